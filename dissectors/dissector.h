@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The contract between the sensor and fabmon's own application dissectors
+ * (HSMS/SECS-II, Modbus/TCP, ...), after Suricata's AppLayerParser.
+ *
+ * The sensor owns flows, TCP reassembly and all I/O. For a TCP flow it offers
+ * the first reassembled bytes of each direction to every registered
+ * dissector's probe(); the first to answer PROBE_MATCH claims the flow, its
+ * name becomes the flow's app_proto, and from then on every reassembled byte
+ * goes to its parse(), in order, per direction.
+ *
+ * parse() works directly on the bytes it is given and returns how many it
+ * consumed. If a message is incomplete it returns fewer and says how many
+ * bytes in total it needs (`need`); the sensor keeps the unconsumed tail in a
+ * bounded per-direction buffer and calls again once that much is there. A
+ * dissector may also ask to skip bytes unseen (`skip`, e.g. the body of an
+ * oversized message it refuses to buffer). Gaps in the stream (capture loss)
+ * are announced with gap(): the dissector must resynchronise.
+ *
+ * Dissectors never allocate per packet, never log, and never read outside the
+ * bytes they are given. They report what they see as typed events through
+ * ctx->emit().
+ */
+#ifndef FABMON_DISSECTOR_H
+#define FABMON_DISSECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissectors/netaddr.h"
+
+enum probe_result {
+	PROBE_NO = 0,     /* not this protocol */
+	PROBE_MATCH,      /* this protocol */
+	PROBE_NEED_MORE,  /* cannot tell yet: offer more bytes */
+};
+
+enum parse_status {
+	PARSE_OK = 0,     /* consumed what it could; `need` says what it waits for */
+	PARSE_ERROR,      /* cannot continue on this flow: stop dissecting it */
+};
+
+struct parse_result {
+	enum parse_status status;
+	size_t consumed;  /* bytes of this call's input used up */
+	size_t need;      /* if > 0: total bytes wanted before the next call */
+	uint64_t skip;    /* bytes after `consumed` to drop without parsing */
+};
+
+/* What a dissector may know of the flow it parses. Read-only. */
+struct dissect_flow {
+	uint64_t flow_id;
+	const char *community_id;
+	struct ip_addr client, server;
+	uint16_t client_port, server_port;
+	uint16_t vlan;     /* outer VLAN id, 0 if untagged */
+	uint8_t proto;
+};
+
+/* Event kinds; the body type depends on the kind. */
+enum app_event_kind {
+	APP_EVENT_ANOMALY,  /* body: struct app_anomaly */
+	APP_EVENT_KIND_COUNT
+};
+
+struct app_anomaly {
+	const char *name;     /* stable, e.g. "HSMS_LENGTH_TOO_LARGE" */
+	const char *detail;   /* short human text, may be NULL */
+};
+
+struct app_event {
+	enum app_event_kind kind;
+	int dir;              /* 0 client->server, 1 server->client */
+	const void *body;
+};
+
+struct dissect_ctx {
+	const struct dissect_flow *flow;
+	int64_t ts_sec;       /* capture time of the bytes being parsed */
+	uint32_t ts_usec;
+	void (*emit)(struct dissect_ctx *ctx, const struct app_event *ev);
+	void *sink;           /* the sensor's, opaque here */
+};
+
+struct dissector {
+	const char *name;     /* app_proto value, lowercase */
+	size_t state_size;    /* per-flow state, zeroed by the sensor */
+	size_t max_buffer;    /* cap on bytes buffered per direction */
+	/* Port hint: probe() is tried on every flow, `default_ports` only orders
+	 * the tries and lets probe() be less strict there. */
+	const uint16_t *default_ports;
+	enum probe_result (*probe)(const struct dissect_flow *flow, int dir,
+				   const uint8_t *data, size_t len, bool on_default_port);
+	void (*init)(void *state);
+	struct parse_result (*parse)(void *state, struct dissect_ctx *ctx, int dir,
+				     const uint8_t *data, size_t len);
+	void (*gap)(void *state, struct dissect_ctx *ctx, int dir, uint64_t missing);
+	void (*finish)(void *state, struct dissect_ctx *ctx);  /* flow ended */
+};
+
+/* NULL-terminated list of registered dissectors, in probe order. */
+extern const struct dissector *const dissector_registry[];
+
+#endif

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/applayer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/eve.h"
+
+void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve)
+{
+	memset(al, 0, sizeof(*al));
+	al->registry = registry;
+	al->eve = eve;
+}
+
+struct emit_ctx {
+	struct dissect_ctx dc;
+	struct dissect_flow df;
+	struct applayer *al;
+	struct flow *f;
+};
+
+static void emit(struct dissect_ctx *dc, const struct app_event *ev)
+{
+	struct emit_ctx *ec = (struct emit_ctx *)dc;
+	struct applayer *al = ec->al;
+	al->st.events++;
+	if (al->observer)
+		al->observer(al->observer_ctx, ec->f, ev);
+	if (ev->kind == APP_EVENT_ANOMALY) {
+		const struct app_anomaly *a = ev->body;
+		al->st.anomalies++;
+		if (al->eve) {
+			struct jbuf *b = &al->eve->jb;
+			eve_header(al->eve, b, dc->ts_sec, dc->ts_usec, ec->f, "anomaly");
+			jb_obj_open(b, "anomaly");
+			jb_str(b, "type", "applayer");
+			jb_str(b, "event", a->name);
+			if (a->detail)
+				jb_str(b, "detail", a->detail);
+			jb_str(b, "layer", ec->f->app ? ec->f->app->name : "unknown");
+			jb_str(b, "direction", ev->dir == DIR_TOSERVER ? "toserver" : "toclient");
+			jb_obj_close(b);
+			eve_commit(al->eve, b);
+		}
+	}
+}
+
+static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f, int64_t sec,
+		     uint32_t usec)
+{
+	memset(ec, 0, sizeof(*ec));
+	ec->al = al;
+	ec->f = f;
+	ec->df.flow_id = f->flow_id;
+	ec->df.community_id = f->community_id;
+	flow_endpoints(f, &ec->df.client, &ec->df.client_port, &ec->df.server, &ec->df.server_port);
+	ec->df.vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
+	ec->df.proto = f->key.proto;
+	ec->dc.flow = &ec->df;
+	ec->dc.ts_sec = sec;
+	ec->dc.ts_usec = usec;
+	ec->dc.emit = emit;
+	ec->dc.sink = al;
+}
+
+static void buf_free(struct app_stream_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Append to a direction's buffer within the dissector's cap. */
+static bool buf_append(struct app_stream_buf *b, const uint8_t *data, size_t len, size_t max)
+{
+	if (len > max || b->len > max - len)
+		return false;
+	if (b->len + len > b->cap) {
+		size_t ncap = b->cap ? b->cap : 512;
+		while (ncap < b->len + len)
+			ncap *= 2;
+		if (ncap > max)
+			ncap = max;
+		uint8_t *nd = realloc(b->data, ncap);
+		if (!nd)
+			return false;
+		b->data = nd;
+		b->cap = (uint32_t)ncap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += (uint32_t)len;
+	return true;
+}
+
+static void fail_flow(struct applayer *al, struct flow *f)
+{
+	f->app_failed = 1;
+	buf_free(&f->app_buf[0]);
+	buf_free(&f->app_buf[1]);
+	al->st.parse_errors++;
+}
+
+/* A parse result the contract forbids: it would loop or overrun. */
+static bool result_invalid(const struct parse_result *r, size_t in_len)
+{
+	return r->status == PARSE_ERROR || r->consumed > in_len ||
+	       (r->consumed == 0 && r->skip == 0 && r->need <= in_len);
+}
+
+/* Drop up to b->skip bytes from the front of the buffer. */
+static void skip_buffered(struct app_stream_buf *b)
+{
+	size_t n = b->skip < b->len ? (size_t)b->skip : b->len;
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= (uint32_t)n;
+	b->skip -= n;
+}
+
+/*
+ * Run the dissector over a direction's bytes: straight from the segment
+ * when nothing is buffered, through the buffer when a message is split.
+ * `need` and `skip` count from the first byte parse() did not consume. Each
+ * call must consume, skip, or ask for more than it was given; anything else
+ * would loop, and ends dissection of the flow.
+ */
+static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *data, size_t len,
+		 struct emit_ctx *ec)
+{
+	struct app_stream_buf *b = &f->app_buf[dir];
+	const struct dissector *d = f->app;
+	while (!f->app_failed) {
+		if (b->skip && b->len)
+			skip_buffered(b);
+		if (b->skip && len) {
+			size_t n = b->skip < len ? (size_t)b->skip : len;
+			b->skip -= n;
+			data += n;
+			len -= n;
+		}
+		if (b->skip)
+			return; /* everything at hand skipped */
+		struct parse_result r;
+		if (b->len > 0) {
+			if (len > 0) {
+				size_t want = b->cap_need > b->len ? b->cap_need - b->len : len;
+				size_t take = want < len ? want : len;
+				if (!buf_append(b, data, take, d->max_buffer)) {
+					al->st.buffer_overflows++;
+					fail_flow(al, f);
+					return;
+				}
+				data += take;
+				len -= take;
+			}
+			if (b->len < b->cap_need)
+				return; /* len is 0 here: wait for more */
+			r = d->parse(f->app_state, &ec->dc, dir, b->data, b->len);
+			if (result_invalid(&r, b->len)) {
+				fail_flow(al, f);
+				return;
+			}
+			memmove(b->data, b->data + r.consumed, b->len - r.consumed);
+			b->len -= (uint32_t)r.consumed;
+			b->cap_need = r.need > UINT32_MAX ? UINT32_MAX : (uint32_t)r.need;
+			b->skip = r.skip;
+			if (b->len == 0 && len == 0 && b->skip == 0)
+				return;
+			if (r.need > b->len && len == 0)
+				return;
+			continue;
+		}
+		if (len == 0)
+			return;
+		r = d->parse(f->app_state, &ec->dc, dir, data, len);
+		if (result_invalid(&r, len)) {
+			fail_flow(al, f);
+			return;
+		}
+		data += r.consumed;
+		len -= r.consumed;
+		b->cap_need = r.need > UINT32_MAX ? UINT32_MAX : (uint32_t)r.need;
+		b->skip = r.skip;
+		if (b->skip)
+			continue;
+		if (len > 0 && r.need > len) {
+			/* incomplete message: keep the tail until the rest arrives */
+			if (!buf_append(b, data, len, d->max_buffer)) {
+				al->st.buffer_overflows++;
+				fail_flow(al, f);
+			}
+			return;
+		}
+	}
+}
+
+static void claim(struct applayer *al, struct flow *f, const struct dissector *d)
+{
+	f->app = d;
+	f->app_state = calloc(1, d->state_size ? d->state_size : 1);
+	if (!f->app_state) {
+		fail_flow(al, f);
+		return;
+	}
+	if (d->init)
+		d->init(f->app_state);
+	al->st.claimed++;
+}
+
+/* Offer the first bytes of a direction to the probes. */
+static void probe(struct applayer *al, struct flow *f, int dir, const uint8_t *data, size_t len,
+		  struct emit_ctx *ec)
+{
+	struct app_stream_buf *b = &f->app_buf[dir];
+	size_t take = len;
+	if (b->len + take > APPLAYER_PROBE_MAX)
+		take = APPLAYER_PROBE_MAX - b->len;
+	if (!buf_append(b, data, take, APPLAYER_PROBE_MAX)) {
+		f->app_probing_done = 1;
+		return;
+	}
+	uint16_t sport = ec->df.server_port;
+	bool undecided = false;
+	for (int pass = 0; pass < 2 && !f->app; pass++) {
+		/* pass 0: dissectors whose default ports match; pass 1: all others */
+		for (const struct dissector *const *it = al->registry; *it; it++) {
+			const struct dissector *d = *it;
+			bool on_port = false;
+			for (const uint16_t *p = d->default_ports; p && *p; p++)
+				if (*p == sport)
+					on_port = true;
+			if ((pass == 0) != on_port)
+				continue;
+			enum probe_result pr = d->probe(&ec->df, dir, b->data, b->len, on_port);
+			if (pr == PROBE_MATCH) {
+				claim(al, f, d);
+				break;
+			}
+			if (pr == PROBE_NEED_MORE)
+				undecided = true;
+		}
+	}
+	if (f->app) {
+		f->app_probing_done = 1;
+		if (f->app_failed)
+			return;
+		/* replay what the probes saw, this direction last (it is newest) */
+		struct app_stream_buf saved[2] = { f->app_buf[0], f->app_buf[1] };
+		memset(f->app_buf, 0, sizeof(f->app_buf));
+		int order[2] = { 1 - dir, dir };
+		for (int i = 0; i < 2; i++) {
+			struct app_stream_buf *s = &saved[order[i]];
+			if (s->len && !f->app_failed)
+				feed(al, f, order[i], s->data, s->len, ec);
+		}
+		free(saved[0].data);
+		free(saved[1].data);
+		/* bytes of this segment the probe buffer could not hold */
+		if (take < len && !f->app_failed)
+			feed(al, f, dir, data + take, len - take, ec);
+		return;
+	}
+	if (!undecided || b->len >= APPLAYER_PROBE_MAX) {
+		f->app_probing_done = 1;
+		buf_free(&f->app_buf[0]);
+		buf_free(&f->app_buf[1]);
+	}
+}
+
+void applayer_data(struct applayer *al, struct flow *f, int dir, const uint8_t *data, size_t len,
+		   int64_t sec, uint32_t usec)
+{
+	if (f->app_failed || len == 0 || (f->app_probing_done && !f->app))
+		return;
+	struct emit_ctx ec;
+	make_ctx(&ec, al, f, sec, usec);
+	if (!f->app)
+		probe(al, f, dir, data, len, &ec);
+	else
+		feed(al, f, dir, data, len, &ec);
+}
+
+void applayer_gap(struct applayer *al, struct flow *f, int dir, uint64_t missing, int64_t sec,
+		  uint32_t usec)
+{
+	if (f->app_failed)
+		return;
+	if (!f->app) {
+		/* a gap before anything was claimed: probing from mid-message
+		 * would misfire, so start probing afresh after it */
+		buf_free(&f->app_buf[dir]);
+		return;
+	}
+	al->st.gaps++;
+	struct app_stream_buf *b = &f->app_buf[dir];
+	b->len = 0;
+	b->cap_need = 0;
+	b->skip = b->skip > missing ? b->skip - missing : 0;
+	if (f->app->gap) {
+		struct emit_ctx ec;
+		make_ctx(&ec, al, f, sec, usec);
+		f->app->gap(f->app_state, &ec.dc, dir, missing);
+	}
+}
+
+void applayer_end(struct applayer *al, struct flow *f, int64_t sec, uint32_t usec)
+{
+	if (f->app && f->app_state && f->app->finish) {
+		struct emit_ctx ec;
+		make_ctx(&ec, al, f, sec, usec);
+		f->app->finish(f->app_state, &ec.dc);
+	}
+	free(f->app_state);
+	f->app_state = NULL;
+	buf_free(&f->app_buf[0]);
+	buf_free(&f->app_buf[1]);
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/log.h"
+#include "sensor/version.h"
+
+void options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->snaplen = 262144;   /* full frames, also for TSO/GRO super-frames */
+	o->buffer_mib = 64;
+	o->promisc = true;
+	o->stats_interval = 60;
+	o->flow.capacity = 131072;
+	/* capture-time idle timeouts; OT sessions (HSMS, Modbus polling) are
+	 * long-lived and idle between polls, hence an hour when established */
+	o->flow.timeout[FLOW_TC_TCP_NEW] = 60;
+	o->flow.timeout[FLOW_TC_TCP_ESTABLISHED] = 3600;
+	o->flow.timeout[FLOW_TC_TCP_CLOSED] = 30;
+	o->flow.timeout[FLOW_TC_UDP] = 120;
+	o->flow.timeout[FLOW_TC_OTHER] = 60;
+	o->tcp_ooo_bytes = 1024 * 1024;
+	o->tcp_ooo_segs = 1024;
+	o->reasm_memcap = 256ull * 1024 * 1024;
+	o->frag_max = 1024;
+	o->frag_timeout = 30;   /* Linux ipfrag_time */
+	o->ndpi_tcp_pkts = 80;  /* ndpiReader's defaults, so labels compare */
+	o->ndpi_udp_pkts = 24;
+	o->ndpi_guess = true;
+	o->out_backlog = 64ull * 1024 * 1024;
+}
+
+void options_usage(void)
+{
+	printf("fabmon %s - passive OT network monitoring sensor for semiconductor fabs\n"
+	       "\n"
+	       "Usage:\n"
+	       "  fabmon [options] -r FILE|DIR [-r FILE|DIR ...]   read captures (pcap, pcapng)\n"
+	       "  fabmon [options] -i IFACE                        capture live (mirror/SPAN port)\n"
+	       "\n"
+	       "Input:\n"
+	       "  -r, --read PATH          capture file, or directory of captures (read in order of\n"
+	       "                           their first packet); repeatable\n"
+	       "  -i, --interface IFACE    live capture interface ('any' for all)\n"
+	       "  -f, --filter BPF         BPF filter expression (tcpdump syntax)\n"
+	       "  -s, --snaplen BYTES      live snapshot length (default 262144: whole frames)\n"
+	       "  -B, --buffer-size MIB    live kernel capture buffer (default 64)\n"
+	       "      --no-promisc         do not put the interface in promiscuous mode\n"
+	       "\n"
+	       "Output:\n"
+	       "  -o, --output DIR         write DIR/eve.json (EVE JSON Lines); without -o a summary\n"
+	       "                           goes to stdout\n"
+	       "      --append             with -r, append to DIR/eve.json (live mode always appends)\n"
+	       "      --stats-interval S   seconds between stats records in live mode (default 60)\n"
+	       "      --sensor-name NAME   'host' field of every record (default: none)\n"
+	       "      --output-backlog MIB records held in memory while the disk refuses writes\n"
+	       "                           (default 64)\n"
+	       "\n"
+	       "Flows and reassembly:\n"
+	       "      --flows N            flow table capacity, preallocated (default 131072)\n"
+	       "      --timeout CLASS=S    idle timeout in seconds for CLASS: tcp-new (60),\n"
+	       "                           tcp-established (3600), tcp-closed (30), udp (120),\n"
+	       "                           other (60); repeatable\n"
+	       "      --tcp-ooo-bytes N    out-of-order bytes held per direction (default 1048576)\n"
+	       "      --tcp-ooo-segments N out-of-order segments held per direction (default 1024)\n"
+	       "      --reassembly-memcap MIB  all out-of-order data together (default 256)\n"
+	       "      --frag-max N         IP datagrams in reassembly at once (default 1024)\n"
+	       "      --frag-timeout S     (default 30)\n"
+	       "      --ndpi-tcp-packets N nDPI gives up on a TCP flow after N packets (default 80)\n"
+	       "      --ndpi-udp-packets N ... on a UDP flow (default 24)\n"
+	       "      --no-ndpi-guess      do not let nDPI guess the protocol from ports\n"
+	       "\n"
+	       "Other:\n"
+	       "  -q, --quiet              errors only on stderr\n"
+	       "  -v, --verbose            more diagnostics\n"
+	       "  -V, --version            print version and exit\n"
+	       "  -h, --help               this help\n"
+	       "\n"
+	       "Exit codes: 0 ok; 1 internal error; 2 bad command line; 3 an input could not be\n"
+	       "opened (missing, not a capture, no permission, unknown interface); 4 an input was\n"
+	       "damaged (processed up to the damage); 5 output could not be fully written.\n",
+	       FABMON_VERSION);
+}
+
+static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_timeout(struct options *o, const char *arg)
+{
+	static const struct {
+		const char *name;
+		enum flow_tclass tc;
+	} classes[] = {
+		{ "tcp-new", FLOW_TC_TCP_NEW },     { "tcp-established", FLOW_TC_TCP_ESTABLISHED },
+		{ "tcp-closed", FLOW_TC_TCP_CLOSED }, { "udp", FLOW_TC_UDP },
+		{ "other", FLOW_TC_OTHER },
+	};
+	const char *eq = strchr(arg, '=');
+	if (!eq)
+		return false;
+	uint64_t v;
+	if (!parse_u64(eq + 1, 1, 7 * 86400, &v))
+		return false;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (strlen(classes[i].name) == (size_t)(eq - arg) &&
+		    strncmp(classes[i].name, arg, (size_t)(eq - arg)) == 0) {
+			o->flow.timeout[classes[i].tc] = (uint32_t)v;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum {
+	OPT_NO_PROMISC = 256,
+	OPT_APPEND,
+	OPT_STATS_INTERVAL,
+	OPT_SENSOR_NAME,
+	OPT_BACKLOG,
+	OPT_FLOWS,
+	OPT_TIMEOUT,
+	OPT_OOO_BYTES,
+	OPT_OOO_SEGS,
+	OPT_MEMCAP,
+	OPT_FRAG_MAX,
+	OPT_FRAG_TIMEOUT,
+	OPT_NDPI_TCP,
+	OPT_NDPI_UDP,
+	OPT_NO_GUESS,
+};
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "buffer-size", required_argument, NULL, 'B' },
+		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+		{ "append", no_argument, NULL, OPT_APPEND },
+		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+		{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
+		{ "output-backlog", required_argument, NULL, OPT_BACKLOG },
+		{ "flows", required_argument, NULL, OPT_FLOWS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "tcp-ooo-bytes", required_argument, NULL, OPT_OOO_BYTES },
+		{ "tcp-ooo-segments", required_argument, NULL, OPT_OOO_SEGS },
+		{ "reassembly-memcap", required_argument, NULL, OPT_MEMCAP },
+		{ "frag-max", required_argument, NULL, OPT_FRAG_MAX },
+		{ "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },
+		{ "ndpi-tcp-packets", required_argument, NULL, OPT_NDPI_TCP },
+		{ "ndpi-udp-packets", required_argument, NULL, OPT_NDPI_UDP },
+		{ "no-ndpi-guess", no_argument, NULL, OPT_NO_GUESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	uint64_t v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:qvVh", longopts, NULL)) != -1) {
+		const char *bad = NULL;
+		switch (c) {
+		case 'r':
+			if (o->n_inputs >= OPT_MAX_INPUTS) {
+				log_error("too many -r arguments (at most %d); pass a directory instead",
+					  OPT_MAX_INPUTS);
+				return -1;
+			}
+			o->inputs[o->n_inputs++] = optarg;
+			break;
+		case 'i': o->iface = optarg; break;
+		case 'f': o->bpf = optarg; break;
+		case 'o': o->outdir = optarg; break;
+		case 's':
+			if (!parse_u64(optarg, 64, 262144, &v)) bad = "--snaplen takes 64..262144";
+			else o->snaplen = (int)v;
+			break;
+		case 'B':
+			if (!parse_u64(optarg, 1, 4096, &v)) bad = "--buffer-size takes 1..4096 (MiB)";
+			else o->buffer_mib = (int)v;
+			break;
+		case OPT_NO_PROMISC: o->promisc = false; break;
+		case OPT_APPEND: o->append = true; break;
+		case OPT_STATS_INTERVAL:
+			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--stats-interval takes 1..86400 seconds";
+			else o->stats_interval = (uint32_t)v;
+			break;
+		case OPT_SENSOR_NAME: o->sensor_name = optarg; break;
+		case OPT_BACKLOG:
+			if (!parse_u64(optarg, 1, 65536, &v)) bad = "--output-backlog takes 1..65536 (MiB)";
+			else o->out_backlog = v * 1024 * 1024;
+			break;
+		case OPT_FLOWS:
+			if (!parse_u64(optarg, 16, 64u * 1024 * 1024, &v)) bad = "--flows takes 16..67108864";
+			else o->flow.capacity = (uint32_t)v;
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_timeout(o, optarg))
+				bad = "--timeout takes CLASS=SECONDS, CLASS one of tcp-new, tcp-established, "
+				      "tcp-closed, udp, other";
+			break;
+		case OPT_OOO_BYTES:
+			if (!parse_u64(optarg, 0, 1ull << 30, &v)) bad = "--tcp-ooo-bytes takes 0..1073741824";
+			else o->tcp_ooo_bytes = (uint32_t)v;
+			break;
+		case OPT_OOO_SEGS:
+			if (!parse_u64(optarg, 0, 65535, &v)) bad = "--tcp-ooo-segments takes 0..65535";
+			else o->tcp_ooo_segs = (uint16_t)v;
+			break;
+		case OPT_MEMCAP:
+			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--reassembly-memcap takes 1..1048576 (MiB)";
+			else o->reasm_memcap = v * 1024 * 1024;
+			break;
+		case OPT_FRAG_MAX:
+			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--frag-max takes 1..1048576";
+			else o->frag_max = (uint32_t)v;
+			break;
+		case OPT_FRAG_TIMEOUT:
+			if (!parse_u64(optarg, 1, 3600, &v)) bad = "--frag-timeout takes 1..3600 seconds";
+			else o->frag_timeout = (uint32_t)v;
+			break;
+		case OPT_NDPI_TCP:
+			if (!parse_u64(optarg, 1, 65535, &v)) bad = "--ndpi-tcp-packets takes 1..65535";
+			else o->ndpi_tcp_pkts = (uint16_t)v;
+			break;
+		case OPT_NDPI_UDP:
+			if (!parse_u64(optarg, 1, 65535, &v)) bad = "--ndpi-udp-packets takes 1..65535";
+			else o->ndpi_udp_pkts = (uint16_t)v;
+			break;
+		case OPT_NO_GUESS: o->ndpi_guess = false; break;
+		case 'q': o->verbosity--; break;
+		case 'v': o->verbosity++; break;
+		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;
+		case 'h': options_usage(); return 1;
+		default:
+			fprintf(stderr, "Try 'fabmon --help'.\n");
+			return -1;
+		}
+		if (bad) {
+			log_error("bad value '%s': %s", optarg, bad);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (captures are given with -r)", argv[optind]);
+		return -1;
+	}
+	if (!o->iface && o->n_inputs == 0) {
+		log_error("nothing to read: give -r FILE|DIR or -i IFACE (see fabmon --help)");
+		return -1;
+	}
+	if (o->iface && o->n_inputs) {
+		log_error("-r and -i cannot be combined: one run reads files or one interface");
+		return -1;
+	}
+	return 0;
+}

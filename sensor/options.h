@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Command-line options of `fabmon` (the sensor run). */
+#ifndef FABMON_OPTIONS_H
+#define FABMON_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sensor/flow.h"
+
+#define OPT_MAX_INPUTS 256
+
+struct options {
+	const char *inputs[OPT_MAX_INPUTS]; /* -r: files or directories */
+	int n_inputs;
+	const char *iface;                  /* -i */
+	const char *bpf;                    /* -f */
+	const char *outdir;                 /* -o */
+	const char *sensor_name;
+	int snaplen;
+	int buffer_mib;                     /* kernel capture buffer */
+	bool promisc;
+	bool append;                        /* -r: append to eve.json instead of truncating */
+	uint32_t stats_interval;            /* seconds, live mode */
+	struct flow_config flow;
+	uint32_t tcp_ooo_bytes;
+	uint16_t tcp_ooo_segs;
+	uint64_t reasm_memcap;
+	uint32_t frag_max;
+	uint32_t frag_timeout;
+	uint16_t ndpi_tcp_pkts, ndpi_udp_pkts;
+	bool ndpi_guess;
+	uint64_t out_backlog;               /* bytes of records held while the disk refuses */
+	int verbosity;                      /* -q -1, default 0, -v +1 */
+};
+
+/* Exit codes (documented in README and fabmon --help). */
+enum exit_code {
+	EXIT_OK = 0,          /* all input read, all output written */
+	EXIT_RUNTIME = 1,     /* internal failure (out of memory, nDPI init) */
+	EXIT_USAGE = 2,       /* bad command line */
+	EXIT_INPUT = 3,       /* an input could not be opened: missing, not a capture,
+			       * no permission, unknown interface */
+	EXIT_INPUT_DAMAGED = 4, /* an input was damaged (e.g. truncated); what was
+				 * readable was processed */
+	EXIT_OUTPUT = 5,      /* output could not be (fully) written: records lost */
+};
+
+void options_defaults(struct options *o);
+
+/* Parse argv (after the program name). Returns -1 on error (message printed),
+ * 1 if the program should exit 0 (help/version), 0 to run. */
+int options_parse(struct options *o, int argc, char **argv);
+
+void options_usage(void);
+
+#endif

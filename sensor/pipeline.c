@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/pipeline.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dissectors/ndpi_classify.h"
+#include "sensor/log.h"
+
+struct stream_ctx {
+	struct pipeline *pl;
+	struct flow *f;
+	int64_t sec;
+	uint32_t usec;
+};
+
+static void sink_data(void *ctx, int dir, const uint8_t *data, uint32_t len)
+{
+	struct stream_ctx *sc = ctx;
+	applayer_data(&sc->pl->app, sc->f, dir, data, len, sc->sec, sc->usec);
+}
+
+static void sink_gap(void *ctx, int dir, uint32_t missing)
+{
+	struct stream_ctx *sc = ctx;
+	applayer_gap(&sc->pl->app, sc->f, dir, missing, sc->sec, sc->usec);
+}
+
+static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
+{
+	struct pipeline *pl = ctx;
+	if (f->key.proto == 6) {
+		struct stream_ctx sc = { pl, f, f->last.sec, f->last.usec };
+		struct tcp_sink sink = { sink_data, sink_gap, &sc };
+		for (int d = 0; d < 2; d++) {
+			tcp_stream_flush(&pl->reasm, &f->tcp[d], d, &sink);
+			tcp_stream_release(&pl->reasm, &f->tcp[d]);
+		}
+	}
+	if (!f->ndpi_done && f->ndpi) {
+		ndpi_classifier_giveup(pl->ndpi, f->ndpi, &f->ndpi_res);
+		f->ndpi_done = 1;
+	}
+	if (f->ndpi) {
+		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
+		f->ndpi = NULL;
+	}
+	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
+	summary_flow(&pl->sum, f, eve_app_proto(f));
+	if (pl->eve_enabled)
+		eve_flow(&pl->eve, f, why);
+}
+
+int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
+		  bool live, char *err, size_t errlen)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->opt = opt;
+	pl->start_wall = (int64_t)time(NULL);
+
+	struct ndpi_classifier_config nc = {
+		.pool_size = opt->flow.capacity,
+		.max_tcp_packets = opt->ndpi_tcp_pkts,
+		.max_udp_packets = opt->ndpi_udp_pkts,
+		.guess = opt->ndpi_guess,
+	};
+	pl->ndpi = ndpi_classifier_create(&nc, err, errlen);
+	if (!pl->ndpi)
+		return -1;
+
+	struct tcp_reasm_config rc = {
+		.max_ooo_bytes = opt->tcp_ooo_bytes,
+		.max_ooo_segs = opt->tcp_ooo_segs,
+		.memcap = opt->reasm_memcap,
+	};
+	tcp_reasm_init(&pl->reasm, &rc);
+
+	struct ipfrag_config fc = { .max_datagrams = opt->frag_max, .timeout_sec = opt->frag_timeout };
+	pl->frag = ipfrag_create(&fc);
+	pl->ft = flow_table_create(&opt->flow, flow_ended, pl);
+	if (!pl->frag || !pl->ft) {
+		snprintf(err, errlen, "out of memory for a flow table of %u flows", opt->flow.capacity);
+		pipeline_destroy(pl);
+		return -1;
+	}
+
+	pl->eve.sensor_name = opt->sensor_name;
+	pl->eve.ndpi = pl->ndpi;
+	pl->eve.source_names = source_names;
+	pl->eve.live = live;
+	if (!jb_init(&pl->eve.jb, 4096)) {
+		snprintf(err, errlen, "out of memory");
+		pipeline_destroy(pl);
+		return -1;
+	}
+	applayer_init(&pl->app, dissector_registry, &pl->eve);
+	return 0;
+}
+
+void pipeline_destroy(struct pipeline *pl)
+{
+	flow_table_destroy(pl->ft);
+	pl->ft = NULL;
+	ipfrag_destroy(pl->frag);
+	pl->frag = NULL;
+	ndpi_classifier_destroy(pl->ndpi);
+	pl->ndpi = NULL;
+	jb_free(&pl->eve.jb);
+}
+
+void pipeline_set_source(struct pipeline *pl, uint16_t source, int dlt)
+{
+	pl->source = source;
+	pl->dlt = dlt;
+}
+
+static void advance_clock(struct pipeline *pl, int64_t sec, uint32_t usec)
+{
+	if (sec < pl->now_sec || (sec == pl->now_sec && usec <= pl->now_usec))
+		return; /* time never runs backwards for timeouts */
+	pl->now_sec = sec;
+	pl->now_usec = usec;
+	if (sec != pl->last_expire_sec) {
+		pl->last_expire_sec = sec;
+		flow_table_expire(pl->ft, sec, usec);
+		ipfrag_expire(pl->frag, sec);
+	}
+}
+
+static void update_state(struct flow *f, const struct packet *p, int dir)
+{
+	if (p->proto == 6) {
+		if (p->tcp_flags & TCP_RST) {
+			f->state = FLOW_STATE_CLOSED;
+		} else if ((f->tcp[0].state & TCPS_FIN) && (f->tcp[1].state & TCPS_FIN)) {
+			f->state = FLOW_STATE_CLOSED;
+		} else if (f->state == FLOW_STATE_NEW) {
+			bool synack = dir == DIR_TOCLIENT &&
+				      (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
+			if (synack || (f->pkts[0] && f->pkts[1]))
+				f->state = FLOW_STATE_ESTABLISHED;
+		}
+	} else if (f->state == FLOW_STATE_NEW && f->pkts[0] && f->pkts[1]) {
+		f->state = FLOW_STATE_ESTABLISHED;
+	}
+}
+
+static void classify(struct pipeline *pl, struct flow *f, const struct packet *p)
+{
+	if (f->ndpi_done)
+		return;
+	if (!f->ndpi) {
+		f->ndpi = ndpi_classifier_flow_get(pl->ndpi);
+		if (!f->ndpi) {
+			pl->dc.ndpi_no_state++;
+			f->ndpi_done = 1;
+			return;
+		}
+	}
+	f->ndpi_pkts++;
+	uint64_t ms = (uint64_t)p->ts_sec * 1000u + p->ts_usec / 1000u;
+	if (ndpi_classifier_packet(pl->ndpi, f->ndpi, p->l3, p->l3_caplen, ms, p->proto,
+				   f->pkts[0] + f->pkts[1], &f->ndpi_res)) {
+		f->ndpi_done = 1;
+		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
+		f->ndpi = NULL;
+	}
+}
+
+/* A packet with a decoded transport header (possibly from fragments). */
+static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t frame_bytes)
+{
+	switch (p->proto) {
+	case 6: pl->dc.tcp++; break;
+	case 17: pl->dc.udp++; break;
+	case 1: pl->dc.icmp4++; break;
+	case 58: pl->dc.icmp6++; break;
+	default: pl->dc.other_l4++; break;
+	}
+	int dir;
+	bool created;
+	struct flow *f = flow_table_get(pl->ft, p, &dir, &created);
+	if (!f) {
+		pl->dc.no_flow++;
+		return;
+	}
+	/* A SYN on a closed TCP flow is a new connection reusing the 5-tuple. */
+	if (!created && p->proto == 6 && f->state == FLOW_STATE_CLOSED &&
+	    (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		flow_table_end(pl->ft, f, FLOW_END_REUSED);
+		f = flow_table_get(pl->ft, p, &dir, &created);
+		if (!f) {
+			pl->dc.no_flow++;
+			return;
+		}
+	}
+	if (created)
+		f->source = pl->source;
+	f->pkts[dir]++;
+	f->bytes[dir] += frame_bytes;
+	f->last.sec = p->ts_sec;
+	f->last.usec = p->ts_usec;
+	if (p->flags & DEC_F_TRUNCATED) {
+		f->truncated_pkts++;
+		pl->dc.payload_truncated++;
+	}
+
+	classify(pl, f, p);
+
+	if (p->proto == 6) {
+		f->tcp_flags[dir] |= p->tcp_flags;
+		struct stream_ctx sc = { pl, f, p->ts_sec, p->ts_usec };
+		struct tcp_sink sink = { sink_data, sink_gap, &sc };
+		tcp_stream_segment(&pl->reasm, &f->tcp[dir], dir, &sink, p->tcp_seq, p->tcp_flags,
+				   p->payload, p->payload_caplen, p->payload_wirelen);
+		if (p->tcp_flags & TCP_ACK)
+			tcp_stream_peer_ack(&pl->reasm, &f->tcp[1 - dir], 1 - dir, &sink, p->tcp_ack);
+	}
+	update_state(f, p, dir);
+	flow_table_touch(pl->ft, f);
+}
+
+void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
+		     uint32_t wirelen, const uint8_t *data)
+{
+	struct packet p;
+	memset(&p, 0, sizeof(p));
+	p.ts_sec = ts_sec;
+	p.ts_usec = ts_usec;
+	p.caplen = caplen;
+	p.wirelen = wirelen < caplen ? caplen : wirelen;
+	p.data = data;
+
+	pl->dc.packets++;
+	pl->dc.bytes += p.wirelen;
+	advance_clock(pl, ts_sec, ts_usec);
+
+	enum decode_status st = decode_packet(&p, pl->dlt);
+	pl->dc.status[st]++;
+	if (p.vlan_count)
+		pl->dc.vlan++;
+	if (p.vlan_count > 1)
+		pl->dc.qinq++;
+	if (p.mpls_labels)
+		pl->dc.mpls++;
+	if (p.ip_version == 4)
+		pl->dc.ipv4++;
+	else if (p.ip_version == 6)
+		pl->dc.ipv6++;
+
+	switch (st) {
+	case DEC_OK:
+		process_l4(pl, &p, p.wirelen);
+		return;
+	case DEC_FRAGMENT: {
+		uint32_t len;
+		uint64_t frame_bytes;
+		const uint8_t *dgram = ipfrag_add(pl->frag, &p, &len, &frame_bytes);
+		if (!dgram)
+			return;
+		/* decode the whole datagram as if it had come in one frame */
+		struct packet q;
+		memset(&q, 0, sizeof(q));
+		q.ts_sec = ts_sec;
+		q.ts_usec = ts_usec;
+		q.caplen = q.wirelen = len;
+		q.data = dgram;
+		q.mac_src = p.mac_src;
+		q.mac_dst = p.mac_dst;
+		q.vlan_count = p.vlan_count;
+		memcpy(q.vlan, p.vlan, sizeof(q.vlan));
+		q.flags = DEC_F_REASSEMBLED;
+		enum decode_status qs = decode_ip(&q, dgram, len);
+		if (qs == DEC_OK)
+			process_l4(pl, &q, frame_bytes);
+		else
+			pl->dc.error[q.error]++;
+		return;
+	}
+	case DEC_TRUNCATED:
+	case DEC_INVALID:
+		pl->dc.error[p.error]++;
+		return;
+	default:
+		return;
+	}
+}
+
+void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec)
+{
+	advance_clock(pl, now_sec, now_usec);
+}
+
+void pipeline_finish(struct pipeline *pl)
+{
+	flow_table_flush(pl->ft, FLOW_END_SHUTDOWN);
+}
+
+void pipeline_flush_output(struct pipeline *pl)
+{
+	if (!pl->eve_enabled)
+		return;
+	enum outfile_event ev = outfile_flush(&pl->eve.out);
+	if (ev == OUTFILE_STARTED_FAILING)
+		log_error("cannot write '%s': %s; holding records in memory (up to %zu MiB) and retrying",
+			  pl->eve.out.path, strerror(pl->eve.out.err), pl->eve.out.max_pending >> 20);
+	else if (ev == OUTFILE_RECOVERED)
+		log_warn("writing '%s' again", pl->eve.out.path);
+}
+
+void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final)
+{
+	if (!pl->eve_enabled)
+		return;
+	struct jbuf *b = &pl->eve.jb;
+	const struct decode_counters *dc = &pl->dc;
+	eve_header(&pl->eve, b, sec, usec, NULL, "stats");
+	jb_obj_open(b, "stats");
+	jb_bool(b, "final", final);
+	jb_i64(b, "uptime", (int64_t)time(NULL) - pl->start_wall);
+
+	jb_obj_open(b, "capture");
+	jb_u64(b, "packets", dc->packets);
+	jb_u64(b, "bytes", dc->bytes);
+	jb_u64(b, "kernel_packets", pl->cap.kernel_received);
+	jb_u64(b, "kernel_drops", pl->cap.kernel_dropped);
+	jb_u64(b, "kernel_ifdrops", pl->cap.iface_dropped);
+	jb_u64(b, "files_read", pl->cap.files_read);
+	jb_u64(b, "files_damaged", pl->cap.files_damaged);
+	jb_u64(b, "files_skipped", pl->cap.files_skipped);
+	jb_obj_close(b);
+
+	jb_obj_open(b, "decoder");
+	jb_u64(b, "ipv4", dc->ipv4);
+	jb_u64(b, "ipv6", dc->ipv6);
+	jb_u64(b, "tcp", dc->tcp);
+	jb_u64(b, "udp", dc->udp);
+	jb_u64(b, "icmpv4", dc->icmp4);
+	jb_u64(b, "icmpv6", dc->icmp6);
+	jb_u64(b, "other_ip", dc->other_l4);
+	jb_u64(b, "vlan", dc->vlan);
+	jb_u64(b, "vlan_qinq", dc->qinq);
+	jb_u64(b, "mpls", dc->mpls);
+	jb_u64(b, "not_ip", dc->status[DEC_NOT_IP]);
+	jb_u64(b, "unsupported_link", dc->status[DEC_UNSUPPORTED_LINK]);
+	jb_u64(b, "truncated", dc->status[DEC_TRUNCATED]);
+	jb_u64(b, "invalid", dc->status[DEC_INVALID]);
+	jb_u64(b, "payload_truncated", dc->payload_truncated);
+	jb_obj_open(b, "errors");
+	for (int e = 1; e < DERR_COUNT; e++)
+		if (dc->error[e])
+			jb_u64(b, decode_error_name((enum decode_error)e), dc->error[e]);
+	jb_obj_close(b);
+	const struct ipfrag_stats *fs = ipfrag_stats(pl->frag);
+	jb_obj_open(b, "ipfrag");
+	jb_u64(b, "fragments", fs->fragments);
+	jb_u64(b, "reassembled", fs->reassembled);
+	jb_u64(b, "timeouts", fs->timeouts);
+	jb_u64(b, "evicted", fs->evicted);
+	jb_u64(b, "overlaps", fs->overlaps);
+	jb_u64(b, "overlaps_differing", fs->overlap_diff);
+	jb_u64(b, "invalid", fs->invalid);
+	jb_obj_close(b);
+	jb_obj_close(b);
+
+	const struct flow_table_stats *ft = flow_table_stats(pl->ft);
+	jb_obj_open(b, "flow");
+	jb_u64(b, "capacity", flow_table_capacity(pl->ft));
+	jb_u64(b, "active", ft->active);
+	jb_u64(b, "active_peak", ft->active_peak);
+	jb_u64(b, "created", ft->created);
+	jb_u64(b, "ended", ft->ended);
+	jb_u64(b, "timeouts", ft->timeouts);
+	jb_u64(b, "evicted", ft->evicted);
+	jb_u64(b, "reused", ft->reused);
+	jb_u64(b, "no_entry", dc->no_flow);
+	jb_obj_close(b);
+
+	jb_obj_open(b, "tcp");
+	jb_u64(b, "reassembly_memuse", pl->reasm.mem_used);
+	jb_u64(b, "reassembly_mempeak", pl->reasm.mem_peak);
+	jb_u64(b, "reassembly_memcap_hits", pl->reasm.memcap_hits);
+	jb_u64(b, "forced_gaps", pl->reasm.forced_gaps);
+	jb_obj_close(b);
+
+	const struct ndpi_classifier_stats *ns = ndpi_classifier_stats(pl->ndpi);
+	jb_obj_open(b, "ndpi");
+	jb_u64(b, "detected", ns->detected);
+	jb_u64(b, "guessed", ns->guessed);
+	jb_u64(b, "unknown", ns->unknown);
+	jb_u64(b, "in_progress", ns->pool_in_use);
+	jb_u64(b, "no_state", dc->ndpi_no_state);
+	jb_obj_close(b);
+
+	jb_obj_open(b, "app_layer");
+	jb_u64(b, "claimed", pl->app.st.claimed);
+	jb_u64(b, "events", pl->app.st.events);
+	jb_u64(b, "anomalies", pl->app.st.anomalies);
+	jb_u64(b, "parse_errors", pl->app.st.parse_errors);
+	jb_u64(b, "buffer_overflows", pl->app.st.buffer_overflows);
+	jb_u64(b, "gaps", pl->app.st.gaps);
+	jb_obj_close(b);
+
+	jb_obj_open(b, "output");
+	/* this record itself is not yet counted */
+	jb_u64(b, "records", pl->eve.out.records);
+	jb_u64(b, "dropped", pl->eve.out.dropped);
+	jb_u64(b, "write_errors", pl->eve.out.write_errors);
+	jb_obj_close(b);
+
+	jb_obj_close(b);
+	eve_commit(&pl->eve, b);
+}

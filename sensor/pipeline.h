@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The per-packet path, identical for files and live interfaces:
+ *   decode -> (IP reassembly) -> flow -> nDPI -> TCP reassembly -> dissectors
+ * and the flow-end path: reassembly flush -> dissector finish -> flow record.
+ * Time is capture time: timeouts follow packet timestamps, so replaying a
+ * capture gives the same flows as watching it live.
+ */
+#ifndef FABMON_PIPELINE_H
+#define FABMON_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sensor/applayer.h"
+#include "sensor/decode.h"
+#include "sensor/eve.h"
+#include "sensor/flow.h"
+#include "sensor/ipfrag.h"
+#include "sensor/options.h"
+#include "sensor/summary.h"
+#include "sensor/tcp_reasm.h"
+
+struct ndpi_classifier;
+
+struct decode_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t status[DEC_STATUS_COUNT];
+	uint64_t error[DERR_COUNT];
+	uint64_t ipv4, ipv6, tcp, udp, icmp4, icmp6, other_l4;
+	uint64_t vlan, qinq, mpls;
+	uint64_t payload_truncated;  /* packets whose payload was cut by snaplen */
+	uint64_t no_flow;            /* no flow entry could be made */
+	uint64_t ndpi_no_state;      /* flows not classified: nDPI pool empty */
+};
+
+struct capture_counters {
+	uint64_t kernel_received;
+	uint64_t kernel_dropped;     /* ps_drop: buffer full */
+	uint64_t iface_dropped;      /* ps_ifdrop: dropped by the interface/driver */
+	uint32_t files_read;
+	uint32_t files_damaged;
+	uint32_t files_skipped;
+};
+
+struct pipeline {
+	const struct options *opt;
+	struct flow_table *ft;
+	struct ndpi_classifier *ndpi;
+	struct tcp_reasm reasm;
+	struct ipfrag *frag;
+	struct applayer app;
+	struct eve eve;
+	struct decode_counters dc;
+	struct capture_counters cap;
+	struct summary sum;
+	uint16_t source;
+	int dlt;
+	int64_t now_sec;
+	uint32_t now_usec;
+	int64_t last_expire_sec;
+	int64_t start_wall;
+	bool eve_enabled;
+};
+
+/* 0 on success; on failure err says why. */
+int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
+		  bool live, char *err, size_t errlen);
+void pipeline_destroy(struct pipeline *pl);
+
+void pipeline_set_source(struct pipeline *pl, uint16_t source, int dlt);
+
+/* One captured frame. */
+void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
+		     uint32_t wirelen, const uint8_t *data);
+
+/* No packet for a while (live): let time advance for timeouts. */
+void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec);
+
+/* End every flow that is still open. */
+void pipeline_finish(struct pipeline *pl);
+
+/* A stats record at capture time (sec, usec). */
+void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final);
+
+/* Flush queued output. */
+void pipeline_flush_output(struct pipeline *pl);
+
+#endif

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "sensor/capture.h"
+#include "sensor/log.h"
+#include "sensor/pipeline.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;
+static volatile sig_atomic_t stats_requested;
+static pcap_t *volatile current_pcap;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	pcap_t *p = current_pcap;
+	if (p)
+		pcap_breakloop(p); /* documented as safe from a signal handler */
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stats_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	struct stat sb;
+	if (stat(buf, &sb) < 0)
+		return -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+static void handle_requests(struct pipeline *pl, int64_t sec, uint32_t usec)
+{
+	if (reopen_requested) {
+		reopen_requested = 0;
+		if (pl->eve_enabled) {
+			int rc = outfile_reopen(&pl->eve.out);
+			if (rc < 0)
+				log_error("cannot reopen '%s': %s; still writing the old file",
+					  pl->eve.out.path, strerror(-rc));
+			else
+				log_info("reopened '%s'", pl->eve.out.path);
+		}
+	}
+	if (stats_requested) {
+		stats_requested = 0;
+		pipeline_write_stats(pl, sec, usec, false);
+		pipeline_flush_output(pl);
+	}
+}
+
+static void packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct pipeline *pl = (struct pipeline *)user;
+	pipeline_packet(pl, (int64_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec, h->caplen, h->len, data);
+}
+
+static void read_kernel_stats(struct pipeline *pl, pcap_t *p)
+{
+	struct pcap_stat ps;
+	if (pcap_stats(p, &ps) == 0) {
+		pl->cap.kernel_received = ps.ps_recv;
+		pl->cap.kernel_dropped = ps.ps_drop;
+		pl->cap.iface_dropped = ps.ps_ifdrop;
+	}
+}
+
+/* Returns EXIT_OK or EXIT_INPUT_DAMAGED. */
+static int read_file(struct pipeline *pl, struct capture *c)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc;
+	current_pcap = c->pcap;
+	while (!stop_requested && (rc = pcap_next_ex(c->pcap, &h, &data)) >= 0) {
+		if (rc == 0)
+			continue;
+		c->packets++;
+		pipeline_packet(pl, (int64_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec, h->caplen, h->len,
+				data);
+		if (reopen_requested || stats_requested)
+			handle_requests(pl, pl->now_sec, pl->now_usec);
+	}
+	current_pcap = NULL;
+	if (stop_requested)
+		return EXIT_OK;
+	if (rc == PCAP_ERROR) {
+		FILE *fp = pcap_file(c->pcap);
+		long off = fp ? ftell(fp) : -1;
+		char where[64] = "";
+		if (off >= 0)
+			snprintf(where, sizeof(where), " (near byte %ld)", off);
+		log_error("capture '%s' is damaged after packet %" PRIu64 "%s: %s; the %" PRIu64
+			  " packets before it were processed",
+			  c->name, c->packets, where, pcap_geterr(c->pcap), c->packets);
+		return EXIT_INPUT_DAMAGED;
+	}
+	return EXIT_OK;
+}
+
+static int64_t wall_now(uint32_t *usec)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	*usec = (uint32_t)tv.tv_usec;
+	return (int64_t)tv.tv_sec;
+}
+
+static int read_live(struct pipeline *pl, struct capture *c, const struct options *o)
+{
+	int fd = pcap_get_selectable_fd(c->pcap);
+	uint32_t usec;
+	int64_t next_stats = wall_now(&usec) + o->stats_interval;
+	int64_t last_flush = 0;
+	int code = EXIT_OK;
+	current_pcap = c->pcap;
+	log_info("capturing on '%s' (%s)", c->name, capture_dlt_name(c->dlt));
+	while (!stop_requested) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		if (fd >= 0 && poll(&pfd, 1, 200) < 0 && errno != EINTR) {
+			log_error("poll on '%s' failed: %s", c->name, strerror(errno));
+			code = EXIT_RUNTIME;
+			break;
+		}
+		int n = pcap_dispatch(c->pcap, -1, packet_cb, (u_char *)pl);
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n < 0) {
+			log_error("capture on '%s' failed: %s", c->name, pcap_geterr(c->pcap));
+			code = EXIT_INPUT;
+			break;
+		}
+		int64_t now = wall_now(&usec);
+		pipeline_tick(pl, now, usec);
+		handle_requests(pl, now, usec);
+		if (now != last_flush) {
+			last_flush = now;
+			pipeline_flush_output(pl);
+		}
+		if (now >= next_stats) {
+			next_stats = now + o->stats_interval;
+			read_kernel_stats(pl, c->pcap);
+			pipeline_write_stats(pl, now, usec, false);
+		}
+	}
+	current_pcap = NULL;
+	read_kernel_stats(pl, c->pcap);
+	return code;
+}
+
+static int open_output(struct pipeline *pl, const struct options *o)
+{
+	if (!o->outdir)
+		return EXIT_OK;
+	int rc = make_dirs(o->outdir);
+	if (rc < 0) {
+		log_error("cannot use output directory '%s': %s", o->outdir, strerror(-rc));
+		return EXIT_OUTPUT;
+	}
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/eve.json", o->outdir) >= (int)sizeof(path)) {
+		log_error("output directory path '%s' is too long", o->outdir);
+		return EXIT_OUTPUT;
+	}
+	bool truncate = !o->iface && !o->append;
+	rc = outfile_open(&pl->eve.out, path, truncate, o->out_backlog);
+	if (rc < 0) {
+		log_error("cannot write '%s': %s", path, strerror(-rc));
+		return EXIT_OUTPUT;
+	}
+	pl->eve.open = true;
+	pl->eve_enabled = true;
+	return EXIT_OK;
+}
+
+static int worse(int a, int b)
+{
+	/* the most serious failure decides the exit code */
+	static const int rank[] = { [EXIT_OK] = 0, [EXIT_INPUT_DAMAGED] = 1, [EXIT_INPUT] = 2,
+				    [EXIT_OUTPUT] = 3, [EXIT_RUNTIME] = 4, [EXIT_USAGE] = 5 };
+	return rank[b] > rank[a] ? b : a;
+}
+
+int sensor_run(const struct options *o)
+{
+	log_set_level(o->verbosity < 0 ? LOG_ERROR : o->verbosity > 0 ? LOG_DEBUG : LOG_INFO);
+	char err[1024] = "";
+	char **paths = NULL;
+	int npaths = 0;
+	uint32_t skipped = 0;
+	if (!o->iface) {
+		if (capture_expand_inputs(o->inputs, o->n_inputs, &paths, &npaths, &skipped, err,
+					  sizeof(err)) < 0) {
+			log_error("%s", err);
+			return EXIT_INPUT;
+		}
+		if (npaths == 0) {
+			log_error("no capture files to read");
+			capture_free_inputs(paths, npaths);
+			return EXIT_INPUT;
+		}
+		if (npaths > UINT16_MAX) {
+			log_error("too many capture files (%d, at most %d per run)", npaths, UINT16_MAX);
+			capture_free_inputs(paths, npaths);
+			return EXIT_USAGE;
+		}
+	}
+	const char *live_name[2] = { o->iface, NULL };
+	const char *const *names = o->iface ? live_name : (const char *const *)paths;
+
+	/* open the first input before any output exists, so a wrong -r or -i
+	 * leaves nothing behind */
+	struct capture cap;
+	char warn[512];
+	enum capture_error ce = o->iface
+		? capture_open_live(&cap, o, err, sizeof(err), warn, sizeof(warn))
+		: capture_open_file(&cap, paths[0], o->bpf, err, sizeof(err));
+	if (ce != CAP_OK) {
+		log_error("%s", err);
+		capture_free_inputs(paths, npaths);
+		return ce == CAP_ERR_FILTER ? EXIT_USAGE : EXIT_INPUT;
+	}
+	if (o->iface && warn[0])
+		log_warn("%s", warn);
+
+	struct pipeline *pl = calloc(1, sizeof(*pl));
+	if (!pl || pipeline_init(pl, o, names, o->iface != NULL, err, sizeof(err)) < 0) {
+		log_error("%s", pl ? err : "out of memory");
+		capture_close(&cap);
+		capture_free_inputs(paths, npaths);
+		free(pl);
+		return EXIT_RUNTIME;
+	}
+	int code = open_output(pl, o);
+	if (code != EXIT_OK) {
+		capture_close(&cap);
+		pipeline_destroy(pl);
+		free(pl);
+		capture_free_inputs(paths, npaths);
+		return code;
+	}
+	pl->cap.files_skipped = skipped;
+	install_signals();
+
+	if (o->iface) {
+		pipeline_set_source(pl, 0, cap.dlt);
+		code = read_live(pl, &cap, o);
+		capture_close(&cap);
+	} else {
+		for (int i = 0; i < npaths && !stop_requested; i++) {
+			if (i > 0) {
+				ce = capture_open_file(&cap, paths[i], o->bpf, err, sizeof(err));
+				if (ce != CAP_OK) {
+					log_error("%s", err);
+					code = worse(code, ce == CAP_ERR_FILTER ? EXIT_USAGE : EXIT_INPUT);
+					continue;
+				}
+			}
+			log_debug("reading '%s' (%s)", paths[i], capture_dlt_name(cap.dlt));
+			pipeline_set_source(pl, (uint16_t)i, cap.dlt);
+			int rc = read_file(pl, &cap);
+			pl->cap.files_read++;
+			if (rc == EXIT_INPUT_DAMAGED)
+				pl->cap.files_damaged++;
+			code = worse(code, rc);
+			capture_close(&cap);
+		}
+	}
+	if (stop_requested)
+		log_info("stopping: flushing open flows");
+
+	pipeline_finish(pl);
+	uint32_t usec;
+	int64_t sec = o->iface ? wall_now(&usec) : pl->now_sec;
+	if (!o->iface)
+		usec = pl->now_usec;
+	pipeline_write_stats(pl, sec, usec, true);
+
+	if (pl->eve_enabled) {
+		uint64_t records = pl->eve.out.records;
+		int rc = outfile_close(&pl->eve.out);
+		if (rc < 0 || pl->eve.out.dropped) {
+			log_error("output '%s/eve.json' is incomplete: %" PRIu64 " records could not be "
+				  "written (%s)",
+				  o->outdir, pl->eve.out.dropped, strerror(rc < 0 ? -rc : ENOSPC));
+			code = worse(code, EXIT_OUTPUT);
+		}
+		if (o->verbosity >= 0)
+			printf("fabmon: %" PRIu64 " flows, %" PRIu64 " records written to %s/eve.json\n",
+			       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped,
+			       o->outdir);
+	} else {
+		char what[256];
+		if (o->iface)
+			snprintf(what, sizeof(what), "interface %s", o->iface);
+		else if (npaths == 1)
+			snprintf(what, sizeof(what), "%s", paths[0]);
+		else
+			snprintf(what, sizeof(what), "%d capture files", npaths);
+		summary_print(stdout, &pl->sum, pl, what);
+	}
+	fflush(stdout);
+	pipeline_destroy(pl);
+	free(pl);
+	capture_free_inputs(paths, npaths);
+	return code;
+}
