@@ -138,7 +138,11 @@ static void update_state(struct flow *f, const struct packet *p, int dir)
 		} else if (f->state == FLOW_STATE_NEW) {
 			bool synack = dir == DIR_TOCLIENT &&
 				      (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
-			if (synack || (f->pkts[0] && f->pkts[1]))
+			/* picked up mid-stream: an ACK with no SYN ever seen means the
+			 * connection was established before the capture began */
+			bool midstream = (p->tcp_flags & TCP_ACK) &&
+					 !((f->tcp_flags[0] | f->tcp_flags[1]) & TCP_SYN);
+			if (synack || midstream || (f->pkts[0] && f->pkts[1]))
 				f->state = FLOW_STATE_ESTABLISHED;
 		}
 	} else if (f->state == FLOW_STATE_NEW && f->pkts[0] && f->pkts[1]) {

@@ -1,0 +1,13 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Quick start: install, build, and run fabmon on the bundled demo capture of a
+# small fab. Results go to out/demo/ (eve.json).
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/deps.sh build
+[ -d build ] || meson setup build --buildtype=release >/dev/null
+ninja -C build >/dev/null
+rm -rf out/demo
+./build/fabmon -r demo/fab-demo.pcap -o out/demo
+echo "fabmon: results in $(pwd)/out/demo/eve.json"
+echo "fabmon: try   jq -c 'select(.event_type==\"flow\") | [.src_ip,.dest_ip,.dest_port,.app_proto]' out/demo/eve.json"

@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""fabmon's behaviour on bad input and bad output: the message names the
+offending file or interface, the exit code is the documented one, and what
+was readable is processed and written.
+
+usage: test_cli.py FABMON SHARED_CAPTURES_DIR
+"""
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from fabmon_test_util import Check, final_stats, flows, read_eve, run
+
+FABMON, CAPS = sys.argv[1], sys.argv[2]
+GEM = os.path.join(CAPS, "hsms/secsgem/secsgem_gem_session_p5000.pcap")
+ITI = os.path.join(CAPS, "modbus/iti/ModbusTCP.pcap")
+c = Check("cli")
+tmp = tempfile.mkdtemp(prefix="fabmon-cli-")
+
+
+def t(name):
+    return os.path.join(tmp, name)
+
+
+# usage errors
+p = run([FABMON])
+c.eq("no input: exit", p.returncode, 2)
+c.true("no input: message", "nothing to read" in p.stderr, p.stderr)
+p = run([FABMON, "-r", GEM, "-i", "lo"])
+c.eq("-r with -i: exit", p.returncode, 2)
+p = run([FABMON, "--flows", "abc", "-r", GEM])
+c.eq("bad number: exit", p.returncode, 2)
+c.true("bad number: names the value", "'abc'" in p.stderr, p.stderr)
+p = run([FABMON, "--help"])
+c.eq("--help exit", p.returncode, 0)
+c.true("--help documents exit codes", "Exit codes" in p.stdout)
+
+# missing file
+p = run([FABMON, "-r", t("nope.pcap"), "-o", t("o1")])
+c.eq("missing file: exit", p.returncode, 3)
+c.true("missing file: message", "nope.pcap" in p.stderr and "No such file" in p.stderr, p.stderr)
+c.true("missing file: no output left behind", not os.path.exists(t("o1")))
+
+# not a capture
+with open(t("notes.pcap"), "w") as f:
+    f.write("this is a text file, not a capture\n")
+p = run([FABMON, "-r", t("notes.pcap")])
+c.eq("not a capture: exit", p.returncode, 3)
+c.true("not a capture: message", "notes.pcap" in p.stderr and "not a pcap or pcapng" in p.stderr, p.stderr)
+open(t("empty.pcap"), "w").close()
+p = run([FABMON, "-r", t("empty.pcap")])
+c.eq("empty file: exit", p.returncode, 3)
+c.true("empty file: message", "empty" in p.stderr, p.stderr)
+
+# a bad BPF filter
+p = run([FABMON, "-r", GEM, "-f", "tcp port nonsense"])
+c.eq("bad filter: exit", p.returncode, 2)
+c.true("bad filter: message", "bad filter" in p.stderr, p.stderr)
+
+# truncated capture: processed up to the damage, told where
+data = open(GEM, "rb").read()
+# find the byte offset of packet 51's record and cut inside its data
+off, n = 24, 0
+while n < 50:
+    incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+    off += 16 + incl
+    n += 1
+with open(t("cut.pcap"), "wb") as f:
+    f.write(data[:off + 16 + 10])
+p = run([FABMON, "-r", t("cut.pcap"), "-o", t("o2")])
+c.eq("truncated: exit", p.returncode, 4)
+c.true("truncated: message names file and packet",
+       "cut.pcap" in p.stderr and "after packet 50" in p.stderr, p.stderr)
+recs = read_eve(t("o2/eve.json"))
+c.eq("truncated: packets processed", final_stats(recs)["capture"]["packets"], 50)
+c.eq("truncated: flow record written", len(flows(recs)), 1)
+c.eq("truncated: damaged file counted", final_stats(recs)["capture"]["files_damaged"], 1)
+
+# a directory: captures read in time order, non-captures skipped with a warning
+os.makedirs(t("dir"))
+shutil.copy(ITI, t("dir/b-early.pcap"))      # 2016 capture
+shutil.copy(GEM, t("dir/a-late.pcap"))       # 2026 capture
+shutil.copy(t("notes.pcap"), t("dir/README.txt"))
+p = run([FABMON, "-v", "-r", t("dir"), "-o", t("o3")])
+c.eq("directory: exit", p.returncode, 0)
+c.true("directory: skipped file named", "README.txt" in p.stderr, p.stderr)
+order = [l for l in p.stderr.splitlines() if "reading '" in l]
+c.true("directory: read in timestamp order",
+       len(order) == 2 and "b-early" in order[0] and "a-late" in order[1], str(order))
+st = final_stats(read_eve(t("o3/eve.json")))
+c.eq("directory: files read", st["capture"]["files_read"], 2)
+c.eq("directory: files skipped", st["capture"]["files_skipped"], 1)
+
+# unwritable output
+p = run([FABMON, "-r", GEM, "-o", "/proc/fabmon-out"])
+c.eq("unwritable output: exit", p.returncode, 5)
+c.true("unwritable output: message", "/proc/fabmon-out" in p.stderr, p.stderr)
+
+# unknown interface; no permission (as an unprivileged user)
+p = run([FABMON, "-i", "fabmon-no-such0"])
+c.eq("unknown interface: exit", p.returncode, 3)
+c.true("unknown interface: message", "fabmon-no-such0" in p.stderr, p.stderr)
+if os.geteuid() == 0 and shutil.which("setpriv"):
+    p = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+             FABMON, "-i", "lo"])
+    c.eq("no permission: exit", p.returncode, 3)
+    c.true("no permission: message", "no permission" in p.stderr and "'lo'" in p.stderr, p.stderr)
+
+# full disk: an 8 KiB tmpfs in a private mount namespace
+if os.geteuid() == 0 and shutil.which("unshare"):
+    os.makedirs(t("small"))
+    script = (f"mount -t tmpfs -o size=8k fabmon-test {t('small')} && "
+              f"{FABMON} -r {ITI} -r {GEM} -o {t('small')}/out --flows 16; echo rc=$?")
+    p = run(["unshare", "-m", "sh", "-c", script])
+    c.true("full disk: exit 5", "rc=5" in p.stdout, p.stdout + p.stderr)
+    c.true("full disk: error names file and reason",
+           "eve.json" in p.stderr and "No space left on device" in p.stderr, p.stderr)
+    c.true("full disk: tells how many records were lost", "could not be written" in p.stderr, p.stderr)
+
+# SIGTERM while reading: fed through a FIFO, so exactly the packets written
+# before the signal exist; all of them end up in flow records, exit 0
+fifo = t("live.fifo")
+os.mkfifo(fifo)
+proc = subprocess.Popen([FABMON, "-r", fifo, "-o", t("o4")], stderr=subprocess.PIPE, text=True)
+src = open(ITI, "rb").read()
+writer = open(fifo, "wb")
+off, n = 24, 0
+while n < 1000:                    # header + the first 1000 records
+    off += 16 + struct.unpack("<I", src[off + 8:off + 12])[0]
+    n += 1
+writer.write(src[:off])
+writer.flush()
+time.sleep(1.0)
+proc.send_signal(signal.SIGTERM)
+_, err = proc.communicate(timeout=60)
+writer.close()
+c.eq("SIGTERM: exit", proc.returncode, 0)
+c.true("SIGTERM: says it flushes", "stopping" in err, err)
+recs = read_eve(t("o4/eve.json"))
+st = final_stats(recs)
+c.eq("SIGTERM: packets read before the signal", st["capture"]["packets"], 1000)
+c.eq("SIGTERM: every started flow has its record", len(flows(recs)), st["flow"]["created"])
+c.eq("SIGTERM: no flow left open", st["flow"]["active"], 0)
+c.eq("SIGTERM: packets in flow records", 
+     sum(r["flow"]["pkts_toserver"] + r["flow"]["pkts_toclient"] for r in flows(recs)), 1000)
+c.true("SIGTERM: shutdown reason", all(r["flow"]["reason"] == "shutdown" for r in flows(recs)))
+
+shutil.rmtree(tmp, ignore_errors=True)
+sys.exit(c.done())

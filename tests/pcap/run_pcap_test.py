@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""pcap regression test: run fabmon on a capture and compare every record of
+its eve.json with the expected JSON Lines file, field by field.
+
+usage: run_pcap_test.py FABMON NAME CAPTURE EXPECTED [-- fabmon args...]
+
+Records are compared whole, except what depends on the machine, not on the
+packets: stats.uptime, and pcap_filename (reduced to the file's base name).
+Set UPDATE=1 to (re)write EXPECTED from the current output; review the diff
+before committing it.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def normalise(rec):
+    if "pcap_filename" in rec:
+        rec["pcap_filename"] = os.path.basename(rec["pcap_filename"])
+    if rec.get("event_type") == "stats":
+        rec["stats"].pop("uptime", None)
+    return rec
+
+
+def diff(path, a, b, out):
+    if type(a) != type(b):
+        out.append(f"  {path}: {json.dumps(a)} != expected {json.dumps(b)}")
+    elif isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a:
+                out.append(f"  {path}.{k}: missing (expected {json.dumps(b[k])})")
+            elif k not in b:
+                out.append(f"  {path}.{k}: unexpected {json.dumps(a[k])}")
+            else:
+                diff(f"{path}.{k}", a[k], b[k], out)
+    elif isinstance(a, list):
+        if len(a) != len(b):
+            out.append(f"  {path}: {json.dumps(a)} != expected {json.dumps(b)}")
+        else:
+            for i, (x, y) in enumerate(zip(a, b)):
+                diff(f"{path}[{i}]", x, y, out)
+    elif a != b:
+        out.append(f"  {path}: {json.dumps(a)} != expected {json.dumps(b)}")
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    fabmon, name, capture, expected = argv
+    with tempfile.TemporaryDirectory(prefix=f"fabmon-{name}-") as out:
+        cmd = [fabmon, "-q", "-r", capture, "-o", out] + extra
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode not in (0, 4):
+            print(f"{name}: fabmon exited {p.returncode}: {p.stderr}")
+            return 1
+        got = []
+        with open(os.path.join(out, "eve.json"), encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    got.append(normalise(json.loads(line)))
+                except json.JSONDecodeError as e:
+                    print(f"{name}: eve.json line {n} is not JSON: {e}")
+                    return 1
+    got.append({"exit_code": p.returncode})
+    if os.environ.get("UPDATE") == "1":
+        with open(expected, "w", encoding="utf-8") as f:
+            for r in got:
+                f.write(json.dumps(r, sort_keys=True) + "\n")
+        print(f"{name}: wrote {len(got)} records to {expected}")
+        return 0
+    try:
+        with open(expected, encoding="utf-8") as f:
+            want = [json.loads(l) for l in f if l.strip()]
+    except FileNotFoundError:
+        print(f"{name}: no expected output {expected}; run with UPDATE=1 and review it")
+        return 1
+    problems = []
+    if len(got) != len(want):
+        problems.append(f"  {len(got)} records, expected {len(want)}")
+    for i, (a, b) in enumerate(zip(got, want)):
+        d = []
+        diff(f"record {i + 1} ({b.get('event_type', 'exit')})", a, b, d)
+        problems.extend(d)
+    if problems:
+        print(f"{name}: output differs from {expected}:")
+        print("\n".join(problems[:60]))
+        if len(problems) > 60:
+            print(f"  ... {len(problems) - 60} more")
+        return 1
+    flows = sum(1 for r in got if r.get("event_type") == "flow")
+    print(f"{name}: {len(got) - 1} records ({flows} flows) match")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
