@@ -13,7 +13,8 @@ struct flow_table {
 	struct flow *flows;
 	uint32_t *buckets;
 	uint32_t nbuckets_mask;
-	uint32_t free_head;      /* free entries chained through hnext */
+	uint32_t free_head;      /* freed entries chained through hnext */
+	uint32_t never_used;     /* entries from here on were never handed out */
 	struct lru lists[FLOW_TC_COUNT];
 	struct flow_table_stats st;
 	flow_end_fn on_end;
@@ -114,9 +115,10 @@ struct flow_table *flow_table_create(const struct flow_config *cfg, flow_end_fn 
 		return NULL;
 	}
 	memset(ft->buckets, 0xff, (size_t)nb * sizeof(*ft->buckets));
-	for (uint32_t i = 0; i < cfg->capacity; i++)
-		ft->flows[i].hnext = i + 1 < cfg->capacity ? i + 1 : FLOW_NONE;
-	ft->free_head = 0;
+	/* entries are handed out in order and only then touched, so memory is
+	 * committed as flows appear, not at start */
+	ft->free_head = FLOW_NONE;
+	ft->never_used = 0;
 	for (int c = 0; c < FLOW_TC_COUNT; c++)
 		ft->lists[c].head = ft->lists[c].tail = FLOW_NONE;
 	return ft;
@@ -246,17 +248,22 @@ struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, int *
 		}
 	}
 
-	if (ft->free_head == FLOW_NONE) {
+	if (ft->free_head == FLOW_NONE && ft->never_used == ft->cfg.capacity) {
 		struct flow *victim = oldest_flow(ft);
 		if (!victim)
 			return NULL;
+		/* the victim may share our bucket: the new entry is pushed at the
+		 * bucket's head below, after the victim is unlinked */
 		flow_table_end(ft, victim, FLOW_END_EVICTED);
-		/* the victim may have shared our bucket: recompute nothing, the
-		 * new entry is pushed at the head below */
 	}
-	uint32_t idx = ft->free_head;
+	uint32_t idx;
+	if (ft->free_head != FLOW_NONE) {
+		idx = ft->free_head;
+		ft->free_head = ft->flows[idx].hnext;
+	} else {
+		idx = ft->never_used++;
+	}
 	struct flow *f = &ft->flows[idx];
-	ft->free_head = f->hnext;
 	memset(f, 0, sizeof(*f));
 	f->key = k;
 	f->in_use = 1;

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""fabmon's benchmark (not a timed test): the same capture through
+
+  - a bare libpcap read loop (the floor: reading, nothing else),
+  - fabmon (decode, flows, TCP reassembly, nDPI, dissectors, EVE output),
+  - ndpiReader (nDPI 4.2's own reader: decode, flows, nDPI),
+  - tshark (Wireshark's dissectors, conversation table only),
+
+each run --runs times; the median wall time is reported with packets per
+second, CPU time, peak RSS, and the ratio to fabmon.
+
+usage: bench/run.py [--packets N] [--runs R] [--capture FILE] [--builddir DIR]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def measure(cmd):
+    """Run cmd; return (wall seconds, cpu seconds, peak RSS MiB)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{cmd[0]} exited {code}: {err[-500:]}")
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--packets", type=int, default=500000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--capture")
+    ap.add_argument("--builddir", default=os.path.join(ROOT, "build-release"))
+    a = ap.parse_args()
+
+    if not os.path.exists(os.path.join(a.builddir, "build.ninja")):
+        subprocess.run(["meson", "setup", a.builddir, "--buildtype=release"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run(["ninja", "-C", a.builddir], check=True, stdout=subprocess.DEVNULL)
+    fabmon = os.path.join(a.builddir, "fabmon")
+    loop = os.path.join(a.builddir, "bench", "pcap-read-loop")
+
+    cap = a.capture
+    if not cap:
+        os.makedirs(os.path.join(HERE, "work"), exist_ok=True)
+        cap = os.path.join(HERE, "work", f"fab-bench-{a.packets}.pcap")
+        if not os.path.exists(cap):
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_fab_capture.py"), cap,
+                            "--packets", str(a.packets)], check=True)
+    npk = int(subprocess.run([loop, cap], capture_output=True, text=True, check=True)
+              .stdout.split()[0])
+
+    out = tempfile.mkdtemp(prefix="fabmon-bench-")
+    tools = [
+        ("libpcap read loop", [loop, cap]),
+        ("fabmon", [fabmon, "-q", "-r", cap, "-o", out]),
+        ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
+        ("tshark -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]),
+    ]
+    results = {}
+    for name, cmd in tools:
+        if not shutil.which(cmd[0]) and not os.path.exists(cmd[0]):
+            print(f"{name}: not installed, skipped")
+            continue
+        runs = [measure(cmd) for _ in range(a.runs)]
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        rss = max(r[2] for r in runs)
+        results[name] = (wall, cpu, rss)
+    shutil.rmtree(out, ignore_errors=True)
+
+    size = os.path.getsize(cap) / 1e6
+    print(f"capture: {cap} ({npk} packets, {size:.1f} MB), median of {a.runs} runs, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{'tool':<22}{'wall s':>9}{'cpu s':>9}{'kpkt/s':>10}{'peak RSS MiB':>14}"
+          f"{'time vs fabmon':>16}")
+    base = results.get("fabmon", (None,))[0]
+    for name, (wall, cpu, rss) in results.items():
+        ratio = f"{wall / base:.2f}x" if base else "-"
+        print(f"{name:<22}{wall:>9.3f}{cpu:>9.3f}{npk / wall / 1000:>10.0f}{rss:>14.1f}{ratio:>16}")
+    if base and "ndpiReader" in results:
+        verdict = "faster than" if base < results["ndpiReader"][0] else "SLOWER than"
+        print(f"fabmon is {verdict} ndpiReader on this capture "
+              f"({results['ndpiReader'][0] / base:.2f}x ndpiReader's time)")
+
+
+if __name__ == "__main__":
+    main()
