@@ -70,6 +70,7 @@ static const char *const error_names[DERR_COUNT] = {
 	[DERR_UDP_SHORT] = "udp_header_short",
 	[DERR_UDP_LEN] = "udp_bad_length",
 	[DERR_ICMP_SHORT] = "icmp_header_short",
+	[DERR_SCTP_SHORT] = "sctp_header_short",
 };
 
 const char *decode_status_name(enum decode_status s)
@@ -345,6 +346,13 @@ static enum decode_status decode_l4(struct packet *p, struct bview *v, uint32_t 
 		set_payload(p, v, 4, l4_wirelen);
 		break;
 	}
+	case 132: /* SCTP common header (RFC 9260): ports, tag, checksum */
+		p->sport = bv_be16(v);
+		p->dport = bv_be16(v);
+		if (v->err || !bv_skip(v, 8))
+			return short_header(p, DERR_SCTP_SHORT);
+		set_payload(p, v, 12, l4_wirelen);
+		break;
 	default:
 		/* other transports: the flow is keyed by addresses and protocol */
 		set_payload(p, v, 0, l4_wirelen);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Packet decode: link layer -> VLAN/QinQ -> IPv4/IPv6 (+extension headers)
- * -> TCP/UDP/ICMP. Pure function over the captured bytes; every read is
+ * -> TCP/UDP/SCTP/ICMP. Pure function over the captured bytes; every read is
  * bounded by caplen. A packet cut short by the capture's snaplen is marked
  * truncated (DEC_F_TRUNCATED), never decoded from bytes that are not there.
  */
@@ -48,6 +48,7 @@ enum decode_error {
 	DERR_UDP_SHORT,
 	DERR_UDP_LEN,
 	DERR_ICMP_SHORT,
+	DERR_SCTP_SHORT,
 	DERR_COUNT
 };
 

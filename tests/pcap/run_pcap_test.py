@@ -12,6 +12,7 @@ before committing it.
 """
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,8 @@ def main():
     if "--" in argv:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
+        if len(extra) == 1:  # the TESTLIST's option column, as one string
+            extra = shlex.split(extra[0])
     fabmon, name, capture, expected = argv
     with tempfile.TemporaryDirectory(prefix=f"fabmon-{name}-") as out:
         cmd = [fabmon, "-q", "-r", capture, "-o", out] + extra
