@@ -112,6 +112,15 @@ if os.geteuid() == 0 and shutil.which("setpriv"):
     c.eq("no permission: exit", p.returncode, 3)
     c.true("no permission: message", "no permission" in p.stderr and "'lo'" in p.stderr, p.stderr)
 
+# a capture the user may not read
+if os.geteuid() == 0 and shutil.which("setpriv"):
+    shutil.copy(GEM, t("secret.pcap"))
+    os.chmod(t("secret.pcap"), 0o600)
+    os.chmod(tmp, 0o755)
+    p = run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", FABMON, "-r", t("secret.pcap")])
+    c.eq("unreadable file: exit", p.returncode, 3)
+    c.true("unreadable file: message", "secret.pcap" in p.stderr and "Permission denied" in p.stderr, p.stderr)
+
 # full disk: an 8 KiB tmpfs in a private mount namespace
 if os.geteuid() == 0 and shutil.which("unshare"):
     os.makedirs(t("small"))

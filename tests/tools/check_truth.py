@@ -66,4 +66,6 @@ for f in T.get("flows", []):
         c.eq(f"{k} midstream", r["tcp"]["midstream"], f["midstream"])
     if "ndpi" in f:
         c.eq(f"{k} ndpi", r["ndpi"]["protocol"], f["ndpi"])
+    if "hostname" in f:
+        c.eq(f"{k} hostname", r["ndpi"].get("hostname"), f["hostname"])
 sys.exit(c.done())

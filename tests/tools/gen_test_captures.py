@@ -414,6 +414,25 @@ def icmp_other():
         flowtruth("SCTP", "10.6.0.1", 2905, "10.6.0.4", 2905, 1, 0)])
 
 
+def hostile_strings():
+    """Bytes that must not break a JSON line: quotes, backslashes, control
+    characters, invalid UTF-8 in an HTTP Host and a DNS name nDPI reports."""
+    cap = Capture()
+    s = TcpSession(cap, "10.7.0.1", 43001, "10.7.0.2", 80)
+    s.open()
+    s.send(True, b"GET / HTTP/1.1\r\nHost: ev\"il\\\x01\x7f\xff\xfe.example\r\nUser-Agent: x\r\n\r\n")
+    s.send(False, b"HTTP/1.1 204 No Content\r\n\r\n")
+    s.close()
+    q = struct.pack(">HHHHHH", 0x77, 0x0100, 1, 0, 0, 0) + b"\x05a\"\\\x00\xc3\x03fab\x00\x00\x01\x00\x01"
+    udp_exchange(cap, "10.7.0.1", 5301, "10.7.0.3", 53, q, None)
+    write("hostile-strings.pcap", cap.frames)
+    truth("hostile-strings.pcap", packets=len(cap.frames), flows=[
+        flowtruth("TCP", "10.7.0.1", 43001, "10.7.0.2", 80, s.pkts[True], s.pkts[False], ndpi="HTTP",
+                  hostname='ev"il\\\x01\x7f\ufffd\ufffd.example'),
+        flowtruth("UDP", "10.7.0.1", 5301, "10.7.0.3", 53, 1, 0)],
+        notes="every eve.json line must still parse; hostnames arrive escaped")
+
+
 def truncated_file():
     src = os.path.join(OUT, "link-ether.pcap")
     data = open(src, "rb").read()
@@ -434,5 +453,6 @@ tcp_reassembly()
 snaplen_64()
 malformed()
 icmp_other()
+hostile_strings()
 truncated_file()
 print(f"captures written to {OUT}")
