@@ -96,12 +96,22 @@ void eve_commit(struct eve *e, struct jbuf *b)
 	jb_raw(b, "\n", 1);
 	if (b->oom || !e->open)
 		return;
-	enum outfile_event ev = outfile_put(&e->out, b->p, b->len);
+	eve_report(e, outfile_put(&e->out, b->p, b->len));
+}
+
+void eve_report(struct eve *e, enum outfile_event ev)
+{
 	if (ev == OUTFILE_STARTED_FAILING)
 		log_error("cannot write '%s': %s; holding records in memory (up to %zu MiB) and retrying",
 			  e->out.path, strerror(e->out.err), e->out.max_pending >> 20);
 	else if (ev == OUTFILE_RECOVERED)
 		log_warn("writing '%s' again", e->out.path);
+}
+
+void eve_flush(struct eve *e)
+{
+	if (e->open)
+		eve_report(e, outfile_flush(&e->out));
 }
 
 static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)

@@ -40,6 +40,11 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, const
 /* Finish a record started with eve_header (closes it and queues the line). */
 void eve_commit(struct eve *e, struct jbuf *b);
 
+/* Write what is queued; say so (once) when the disk starts or stops
+ * refusing. */
+void eve_flush(struct eve *e);
+void eve_report(struct eve *e, enum outfile_event ev);
+
 /* The flow record at its end. */
 void eve_flow(struct eve *e, const struct flow *f, enum flow_end_reason why);
 

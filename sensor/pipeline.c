@@ -303,14 +303,8 @@ void pipeline_finish(struct pipeline *pl)
 
 void pipeline_flush_output(struct pipeline *pl)
 {
-	if (!pl->eve_enabled)
-		return;
-	enum outfile_event ev = outfile_flush(&pl->eve.out);
-	if (ev == OUTFILE_STARTED_FAILING)
-		log_error("cannot write '%s': %s; holding records in memory (up to %zu MiB) and retrying",
-			  pl->eve.out.path, strerror(pl->eve.out.err), pl->eve.out.max_pending >> 20);
-	else if (ev == OUTFILE_RECOVERED)
-		log_warn("writing '%s' again", pl->eve.out.path);
+	if (pl->eve_enabled)
+		eve_flush(&pl->eve);
 }
 
 void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final)
