@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "dissectors/ndpi_classify.h"
-#include "sensor/log.h"
 
 struct stream_ctx {
 	struct pipeline *pl;
