@@ -56,17 +56,22 @@ struct dissect_flow {
 	uint16_t client_port, server_port;
 	uint16_t vlan;     /* outer VLAN id, 0 if untagged */
 	uint8_t proto;
+	bool midstream;    /* the capture began after the connection did */
 };
 
 /* Event kinds; the body type depends on the kind. */
 enum app_event_kind {
-	APP_EVENT_ANOMALY,  /* body: struct app_anomaly */
+	APP_EVENT_ANOMALY,       /* body: struct app_anomaly */
+	APP_EVENT_HSMS,          /* body: struct hsms_message (hsms.h) */
+	APP_EVENT_HSMS_ASSET,    /* body: struct hsms_asset_event */
+	APP_EVENT_HSMS_SESSION,  /* body: struct hsms_session_summary, at flow end */
 	APP_EVENT_KIND_COUNT
 };
 
 struct app_anomaly {
 	const char *name;     /* stable, e.g. "HSMS_LENGTH_TOO_LARGE" */
 	const char *detail;   /* short human text, may be NULL */
+	const char *layer;    /* the dissector's name */
 };
 
 struct app_event {
@@ -76,9 +81,10 @@ struct app_event {
 };
 
 struct dissect_ctx {
-	const struct dissect_flow *flow;
+	const struct dissect_flow *flow;  /* NULL in global_finish */
 	int64_t ts_sec;       /* capture time of the bytes being parsed */
 	uint32_t ts_usec;
+	void *global;         /* the dissector's global state (global_create) */
 	void (*emit)(struct dissect_ctx *ctx, const struct app_event *ev);
 	void *sink;           /* the sensor's, opaque here */
 };
@@ -97,6 +103,11 @@ struct dissector {
 				     const uint8_t *data, size_t len);
 	void (*gap)(void *state, struct dissect_ctx *ctx, int dir, uint64_t missing);
 	void (*finish)(void *state, struct dissect_ctx *ctx);  /* flow ended */
+	/* State shared by all flows of this protocol (inventory, config). cfg is
+	 * the dissector's own config struct, or NULL for defaults. */
+	void *(*global_create)(const void *cfg);
+	void (*global_destroy)(void *global);
+	void (*global_finish)(void *global, struct dissect_ctx *ctx); /* end of run */
 };
 
 /* NULL-terminated list of registered dissectors, in probe order. */

@@ -2,7 +2,9 @@
 /* Every dissector fabmon runs, in probe order. A new protocol adds its
  * `const struct dissector dissector_<name>` here. */
 #include "dissectors/dissector.h"
+#include "dissectors/hsms.h"
 
 const struct dissector *const dissector_registry[] = {
+	&dissector_hsms,
 	NULL,
 };

@@ -4,20 +4,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/eve.h"
+#include "sensor/eve_app.h"
 
 void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve)
 {
 	memset(al, 0, sizeof(*al));
-	al->registry = registry;
 	al->eve = eve;
+	al->session_kind = APP_EVENT_KIND_COUNT;
+	for (const struct dissector *const *it = registry; *it && al->nprotos < APPLAYER_MAX_PROTOS; it++) {
+		struct applayer_proto *p = &al->protos[al->nprotos++];
+		p->d = *it;
+		p->enabled = true;
+		p->records = true;
+		p->max_buffer = (*it)->max_buffer;
+		int n = 0;
+		for (const uint16_t *port = (*it)->default_ports; port && *port && n < APPLAYER_MAX_PORTS; port++)
+			p->ports[n++] = *port;
+	}
+}
+
+struct applayer_proto *applayer_proto(struct applayer *al, const char *name)
+{
+	for (int i = 0; i < al->nprotos; i++)
+		if (strcmp(al->protos[i].d->name, name) == 0)
+			return &al->protos[i];
+	return NULL;
+}
+
+int applayer_start(struct applayer *al)
+{
+	for (int i = 0; i < al->nprotos; i++) {
+		struct applayer_proto *p = &al->protos[i];
+		if (p->enabled && p->d->global_create && !p->global) {
+			p->global = p->d->global_create(p->cfg);
+			if (!p->global)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+void applayer_destroy(struct applayer *al)
+{
+	for (int i = 0; i < al->nprotos; i++) {
+		struct applayer_proto *p = &al->protos[i];
+		if (p->global && p->d->global_destroy)
+			p->d->global_destroy(p->global);
+		p->global = NULL;
+	}
 }
 
 struct emit_ctx {
 	struct dissect_ctx dc;
 	struct dissect_flow df;
 	struct applayer *al;
-	struct flow *f;
+	struct flow *f;               /* NULL for events outside any flow */
+	struct applayer_proto *proto;
 };
 
 static void emit(struct dissect_ctx *dc, const struct app_event *ev)
@@ -27,39 +69,50 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 	al->st.events++;
 	if (al->observer)
 		al->observer(al->observer_ctx, ec->f, ev);
-	if (ev->kind == APP_EVENT_ANOMALY) {
-		const struct app_anomaly *a = ev->body;
+	bool out = al->eve && al->eve->open;
+	switch (ev->kind) {
+	case APP_EVENT_ANOMALY:
 		al->st.anomalies++;
-		if (al->eve) {
-			struct jbuf *b = &al->eve->jb;
-			eve_header(al->eve, b, dc->ts_sec, dc->ts_usec, ec->f, "anomaly");
-			jb_obj_open(b, "anomaly");
-			jb_str(b, "type", "applayer");
-			jb_str(b, "event", a->name);
-			if (a->detail)
-				jb_str(b, "detail", a->detail);
-			jb_str(b, "layer", ec->f->app ? ec->f->app->name : "unknown");
-			jb_str(b, "direction", ev->dir == DIR_TOSERVER ? "toserver" : "toclient");
-			jb_obj_close(b);
-			eve_commit(al->eve, b);
-		}
+		if (out)
+			eve_anomaly(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->dir, ev->body);
+		break;
+	case APP_EVENT_HSMS:
+		if (out && ec->proto->records)
+			eve_hsms(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
+		break;
+	case APP_EVENT_HSMS_ASSET:
+		if (out)
+			eve_hsms_asset(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
+		break;
+	case APP_EVENT_HSMS_SESSION:
+		al->session_kind = ev->kind;
+		al->session.hsms = *(const struct hsms_session_summary *)ev->body;
+		break;
+	default:
+		break;
 	}
 }
 
-static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f, int64_t sec,
-		     uint32_t usec)
+static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
+		     struct applayer_proto *proto, int64_t sec, uint32_t usec)
 {
 	memset(ec, 0, sizeof(*ec));
 	ec->al = al;
 	ec->f = f;
-	ec->df.flow_id = f->flow_id;
-	ec->df.community_id = f->community_id;
-	flow_endpoints(f, &ec->df.client, &ec->df.client_port, &ec->df.server, &ec->df.server_port);
-	ec->df.vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
-	ec->df.proto = f->key.proto;
-	ec->dc.flow = &ec->df;
+	ec->proto = proto;
+	if (f) {
+		ec->df.flow_id = f->flow_id;
+		ec->df.community_id = f->community_id;
+		flow_endpoints(f, &ec->df.client, &ec->df.client_port, &ec->df.server,
+			       &ec->df.server_port);
+		ec->df.vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
+		ec->df.proto = f->key.proto;
+		ec->df.midstream = ((f->tcp[0].state | f->tcp[1].state) & TCPS_MIDSTREAM) != 0;
+		ec->dc.flow = &ec->df;
+	}
 	ec->dc.ts_sec = sec;
 	ec->dc.ts_usec = usec;
+	ec->dc.global = proto ? proto->global : NULL;
 	ec->dc.emit = emit;
 	ec->dc.sink = al;
 }
@@ -128,6 +181,7 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 {
 	struct app_stream_buf *b = &f->app_buf[dir];
 	const struct dissector *d = f->app;
+	size_t max_buffer = al->protos[f->app_index].max_buffer;
 	while (!f->app_failed) {
 		if (b->skip && b->len)
 			skip_buffered(b);
@@ -144,7 +198,7 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 			if (len > 0) {
 				size_t want = b->cap_need > b->len ? b->cap_need - b->len : len;
 				size_t take = want < len ? want : len;
-				if (!buf_append(b, data, take, d->max_buffer)) {
+				if (!buf_append(b, data, take, max_buffer)) {
 					al->st.buffer_overflows++;
 					fail_flow(al, f);
 					return;
@@ -184,7 +238,7 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 			continue;
 		if (len > 0 && r.need > len) {
 			/* incomplete message: keep the tail until the rest arrives */
-			if (!buf_append(b, data, len, d->max_buffer)) {
+			if (!buf_append(b, data, len, max_buffer)) {
 				al->st.buffer_overflows++;
 				fail_flow(al, f);
 			}
@@ -193,9 +247,13 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 	}
 }
 
-static void claim(struct applayer *al, struct flow *f, const struct dissector *d)
+static void claim(struct applayer *al, struct flow *f, int index, struct emit_ctx *ec)
 {
+	const struct dissector *d = al->protos[index].d;
 	f->app = d;
+	f->app_index = (uint8_t)index;
+	ec->proto = &al->protos[index];
+	ec->dc.global = ec->proto->global;
 	f->app_state = calloc(1, d->state_size ? d->state_size : 1);
 	if (!f->app_state) {
 		fail_flow(al, f);
@@ -221,18 +279,20 @@ static void probe(struct applayer *al, struct flow *f, int dir, const uint8_t *d
 	uint16_t sport = ec->df.server_port;
 	bool undecided = false;
 	for (int pass = 0; pass < 2 && !f->app; pass++) {
-		/* pass 0: dissectors whose default ports match; pass 1: all others */
-		for (const struct dissector *const *it = al->registry; *it; it++) {
-			const struct dissector *d = *it;
+		/* pass 0: dissectors configured for this port; pass 1: all others */
+		for (int i = 0; i < al->nprotos; i++) {
+			struct applayer_proto *p = &al->protos[i];
+			if (!p->enabled)
+				continue;
 			bool on_port = false;
-			for (const uint16_t *p = d->default_ports; p && *p; p++)
-				if (*p == sport)
+			for (const uint16_t *port = p->ports; *port; port++)
+				if (*port == sport)
 					on_port = true;
 			if ((pass == 0) != on_port)
 				continue;
-			enum probe_result pr = d->probe(&ec->df, dir, b->data, b->len, on_port);
+			enum probe_result pr = p->d->probe(&ec->df, dir, b->data, b->len, on_port);
 			if (pr == PROBE_MATCH) {
-				claim(al, f, d);
+				claim(al, f, i, ec);
 				break;
 			}
 			if (pr == PROBE_NEED_MORE)
@@ -272,7 +332,7 @@ void applayer_data(struct applayer *al, struct flow *f, int dir, const uint8_t *
 	if (f->app_failed || len == 0 || (f->app_probing_done && !f->app))
 		return;
 	struct emit_ctx ec;
-	make_ctx(&ec, al, f, sec, usec);
+	make_ctx(&ec, al, f, f->app ? &al->protos[f->app_index] : NULL, sec, usec);
 	if (!f->app)
 		probe(al, f, dir, data, len, &ec);
 	else
@@ -297,20 +357,33 @@ void applayer_gap(struct applayer *al, struct flow *f, int dir, uint64_t missing
 	b->skip = b->skip > missing ? b->skip - missing : 0;
 	if (f->app->gap) {
 		struct emit_ctx ec;
-		make_ctx(&ec, al, f, sec, usec);
+		make_ctx(&ec, al, f, &al->protos[f->app_index], sec, usec);
 		f->app->gap(f->app_state, &ec.dc, dir, missing);
 	}
 }
 
 void applayer_end(struct applayer *al, struct flow *f, int64_t sec, uint32_t usec)
 {
+	al->session_kind = APP_EVENT_KIND_COUNT;
 	if (f->app && f->app_state && f->app->finish) {
 		struct emit_ctx ec;
-		make_ctx(&ec, al, f, sec, usec);
+		make_ctx(&ec, al, f, &al->protos[f->app_index], sec, usec);
 		f->app->finish(f->app_state, &ec.dc);
 	}
 	free(f->app_state);
 	f->app_state = NULL;
 	buf_free(&f->app_buf[0]);
 	buf_free(&f->app_buf[1]);
+}
+
+void applayer_finish(struct applayer *al, int64_t sec, uint32_t usec)
+{
+	for (int i = 0; i < al->nprotos; i++) {
+		struct applayer_proto *p = &al->protos[i];
+		if (p->global && p->d->global_finish) {
+			struct emit_ctx ec;
+			make_ctx(&ec, al, NULL, p, sec, usec);
+			p->d->global_finish(p->global, &ec.dc);
+		}
+	}
 }

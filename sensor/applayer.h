@@ -8,10 +8,12 @@
 #ifndef FABMON_APPLAYER_H
 #define FABMON_APPLAYER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dissectors/dissector.h"
+#include "dissectors/hsms.h"
 #include "sensor/flow.h"
 
 #define APPLAYER_PROBE_MAX 256   /* bytes offered to probes before giving up */
@@ -27,16 +29,45 @@ struct applayer_stats {
 	uint64_t gaps;              /* gaps announced to dissectors */
 };
 
-struct applayer {
-	const struct dissector *const *registry;  /* NULL-terminated */
-	struct eve *eve;
-	struct applayer_stats st;
-	/* optional observer of every event (tests, later: the rule engine) */
-	void (*observer)(void *ctx, const struct flow *f, const struct app_event *ev);
-	void *observer_ctx;
+#define APPLAYER_MAX_PROTOS 8
+#define APPLAYER_MAX_PORTS 16
+
+/* One registered dissector as this run uses it. */
+struct applayer_proto {
+	const struct dissector *d;
+	bool enabled;
+	bool records;                 /* write its per-message records */
+	uint16_t ports[APPLAYER_MAX_PORTS + 1]; /* 0-terminated */
+	size_t max_buffer;            /* per direction */
+	const void *cfg;              /* given to global_create */
+	void *global;
 };
 
+struct applayer {
+	struct applayer_proto protos[APPLAYER_MAX_PROTOS];
+	int nprotos;
+	struct eve *eve;
+	struct applayer_stats st;
+	/* optional observer of every event (tests, the rule engine) */
+	void (*observer)(void *ctx, const struct flow *f, const struct app_event *ev);
+	void *observer_ctx;
+	/* what a dissector reported at the end of the flow being ended, for
+	 * that flow's record; kind APP_EVENT_KIND_COUNT when nothing */
+	enum app_event_kind session_kind;
+	union {
+		struct hsms_session_summary hsms;
+	} session;
+};
+
+/* Take the dissectors of a registry, each enabled on its default ports. */
 void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve);
+/* Configuration of one protocol by name, before applayer_start(). */
+struct applayer_proto *applayer_proto(struct applayer *al, const char *name);
+/* Create the dissectors' global state. 0, or -1 (out of memory). */
+int applayer_start(struct applayer *al);
+/* End of run: dissectors report what they keep (e.g. the inventory). */
+void applayer_finish(struct applayer *al, int64_t sec, uint32_t usec);
+void applayer_destroy(struct applayer *al);
 
 void applayer_data(struct applayer *al, struct flow *f, int dir, const uint8_t *data, size_t len,
 		   int64_t sec, uint32_t usec);

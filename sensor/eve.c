@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dissectors/ndpi_classify.h"
+#include "sensor/eve_app.h"
 #include "sensor/log.h"
 
 void eve_format_time(int64_t sec, uint32_t usec, char out[40])
@@ -119,7 +120,8 @@ static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)
 	jb_strf(b, key, "%02x", fl);
 }
 
-void eve_flow(struct eve *e, const struct flow *f, enum flow_end_reason why)
+void eve_flow(struct eve *e, const struct flow *f, enum flow_end_reason why, int session_kind,
+	      const void *session)
 {
 	struct jbuf *b = &e->jb;
 	char ts[40];
@@ -193,5 +195,6 @@ void eve_flow(struct eve *e, const struct flow *f, enum flow_end_reason why)
 	jb_u64(b, "packets_inspected", f->ndpi_pkts);
 	jb_obj_close(b);
 
+	eve_app_session(b, (enum app_event_kind)session_kind, session);
 	eve_commit(e, b);
 }

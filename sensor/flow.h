@@ -96,6 +96,7 @@ struct flow {
 
 	/* fabmon's own dissector, when one has claimed the flow */
 	const struct dissector *app;
+	uint8_t app_index;            /* in the applayer's protocol table */
 	void *app_state;
 	uint8_t app_probing_done;
 	uint8_t app_failed;           /* dissector gave up; stream no longer parsed */

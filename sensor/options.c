@@ -34,6 +34,9 @@ void options_defaults(struct options *o)
 	o->ndpi_udp_pkts = 24;
 	o->ndpi_guess = true;
 	o->out_backlog = 64ull * 1024 * 1024;
+	o->hsms_enabled = true;
+	o->hsms_records = true;
+	hsms_config_defaults(&o->hsms);
 }
 
 void options_usage(void)
@@ -76,6 +79,18 @@ void options_usage(void)
 	       "      --ndpi-udp-packets N ... on a UDP flow (default 24)\n"
 	       "      --no-ndpi-guess      do not let nDPI guess the protocol from ports\n"
 	       "\n"
+	       "HSMS / SECS-II / GEM (SEMI E37/E5/E30):\n"
+	       "      --hsms-ports LIST    ports where HSMS is expected (default 5000); HSMS is also\n"
+	       "                           found on any other port by a strict heuristic\n"
+	       "      --hsms-max-message N a declared message length above N is an anomaly and\n"
+	       "                           is not trusted (default 16777216)\n"
+	       "      --hsms-decode-window N  bytes of each message decoded; the rest of a larger\n"
+	       "                           message is skipped (default 65536)\n"
+	       "      --hsms-t3 S          reply timeout for W-bit primaries (default 45)\n"
+	       "      --no-hsms-records    decode HSMS but write no per-message 'hsms' records\n"
+	       "      --no-sml             no SML text in 'hsms' records\n"
+	       "      --no-hsms            do not decode HSMS at all\n"
+	       "\n"
 	       "Other:\n"
 	       "  -q, --quiet              errors only on stderr\n"
 	       "  -v, --verbose            more diagnostics\n"
@@ -99,6 +114,24 @@ static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* "5000,6000" into a 0-terminated list of at most max ports */
+static bool parse_ports(const char *arg, uint16_t *out, int max)
+{
+	int n = 0;
+	const char *p = arg;
+	while (*p) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(p, &end, 10);
+		if (errno || end == p || v == 0 || v > 65535 || n >= max || (*end && *end != ','))
+			return false;
+		out[n++] = (uint16_t)v;
+		p = *end ? end + 1 : end;
+	}
+	out[n] = 0;
+	return n > 0;
 }
 
 static bool parse_timeout(struct options *o, const char *arg)
@@ -143,6 +176,13 @@ enum {
 	OPT_NDPI_TCP,
 	OPT_NDPI_UDP,
 	OPT_NO_GUESS,
+	OPT_HSMS_PORTS,
+	OPT_NO_HSMS,
+	OPT_NO_HSMS_RECORDS,
+	OPT_HSMS_MAX,
+	OPT_HSMS_WINDOW,
+	OPT_HSMS_T3,
+	OPT_NO_SML,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -169,6 +209,13 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "ndpi-tcp-packets", required_argument, NULL, OPT_NDPI_TCP },
 		{ "ndpi-udp-packets", required_argument, NULL, OPT_NDPI_UDP },
 		{ "no-ndpi-guess", no_argument, NULL, OPT_NO_GUESS },
+		{ "hsms-ports", required_argument, NULL, OPT_HSMS_PORTS },
+		{ "no-hsms", no_argument, NULL, OPT_NO_HSMS },
+		{ "no-hsms-records", no_argument, NULL, OPT_NO_HSMS_RECORDS },
+		{ "hsms-max-message", required_argument, NULL, OPT_HSMS_MAX },
+		{ "hsms-decode-window", required_argument, NULL, OPT_HSMS_WINDOW },
+		{ "hsms-t3", required_argument, NULL, OPT_HSMS_T3 },
+		{ "no-sml", no_argument, NULL, OPT_NO_SML },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -249,6 +296,25 @@ int options_parse(struct options *o, int argc, char **argv)
 			else o->ndpi_udp_pkts = (uint16_t)v;
 			break;
 		case OPT_NO_GUESS: o->ndpi_guess = false; break;
+		case OPT_HSMS_PORTS:
+			if (!parse_ports(optarg, o->hsms_ports, 16))
+				bad = "--hsms-ports takes up to 16 ports, comma-separated (e.g. 5000,6000)";
+			break;
+		case OPT_NO_HSMS: o->hsms_enabled = false; break;
+		case OPT_NO_HSMS_RECORDS: o->hsms_records = false; break;
+		case OPT_HSMS_MAX:
+			if (!parse_u64(optarg, 64, 1u << 30, &v)) bad = "--hsms-max-message takes 64..1073741824 bytes";
+			else o->hsms.max_message = (uint32_t)v;
+			break;
+		case OPT_HSMS_WINDOW:
+			if (!parse_u64(optarg, 1024, 16u << 20, &v)) bad = "--hsms-decode-window takes 1024..16777216 bytes";
+			else o->hsms.decode_window = (uint32_t)v;
+			break;
+		case OPT_HSMS_T3:
+			if (!parse_u64(optarg, 1, 3600, &v)) bad = "--hsms-t3 takes 1..3600 seconds";
+			else o->hsms.t3_ms = (uint32_t)v * 1000;
+			break;
+		case OPT_NO_SML: o->hsms.sml = false; break;
 		case 'q': o->verbosity--; break;
 		case 'v': o->verbosity++; break;
 		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dissectors/hsms.h"
 #include "sensor/flow.h"
 
 #define OPT_MAX_INPUTS 256
@@ -31,6 +32,11 @@ struct options {
 	uint16_t ndpi_tcp_pkts, ndpi_udp_pkts;
 	bool ndpi_guess;
 	uint64_t out_backlog;               /* bytes of records held while the disk refuses */
+	/* HSMS */
+	bool hsms_enabled;
+	bool hsms_records;
+	uint16_t hsms_ports[17];            /* 0-terminated; empty: the dissector's default */
+	struct hsms_config hsms;
 	int verbosity;                      /* -q -1, default 0, -v +1 */
 };
 

@@ -48,7 +48,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
 	summary_flow(&pl->sum, f, eve_app_proto(f));
 	if (pl->eve_enabled)
-		eve_flow(&pl->eve, f, why);
+		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -94,11 +94,27 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		return -1;
 	}
 	applayer_init(&pl->app, dissector_registry, &pl->eve);
+	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
+	if (hp) {
+		hp->enabled = opt->hsms_enabled;
+		hp->records = opt->hsms_records;
+		hp->cfg = &opt->hsms;
+		/* a message's decoded window and its length prefix */
+		hp->max_buffer = 4 + (size_t)opt->hsms.decode_window + 64;
+		if (opt->hsms_ports[0])
+			memcpy(hp->ports, opt->hsms_ports, sizeof(opt->hsms_ports));
+	}
+	if (applayer_start(&pl->app) < 0) {
+		snprintf(err, errlen, "out of memory for the dissectors");
+		pipeline_destroy(pl);
+		return -1;
+	}
 	return 0;
 }
 
 void pipeline_destroy(struct pipeline *pl)
 {
+	applayer_destroy(&pl->app);
 	flow_table_destroy(pl->ft);
 	pl->ft = NULL;
 	ipfrag_destroy(pl->frag);
@@ -298,6 +314,7 @@ void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec)
 void pipeline_finish(struct pipeline *pl)
 {
 	flow_table_flush(pl->ft, FLOW_END_SHUTDOWN);
+	applayer_finish(&pl->app, pl->now_sec, pl->now_usec);
 }
 
 void pipeline_flush_output(struct pipeline *pl)

@@ -19,7 +19,7 @@ struct lp_state {
 	int oversize;
 };
 
-static struct app_anomaly oversize_anomaly = { "LP_TOO_LARGE", NULL };
+static struct app_anomaly oversize_anomaly = { "LP_TOO_LARGE", NULL, "lp" };
 
 static enum probe_result lp_probe(const struct dissect_flow *f, int dir, const uint8_t *d, size_t n,
 				  bool on_port)
