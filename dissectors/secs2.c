@@ -352,9 +352,9 @@ size_t secs2_sml(const uint8_t *win, size_t winlen, size_t total, const struct s
 		return 0;
 	}
 	struct sb s = { out, 0, outlen - 4, false };
+	struct walk w;
+	walk_init(&w, win, winlen, total, lim);
 	if (total > 0) {
-		struct walk w;
-		walk_init(&w, win, winlen, total, lim);
 		bool first_in_list = true;
 		for (;;) {
 			struct secs2_item it;
@@ -388,6 +388,9 @@ size_t secs2_sml(const uint8_t *win, size_t winlen, size_t total, const struct s
 		memcpy(out + s.len, "...", 3);
 		s.len += 3;
 	}
+	/* an item cut by the window shows " ..." inside itself */
+	if (w.partial)
+		*truncated = true;
 	out[s.len] = '\0';
 	return s.len;
 }
