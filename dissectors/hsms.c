@@ -774,25 +774,46 @@ static void flow_init(struct hsms_flow *fs, struct dissect_ctx *ctx)
 	fs->sum.host_is_client = true;
 }
 
-/* Skip to the next plausible header. Returns bytes consumed; sets *need
- * when more bytes are needed to decide. */
+/*
+ * Skip to the next HSMS header after a gap or an untrusted length. A
+ * candidate is taken when it is confirmed: the header after its message is
+ * plausible too, or its message ends exactly where the data at hand ends.
+ * Otherwise wait for more bytes (up to HSMS_RESYNC_WAIT), then take the
+ * first candidate that passes every check on its own. Returns the bytes
+ * consumed (skipped); sets *need while undecided.
+ */
+#define HSMS_RESYNC_WAIT 4096
+
 static size_t resync(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *p,
 		     size_t left, size_t *need)
 {
 	uint32_t max = G(ctx)->cfg.max_message;
-	size_t i = 0;
 	*need = 0;
+	size_t i = 0, first = SIZE_MAX;
 	for (; left - i >= HSMS_MIN_HEADER; i++) {
 		if (!plausible_header(p + i, left - i, max))
 			continue;
-		/* if the next header is at hand, it must be plausible too */
 		uint32_t len = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
 			       (uint32_t)p[i + 2] << 8 | p[i + 3];
-		size_t next = i + 4 + (size_t)len;
-		if (next + HSMS_MIN_HEADER <= left && !plausible_header(p + next, left - next, max))
+		size_t end = i + 4 + (size_t)len;
+		bool confirmed = end == left ||
+				 (end + HSMS_MIN_HEADER <= left && plausible_header(p + end, left - end, max));
+		bool refuted = end + HSMS_MIN_HEADER <= left && !confirmed;
+		if (refuted)
 			continue;
+		if (!confirmed && left - i < HSMS_RESYNC_WAIT) {
+			/* undecided: keep it and what follows, ask for more */
+			if (first == SIZE_MAX)
+				first = i;
+			continue;
+		}
+		first = i; /* confirmed, or waited long enough */
 		fs->resync[dir] = false;
-		fs->resync_skipped[dir] += i;
+		break;
+	}
+	size_t skip = fs->resync[dir] ? (first != SIZE_MAX ? first : i) : first;
+	fs->resync_skipped[dir] += skip;
+	if (!fs->resync[dir]) {
 		if (fs->resync_skipped[dir]) {
 			fs->sum.resyncs++;
 			anomaly(fs, ctx, dir, "HSMS_RESYNC",
@@ -800,12 +821,11 @@ static size_t resync(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, con
 				fs->resync_skipped[dir]);
 		}
 		fs->resync_skipped[dir] = 0;
-		return i;
+		return skip;
 	}
-	/* keep the last 13 bytes: a header may start there */
-	fs->resync_skipped[dir] += i;
-	*need = HSMS_MIN_HEADER;
-	return i;
+	/* undecided: any more data may settle it */
+	*need = left - skip + 1;
+	return skip;
 }
 
 static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int dir, const uint8_t *d,

@@ -196,9 +196,13 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 		struct parse_result r;
 		if (b->len > 0) {
 			if (len > 0) {
-				size_t want = b->cap_need > b->len ? b->cap_need - b->len : len;
-				size_t take = want < len ? want : len;
-				if (!buf_append(b, data, take, max_buffer)) {
+				/* take all the new data that fits, not just what was
+				 * asked for: the dissector then sees where the data at
+				 * hand really ends (HSMS resynchronisation uses that) */
+				size_t space = max_buffer > b->len ? max_buffer - b->len : 0;
+				size_t take = len < space ? len : space;
+				if ((b->cap_need > b->len && b->cap_need - b->len > space) ||
+				    !buf_append(b, data, take, max_buffer)) {
 					al->st.buffer_overflows++;
 					fail_flow(al, f);
 					return;

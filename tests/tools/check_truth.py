@@ -36,6 +36,14 @@ if "truncated_packets" in T:
     c.eq("payload_truncated", st["decoder"]["payload_truncated"], T["truncated_packets"])
 
 
+if "anomalies" in T:
+    import collections
+    got_an = collections.Counter(r["anomaly"]["event"] for r in recs if r["event_type"] == "anomaly")
+    c.eq("anomalies", dict(sorted(got_an.items())), dict(sorted(T["anomalies"].items())))
+if "hsms_messages" in T:
+    c.eq("hsms messages", sum(1 for r in recs if r["event_type"] == "hsms"), T["hsms_messages"])
+
+
 def key(proto, cli, cport, srv, sport, vlan):
     return (proto, cli, cport, srv, sport, tuple(vlan or []))
 

@@ -13,7 +13,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fabpkt import T0, Capture, TcpSession, l2, mac_of, udp_exchange  # noqa: E402
+from fabpkt import (T0, Capture, TcpSession, ascii_, hsms_control, hsms_data, l2, lst,  # noqa: E402
+                    mac_of, u4, udp_exchange)
 from scapy.all import (ICMP, IP, TCP, UDP, CookedLinux, CookedLinuxV2, Dot1AD, Dot1Q,  # noqa: E402
                        Ether, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                        IPv6ExtHdrRouting, ICMPv6EchoReply, ICMPv6EchoRequest, Raw, GRE, SCTP)
@@ -433,6 +434,62 @@ def hostile_strings():
         notes="every eve.json line must still parse; hostnames arrive escaped")
 
 
+def hsms_anomalies():
+    """HSMS that breaks SEMI E37, offline: what fabmon must flag, known by
+    construction. Equipment 10.30.9.9:5000, hosts .1 and .2."""
+    cap = Capture()
+    eq = "10.30.9.9"
+    # host A selects the equipment and keeps it
+    a = TcpSession(cap, "10.20.9.1", 41000, eq, 5000, isn_c=100, isn_s=200)
+    a.open()
+    a.send(True, hsms_control("select.req", 1))
+    a.send(False, hsms_control("select.rsp", 1))
+    a.send(True, hsms_data(1, 1, 2, b"", wbit=True))
+    a.send(False, hsms_data(1, 2, 2, lst(ascii_("TOOL"), ascii_("9.9"))))
+    # host B selects the same equipment: refused, flagged
+    b = TcpSession(cap, "10.20.9.2", 42000, eq, 5000, isn_c=300, isn_s=400)
+    b.open()
+    b.send(True, hsms_control("select.req", 7))
+    b.send(False, hsms_control("select.rsp", 7, status=1))
+    b.send(True, hsms_data(1, 3, 8, lst(u4(1)), wbit=True))       # data while not selected
+    b.close()
+    # back on A: a reply to nothing, a bad linktest, an undefined SType
+    a.send(False, hsms_data(2, 42, 0x99, lst()))
+    a.send(True, hsms_control("linktest.req", 3, session=5))
+    a.send(False, hsms_control("linktest.rsp", 3))
+    a.send(True, hsms_control("select.req", 4, session=0xFFFF)[:9] + b"\x08" + b"\x00\x00\x00\x04")
+    # a primary never answered: T3 (45 s) passes by capture time
+    a.send(True, hsms_data(2, 41, 5, lst(ascii_("STOP"), lst()), wbit=True))
+    cap.advance(50)
+    # a message whose second segment the capture lost: a gap, then resync
+    msg = hsms_data(6, 11, 6, lst(u4(1), u4(2), lst()), wbit=True)
+    base = a.seq[False]
+    a._pkt(False, "PA", msg[:10], seq=base)
+    a.seq[False] = base + len(msg)              # msg[10:] never captured
+    a._pkt(True, "A")                           # the host acked it all
+    a.send(False, hsms_data(5, 1, 7, lst(item_b(0x82), u4(1001), ascii_("OVERTEMP")), wbit=False))
+    # a length no one should trust, then a linktest
+    a.send(True, b"\x7f\x00\x00\x00" + bytes(10) + hsms_control("linktest.req", 8))
+    a.send(False, hsms_control("linktest.rsp", 8))
+    a.send(True, hsms_control("separate.req", 9))
+    a.close()
+    write("hsms-anomalies.pcap", cap.frames)
+    truth("hsms-anomalies.pcap", packets=len(cap.frames), anomalies={
+        "HSMS_SECOND_HOST_SELECT": 1, "HSMS_SELECT_REFUSED": 1, "HSMS_DATA_BEFORE_SELECT": 1,
+        "HSMS_REPLY_WITHOUT_PRIMARY": 1, "HSMS_LINKTEST_BAD_SESSION": 1, "HSMS_UNKNOWN_STYPE": 1,
+        "HSMS_T3_TIMEOUT": 1, "HSMS_RESYNC": 1, "HSMS_LENGTH_TOO_LARGE": 1,
+        "HSMS_UNANSWERED_AT_CLOSE": 1},
+        hsms_messages=16,
+        flows=[flowtruth("TCP", "10.20.9.1", 41000, eq, 5000, a.pkts[True], a.pkts[False],
+                         gaps_toclient=1),
+               flowtruth("TCP", "10.20.9.2", 42000, eq, 5000, b.pkts[True], b.pkts[False])],
+        notes="host B's S1F3 W is unanswered at its close; the gap swallows S6F11 W")
+
+
+def item_b(v):
+    return bytes([0x21, 1, v])
+
+
 def truncated_file():
     src = os.path.join(OUT, "link-ether.pcap")
     data = open(src, "rb").read()
@@ -454,5 +511,6 @@ snaplen_64()
 malformed()
 icmp_other()
 hostile_strings()
+hsms_anomalies()
 truncated_file()
 print(f"captures written to {OUT}")
