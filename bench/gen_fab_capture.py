@@ -4,7 +4,8 @@
 
 Mostly long-lived TCP sessions with small PDUs, as a fab's equipment network
 carries: HSMS (SEMI E37) between equipment hosts and tools (linktests, S1F3
-status polls, S6F11 event reports), Modbus/TCP polling of facility PLCs
+status polls, S6F11 event reports, and S7F3 recipe downloads of 20 kB over
+many segments), Modbus/TCP polling of facility PLCs
 (FC3 reads, some FC6/FC16 writes), plus DNS and NTP on UDP. Deterministic
 for a given --seed. Packets are built with struct, not scapy, so half a
 million packets take a few seconds.
@@ -161,9 +162,17 @@ def main():
                                         secs_list(secs_u4(s.system), secs_u4(rng.randrange(50)),
                                                   secs_list(secs_a("LOT-%05d" % rng.randrange(99999))))))
                 s.send(True, 0x18, hsms(0, 6, 12, False, s.system, b"\x21\x01\x00"))
-            else:          # linktest
+            elif r < 0.98:  # linktest
                 s.send(True, 0x18, hsms(5, system=s.system))
                 s.send(False, 0x18, hsms(6, system=s.system))
+            else:          # recipe download: S7F3 with a 20 kB body over MSS-sized segments
+                body = secs_list(secs_a("RCP-%04d" % rng.randrange(9999)),
+                                 bytes([0x22]) + struct.pack("!H", 20000) + bytes(20000))
+                msg = hsms(0, 7, 3, True, s.system, body)
+                for off in range(0, len(msg), 1460):
+                    s.send(True, 0x10 if off + 1460 < len(msg) else 0x18, msg[off:off + 1460], dt=0.00005)
+                    budget -= 1
+                s.send(False, 0x18, hsms(0, 7, 4, False, s.system, b"\x21\x01\x00"))
             s.send(True, 0x10, dt=0.0001)
             s.system += 1
             budget -= 3

@@ -4,13 +4,19 @@
 
   - a bare libpcap read loop (the floor: reading, nothing else),
   - fabmon (decode, flows, TCP reassembly, nDPI, dissectors, EVE output),
+  - fabmon --no-hsms-records (HSMS decoded, no per-message records),
+  - fabmon --no-hsms (the same without HSMS/SECS-II decoding),
   - ndpiReader (nDPI 4.2's own reader: decode, flows, nDPI),
   - tshark (Wireshark's dissectors, conversation table only),
 
 each run --runs times; the median wall time is reported with packets per
 second, CPU time, peak RSS, and the ratio to fabmon.
 
-usage: bench/run.py [--packets N] [--runs R] [--capture FILE] [--builddir DIR]
+With --instructions, every tool instead runs once under valgrind's
+callgrind, which counts instructions: the same count on every run whatever
+else the machine does (wall times on a shared VM vary by tens of percent).
+
+usage: bench/run.py [--packets N] [--runs R] [--capture FILE] [--builddir DIR] [--instructions]
 """
 import argparse
 import os
@@ -39,12 +45,23 @@ def measure(cmd):
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
+def instructions(cmd):
+    """Instructions executed by cmd, counted by callgrind."""
+    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+                       capture_output=True, text=True)
+    for line in p.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    raise RuntimeError(f"callgrind gave no count for {cmd[0]}: {p.stderr[-300:]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--packets", type=int, default=500000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--capture")
     ap.add_argument("--builddir", default=os.path.join(ROOT, "build-release"))
+    ap.add_argument("--instructions", action="store_true")
     a = ap.parse_args()
 
     if not os.path.exists(os.path.join(a.builddir, "build.ninja")):
@@ -68,9 +85,28 @@ def main():
     tools = [
         ("libpcap read loop", [loop, cap]),
         ("fabmon", [fabmon, "-q", "-r", cap, "-o", out]),
+        ("fabmon --no-hsms-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms-records"]),
+        ("fabmon --no-hsms", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms"]),
         ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
         ("tshark -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]),
     ]
+    if a.instructions:
+        counts = {}
+        for name, cmd in tools:
+            if name.startswith("tshark"):
+                continue  # minutes under valgrind; its wall time says enough
+            counts[name] = instructions(cmd)
+        shutil.rmtree(out, ignore_errors=True)
+        base = counts["fabmon"]
+        print(f"capture: {cap} ({npk} packets), instructions counted by callgrind")
+        print(f"{'tool':<26}{'instructions':>16}{'per packet':>12}{'vs fabmon':>11}")
+        for name, n in counts.items():
+            print(f"{name:<26}{n:>16}{n / npk:>12.0f}{n / base:>10.2f}x")
+        off = counts["fabmon --no-hsms"]
+        print(f"HSMS/SECS-II decoding: {counts['fabmon --no-hsms-records'] / off:.2f}x the instructions "
+              f"without it (target: within 2x); with per-message records: {base / off:.2f}x")
+        return
+
     results = {}
     for name, cmd in tools:
         if not shutil.which(cmd[0]) and not os.path.exists(cmd[0]):
@@ -92,6 +128,12 @@ def main():
     for name, (wall, cpu, rss) in results.items():
         ratio = f"{wall / base:.2f}x" if base else "-"
         print(f"{name:<22}{wall:>9.3f}{cpu:>9.3f}{npk / wall / 1000:>10.0f}{rss:>14.1f}{ratio:>16}")
+    if "fabmon --no-hsms" in results and "fabmon --no-hsms-records" in results:
+        off = results["fabmon --no-hsms"][0]
+        dec = results["fabmon --no-hsms-records"][0]
+        print(f"HSMS/SECS-II decoding (framing, SECS-II validation, GEM fields, transactions): "
+              f"{dec / off:.2f}x fabmon's time without it (target: within 2x)")
+        print(f"with one 'hsms' record per message as well: {base / off:.2f}x")
     if base and "ndpiReader" in results:
         verdict = "faster than" if base < results["ndpiReader"][0] else "SLOWER than"
         print(f"fabmon is {verdict} ndpiReader on this capture "

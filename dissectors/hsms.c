@@ -211,6 +211,7 @@ struct hsms_flow {
 	bool roles_known;
 	size_t eq_index;           /* + 1; 0 = not committed to the inventory */
 	struct pending pend[HSMS_MAX_PENDING];
+	int64_t pend_oldest;       /* seconds of the oldest open transaction, 0 if none */
 	bool flood_reported;
 	struct hsms_session_summary sum;
 	int64_t first_sec, last_sec;
@@ -437,12 +438,19 @@ static void pending_add(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, 
 	}
 	*slot = (struct pending){ true, (uint8_t)dir, stype, stream, function, wbit, system,
 				  ctx->ts_sec, ctx->ts_usec };
+	if (fs->pend_oldest == 0 || ctx->ts_sec < fs->pend_oldest)
+		fs->pend_oldest = ctx->ts_sec;
 }
 
 /* Open transactions past their timeout, by capture time. */
 static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool closing)
 {
 	uint64_t t3 = (uint64_t)G(ctx)->cfg.t3_ms * 1000;
+	/* nothing open long enough: skip the scan (the common case) */
+	if (!closing && (fs->pend_oldest == 0 ||
+			 (uint64_t)(ctx->ts_sec - fs->pend_oldest) * 1000000 <= t3))
+		return;
+	int64_t oldest = 0;
 	for (int i = 0; i < HSMS_MAX_PENDING; i++) {
 		struct pending *p = &fs->pend[i];
 		if (!p->used)
@@ -475,7 +483,10 @@ static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool c
 			fs->sum.unanswered++;
 			p->used = false;
 		}
+		if (p->used && (oldest == 0 || p->sec < oldest))
+			oldest = p->sec;
 	}
+	fs->pend_oldest = oldest;
 }
 
 /* ------------------------------------------------------------ framing */
@@ -637,6 +648,26 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 	emit_message(ctx, m);
 }
 
+/* "S127F255" without printf; out holds at least 9 bytes. */
+size_t hsms_sf_text(char *out, uint8_t stream, uint8_t function)
+{
+	size_t n = 0;
+	out[n++] = 'S';
+	if (stream >= 100)
+		out[n++] = (char)('0' + stream / 100);
+	if (stream >= 10)
+		out[n++] = (char)('0' + stream / 10 % 10);
+	out[n++] = (char)('0' + stream % 10);
+	out[n++] = 'F';
+	if (function >= 100)
+		out[n++] = (char)('0' + function / 100);
+	if (function >= 10)
+		out[n++] = (char)('0' + function / 10 % 10);
+	out[n++] = (char)('0' + function % 10);
+	out[n] = '\0';
+	return n;
+}
+
 static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct hsms_message *m)
 {
 	struct hsms_global *g = G(ctx);
@@ -667,12 +698,15 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	m->fields = &fs->fields;
 	if (g->cfg.sml) {
 		bool cut;
-		int n = snprintf(fs->sml, sizeof(fs->sml), "S%uF%u%s", m->stream, m->function,
-				 m->wbit ? " W" : "");
-		if (m->body_total > 0 && n > 0 && (size_t)n + 1 < sizeof(fs->sml)) {
+		size_t n = hsms_sf_text(fs->sml, m->stream, m->function);
+		if (m->wbit) {
+			memcpy(fs->sml + n, " W", 3);
+			n += 2;
+		}
+		if (m->body_total > 0) {
 			fs->sml[n] = ' ';
 			secs2_sml(m->body, m->body_len, m->body_total, &g->cfg.limits, fs->sml + n + 1,
-				  sizeof(fs->sml) - (size_t)n - 1, &cut);
+				  sizeof(fs->sml) - n - 1, &cut);
 			m->sml_truncated = cut;
 		}
 		m->sml = fs->sml;

@@ -158,6 +158,8 @@ void hsms_global_summary(struct hsms_global *g, struct dissect_ctx *ctx);
 size_t hsms_equipment_count(const struct hsms_global *g);
 const struct hsms_equipment *hsms_equipment_at(const struct hsms_global *g, size_t i);
 
+/* "S6F11": at most 8 characters and a NUL. */
+size_t hsms_sf_text(char *out, uint8_t stream, uint8_t function);
 const char *hsms_stype_name(uint8_t stype);
 const char *hsms_state_name(enum hsms_session_state s);
 const char *hsms_select_status_name(uint8_t status);

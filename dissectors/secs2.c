@@ -248,20 +248,50 @@ static void sb_fmt(struct sb *s, const char *fmt, ...)
 		sb_put(s, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+static void sb_uint(struct sb *s, uint64_t v)
+{
+	char tmp[21];
+	size_t n = 0;
+	do {
+		tmp[20 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_put(s, tmp + 21 - n, n);
+}
+
+static void sb_hex2(struct sb *s, const char *prefix, uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[4];
+	size_t n = strlen(prefix);
+	memcpy(t, prefix, n);
+	t[n] = hex[c >> 4];
+	t[n + 1] = hex[c & 15];
+	sb_put(s, t, n + 2);
+}
+
 /* Quoted text, printable ASCII as is, the rest as \xNN. */
 static void sb_quoted(struct sb *s, const uint8_t *d, size_t n)
 {
 	sb_put(s, "\"", 1);
-	for (size_t i = 0; i < n && !s->full; i++) {
+	size_t i = 0;
+	while (i < n && !s->full) {
 		uint8_t c = d[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			size_t j = i + 1; /* a run of plain characters at once */
+			while (j < n && d[j] >= 0x20 && d[j] < 0x7f && d[j] != '"' && d[j] != '\\')
+				j++;
+			sb_put(s, (const char *)d + i, j - i);
+			i = j;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			sb_put(s, e, 2);
-		} else if (c >= 0x20 && c < 0x7f) {
-			sb_put(s, (const char *)&c, 1);
 		} else {
-			sb_fmt(s, "\\x%02x", c);
+			sb_hex2(s, "\\x", c);
 		}
+		i++;
 	}
 	sb_put(s, "\"", 1);
 }
@@ -280,7 +310,7 @@ static void sb_elem(struct sb *s, uint8_t fmt, const uint8_t *p)
 	unsigned es = secs2_elem_size(fmt);
 	uint64_t raw = be_n(p, es);
 	switch (fmt) {
-	case SECS2_B: sb_fmt(s, "0x%02x", (unsigned)raw); break;
+	case SECS2_B: sb_hex2(s, "0x", (uint8_t)raw); break;
 	case SECS2_BOOLEAN: sb_str(s, raw ? "TRUE" : "FALSE"); break;
 	case SECS2_I1: sb_fmt(s, "%d", (int8_t)raw); break;
 	case SECS2_I2: sb_fmt(s, "%d", (int16_t)raw); break;
@@ -299,7 +329,7 @@ static void sb_elem(struct sb *s, uint8_t fmt, const uint8_t *p)
 		sb_fmt(s, "%.17g", d);
 		break;
 	}
-	default: sb_fmt(s, "%" PRIu64, raw); break; /* U1..U8 */
+	default: sb_uint(s, raw); break; /* U1..U8 */
 	}
 }
 
@@ -313,8 +343,11 @@ static void sml_value(struct sb *s, const struct secs2_item *it)
 	bool cut = count > show_max || it->avail < it->length;
 	sb_put(s, "<", 1);
 	sb_str(s, name);
-	if (cut || it->fmt == SECS2_LOCALIZED)
-		sb_fmt(s, "[%" PRIu32 "]", count);
+	if (cut || it->fmt == SECS2_LOCALIZED) {
+		sb_put(s, "[", 1);
+		sb_uint(s, count);
+		sb_put(s, "]", 1);
+	}
 	if (it->fmt == SECS2_LOCALIZED) {
 		/* encoding code first (E5: 1 UCS-2, 2 UTF-8, ...), then the text */
 		uint32_t n = it->avail >= 2 ? it->avail - 2 : 0;
@@ -368,7 +401,9 @@ size_t secs2_sml(const uint8_t *win, size_t winlen, size_t total, const struct s
 			if (!first_in_list)
 				sb_put(&s, " ", 1);
 			if (it.fmt == SECS2_L && it.length > 0) {
-				sb_fmt(&s, "<L[%" PRIu32 "] ", it.length);
+				sb_put(&s, "<L[", 3);
+				sb_uint(&s, it.length);
+				sb_put(&s, "] ", 2);
 				first_in_list = true;
 				continue;
 			}
@@ -478,7 +513,7 @@ size_t secs2_value_str(const struct secs2_item *it, char *out, size_t outlen)
 			if (c >= 0x20 && c < 0x7f)
 				sb_put(&s, (const char *)&c, 1);
 			else
-				sb_fmt(&s, "\\x%02x", c);
+				sb_hex2(&s, "\\x", c);
 		}
 	} else if (it->fmt != SECS2_L && secs2_elem_size(it->fmt)) {
 		unsigned es = secs2_elem_size(it->fmt);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "sensor/eve.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,15 +13,24 @@
 
 void eve_format_time(int64_t sec, uint32_t usec, char out[40])
 {
-	time_t t = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(out, 40, "1970-01-01T00:00:00.000000+00:00");
-		return;
+	/* records come in bursts within one second: format its date once */
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[20];
+	if (sec != cached_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm) || strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+			memcpy(cached, "1970-01-01T00:00:00", 20);
+		cached_sec = sec;
 	}
-	char base[24];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 40, "%s.%06u+00:00", base, usec % 1000000u);
+	memcpy(out, cached, 19);
+	out[19] = '.';
+	usec %= 1000000u;
+	for (int i = 25; i >= 20; i--) {
+		out[i] = (char)('0' + usec % 10);
+		usec /= 10;
+	}
+	memcpy(out + 26, "+00:00", 7);
 }
 
 const char *eve_proto_name(uint8_t proto, char buf[8])
@@ -48,44 +59,67 @@ const char *eve_app_proto(const struct flow *f)
 	return "Unknown";
 }
 
-void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, const struct flow *f,
+/* The part of a record's header that a flow never changes, as JSON
+ * members ("flow_id":...,"community_id":...,"src_ip":...,...). */
+static void flow_members(struct eve *e, struct jbuf *b, const struct flow *f)
+{
+	char ip[IP_ADDR_STRLEN], pn[8];
+	struct ip_addr c, s;
+	uint16_t cp, sp;
+	flow_endpoints(f, &c, &cp, &s, &sp);
+	bool ports = f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132;
+	jb_u64(b, "flow_id", f->flow_id);
+	jb_str(b, "community_id", f->community_id);
+	jb_str(b, "src_ip", ip_addr_str(&c, ip, sizeof(ip)));
+	if (ports)
+		jb_u64(b, "src_port", cp);
+	jb_str(b, "dest_ip", ip_addr_str(&s, ip, sizeof(ip)));
+	if (ports)
+		jb_u64(b, "dest_port", sp);
+	jb_str(b, "proto", eve_proto_name(f->key.proto, pn));
+	if (f->key.proto == 1 || f->key.proto == 58) {
+		jb_u64(b, "icmp_type", f->icmp_type);
+		jb_u64(b, "icmp_code", f->icmp_code);
+	}
+	if (f->key.vlan_count) {
+		jb_arr_open(b, "vlan");
+		for (int i = 0; i < f->key.vlan_count; i++)
+			jb_u64(b, NULL, f->key.vlan[i]);
+		jb_arr_close(b);
+	}
+	if (e->source_names && e->source_names[f->source])
+		jb_str(b, e->live ? "in_iface" : "pcap_filename", e->source_names[f->source]);
+}
+
+void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struct flow *f,
 		const char *event_type)
 {
-	char ts[40], ip[IP_ADDR_STRLEN], pn[8];
+	char ts[40];
 	jb_reset(b);
 	jb_obj_open(b, NULL);
 	eve_format_time(sec, usec, ts);
 	jb_str(b, "timestamp", ts);
-	if (f) {
-		jb_u64(b, "flow_id", f->flow_id);
-		jb_str(b, "community_id", f->community_id);
-	}
 	jb_str(b, "event_type", event_type);
 	if (f) {
-		struct ip_addr c, s;
-		uint16_t cp, sp;
-		flow_endpoints(f, &c, &cp, &s, &sp);
-		bool ports = f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132;
-		jb_str(b, "src_ip", ip_addr_str(&c, ip, sizeof(ip)));
-		if (ports)
-			jb_u64(b, "src_port", cp);
-		jb_str(b, "dest_ip", ip_addr_str(&s, ip, sizeof(ip)));
-		if (ports)
-			jb_u64(b, "dest_port", sp);
-		jb_str(b, "proto", eve_proto_name(f->key.proto, pn));
-		if (f->key.proto == 1 || f->key.proto == 58) {
-			jb_u64(b, "icmp_type", f->icmp_type);
-			jb_u64(b, "icmp_code", f->icmp_code);
+		/* a flow's members are built once and then copied: flows with a
+		 * dissector write a record per message */
+		if (!f->eve_hdr) {
+			struct jbuf tmp;
+			if (jb_init(&tmp, 256)) {
+				tmp.first[0] = false; /* every member gets its comma */
+				flow_members(e, &tmp, f);
+				if (!tmp.oom && tmp.len < UINT16_MAX && (f->eve_hdr = malloc(tmp.len)) != NULL) {
+					memcpy(f->eve_hdr, tmp.p, tmp.len);
+					f->eve_hdr_len = (uint16_t)tmp.len;
+				}
+				jb_free(&tmp);
+			}
 		}
+		if (f->eve_hdr)
+			jb_raw(b, f->eve_hdr, f->eve_hdr_len);
+		else
+			flow_members(e, b, f);
 		jb_str(b, "app_proto", eve_app_proto(f));
-		if (f->key.vlan_count) {
-			jb_arr_open(b, "vlan");
-			for (int i = 0; i < f->key.vlan_count; i++)
-				jb_u64(b, NULL, f->key.vlan[i]);
-			jb_arr_close(b);
-		}
-		if (e->source_names && e->source_names[f->source])
-			jb_str(b, e->live ? "in_iface" : "pcap_filename", e->source_names[f->source]);
 	}
 	if (e->sensor_name)
 		jb_str(b, "host", e->sensor_name);
@@ -120,7 +154,7 @@ static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)
 	jb_strf(b, key, "%02x", fl);
 }
 
-void eve_flow(struct eve *e, const struct flow *f, enum flow_end_reason why, int session_kind,
+void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int session_kind,
 	      const void *session)
 {
 	struct jbuf *b = &e->jb;

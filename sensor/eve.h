@@ -34,7 +34,7 @@ struct eve {
 void eve_format_time(int64_t sec, uint32_t usec, char out[40]);
 
 /* Common header of a flow-bound record; leaves the top object open. */
-void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, const struct flow *f,
+void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struct flow *f,
 		const char *event_type);
 
 /* Finish a record started with eve_header (closes it and queues the line). */
@@ -47,7 +47,7 @@ void eve_report(struct eve *e, enum outfile_event ev);
 
 /* The flow record at its end, with the dissector's summary of it if any
  * (session_kind APP_EVENT_KIND_COUNT: none). */
-void eve_flow(struct eve *e, const struct flow *f, enum flow_end_reason why, int session_kind,
+void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int session_kind,
 	      const void *session);
 
 /* app_proto of a flow: the dissector that claimed it, else nDPI's name. */

@@ -8,7 +8,7 @@ static const char *dir_name(int dir)
 	return dir == DIR_TOSERVER ? "toserver" : "toclient";
 }
 
-void eve_anomaly(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec, int dir,
+void eve_anomaly(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, int dir,
 		 const struct app_anomaly *a)
 {
 	struct jbuf *b = &e->jb;
@@ -47,7 +47,7 @@ static void fields(struct jbuf *b, const struct gem_fields *g)
 	}
 }
 
-void eve_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
+void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	      const struct hsms_message *m)
 {
 	struct jbuf *b = &e->jb;
@@ -57,13 +57,16 @@ void eve_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
 	jb_str(b, "sender", m->sender == HSMS_ROLE_HOST ? "host" : "equipment");
 	jb_u64(b, "session_id", m->session_id);
 	jb_str(b, "stype", hsms_stype_name(m->stype));
-	jb_u64(b, "stype_code", m->stype);
-	jb_u64(b, "ptype", m->ptype);
+	/* the codes only where the name does not say it all */
+	if (m->stype > HSMS_SEPARATE_REQ || m->stype == 8)
+		jb_u64(b, "stype_code", m->stype);
+	if (m->ptype)
+		jb_u64(b, "ptype", m->ptype);
 	jb_u64(b, "system_bytes", m->system);
 	jb_u64(b, "length", m->length);
 	if (m->ptype == 0 && m->stype == HSMS_DATA) {
 		char sf[16];
-		snprintf(sf, sizeof(sf), "S%uF%u", m->stream, m->function);
+		hsms_sf_text(sf, m->stream, m->function);
 		jb_u64(b, "stream", m->stream);
 		jb_u64(b, "function", m->function);
 		jb_str(b, "sf", sf);
@@ -76,15 +79,11 @@ void eve_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
 			if (m->sml_truncated)
 				jb_bool(b, "sml_truncated", true);
 		}
-		jb_obj_open(b, "body");
-		jb_u64(b, "bytes", m->body_total);
-		jb_u64(b, "decoded", m->body_len);
-		jb_u64(b, "items", m->check.items);
-		jb_u64(b, "depth", m->check.depth);
-		jb_bool(b, "valid", m->check.err == SECS2_OK || m->check.err == SECS2_PARTIAL);
+		jb_u64(b, "body_bytes", m->body_total);
+		if (m->body_len < m->body_total)
+			jb_u64(b, "body_decoded", m->body_len);
 		if (m->check.err != SECS2_OK && m->check.err != SECS2_PARTIAL)
-			jb_str(b, "error", secs2_err_name(m->check.err));
-		jb_obj_close(b);
+			jb_str(b, "body_error", secs2_err_name(m->check.err));
 		fields(b, m->fields);
 	} else if (m->stype == HSMS_SELECT_RSP) {
 		jb_u64(b, "status", m->byte3);
@@ -104,18 +103,13 @@ void eve_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
 		if (m->matched) {
 			if (m->stype == HSMS_DATA) {
 				char sf[16];
-				snprintf(sf, sizeof(sf), "S%uF%u", m->primary_stream, m->primary_function);
+				hsms_sf_text(sf, m->primary_stream, m->primary_function);
 				jb_str(b, "primary", sf);
 				if (!m->primary_wbit)
 					jb_bool(b, "primary_wbit", false);
 			}
 			jb_u64(b, "latency_us", m->latency_us);
 		}
-		jb_obj_close(b);
-	} else if (m->stype == HSMS_DATA && (m->function & 1)) {
-		jb_obj_open(b, "transaction");
-		jb_str(b, "type", "primary");
-		jb_bool(b, "reply_expected", m->wbit);
 		jb_obj_close(b);
 	}
 	jb_str(b, "session_state", hsms_state_name(m->state));
@@ -136,7 +130,7 @@ static const char *asset_change_name(enum hsms_asset_change c)
 	return "?";
 }
 
-void eve_hsms_asset(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
+void eve_hsms_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		    const struct hsms_asset_event *a)
 {
 	const struct hsms_equipment *q = a->eq;

@@ -8,11 +8,11 @@
 #include "dissectors/hsms.h"
 #include "sensor/eve.h"
 
-void eve_anomaly(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec, int dir,
+void eve_anomaly(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, int dir,
 		 const struct app_anomaly *a);
-void eve_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
+void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	      const struct hsms_message *m);
-void eve_hsms_asset(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
+void eve_hsms_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		    const struct hsms_asset_event *a);
 /* The dissector's summary object inside a flow record (kind as emitted). */
 void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summary);

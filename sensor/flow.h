@@ -85,6 +85,8 @@ struct flow {
 	uint8_t tcp_flags[2];
 	uint8_t icmp_type, icmp_code; /* of the first packet, ICMP flows */
 	uint32_t truncated_pkts;
+	char *eve_hdr;                /* cached JSON of the flow's record header */
+	uint16_t eve_hdr_len;
 
 	struct tcp_stream tcp[2];
 

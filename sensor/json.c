@@ -52,7 +52,7 @@ static bool grow(struct jbuf *b, size_t more)
 	return true;
 }
 
-void jb_raw(struct jbuf *b, const char *s, size_t n)
+void jb__raw_grow(struct jbuf *b, const char *s, size_t n)
 {
 	if (!grow(b, n))
 		return;
@@ -60,11 +60,10 @@ void jb_raw(struct jbuf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-static void put(struct jbuf *b, char c)
+static inline void put(struct jbuf *b, char c)
 {
-	if (!grow(b, 1))
-		return;
-	b->p[b->len++] = c;
+	if (b->cap > b->len || grow(b, 1))
+		b->p[b->len++] = c;
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
@@ -100,15 +99,49 @@ static size_t utf8_seq(const uint8_t *s, size_t n)
 	return len;
 }
 
+/* Bytes that can be copied as they are: printable ASCII but " and \ */
+static const uint8_t plain_tbl[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline bool plain(uint8_t c)
+{
+	return plain_tbl[c];
+}
+
 void jb_escape(struct jbuf *b, const uint8_t *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 	while (i < n) {
 		uint8_t c = s[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
-			put(b, (char)c);
-			i++;
+		if (plain(c)) {
+			/* copy the whole run of plain bytes at once */
+			size_t j = i + 1;
+			while (j < n && plain(s[j]))
+				j++;
+			if (j - i > 32 && grow(b, j - i)) {
+				memcpy(b->p + b->len, s + i, j - i);
+				b->len += j - i;
+			} else {
+				jb_raw(b, (const char *)s + i, j - i);
+			}
+			i = j;
 			continue;
 		}
 		switch (c) {
@@ -143,8 +176,9 @@ static void member(struct jbuf *b, const char *key)
 		put(b, ',');
 	b->first[b->depth] = false;
 	if (key) {
+		/* keys are fabmon's own literals: plain ASCII, no escaping */
 		put(b, '"');
-		jb_escape(b, (const uint8_t *)key, strlen(key));
+		jb_raw(b, key, strlen(key));
 		jb_raw(b, "\":", 2);
 	}
 }
@@ -214,20 +248,37 @@ void jb_strf(struct jbuf *b, const char *key, const char *fmt, ...)
 	jb_strn(b, key, (const uint8_t *)tmp, (size_t)n);
 }
 
+size_t jb_utoa(uint64_t v, char out[21])
+{
+	char tmp[21];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
 void jb_u64(struct jbuf *b, const char *key, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	char tmp[21];
+	size_t n = jb_utoa(v, tmp);
 	member(b, key);
-	jb_raw(b, tmp, (size_t)n);
+	jb_raw(b, tmp, n);
 }
 
 void jb_i64(struct jbuf *b, const char *key, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	char tmp[22];
+	size_t n = 0;
+	if (v < 0)
+		tmp[n++] = '-';
+	n += jb_utoa(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, tmp + n);
 	member(b, key);
-	jb_raw(b, tmp, (size_t)n);
+	jb_raw(b, tmp, n);
 }
 
 void jb_bool(struct jbuf *b, const char *key, bool v)

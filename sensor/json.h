@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JB_MAX_DEPTH 32
 
@@ -27,6 +28,7 @@ bool jb_init(struct jbuf *b, size_t cap);
 void jb_free(struct jbuf *b);
 void jb_reset(struct jbuf *b);
 
+/* Keys are string literals of fabmon's (plain ASCII, written unescaped). */
 void jb_obj_open(struct jbuf *b, const char *key);   /* key NULL at top level / in arrays */
 void jb_obj_close(struct jbuf *b);
 void jb_arr_open(struct jbuf *b, const char *key);
@@ -43,8 +45,23 @@ void jb_null(struct jbuf *b, const char *key);
 void jb_strf(struct jbuf *b, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Append raw bytes (a newline after a record). */
-void jb_raw(struct jbuf *b, const char *s, size_t n);
+/* Slow path of jb_raw: grow, then append. */
+void jb__raw_grow(struct jbuf *b, const char *s, size_t n);
+
+/* Append raw bytes (a newline after a record). Inline: records are built
+ * from many short pieces. */
+static inline void jb_raw(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len >= n) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		return;
+	}
+	jb__raw_grow(b, s, n);
+}
+
+/* Decimal text of v (no sign), NUL-terminated; returns its length. */
+size_t jb_utoa(uint64_t v, char out[21]);
 
 /* Escape n bytes as a JSON string body (no quotes) into b. */
 void jb_escape(struct jbuf *b, const uint8_t *s, size_t n);

@@ -2,6 +2,7 @@
 #include "sensor/pipeline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,6 +50,8 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 	summary_flow(&pl->sum, f, eve_app_proto(f));
 	if (pl->eve_enabled)
 		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
+	free(f->eve_hdr);
+	f->eve_hdr = NULL;
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -98,7 +101,10 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;
 		hp->records = opt->hsms_records;
-		hp->cfg = &opt->hsms;
+		/* SML is only for records: without them, do not render it */
+		pl->hsms_cfg = opt->hsms;
+		pl->hsms_cfg.sml = opt->hsms.sml && opt->hsms_records;
+		hp->cfg = &pl->hsms_cfg;
 		/* a message's decoded window and its length prefix */
 		hp->max_buffer = 4 + (size_t)opt->hsms.decode_window + 64;
 		if (opt->hsms_ports[0])

@@ -52,6 +52,7 @@ struct pipeline {
 	struct tcp_reasm reasm;
 	struct ipfrag *frag;
 	struct applayer app;
+	struct hsms_config hsms_cfg;  /* the HSMS dissector's, for this run */
 	struct eve eve;
 	struct decode_counters dc;
 	struct capture_counters cap;

@@ -77,3 +77,12 @@ class Check:
 
 def shared_dir():
     return os.environ.get("FABMON_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+
+
+STYPE_CODES = {"data": 0, "select.req": 1, "select.rsp": 2, "deselect.req": 3, "deselect.rsp": 4,
+               "linktest.req": 5, "linktest.rsp": 6, "reject.req": 7, "separate.req": 9}
+
+
+def hsms_stype_code(h):
+    """The SType of an `hsms` record (the code is written only for unknown ones)."""
+    return h.get("stype_code", STYPE_CODES.get(h["stype"]))

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from fabmon_test_util import Check, flows, read_eve, run
+from fabmon_test_util import Check, flows, hsms_stype_code, read_eve, run
 
 FABMON, SIM = sys.argv[1], sys.argv[2]
 PID = os.getpid()
@@ -71,7 +71,7 @@ def compare(port, sent, got, label):
     for i, (w, g) in enumerate(zip(want, got)):
         what = f"{label} #{i + 1}"
         c.eq(f"{what} header",
-             (g["session_id"], g["stype_code"], g["ptype"], g["system_bytes"], g["length"],
+             (g["session_id"], hsms_stype_code(g), g.get("ptype", 0), g["system_bytes"], g["length"],
               g.get("stream"), g.get("function"), g.get("wbit")),
              (w["session_id"], w["stype"], w["ptype"], w["system"], w["length"],
               w.get("stream") if w["ptype"] == 0 else None, w.get("function") if w["ptype"] == 0 else None,

@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from fabmon_test_util import Check, read_eve  # noqa: E402
+from fabmon_test_util import Check, hsms_stype_code, read_eve  # noqa: E402
 
 FABMON, CAP = sys.argv[1], sys.argv[2]
 PORTS = sys.argv[3:]
@@ -56,7 +56,7 @@ for line in t.stdout.splitlines():
             w = next(wbits) in ("1", "True")
         theirs.append((int(sess[k]), st, s, f, w, int(systems[k]), int(lens[k])))
 
-got = [(m["session_id"], m["stype_code"], m.get("stream"), m.get("function"), m.get("wbit"),
+got = [(m["session_id"], hsms_stype_code(m), m.get("stream"), m.get("function"), m.get("wbit"),
         m["system_bytes"], m["length"]) for m in mine]
 c.eq("number of HSMS messages", len(got), len(theirs))
 c.eq("messages (session, stype, S, F, W, system, length)",
@@ -74,7 +74,7 @@ vals = subprocess.run(["tshark", "-n", "-r", CAP] + decode +
 strings = [s for line in vals.stdout.splitlines() for s in line.split("|") if s]
 sml_strings = []
 for m in mine:
-    if m.get("sml") and not m.get("sml_truncated"):
+    if m.get("sml"):  # cut strings show as <A[n] "..." ...> and are not matched
         sml_strings += [x.encode().decode("unicode_escape")
                         for x in re.findall(r'<A "((?:[^"\\]|\\.)*)">', m["sml"])]
 # every string tshark saw in a whole message is in fabmon's SML, in order
