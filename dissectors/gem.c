@@ -231,16 +231,51 @@ const char *gem_dir_name(enum gem_dir d)
 
 /* ------------------------------------------------------------ fields */
 
+#define EX_KIDS 8
+
 struct ex {
 	const uint8_t *win;
 	size_t winlen, total;
 	const struct secs2_limits *lim;
 	struct gem_fields *out;
+	/* the root and its first children, found once: most fields sit there */
+	bool have_root;
+	struct secs2_item root;
+	struct secs2_item kids[EX_KIDS];
+	uint32_t nkids;
 };
+
+static void ex_index(struct ex *x)
+{
+	x->have_root = secs2_path(x->win, x->winlen, x->total, x->lim, NULL, 0, &x->root);
+	if (!x->have_root || x->root.fmt != SECS2_L || x->root.length == 0)
+		return;
+	if (!secs2_child(x->win, x->winlen, x->total, x->lim, &x->root, 0, &x->kids[0]))
+		return;
+	x->nkids = 1;
+	while (x->nkids < EX_KIDS && x->nkids < x->root.length &&
+	       secs2_next(x->win, x->winlen, x->total, x->lim, &x->kids[x->nkids - 1], &x->kids[x->nkids]))
+		x->nkids++;
+}
 
 static bool at(struct ex *x, const uint8_t *path, int depth, struct secs2_item *it)
 {
-	return secs2_path(x->win, x->winlen, x->total, x->lim, path, depth, it);
+	if (!x->have_root)
+		return false;
+	if (depth == 0) {
+		*it = x->root;
+		return true;
+	}
+	if (path[0] >= x->nkids)
+		return secs2_path(x->win, x->winlen, x->total, x->lim, path, depth, it);
+	*it = x->kids[path[0]];
+	for (int i = 1; i < depth; i++) {
+		struct secs2_item c;
+		if (!secs2_child(x->win, x->winlen, x->total, x->lim, it, path[i], &c))
+			return false;
+		*it = c;
+	}
+	return true;
 }
 
 static struct gem_field *add(struct ex *x, const char *key)
@@ -302,9 +337,11 @@ static void add_list(struct ex *x, const char *key, const uint8_t *path, int dep
 	if (!f)
 		return;
 	size_t len = 0;
+	struct secs2_item c, v;
 	for (uint32_t i = 0; i < list.length && len + 4 < sizeof(f->text); i++) {
-		struct secs2_item c, v;
-		if (!secs2_child(x->win, x->winlen, x->total, x->lim, &list, i, &c))
+		/* walk the children in order: each from the one before */
+		if (!(i == 0 ? secs2_child(x->win, x->winlen, x->total, x->lim, &list, 0, &c)
+			     : secs2_next(x->win, x->winlen, x->total, x->lim, &c, &c)))
 			break;
 		char a[GEM_FIELD_LEN], b[GEM_FIELD_LEN];
 		a[0] = b[0] = '\0';
@@ -375,7 +412,8 @@ void gem_extract(uint8_t stream, uint8_t function, const uint8_t *win, size_t wi
 	out->ack = -1;
 	if (total == 0)
 		return;
-	struct ex x = { win, winlen, total, lim, out };
+	struct ex x = { .win = win, .winlen = winlen, .total = total, .lim = lim, .out = out };
+	ex_index(&x);
 	switch (stream << 8 | function) {
 	case 1 << 8 | 2:
 	case 1 << 8 | 13: /* <L[2] MDLN SOFTREV> from equipment, <L[0]> from host */

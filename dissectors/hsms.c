@@ -210,6 +210,7 @@ struct hsms_flow {
 	int role_score;            /* > 0: the TCP client is the equipment */
 	bool roles_known;
 	size_t eq_index;           /* + 1; 0 = not committed to the inventory */
+	uint64_t eq_counted;       /* messages of this flow already in the entry's count */
 	struct pending pend[HSMS_MAX_PENDING];
 	int64_t pend_oldest;       /* seconds of the oldest open transaction, 0 if none */
 	bool flood_reported;
@@ -291,6 +292,7 @@ static struct hsms_equipment *commit_equipment(struct hsms_flow *fs, struct diss
 		if (ip_addr_cmp(&e->addr, eqa) == 0)
 			return e;
 		fs->eq_index = 0; /* roles flipped: this flow belongs to the other side */
+		fs->eq_counted = 0;
 	}
 	bool created;
 	struct hsms_equipment *e = equipment_find(g, eqa, true, &created);
@@ -301,6 +303,10 @@ static struct hsms_equipment *commit_equipment(struct hsms_flow *fs, struct diss
 		e->first_sec = fs->first_sec;
 		e->first_usec = fs->first_usec;
 	}
+	/* messages seen before the roles were known count too */
+	uint64_t seen = fs->sum.messages[0] + fs->sum.messages[1];
+	e->messages += seen - fs->eq_counted;
+	fs->eq_counted = seen;
 	add_u16(e->ports, &e->nports, HSMS_MAX_PORTS, df->server_port);
 	for (uint8_t i = 0; i < fs->sum.nsession_ids; i++)
 		add_u16(e->device_ids, &e->ndevice_ids, HSMS_MAX_DEVICE_IDS, fs->sum.session_ids[i]);
@@ -332,6 +338,7 @@ static void touch_equipment(struct hsms_flow *fs, struct dissect_ctx *ctx, uint1
 	e->last_sec = ctx->ts_sec;
 	e->last_usec = ctx->ts_usec;
 	e->messages++;
+	fs->eq_counted++;
 	if (data && session_id != 0xffff)
 		add_u16(e->device_ids, &e->ndevice_ids, HSMS_MAX_DEVICE_IDS, session_id);
 }

@@ -453,6 +453,16 @@ static size_t skip_subtree(const uint8_t *win, size_t winlen, size_t total,
 	return off;
 }
 
+bool secs2_next(const uint8_t *win, size_t winlen, size_t total, const struct secs2_limits *lim,
+		const struct secs2_item *it, struct secs2_item *out)
+{
+	size_t off = it->fmt == SECS2_L ? skip_subtree(win, winlen, total, lim, it->offset) : it->end;
+	if (off == 0 || off >= total)
+		return false;
+	enum secs2_err e = secs2_item_at(win, winlen, total, off, out);
+	return e == SECS2_OK || (e == SECS2_PARTIAL && out->end != 0);
+}
+
 bool secs2_child(const uint8_t *win, size_t winlen, size_t total, const struct secs2_limits *lim,
 		 const struct secs2_item *list, uint32_t n, struct secs2_item *out)
 {

@@ -117,6 +117,11 @@ bool secs2_path(const uint8_t *win, size_t winlen, size_t total, const struct se
 bool secs2_child(const uint8_t *win, size_t winlen, size_t total, const struct secs2_limits *lim,
 		 const struct secs2_item *list, uint32_t n, struct secs2_item *out);
 
+/* The item after `it` and everything nested in it (its next sibling, when
+ * `it` is a list's child). False at the end of the window or the body. */
+bool secs2_next(const uint8_t *win, size_t winlen, size_t total, const struct secs2_limits *lim,
+		const struct secs2_item *it, struct secs2_item *out);
+
 /* First element of a numeric, B or BOOLEAN item as an unsigned (signed
  * values are cast). False for L/A/J/empty items. */
 bool secs2_u64(const struct secs2_item *it, uint64_t *v);
