@@ -83,18 +83,18 @@ struct msg {
 };
 
 static void log_msg(const char *side, const struct msg *m, const char *extra_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void log_msg(const char *side, const struct msg *m, const char *extra_fmt, ...)
 {
 	fprintf(logf_, "{\"side\":\"%s\",\"session_id\":%u,\"stype\":%u,\"ptype\":%u,\"system\":%u,\"length\":%u",
 		side, m->session, m->stype, m->ptype, m->system, m->len);
 	if (m->stype == 0)
 		fprintf(logf_, ",\"stream\":%u,\"function\":%u,\"wbit\":%s", m->b2 & 0x7f, m->b3,
 			(m->b2 & 0x80) ? "true" : "false");
-	if (extra_fmt) {
-		va_list ap;
-		va_start(ap, extra_fmt);
-		vfprintf(logf_, extra_fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, extra_fmt);
+	vfprintf(logf_, extra_fmt, ap);
+	va_end(ap);
 	fprintf(logf_, "}\n");
 	fflush(logf_);
 }
@@ -132,19 +132,19 @@ static void send_frame(int fd, uint32_t len, uint16_t sess, uint8_t b2, uint8_t 
 }
 
 static void send_data(int fd, const char *side, uint8_t s, uint8_t f, int w, uint32_t system,
+		      const struct buf *body, const char *extra_fmt, ...) __attribute__((format(printf, 8, 9)));
+static void send_data(int fd, const char *side, uint8_t s, uint8_t f, int w, uint32_t system,
 		      const struct buf *body, const char *extra_fmt, ...)
 {
 	struct msg m = { (uint32_t)(10 + (body ? body->n : 0)), session, (uint8_t)((w ? 0x80 : 0) | s), f, 0, 0,
 			 system, body ? body->p : NULL, (uint32_t)(body ? body->n : 0) };
 	send_frame(fd, m.len, m.session, m.b2, m.b3, 0, 0, system, m.body, m.body_len,
 		   m.body_len > 65536 ? 20 : 1);
-	char extra[512] = "";
-	if (extra_fmt) {
-		va_list ap;
-		va_start(ap, extra_fmt);
-		vsnprintf(extra, sizeof(extra), extra_fmt, ap);
-		va_end(ap);
-	}
+	char extra[512];
+	va_list ap;
+	va_start(ap, extra_fmt);
+	vsnprintf(extra, sizeof(extra), extra_fmt, ap);
+	va_end(ap);
 	log_msg(side, &m, "%s", extra);
 }
 
@@ -155,7 +155,7 @@ static void send_control(int fd, const char *side, uint8_t stype, uint32_t syste
 	if (stype == 1 && session != 0)
 		m.session = session;
 	send_frame(fd, 10, m.session, 0, b3, 0, stype, system, NULL, 0, 1);
-	log_msg(side, &m, NULL);
+	log_msg(side, &m, "%s", "");
 }
 
 static int read_full(int fd, uint8_t *p, size_t n)
@@ -237,7 +237,7 @@ static void answer(int fd, const char *side, struct msg *m)
 		send_data(fd, side, 1, 14, 0, m->system, &b, ",\"mdln\":\"%s\",\"softrev\":\"%s\"", MDLN, SOFTREV);
 	} else if (s == 1 && f == 13) {
 		L(&b, 2), B1(&b, 0), L(&b, 0);
-		send_data(fd, side, 1, 14, 0, m->system, &b, NULL);
+		send_data(fd, side, 1, 14, 0, m->system, &b, "%s", "");
 	} else if (s == 1 && f == 1) {
 		L(&b, 2), A(&b, MDLN), A(&b, SOFTREV);
 		send_data(fd, side, 1, 2, 0, m->system, &b, ",\"mdln\":\"%s\",\"softrev\":\"%s\"", MDLN, SOFTREV);
@@ -313,9 +313,9 @@ static void host_normal(int fd, size_t pp_size)
 	wait_reply(fd, "host", sys);
 	struct buf b = { 0 };
 	L(&b, 0);
-	send_data(fd, "host", 1, 13, 1, sys = next_system++, &b, NULL);
+	send_data(fd, "host", 1, 13, 1, sys = next_system++, &b, "%s", "");
 	wait_reply(fd, "host", sys);
-	send_data(fd, "host", 1, 1, 1, sys = next_system++, NULL, NULL);
+	send_data(fd, "host", 1, 1, 1, sys = next_system++, NULL, "%s", "");
 	wait_reply(fd, "host", sys);
 	b.n = 0;
 	L(&b, 2), A(&b, "START"), L(&b, 1), L(&b, 2), A(&b, "LOTID"), A(&b, "LOT-7");
@@ -340,7 +340,7 @@ static void host_normal(int fd, size_t pp_size)
 	A(&b, "RCP-SIM");
 	send_data(fd, "host", 7, 5, 1, sys = next_system++, &b, ",\"ppid\":\"RCP-SIM\"");
 	wait_reply(fd, "host", sys);
-	send_data(fd, "host", 99, 1, 1, sys = next_system++, NULL, NULL); /* answered by S9F3 */
+	send_data(fd, "host", 99, 1, 1, sys = next_system++, NULL, "%s", ""); /* answered by S9F3 */
 	send_control(fd, "host", 5, sys = next_system++, 0);
 	wait_reply(fd, "host", sys);
 	send_control(fd, "host", 9, next_system++, 0);
@@ -353,40 +353,40 @@ static void host_malformed(int fd)
 	uint32_t sys;
 	struct buf b = { 0 };
 	/* data before select (the equipment answers anyway) */
-	send_data(fd, "host", 1, 1, 0, next_system++, NULL, NULL);
+	send_data(fd, "host", 1, 1, 0, next_system++, NULL, "%s", "");
 	send_control(fd, "host", 1, sys = next_system++, 0);
 	wait_reply(fd, "host", sys);
 	/* linktest with a session id other than 0xFFFF */
 	struct msg m = { 10, 7, 0, 0, 0, 5, sys = next_system++, NULL, 0 };
 	send_frame(fd, 10, 7, 0, 0, 0, 5, sys, NULL, 0, 1);
-	log_msg("host", &m, NULL);
+	log_msg("host", &m, "%s", "");
 	wait_reply(fd, "host", sys);
 	/* a control message with a body */
 	uint8_t two[2] = { 0xaa, 0xbb };
 	m = (struct msg){ 12, 0xffff, 0, 0, 0, 5, sys = next_system++, two, 2 };
 	send_frame(fd, 12, 0xffff, 0, 0, 0, 5, sys, two, 2, 1);
-	log_msg("host", &m, NULL);
+	log_msg("host", &m, "%s", "");
 	wait_reply(fd, "host", sys);
 	/* SType 8 (unused) and PType 1 (not SECS-II) */
 	m = (struct msg){ 10, 0xffff, 0, 0, 0, 8, next_system++, NULL, 0 };
 	send_frame(fd, 10, 0xffff, 0, 0, 0, 8, m.system, NULL, 0, 1);
-	log_msg("host", &m, NULL);
+	log_msg("host", &m, "%s", "");
 	m = (struct msg){ 10, session, 0x01, 0x01, 1, 0, next_system++, NULL, 0 };
 	send_frame(fd, 10, session, 0x01, 0x01, 1, 0, m.system, NULL, 0, 1);
-	log_msg("host", &m, NULL);
+	log_msg("host", &m, "%s", "");
 	/* a reply to nothing */
-	send_data(fd, "host", 1, 2, 0, 0xdead, NULL, NULL);
+	send_data(fd, "host", 1, 2, 0, 0xdead, NULL, "%s", "");
 	/* SECS-II that breaks E5 (in host-to-equipment messages, so the roles
 	 * stay clear): U4 with 3 bytes; lists nested 40 deep */
 	uint8_t bad[5] = { 0xb1, 0x03, 0, 0, 1 };
 	b.n = 0;
 	put(&b, bad, 5);
-	send_data(fd, "host", 1, 3, 0, next_system++, &b, NULL);
+	send_data(fd, "host", 1, 3, 0, next_system++, &b, "%s", "");
 	b.n = 0;
 	for (int i = 0; i < 40; i++)
 		L(&b, 1);
 	L(&b, 0);
-	send_data(fd, "host", 2, 13, 0, next_system++, &b, NULL);
+	send_data(fd, "host", 2, 13, 0, next_system++, &b, "%s", "");
 	/* a host command the equipment will not answer (still open at close) */
 	b.n = 0;
 	L(&b, 2), A(&b, "IGNORE"), L(&b, 0);
