@@ -3,8 +3,10 @@
  * `const struct dissector dissector_<name>` here. */
 #include "dissectors/dissector.h"
 #include "dissectors/hsms.h"
+#include "dissectors/modbus.h"
 
 const struct dissector *const dissector_registry[] = {
 	&dissector_hsms,
+	&dissector_modbus,
 	NULL,
 };

@@ -88,6 +88,18 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 		al->session_kind = ev->kind;
 		al->session.hsms = *(const struct hsms_session_summary *)ev->body;
 		break;
+	case APP_EVENT_MODBUS:
+		if (out && ec->proto->records)
+			eve_modbus(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
+		break;
+	case APP_EVENT_MODBUS_ASSET:
+		if (out)
+			eve_modbus_asset(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
+		break;
+	case APP_EVENT_MODBUS_SESSION:
+		al->session_kind = ev->kind;
+		al->session.modbus = *(const struct modbus_session_summary *)ev->body;
+		break;
 	default:
 		break;
 	}

@@ -14,6 +14,7 @@
 
 #include "dissectors/dissector.h"
 #include "dissectors/hsms.h"
+#include "dissectors/modbus.h"
 #include "sensor/flow.h"
 
 #define APPLAYER_PROBE_MAX 256   /* bytes offered to probes before giving up */
@@ -56,6 +57,7 @@ struct applayer {
 	enum app_event_kind session_kind;
 	union {
 		struct hsms_session_summary hsms;
+		struct modbus_session_summary modbus;
 	} session;
 };
 

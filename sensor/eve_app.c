@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "sensor/eve_app.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *dir_name(int dir)
 {
@@ -173,8 +175,173 @@ void eve_hsms_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	eve_commit(e, b);
 }
 
+void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const struct modbus_pdu *p)
+{
+	struct jbuf *b = &e->jb;
+	eve_header(e, b, sec, usec, f, "modbus");
+	jb_obj_open(b, "modbus");
+	jb_str(b, "direction", p->request ? "request" : "response");
+	jb_u64(b, "transaction_id", p->transaction_id);
+	jb_u64(b, "unit_id", p->unit_id);
+	jb_u64(b, "function", p->function);
+	jb_str(b, "function_name", p->function_name);
+	jb_str(b, "access", modbus_access_name(p->access));
+	if (p->exception) {
+		const char *en = modbus_exception_name(p->exception_code);
+		jb_obj_open(b, "exception");
+		jb_u64(b, "code", p->exception_code);
+		jb_str(b, "name", en ? en : "invalid");
+		jb_obj_close(b);
+	}
+	if (p->has_address)
+		jb_u64(b, "address", p->address);
+	if (p->has_quantity)
+		jb_u64(b, "quantity", p->quantity);
+	if (p->has_write) {
+		jb_u64(b, "write_address", p->write_address);
+		jb_u64(b, "write_quantity", p->write_quantity);
+	}
+	if (p->has_subfunction) {
+		jb_u64(b, "subfunction", p->subfunction);
+		jb_str(b, "subfunction_name", modbus_diag_name(p->subfunction));
+	}
+	if (p->has_mei)
+		jb_u64(b, "mei_type", p->mei_type);
+	if (p->has_masks) {
+		jb_u64(b, "and_mask", p->and_mask);
+		jb_u64(b, "or_mask", p->or_mask);
+	}
+	if (p->has_byte_count)
+		jb_u64(b, "byte_count", p->byte_count);
+	if (p->nvalues) {
+		jb_arr_open(b, p->values_are_bits ? "bits" : "values");
+		for (int i = 0; i < p->nvalues; i++)
+			jb_u64(b, NULL, p->values[i]);
+		jb_arr_close(b);
+		if (p->values_truncated)
+			jb_bool(b, "values_truncated", true);
+	}
+	if (p->nobjects) {
+		jb_obj_open(b, "objects");
+		for (int i = 0; i < p->nobjects; i++) {
+			char key[24];
+			const char *name = modbus_object_name(p->objects[i].id);
+			if (strcmp(name, "reserved") == 0 || strcmp(name, "private") == 0) {
+				snprintf(key, sizeof(key), "object_%u", p->objects[i].id);
+				name = key;
+			}
+			jb_strn(b, name, p->objects[i].value, p->objects[i].len);
+		}
+		jb_obj_close(b);
+	}
+	if (p->server_id) {
+		jb_strn(b, "server_id", p->server_id, p->server_id_len);
+		jb_str(b, "run_indicator", p->run_indicator == 0xff ? "on" : p->run_indicator ? "?" : "off");
+	}
+	if (!p->request) {
+		jb_obj_open(b, "transaction");
+		jb_bool(b, "matched", p->matched);
+		if (p->matched)
+			jb_u64(b, "latency_us", p->latency_us);
+		jb_obj_close(b);
+	}
+	jb_obj_close(b);
+	eve_commit(e, b);
+}
+
+static const char *modbus_change_name(enum modbus_asset_change c)
+{
+	switch (c) {
+	case MODBUS_ASSET_NEW: return "new";
+	case MODBUS_ASSET_IDENTIFIED: return "identified";
+	case MODBUS_ASSET_CHANGED: return "changed";
+	case MODBUS_ASSET_NEW_CLIENT: return "new-client";
+	case MODBUS_ASSET_SUMMARY: return "summary";
+	}
+	return "?";
+}
+
+void eve_modbus_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
+		      const struct modbus_asset_event *a)
+{
+	const struct modbus_device *d = a->dev;
+	struct jbuf *b = &e->jb;
+	char ip[IP_ADDR_STRLEN], ts[40];
+	eve_header(e, b, sec, usec, f, "asset");
+	jb_obj_open(b, "asset");
+	jb_str(b, "change", modbus_change_name(a->change));
+	jb_str(b, "kind", "modbus-server");
+	jb_str(b, "protocol", "modbus");
+	jb_str(b, "ip", ip_addr_str(&d->addr, ip, sizeof(ip)));
+	static const struct { const char *key; size_t off; } ids[] = {
+		{ "vendor", offsetof(struct modbus_device, vendor) },
+		{ "product_code", offsetof(struct modbus_device, product_code) },
+		{ "revision", offsetof(struct modbus_device, revision) },
+		{ "vendor_url", offsetof(struct modbus_device, vendor_url) },
+		{ "product_name", offsetof(struct modbus_device, product_name) },
+		{ "model_name", offsetof(struct modbus_device, model_name) },
+		{ "user_application", offsetof(struct modbus_device, user_application) },
+		{ "server_id", offsetof(struct modbus_device, server_id) },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const char *v = (const char *)d + ids[i].off;
+		if (v[0])
+			jb_str(b, ids[i].key, v);
+	}
+	if (a->change == MODBUS_ASSET_CHANGED && d->prev_revision[0])
+		jb_str(b, "previous_revision", d->prev_revision);
+	jb_arr_open(b, "ports");
+	for (int i = 0; i < d->nports; i++)
+		jb_u64(b, NULL, d->ports[i]);
+	jb_arr_close(b);
+	jb_arr_open(b, "unit_ids");
+	for (int i = 0; i < d->nunits; i++)
+		jb_u64(b, NULL, d->units[i]);
+	jb_arr_close(b);
+	jb_arr_open(b, "clients");
+	for (int i = 0; i < d->nclients; i++)
+		jb_str(b, NULL, ip_addr_str(&d->clients[i], ip, sizeof(ip)));
+	jb_arr_close(b);
+	if (d->clients_overflow)
+		jb_bool(b, "more_clients", true);
+	eve_format_time(d->first_sec, d->first_usec, ts);
+	jb_str(b, "first_seen", ts);
+	eve_format_time(d->last_sec, d->last_usec, ts);
+	jb_str(b, "last_seen", ts);
+	jb_u64(b, "requests", d->requests);
+	jb_u64(b, "writes", d->writes);
+	jb_obj_close(b);
+	eve_commit(e, b);
+}
+
+static void modbus_session(struct jbuf *b, const struct modbus_session_summary *s)
+{
+	jb_obj_open(b, "modbus");
+	jb_u64(b, "requests", s->requests);
+	jb_u64(b, "responses", s->responses);
+	jb_u64(b, "exceptions", s->exceptions);
+	jb_obj_open(b, "requests_by_access");
+	for (int a = 0; a < MODBUS_ACCESS_COUNT; a++)
+		if (s->by_access[a])
+			jb_u64(b, modbus_access_name((enum modbus_access)a), s->by_access[a]);
+	jb_obj_close(b);
+	jb_u64(b, "unanswered", s->unanswered);
+	jb_u64(b, "unmatched_responses", s->unmatched_responses);
+	jb_u64(b, "anomalies", s->anomalies);
+	jb_u64(b, "resyncs", s->resyncs);
+	jb_arr_open(b, "unit_ids");
+	for (int i = 0; i < s->nunits; i++)
+		jb_u64(b, NULL, s->units[i]);
+	jb_arr_close(b);
+	jb_obj_close(b);
+}
+
 void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summary)
 {
+	if (kind == APP_EVENT_MODBUS_SESSION) {
+		modbus_session(b, summary);
+		return;
+	}
 	if (kind != APP_EVENT_HSMS_SESSION)
 		return;
 	const struct hsms_session_summary *s = summary;

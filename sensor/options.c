@@ -37,6 +37,8 @@ void options_defaults(struct options *o)
 	o->hsms_enabled = true;
 	o->hsms_records = true;
 	hsms_config_defaults(&o->hsms);
+	o->modbus_enabled = true;
+	o->modbus_records = true;
 }
 
 void options_usage(void)
@@ -90,6 +92,12 @@ void options_usage(void)
 	       "      --no-hsms-records    decode HSMS but write no per-message 'hsms' records\n"
 	       "      --no-sml             no SML text in 'hsms' records\n"
 	       "      --no-hsms            do not decode HSMS at all\n"
+	       "\n"
+	       "Modbus/TCP:\n"
+	       "      --modbus-ports LIST  ports where Modbus/TCP is expected (default 502); it is\n"
+	       "                           also found on other ports by a strict heuristic\n"
+	       "      --no-modbus-records  decode Modbus but write no per-PDU 'modbus' records\n"
+	       "      --no-modbus          do not decode Modbus/TCP at all\n"
 	       "\n"
 	       "Other:\n"
 	       "  -q, --quiet              errors only on stderr\n"
@@ -183,6 +191,9 @@ enum {
 	OPT_HSMS_WINDOW,
 	OPT_HSMS_T3,
 	OPT_NO_SML,
+	OPT_MODBUS_PORTS,
+	OPT_NO_MODBUS,
+	OPT_NO_MODBUS_RECORDS,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -216,6 +227,9 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "hsms-decode-window", required_argument, NULL, OPT_HSMS_WINDOW },
 		{ "hsms-t3", required_argument, NULL, OPT_HSMS_T3 },
 		{ "no-sml", no_argument, NULL, OPT_NO_SML },
+		{ "modbus-ports", required_argument, NULL, OPT_MODBUS_PORTS },
+		{ "no-modbus", no_argument, NULL, OPT_NO_MODBUS },
+		{ "no-modbus-records", no_argument, NULL, OPT_NO_MODBUS_RECORDS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -315,6 +329,12 @@ int options_parse(struct options *o, int argc, char **argv)
 			else o->hsms.t3_ms = (uint32_t)v * 1000;
 			break;
 		case OPT_NO_SML: o->hsms.sml = false; break;
+		case OPT_MODBUS_PORTS:
+			if (!parse_ports(optarg, o->modbus_ports, 16))
+				bad = "--modbus-ports takes up to 16 ports, comma-separated (e.g. 502,5020)";
+			break;
+		case OPT_NO_MODBUS: o->modbus_enabled = false; break;
+		case OPT_NO_MODBUS_RECORDS: o->modbus_records = false; break;
 		case 'q': o->verbosity--; break;
 		case 'v': o->verbosity++; break;
 		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;

@@ -37,6 +37,10 @@ struct options {
 	bool hsms_records;
 	uint16_t hsms_ports[17];            /* 0-terminated; empty: the dissector's default */
 	struct hsms_config hsms;
+	/* Modbus/TCP */
+	bool modbus_enabled;
+	bool modbus_records;
+	uint16_t modbus_ports[17];          /* 0-terminated; empty: 502 */
 	int verbosity;                      /* -q -1, default 0, -v +1 */
 };
 

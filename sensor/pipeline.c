@@ -110,6 +110,13 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		if (opt->hsms_ports[0])
 			memcpy(hp->ports, opt->hsms_ports, sizeof(opt->hsms_ports));
 	}
+	struct applayer_proto *mp = applayer_proto(&pl->app, "modbus");
+	if (mp) {
+		mp->enabled = opt->modbus_enabled;
+		mp->records = opt->modbus_records;
+		if (opt->modbus_ports[0])
+			memcpy(mp->ports, opt->modbus_ports, sizeof(opt->modbus_ports));
+	}
 	if (applayer_start(&pl->app) < 0) {
 		snprintf(err, errlen, "out of memory for the dissectors");
 		pipeline_destroy(pl);

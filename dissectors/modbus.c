@@ -1,0 +1,1088 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Modbus/TCP dissector. See modbus.h for the frame. */
+#include "dissectors/modbus.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissectors/bview.h"
+
+#define MODBUS_RESYNC_WAIT 1024
+
+/* ------------------------------------------------------------ tables */
+
+/* Function codes: Modbus Application Protocol V1.1b3 §5 and §6 (public),
+ * the reserved/vendor codes as Zeek's consts.zeek names them. */
+static const char *const fnames[128] = {
+	[1] = "read_coils",
+	[2] = "read_discrete_inputs",
+	[3] = "read_holding_registers",
+	[4] = "read_input_registers",
+	[5] = "write_single_coil",
+	[6] = "write_single_register",
+	[7] = "read_exception_status",
+	[8] = "diagnostics",
+	[9] = "program_484",
+	[10] = "poll_484",
+	[11] = "get_comm_event_counter",
+	[12] = "get_comm_event_log",
+	[13] = "program_584_984",
+	[14] = "poll_584_984",
+	[15] = "write_multiple_coils",
+	[16] = "write_multiple_registers",
+	[17] = "report_server_id",
+	[18] = "program_884_u84",
+	[19] = "reset_comm_link_884_u84",
+	[20] = "read_file_record",
+	[21] = "write_file_record",
+	[22] = "mask_write_register",
+	[23] = "read_write_multiple_registers",
+	[24] = "read_fifo_queue",
+	[40] = "program_concept",
+	[41] = "reserved_41",
+	[42] = "reserved_42",
+	[43] = "encapsulated_interface_transport",
+	[90] = "program_unity_umas",
+	[91] = "object_messaging",
+	[125] = "firmware_replacement",
+	[126] = "program_584_984_2",
+	[127] = "report_local_address",
+};
+
+const char *modbus_function_name(uint8_t function)
+{
+	function &= 0x7f;
+	if (fnames[function])
+		return fnames[function];
+	if ((function >= 65 && function <= 72) || (function >= 100 && function <= 110))
+		return "user_defined";
+	return "unassigned";
+}
+
+/* Public function codes E1.1b3 assigns, vendor codes sawp lists as
+ * reserved, and user-defined ranges: anything else is unassigned. */
+static bool function_known(uint8_t f)
+{
+	return f != 0 && strcmp(modbus_function_name(f), "unassigned") != 0;
+}
+
+static bool function_public(uint8_t f)
+{
+	return (f >= 1 && f <= 8) || f == 11 || f == 12 || (f >= 15 && f <= 17) || (f >= 20 && f <= 24) ||
+	       f == 43;
+}
+
+enum modbus_access modbus_access_of(uint8_t f, uint8_t mei_type)
+{
+	switch (f & 0x7f) {
+	case 1: case 2: case 3: case 4: case 7: case 20: case 24:
+		return MODBUS_ACCESS_READ;
+	case 5: case 6: case 15: case 16: case 21: case 22: case 23:
+		return MODBUS_ACCESS_WRITE;
+	case 8: case 11: case 12: case 19:
+		return MODBUS_ACCESS_DIAGNOSTIC;
+	case 17:
+		return MODBUS_ACCESS_IDENTIFICATION;
+	case 43:
+		return mei_type == 0x0e ? MODBUS_ACCESS_IDENTIFICATION : MODBUS_ACCESS_OTHER;
+	/* 484/584/984/884 programming, Concept, Unity (UMAS), firmware */
+	case 9: case 10: case 13: case 14: case 18: case 40: case 90: case 125: case 126: case 127:
+		return MODBUS_ACCESS_PROGRAMMING;
+	default:
+		return MODBUS_ACCESS_OTHER;
+	}
+}
+
+static const char *const access_names[MODBUS_ACCESS_COUNT] = {
+	[MODBUS_ACCESS_READ] = "read",
+	[MODBUS_ACCESS_WRITE] = "write",
+	[MODBUS_ACCESS_DIAGNOSTIC] = "diagnostic",
+	[MODBUS_ACCESS_PROGRAMMING] = "programming",
+	[MODBUS_ACCESS_IDENTIFICATION] = "identification",
+	[MODBUS_ACCESS_OTHER] = "other",
+};
+
+const char *modbus_access_name(enum modbus_access a)
+{
+	return (unsigned)a < MODBUS_ACCESS_COUNT ? access_names[a] : "other";
+}
+
+enum modbus_access modbus_access_parse(const char *name)
+{
+	for (int a = 0; a < MODBUS_ACCESS_COUNT; a++)
+		if (strcmp(access_names[a], name) == 0)
+			return (enum modbus_access)a;
+	return MODBUS_ACCESS_COUNT;
+}
+
+const char *modbus_exception_name(uint8_t code)
+{
+	switch (code) {
+	case 1: return "illegal_function";
+	case 2: return "illegal_data_address";
+	case 3: return "illegal_data_value";
+	case 4: return "server_device_failure";
+	case 5: return "acknowledge";
+	case 6: return "server_device_busy";
+	case 7: return "negative_acknowledge";
+	case 8: return "memory_parity_error";
+	case 10: return "gateway_path_unavailable";
+	case 11: return "gateway_target_device_failed_to_respond";
+	default: return NULL;
+	}
+}
+
+const char *modbus_diag_name(uint16_t sub)
+{
+	switch (sub) {
+	case 0: return "return_query_data";
+	case 1: return "restart_communications";
+	case 2: return "return_diagnostic_register";
+	case 3: return "change_ascii_input_delimiter";
+	case 4: return "force_listen_only_mode";
+	case 10: return "clear_counters_and_diagnostic_register";
+	case 11: return "return_bus_message_count";
+	case 12: return "return_bus_communication_error_count";
+	case 13: return "return_bus_exception_error_count";
+	case 14: return "return_server_message_count";
+	case 15: return "return_server_no_response_count";
+	case 16: return "return_server_nak_count";
+	case 17: return "return_server_busy_count";
+	case 18: return "return_bus_character_overrun_count";
+	case 20: return "clear_overrun_counter_and_flag";
+	default: return "reserved";
+	}
+}
+
+/* Read Device Identification object ids (V1.1b3 §6.21). */
+const char *modbus_object_name(uint8_t id)
+{
+	switch (id) {
+	case 0: return "vendor_name";
+	case 1: return "product_code";
+	case 2: return "major_minor_revision";
+	case 3: return "vendor_url";
+	case 4: return "product_name";
+	case 5: return "model_name";
+	case 6: return "user_application_name";
+	default: return id < 0x80 ? "reserved" : "private";
+	}
+}
+
+/* ------------------------------------------------------------ PDU decode */
+
+static void take_registers(struct modbus_pdu *o, struct bview *v, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		uint16_t r = bv_be16(v);
+		if (v->err)
+			return;
+		if (o->nvalues < MODBUS_MAX_VALUES)
+			o->values[o->nvalues++] = r;
+		else
+			o->values_truncated = true;
+	}
+}
+
+static void take_bits(struct modbus_pdu *o, const uint8_t *p, size_t bytes, size_t count)
+{
+	o->values_are_bits = true;
+	for (size_t i = 0; i < count && i / 8 < bytes; i++) {
+		if (o->nvalues < MODBUS_MAX_VALUES)
+			o->values[o->nvalues++] = (uint16_t)((p[i / 8] >> (i % 8)) & 1);
+		else
+			o->values_truncated = true;
+	}
+}
+
+#define TRUNC "MODBUS_PDU_TRUNCATED"
+#define EXTRA "MODBUS_PDU_TOO_LONG"
+
+/* Nothing left, or the PDU has bytes its function does not define. */
+static const char *end_of(struct bview *v)
+{
+	if (v->err)
+		return TRUNC;
+	return bv_left(v) ? EXTRA : NULL;
+}
+
+static const char *decode_request(struct modbus_pdu *o, struct bview *v)
+{
+	uint8_t f = o->function;
+	switch (f) {
+	case 1: case 2: case 3: case 4: {
+		o->address = bv_be16(v);
+		o->quantity = bv_be16(v);
+		o->has_address = o->has_quantity = true;
+		const char *e = end_of(v);
+		if (e)
+			return e;
+		/* V1.1b3: 1..2000 coils/inputs, 1..125 registers */
+		uint16_t max = f <= 2 ? 2000 : 125;
+		if (o->quantity < 1 || o->quantity > max)
+			return "MODBUS_INVALID_QUANTITY";
+		return NULL;
+	}
+	case 5:
+	case 6: {
+		o->address = bv_be16(v);
+		uint16_t val = bv_be16(v);
+		o->has_address = true;
+		const char *e = end_of(v);
+		if (e)
+			return e;
+		o->values[o->nvalues++] = val;
+		if (f == 5 && val != 0x0000 && val != 0xff00)
+			return "MODBUS_INVALID_VALUE"; /* a coil is 0x0000 or 0xFF00 */
+		return NULL;
+	}
+	case 7: case 11: case 12: case 17:
+		return end_of(v);
+	case 8: {
+		o->subfunction = bv_be16(v);
+		o->has_subfunction = true;
+		if (v->err)
+			return TRUNC;
+		take_registers(o, v, bv_left(v) / 2);
+		if (bv_left(v) % 2)
+			return EXTRA;
+		return NULL;
+	}
+	case 15:
+	case 16: {
+		o->address = bv_be16(v);
+		o->quantity = bv_be16(v);
+		o->byte_count = bv_u8(v);
+		o->has_address = o->has_quantity = o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		uint16_t max = f == 15 ? 1968 : 123;
+		if (o->quantity < 1 || o->quantity > max)
+			return "MODBUS_INVALID_QUANTITY";
+		size_t want = f == 15 ? ((size_t)o->quantity + 7) / 8 : (size_t)o->quantity * 2;
+		if (o->byte_count != want || bv_left(v) != want)
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		if (f == 15)
+			take_bits(o, bv_ptr(v), want, o->quantity);
+		else
+			take_registers(o, v, o->quantity);
+		return NULL;
+	}
+	case 20:
+	case 21: {
+		o->byte_count = bv_u8(v);
+		o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		if (bv_left(v) != o->byte_count)
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		/* sub-requests: reference type 6, file, record, length (, data) */
+		while (bv_left(v) > 0) {
+			uint8_t ref = bv_u8(v);
+			uint16_t file = bv_be16(v), rec = bv_be16(v), len = bv_be16(v);
+			if (v->err)
+				return TRUNC;
+			if (ref != 6)
+				return "MODBUS_INVALID_VALUE";
+			if (!o->has_address) {
+				o->address = rec;
+				o->quantity = len;
+				o->has_address = o->has_quantity = true;
+				o->values[o->nvalues++] = file;
+			}
+			if (f == 21 && !bv_skip(v, (size_t)len * 2))
+				return TRUNC;
+		}
+		return NULL;
+	}
+	case 22: {
+		o->address = bv_be16(v);
+		o->and_mask = bv_be16(v);
+		o->or_mask = bv_be16(v);
+		o->has_address = o->has_masks = true;
+		return end_of(v);
+	}
+	case 23: {
+		o->address = bv_be16(v);
+		o->quantity = bv_be16(v);
+		o->write_address = bv_be16(v);
+		o->write_quantity = bv_be16(v);
+		o->byte_count = bv_u8(v);
+		o->has_address = o->has_quantity = o->has_write = o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		if (o->quantity < 1 || o->quantity > 125 || o->write_quantity < 1 || o->write_quantity > 121)
+			return "MODBUS_INVALID_QUANTITY";
+		if (o->byte_count != o->write_quantity * 2 || bv_left(v) != o->byte_count)
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		take_registers(o, v, o->write_quantity);
+		return NULL;
+	}
+	case 24:
+		o->address = bv_be16(v);
+		o->has_address = true;
+		return end_of(v);
+	case 43: {
+		o->mei_type = bv_u8(v);
+		o->has_mei = true;
+		if (v->err)
+			return TRUNC;
+		o->access = modbus_access_of(43, o->mei_type);
+		if (o->mei_type == 0x0e) {
+			o->read_device_id_code = bv_u8(v);
+			o->object_id = bv_u8(v);
+			const char *e = end_of(v);
+			if (e)
+				return e;
+			if (o->read_device_id_code < 1 || o->read_device_id_code > 4)
+				return "MODBUS_INVALID_VALUE";
+		}
+		return NULL;
+	}
+	default:
+		return NULL; /* vendor and user-defined codes: not specified, not checked */
+	}
+}
+
+static const char *decode_response(struct modbus_pdu *o, struct bview *v, const struct modbus_request *req)
+{
+	uint8_t f = o->function;
+	switch (f) {
+	case 1: case 2: case 3: case 4: case 23: {
+		o->byte_count = bv_u8(v);
+		o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		if (bv_left(v) != o->byte_count)
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		if (req) {
+			o->address = req->address;
+			o->quantity = req->quantity;
+			o->has_address = req->has_address;
+			o->has_quantity = req->has_quantity;
+		}
+		if (f <= 2) {
+			size_t want = req ? ((size_t)req->quantity + 7) / 8 : o->byte_count;
+			take_bits(o, bv_ptr(v), o->byte_count, req ? req->quantity : (size_t)o->byte_count * 8);
+			if (req && o->byte_count != want)
+				return "MODBUS_BYTE_COUNT_MISMATCH";
+			return NULL;
+		}
+		if (o->byte_count % 2 || (req && o->byte_count != req->quantity * 2))
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		take_registers(o, v, o->byte_count / 2);
+		return NULL;
+	}
+	case 5:
+	case 6:
+	case 8:
+	case 22: {
+		/* the response echoes the request */
+		if (f == 8) {
+			o->subfunction = bv_be16(v);
+			o->has_subfunction = true;
+		} else {
+			o->address = bv_be16(v);
+			o->has_address = true;
+		}
+		if (f == 22) {
+			o->and_mask = bv_be16(v);
+			o->or_mask = bv_be16(v);
+			o->has_masks = true;
+		} else if (f != 8) {
+			o->values[o->nvalues++] = bv_be16(v);
+		} else {
+			take_registers(o, v, bv_left(v) / 2);
+		}
+		const char *e = end_of(v);
+		if (e)
+			return e;
+		if (req) {
+			bool differs = f == 8 ? req->subfunction != o->subfunction : req->address != o->address;
+			if ((f == 5 || f == 6) && req->has_value && req->value != o->values[0])
+				differs = true;
+			if (f == 22 && (req->and_mask != o->and_mask || req->or_mask != o->or_mask))
+				differs = true;
+			if (differs)
+				return "MODBUS_VALUE_MISMATCH";
+		}
+		return NULL;
+	}
+	case 7:
+		o->values[o->nvalues++] = bv_u8(v);
+		return end_of(v);
+	case 11:
+		take_registers(o, v, 2); /* status, event count */
+		return end_of(v);
+	case 12:
+		o->byte_count = bv_u8(v);
+		o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		if (bv_left(v) != o->byte_count || o->byte_count < 6)
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		take_registers(o, v, 3); /* status, event count, message count */
+		return NULL;
+	case 15:
+	case 16:
+		o->address = bv_be16(v);
+		o->quantity = bv_be16(v);
+		o->has_address = o->has_quantity = true;
+		if (end_of(v))
+			return end_of(v);
+		if (req && (req->address != o->address || req->quantity != o->quantity))
+			return "MODBUS_VALUE_MISMATCH";
+		return NULL;
+	case 17: {
+		o->byte_count = bv_u8(v);
+		o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		if (bv_left(v) != o->byte_count || o->byte_count < 1)
+			return "MODBUS_BYTE_COUNT_MISMATCH";
+		/* server id (device specific), then the run indicator 0x00/0xFF */
+		o->server_id = bv_ptr(v);
+		o->server_id_len = (uint8_t)(o->byte_count - 1);
+		o->run_indicator = bv_ptr(v)[o->byte_count - 1];
+		o->has_run_indicator = true;
+		return NULL;
+	}
+	case 20:
+	case 21:
+	case 24:
+		/* lengths are checked as far as the structure goes */
+		if (f == 24) {
+			uint16_t bc = bv_be16(v);
+			uint16_t count = bv_be16(v);
+			if (v->err)
+				return TRUNC;
+			if (bv_left(v) != (size_t)count * 2 || bc != count * 2 + 2)
+				return "MODBUS_BYTE_COUNT_MISMATCH";
+			if (count > 31)
+				return "MODBUS_INVALID_QUANTITY";
+			take_registers(o, v, count);
+			return NULL;
+		}
+		o->byte_count = bv_u8(v);
+		o->has_byte_count = true;
+		if (v->err)
+			return TRUNC;
+		return bv_left(v) != o->byte_count ? "MODBUS_BYTE_COUNT_MISMATCH" : NULL;
+	case 43: {
+		o->mei_type = bv_u8(v);
+		o->has_mei = true;
+		if (v->err)
+			return TRUNC;
+		o->access = modbus_access_of(43, o->mei_type);
+		if (o->mei_type != 0x0e)
+			return NULL;
+		o->read_device_id_code = bv_u8(v);
+		bv_skip(v, 1);                 /* conformity level */
+		bv_skip(v, 1);                 /* more follows */
+		o->object_id = bv_u8(v);       /* next object id */
+		uint8_t nobj = bv_u8(v);
+		if (v->err)
+			return TRUNC;
+		for (uint8_t i = 0; i < nobj; i++) {
+			uint8_t id = bv_u8(v), len = bv_u8(v);
+			const uint8_t *val = bv_ptr(v);
+			if (v->err || !bv_skip(v, len))
+				return TRUNC;
+			if (o->nobjects < MODBUS_MAX_OBJECTS)
+				o->objects[o->nobjects++] = (struct modbus_object){ id, len, val };
+		}
+		return end_of(v);
+	}
+	default:
+		return NULL;
+	}
+}
+
+void modbus_request_of(const struct modbus_pdu *req, struct modbus_request *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->function = req->function;
+	out->mei_type = req->mei_type;
+	out->has_mei = req->has_mei;
+	out->has_address = req->has_address;
+	out->has_quantity = req->has_quantity;
+	out->address = req->address;
+	out->quantity = req->quantity;
+	out->subfunction = req->subfunction;
+	out->and_mask = req->and_mask;
+	out->or_mask = req->or_mask;
+	if ((req->function == 5 || req->function == 6) && req->nvalues) {
+		out->value = req->values[0];
+		out->has_value = true;
+	}
+}
+
+const char *modbus_decode_pdu(const uint8_t *pdu, size_t n, bool request,
+			      const struct modbus_request *req, struct modbus_pdu *o)
+{
+	struct bview v = bv_make(pdu, n);
+	o->request = request;
+	o->fc = bv_u8(&v);
+	if (v.err)
+		return TRUNC;
+	o->function = o->fc & 0x7f;
+	o->function_name = modbus_function_name(o->function);
+	o->access = modbus_access_of(o->function, req ? req->mei_type : 0);
+	if (req && req->has_mei)
+		o->mei_type = req->mei_type;
+	if (o->fc & 0x80) {
+		if (request)
+			return "MODBUS_INVALID_FUNCTION_CODE"; /* requests never set bit 7 */
+		o->exception = true;
+		o->exception_code = bv_u8(&v);
+		const char *e = end_of(&v);
+		if (e)
+			return e;
+		if (!modbus_exception_name(o->exception_code))
+			return "MODBUS_INVALID_EXCEPTION_CODE";
+		if (req && req->function != o->function)
+			return "MODBUS_FUNCTION_MISMATCH";
+		return NULL;
+	}
+	if (!function_known(o->function))
+		return "MODBUS_INVALID_FUNCTION_CODE";
+	if (!request && req && req->function != o->function)
+		return "MODBUS_FUNCTION_MISMATCH";
+	return request ? decode_request(o, &v) : decode_response(o, &v, req);
+}
+
+/* ------------------------------------------------------------ global */
+
+void modbus_config_defaults(struct modbus_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_devices = 4096;
+}
+
+struct modbus_global {
+	struct modbus_config cfg;
+	struct modbus_device *dev;
+	size_t ndev;
+	uint64_t overflow;
+};
+
+struct modbus_global *modbus_global_create(const struct modbus_config *cfg)
+{
+	struct modbus_global *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	if (cfg)
+		g->cfg = *cfg;
+	else
+		modbus_config_defaults(&g->cfg);
+	g->dev = calloc(g->cfg.max_devices ? g->cfg.max_devices : 1, sizeof(*g->dev));
+	if (!g->dev) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void modbus_global_destroy(struct modbus_global *g)
+{
+	if (!g)
+		return;
+	free(g->dev);
+	free(g);
+}
+
+size_t modbus_device_count(const struct modbus_global *g)
+{
+	return g->ndev;
+}
+
+const struct modbus_device *modbus_device_at(const struct modbus_global *g, size_t i)
+{
+	return i < g->ndev ? &g->dev[i] : NULL;
+}
+
+/* ------------------------------------------------------------ per flow */
+
+struct mb_pending {
+	bool used;
+	uint16_t transaction_id;
+	uint8_t unit_id;
+	struct modbus_request req;
+	int64_t sec;
+	uint32_t usec;
+};
+
+struct modbus_flow {
+	bool init;
+	int request_dir;          /* direction of requests */
+	bool resync[2];
+	uint64_t resync_skipped[2];
+	size_t dev_index;         /* + 1 */
+	struct mb_pending pend[MODBUS_MAX_PENDING];
+	bool flood_reported;
+	struct modbus_session_summary sum;
+	struct modbus_pdu pdu;
+	char detail[200];
+};
+
+static void anomaly(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const char *name,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void anomaly(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const char *name,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fs->detail, sizeof(fs->detail), fmt, ap);
+	va_end(ap);
+	struct app_anomaly a = { name, fs->detail, "modbus" };
+	struct app_event ev = { APP_EVENT_ANOMALY, dir, &a };
+	fs->sum.anomalies++;
+	ctx->emit(ctx, &ev);
+}
+
+static uint64_t since_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)
+{
+	int64_t d = (s1 - s0) * 1000000 + ((int64_t)u1 - (int64_t)u0);
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+static void asset_event(struct dissect_ctx *ctx, enum modbus_asset_change c, const struct modbus_device *d)
+{
+	struct modbus_asset_event ae = { c, d };
+	struct app_event ev = { APP_EVENT_MODBUS_ASSET, 0, &ae };
+	ctx->emit(ctx, &ev);
+}
+
+static struct modbus_device *device(struct modbus_flow *fs, struct dissect_ctx *ctx)
+{
+	struct modbus_global *g = ctx->global;
+	const struct dissect_flow *df = ctx->flow;
+	const struct ip_addr *srv = fs->request_dir == 0 ? &df->server : &df->client;
+	const struct ip_addr *cli = fs->request_dir == 0 ? &df->client : &df->server;
+	uint16_t port = fs->request_dir == 0 ? df->server_port : df->client_port;
+	struct modbus_device *d = fs->dev_index ? &g->dev[fs->dev_index - 1] : NULL;
+	if (!d) {
+		for (size_t i = 0; i < g->ndev && !d; i++)
+			if (ip_addr_cmp(&g->dev[i].addr, srv) == 0)
+				d = &g->dev[i];
+		bool created = false;
+		if (!d) {
+			if (g->ndev >= g->cfg.max_devices) {
+				g->overflow++;
+				return NULL;
+			}
+			d = &g->dev[g->ndev++];
+			memset(d, 0, sizeof(*d));
+			d->addr = *srv;
+			d->first_sec = ctx->ts_sec;
+			d->first_usec = ctx->ts_usec;
+			created = true;
+		}
+		fs->dev_index = (size_t)(d - g->dev) + 1;
+		bool have_port = false;
+		for (int i = 0; i < d->nports; i++)
+			have_port |= d->ports[i] == port;
+		if (!have_port && d->nports < 4)
+			d->ports[d->nports++] = port;
+		bool known = false;
+		for (int i = 0; i < d->nclients; i++)
+			known |= ip_addr_cmp(&d->clients[i], cli) == 0;
+		if (!known) {
+			if (d->nclients < MODBUS_MAX_CLIENTS)
+				d->clients[d->nclients++] = *cli;
+			else
+				d->clients_overflow = true;
+		}
+		if (created)
+			asset_event(ctx, MODBUS_ASSET_NEW, d);
+		else if (!known)
+			asset_event(ctx, MODBUS_ASSET_NEW_CLIENT, d);
+	}
+	d->last_sec = ctx->ts_sec;
+	d->last_usec = ctx->ts_usec;
+	return d;
+}
+
+static void add_unit(uint8_t *units, uint8_t *n, uint8_t u)
+{
+	for (int i = 0; i < *n; i++)
+		if (units[i] == u)
+			return;
+	if (*n < MODBUS_MAX_UNITS)
+		units[(*n)++] = u;
+}
+
+/* A device identification value: printable, or hex. */
+static void id_text(char *out, size_t outlen, const uint8_t *v, size_t n)
+{
+	bool printable = n > 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 0x20 || v[i] >= 0x7f)
+			printable = false;
+	size_t o = 0;
+	if (printable) {
+		for (size_t i = 0; i < n && o + 1 < outlen; i++)
+			out[o++] = (char)v[i];
+	} else {
+		static const char hex[] = "0123456789abcdef";
+		for (size_t i = 0; i < n && o + 2 < outlen; i++) {
+			out[o++] = hex[v[i] >> 4];
+			out[o++] = hex[v[i] & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static void learn_identity(struct modbus_flow *fs, struct dissect_ctx *ctx, const struct modbus_pdu *p)
+{
+	struct modbus_device *d = device(fs, ctx);
+	if (!d)
+		return;
+	char old_rev[MODBUS_ID_LEN];
+	memcpy(old_rev, d->revision, sizeof(old_rev));
+	bool changed = false, learned = false;
+	for (int i = 0; i < p->nobjects; i++) {
+		char *dst = NULL;
+		switch (p->objects[i].id) {
+		case 0: dst = d->vendor; break;
+		case 1: dst = d->product_code; break;
+		case 2: dst = d->revision; break;
+		case 3: dst = d->vendor_url; break;
+		case 4: dst = d->product_name; break;
+		case 5: dst = d->model_name; break;
+		case 6: dst = d->user_application; break;
+		default: break;
+		}
+		if (!dst)
+			continue;
+		char val[MODBUS_ID_LEN];
+		id_text(val, sizeof(val), p->objects[i].value, p->objects[i].len);
+		if (dst[0] && strcmp(dst, val) != 0)
+			changed = true;
+		if (strcmp(dst, val) != 0) {
+			memcpy(dst, val, sizeof(val));
+			learned = true;
+		}
+	}
+	if (p->function == 17 && p->server_id) {
+		char val[MODBUS_ID_LEN];
+		id_text(val, sizeof(val), p->server_id, p->server_id_len);
+		if (d->server_id[0] && strcmp(d->server_id, val) != 0)
+			changed = true;
+		if (strcmp(d->server_id, val) != 0) {
+			memcpy(d->server_id, val, sizeof(val));
+			learned = true;
+		}
+	}
+	if (!learned)
+		return;
+	if (changed) {
+		memcpy(d->prev_revision, old_rev, sizeof(old_rev));
+		asset_event(ctx, MODBUS_ASSET_CHANGED, d);
+	} else if (!d->identified) {
+		d->identified = true;
+		asset_event(ctx, MODBUS_ASSET_IDENTIFIED, d);
+	}
+	d->identified = true;
+}
+
+static struct mb_pending *pending_find(struct modbus_flow *fs, uint16_t tid, uint8_t unit)
+{
+	for (int i = 0; i < MODBUS_MAX_PENDING; i++)
+		if (fs->pend[i].used && fs->pend[i].transaction_id == tid && fs->pend[i].unit_id == unit)
+			return &fs->pend[i];
+	return NULL;
+}
+
+static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const struct modbus_pdu *req)
+{
+	struct mb_pending *slot = NULL, *oldest = NULL;
+	for (int i = 0; i < MODBUS_MAX_PENDING; i++) {
+		struct mb_pending *p = &fs->pend[i];
+		if (!p->used) {
+			slot = p;
+			break;
+		}
+		if (!oldest || p->sec < oldest->sec || (p->sec == oldest->sec && p->usec < oldest->usec))
+			oldest = p;
+	}
+	if (!slot) {
+		/* Suricata's "flooded": requests without answers must not grow state */
+		if (!fs->flood_reported) {
+			anomaly(fs, ctx, fs->request_dir, "MODBUS_FLOODED",
+				"more than %d requests unanswered at once", MODBUS_MAX_PENDING);
+			fs->flood_reported = true;
+		}
+		fs->sum.unanswered++;
+		slot = oldest;
+	}
+	slot->used = true;
+	slot->transaction_id = req->transaction_id;
+	slot->unit_id = req->unit_id;
+	modbus_request_of(req, &slot->req);
+	slot->sec = ctx->ts_sec;
+	slot->usec = ctx->ts_usec;
+}
+
+static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *a,
+		       uint16_t len)
+{
+	struct modbus_pdu *p = &fs->pdu;
+	memset(p, 0, sizeof(*p));
+	p->dir = dir;
+	p->transaction_id = (uint16_t)(a[0] << 8 | a[1]);
+	p->protocol_id = (uint16_t)(a[2] << 8 | a[3]);
+	p->length = len;
+	p->unit_id = a[6];
+	bool request = dir == fs->request_dir;
+	struct mb_pending *pend = request ? NULL : pending_find(fs, p->transaction_id, p->unit_id);
+	const char *bad = modbus_decode_pdu(a + MODBUS_MBAP_LEN, (size_t)len - 1, request,
+					    pend ? &pend->req : NULL, p);
+	add_unit(fs->sum.units, &fs->sum.nunits, p->unit_id);
+	struct modbus_device *d = device(fs, ctx);
+	if (d)
+		add_unit(d->units, &d->nunits, p->unit_id);
+	if (request) {
+		fs->sum.requests++;
+		fs->sum.by_access[p->access]++;
+		if (d) {
+			d->requests++;
+			if (p->access == MODBUS_ACCESS_WRITE)
+				d->writes++;
+		}
+	} else {
+		fs->sum.responses++;
+		if (p->exception)
+			fs->sum.exceptions++;
+	}
+	if (bad)
+		anomaly(fs, ctx, dir, bad, "%s %s (FC %u, transaction %u, unit %u)",
+			modbus_function_name(p->function), request ? "request" : "response", p->fc,
+			p->transaction_id, p->unit_id);
+	if (request) {
+		pending_add(fs, ctx, p);
+	} else if (pend) {
+		p->matched = true;
+		p->latency_us = since_us(pend->sec, pend->usec, ctx->ts_sec, ctx->ts_usec);
+		p->request_function_name = modbus_function_name(pend->req.function);
+		pend->used = false;
+	} else if (!ctx->flow->midstream) {
+		anomaly(fs, ctx, dir, "MODBUS_UNSOLICITED_RESPONSE",
+			"%s response (transaction %u, unit %u) to no open request",
+			modbus_function_name(p->function), p->transaction_id, p->unit_id);
+		fs->sum.unmatched_responses++;
+	}
+	if (!request && !p->exception && p->function == 43 && p->mei_type == 0x0e && p->nobjects)
+		learn_identity(fs, ctx, p);
+	if (!request && !p->exception && p->function == 17 && p->server_id)
+		learn_identity(fs, ctx, p);
+	struct app_event ev = { APP_EVENT_MODBUS, dir, p };
+	ctx->emit(ctx, &ev);
+}
+
+/* A plausible MBAP header and function code at p (at least 8 bytes). */
+static bool plausible_adu(const uint8_t *p, size_t left)
+{
+	if (left < MODBUS_MBAP_LEN + 1)
+		return false;
+	uint16_t pid = (uint16_t)(p[2] << 8 | p[3]), len = (uint16_t)(p[4] << 8 | p[5]);
+	uint8_t fc = p[7];
+	if (pid != 0 || len < 2 || len > 254)
+		return false;
+	if (fc & 0x80)
+		return function_known(fc & 0x7f) && len == 3 &&
+		       (left < 9 || modbus_exception_name(p[8]) != NULL);
+	return function_known(fc);
+}
+
+/* After garbage or a gap: the next ADU confirmed by the one after it, or
+ * ending where the data at hand ends (see the HSMS twin of this). */
+static size_t resync(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *p,
+		     size_t left, size_t *need)
+{
+	*need = 0;
+	size_t i = 0, first = SIZE_MAX;
+	for (; left - i >= MODBUS_MBAP_LEN + 1; i++) {
+		if (!plausible_adu(p + i, left - i))
+			continue;
+		size_t end = i + 6 + (size_t)(p[i + 4] << 8 | p[i + 5]);
+		bool confirmed = end == left ||
+				 (end + MODBUS_MBAP_LEN + 1 <= left && plausible_adu(p + end, left - end));
+		bool refuted = end + MODBUS_MBAP_LEN + 1 <= left && !confirmed;
+		if (refuted)
+			continue;
+		if (!confirmed && left - i < MODBUS_RESYNC_WAIT) {
+			if (first == SIZE_MAX)
+				first = i;
+			continue;
+		}
+		first = i;
+		fs->resync[dir] = false;
+		break;
+	}
+	size_t skip = fs->resync[dir] ? (first != SIZE_MAX ? first : i) : first;
+	fs->resync_skipped[dir] += skip;
+	if (!fs->resync[dir]) {
+		if (fs->resync_skipped[dir]) {
+			fs->sum.resyncs++;
+			anomaly(fs, ctx, dir, "MODBUS_RESYNC",
+				"%" PRIu64 " bytes skipped to the next plausible Modbus/TCP header",
+				fs->resync_skipped[dir]);
+		}
+		fs->resync_skipped[dir] = 0;
+		return skip;
+	}
+	*need = left - skip + 1;
+	return skip;
+}
+
+static bool is_modbus_port(uint16_t port)
+{
+	return port == 502 || port == 802; /* 802: Modbus/TCP over TLS's registered port */
+}
+
+static void flow_init(struct modbus_flow *fs, struct dissect_ctx *ctx)
+{
+	fs->init = true;
+	const struct dissect_flow *df = ctx->flow;
+	/* requests go to the Modbus port; without one, to the TCP server */
+	fs->request_dir = (is_modbus_port(df->client_port) && !is_modbus_port(df->server_port)) ? 1 : 0;
+	fs->resync[0] = fs->resync[1] = df->midstream;
+}
+
+static struct parse_result modbus_parse(void *state, struct dissect_ctx *ctx, int dir, const uint8_t *d,
+					size_t n)
+{
+	struct modbus_flow *fs = state;
+	struct parse_result r = { PARSE_OK, 0, 0, 0 };
+	if (!fs->init)
+		flow_init(fs, ctx);
+	while (r.consumed < n) {
+		const uint8_t *p = d + r.consumed;
+		size_t left = n - r.consumed;
+		if (fs->resync[dir]) {
+			size_t need;
+			r.consumed += resync(fs, ctx, dir, p, left, &need);
+			if (fs->resync[dir]) {
+				r.need = need;
+				return r;
+			}
+			continue;
+		}
+		if (left < MODBUS_MBAP_LEN) {
+			r.need = MODBUS_MBAP_LEN;
+			return r;
+		}
+		uint16_t pid = (uint16_t)(p[2] << 8 | p[3]), len = (uint16_t)(p[4] << 8 | p[5]);
+		if (pid != 0 || len < 2 || len > 254) {
+			if (pid != 0)
+				anomaly(fs, ctx, dir, "MODBUS_INVALID_PROTOCOL_ID",
+					"protocol id %u (Modbus is 0)", pid);
+			else
+				anomaly(fs, ctx, dir, "MODBUS_INVALID_LENGTH",
+					"MBAP length %u outside 2..254", len);
+			fs->resync[dir] = true;
+			fs->resync_skipped[dir] += 1;
+			r.consumed += 1;
+			continue;
+		}
+		if (left < 6 + (size_t)len) {
+			r.need = 6 + (size_t)len;
+			return r;
+		}
+		handle_adu(fs, ctx, dir, p, len);
+		r.consumed += 6 + (size_t)len;
+	}
+	return r;
+}
+
+static void modbus_gap(void *state, struct dissect_ctx *ctx, int dir, uint64_t missing)
+{
+	struct modbus_flow *fs = state;
+	(void)missing;
+	if (!fs->init)
+		flow_init(fs, ctx);
+	fs->resync[dir] = true;
+}
+
+static void modbus_finish(void *state, struct dissect_ctx *ctx)
+{
+	struct modbus_flow *fs = state;
+	if (!fs->init)
+		return;
+	for (int i = 0; i < MODBUS_MAX_PENDING; i++)
+		if (fs->pend[i].used)
+			fs->sum.unanswered++;
+	struct app_event ev = { APP_EVENT_MODBUS_SESSION, 0, &fs->sum };
+	ctx->emit(ctx, &ev);
+}
+
+/*
+ * Probe: on a Modbus port, a plausible MBAP header with a known function
+ * code. Elsewhere (nDPI 4.2 only looks at 502): a whole first ADU, protocol
+ * id 0, a public function code, a request that passes every check of the
+ * specification, and either the end of the data or another plausible ADU
+ * right after it.
+ */
+static enum probe_result modbus_probe(const struct dissect_flow *flow, int dir, const uint8_t *data,
+				      size_t len, bool on_port)
+{
+	if (len < MODBUS_MBAP_LEN + 1)
+		return PROBE_NEED_MORE;
+	if (on_port || is_modbus_port(flow->server_port) || is_modbus_port(flow->client_port)) {
+		/* on a Modbus port the MBAP header decides: a function code
+		 * scan (FC 0, unassigned codes) must be seen, not ignored */
+		uint16_t pid = (uint16_t)(data[2] << 8 | data[3]), alen = (uint16_t)(data[4] << 8 | data[5]);
+		return pid == 0 && alen >= 2 && alen <= 254 ? PROBE_MATCH : PROBE_NO;
+	}
+	if (!plausible_adu(data, len))
+		return PROBE_NO;
+	size_t adu = 6 + (size_t)(data[4] << 8 | data[5]);
+	if (adu > len)
+		return adu <= 256 ? PROBE_NEED_MORE : PROBE_NO;
+	if (!function_public(data[7]))
+		return PROBE_NO;
+	struct modbus_pdu pdu;
+	memset(&pdu, 0, sizeof(pdu));
+	if (modbus_decode_pdu(data + MODBUS_MBAP_LEN, adu - MODBUS_MBAP_LEN, dir == 0, NULL, &pdu))
+		return PROBE_NO;
+	if (adu != len && !plausible_adu(data + adu, len - adu))
+		return adu + MODBUS_MBAP_LEN + 1 > len ? PROBE_NEED_MORE : PROBE_NO;
+	return PROBE_MATCH;
+}
+
+static void *global_create(const void *cfg)
+{
+	return modbus_global_create(cfg);
+}
+
+static void global_destroy(void *g)
+{
+	modbus_global_destroy(g);
+}
+
+static void global_finish(void *gv, struct dissect_ctx *ctx)
+{
+	struct modbus_global *g = gv;
+	for (size_t i = 0; i < g->ndev; i++)
+		asset_event(ctx, MODBUS_ASSET_SUMMARY, &g->dev[i]);
+}
+
+static const uint16_t modbus_ports[] = { 502, 0 };
+
+const struct dissector dissector_modbus = {
+	.name = "modbus",
+	.state_size = sizeof(struct modbus_flow),
+	.max_buffer = 2 * MODBUS_MAX_ADU + MODBUS_RESYNC_WAIT,
+	.default_ports = modbus_ports,
+	.probe = modbus_probe,
+	.parse = modbus_parse,
+	.gap = modbus_gap,
+	.finish = modbus_finish,
+	.global_create = global_create,
+	.global_destroy = global_destroy,
+	.global_finish = global_finish,
+};
