@@ -443,11 +443,21 @@ static const char *decode_response(struct modbus_pdu *o, struct bview *v, const 
 			return TRUNC;
 		if (bv_left(v) != o->byte_count || o->byte_count < 1)
 			return "MODBUS_BYTE_COUNT_MISMATCH";
-		/* server id (device specific), then the run indicator 0x00/0xFF */
-		o->server_id = bv_ptr(v);
-		o->server_id_len = (uint8_t)(o->byte_count - 1);
-		o->run_indicator = bv_ptr(v)[o->byte_count - 1];
-		o->has_run_indicator = true;
+		/* V1.1b3 §6.17: server id (device specific), run indicator
+		 * (0x00/0xFF), additional data. The id's length is not given;
+		 * the common layout (libmodbus, pymodbus) is one byte, so a
+		 * run indicator in the second byte marks it */
+		const uint8_t *d = bv_ptr(v);
+		o->server_id = d;
+		if (o->byte_count >= 2 && (d[1] == 0x00 || d[1] == 0xff)) {
+			o->server_id_len = 1;
+			o->run_indicator = d[1];
+			o->has_run_indicator = true;
+			o->server_data = d + 2;
+			o->server_data_len = (uint8_t)(o->byte_count - 2);
+		} else {
+			o->server_id_len = o->byte_count;
+		}
 		return NULL;
 	}
 	case 20:
@@ -768,13 +778,21 @@ static void learn_identity(struct modbus_flow *fs, struct dissect_ctx *ctx, cons
 		}
 	}
 	if (p->function == 17 && p->server_id) {
-		char val[MODBUS_ID_LEN];
-		id_text(val, sizeof(val), p->server_id, p->server_id_len);
-		if (d->server_id[0] && strcmp(d->server_id, val) != 0)
-			changed = true;
-		if (strcmp(d->server_id, val) != 0) {
-			memcpy(d->server_id, val, sizeof(val));
-			learned = true;
+		struct { char *dst; const uint8_t *v; size_t n; } f17[2] = {
+			{ d->server_id, p->server_id, p->server_id_len },
+			{ d->server_data, p->server_data, p->server_data_len },
+		};
+		for (int i = 0; i < 2; i++) {
+			char val[MODBUS_ID_LEN];
+			if (!f17[i].v)
+				continue;
+			id_text(val, sizeof(val), f17[i].v, f17[i].n);
+			if (f17[i].dst[0] && strcmp(f17[i].dst, val) != 0)
+				changed = true;
+			if (strcmp(f17[i].dst, val) != 0) {
+				memcpy(f17[i].dst, val, sizeof(val));
+				learned = true;
+			}
 		}
 	}
 	if (!learned)

@@ -86,10 +86,12 @@ struct modbus_pdu {
 	bool values_truncated;    /* more values than kept */
 	struct modbus_object objects[MODBUS_MAX_OBJECTS];
 	uint8_t nobjects;
-	const uint8_t *server_id; /* FC 17 response */
+	const uint8_t *server_id; /* FC 17 response: the device-specific id */
 	uint8_t server_id_len;
 	bool has_run_indicator;
-	uint8_t run_indicator;
+	uint8_t run_indicator;    /* 0x00 off, 0xFF on */
+	const uint8_t *server_data; /* additional data after the run indicator */
+	uint8_t server_data_len;
 	/* transaction (responses) */
 	bool matched;
 	uint64_t latency_us;
@@ -117,6 +119,7 @@ struct modbus_device {
 	char model_name[MODBUS_ID_LEN];
 	char user_application[MODBUS_ID_LEN];
 	char server_id[MODBUS_ID_LEN];   /* FC 17, printable or hex */
+	char server_data[MODBUS_ID_LEN]; /* FC 17 additional data (often the firmware) */
 	char prev_revision[MODBUS_ID_LEN];
 	uint16_t ports[4];
 	uint8_t nports;

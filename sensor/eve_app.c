@@ -236,7 +236,10 @@ void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const
 	}
 	if (p->server_id) {
 		jb_strn(b, "server_id", p->server_id, p->server_id_len);
-		jb_str(b, "run_indicator", p->run_indicator == 0xff ? "on" : p->run_indicator ? "?" : "off");
+		if (p->has_run_indicator)
+			jb_str(b, "run_indicator", p->run_indicator == 0xff ? "on" : "off");
+		if (p->server_data)
+			jb_strn(b, "server_data", p->server_data, p->server_data_len);
 	}
 	if (!p->request) {
 		jb_obj_open(b, "transaction");
@@ -282,6 +285,7 @@ void eve_modbus_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		{ "model_name", offsetof(struct modbus_device, model_name) },
 		{ "user_application", offsetof(struct modbus_device, user_application) },
 		{ "server_id", offsetof(struct modbus_device, server_id) },
+		{ "server_data", offsetof(struct modbus_device, server_data) },
 	};
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		const char *v = (const char *)d + ids[i].off;
