@@ -10,7 +10,10 @@ many segments), Modbus/TCP polling of facility PLCs
 for a given --seed. Packets are built with struct, not scapy, so half a
 million packets take a few seconds.
 
-usage: gen_fab_capture.py OUT.pcap [--packets N] [--seed S]
+With --profile modbus the sessions are all Modbus/TCP polling of PLCs
+(facility systems: chillers, scrubbers, gas cabinets): 500 connections.
+
+usage: gen_fab_capture.py OUT.pcap [--packets N] [--seed S] [--profile fab|modbus]
 """
 import argparse
 import random
@@ -122,14 +125,16 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--packets", type=int, default=500000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", choices=["fab", "modbus"], default="fab")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     w = Writer(a.out)
 
     hosts = [[10, 20, 1, 10 + i] for i in range(4)]            # equipment hosts (EAP)
-    tools = [[10, 30, 1 + i // 200, i % 200 + 1] for i in range(400)]
+    ntools, nplcs = (400, 100) if a.profile == "fab" else (0, 500)
+    tools = [[10, 30, 1 + i // 200, i % 200 + 1] for i in range(ntools)]
     scada = [[10, 20, 2, 20 + i] for i in range(2)]
-    plcs = [[10, 30, 50, 1 + i] for i in range(100)]
+    plcs = [[10, 30, 50 + i // 200, 1 + i % 200] for i in range(nplcs)]
     dns = [10, 20, 0, 2]
 
     sessions = []

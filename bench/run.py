@@ -62,6 +62,8 @@ def main():
     ap.add_argument("--capture")
     ap.add_argument("--builddir", default=os.path.join(ROOT, "build-release"))
     ap.add_argument("--instructions", action="store_true")
+    ap.add_argument("--profile", choices=["fab", "modbus"], default="fab",
+                    help="fab: HSMS-heavy equipment network; modbus: PLC polling only")
     a = ap.parse_args()
 
     if not os.path.exists(os.path.join(a.builddir, "build.ninja")):
@@ -74,10 +76,10 @@ def main():
     cap = a.capture
     if not cap:
         os.makedirs(os.path.join(HERE, "work"), exist_ok=True)
-        cap = os.path.join(HERE, "work", f"fab-bench-{a.packets}.pcap")
+        cap = os.path.join(HERE, "work", f"{a.profile}-bench-{a.packets}.pcap")
         if not os.path.exists(cap):
             subprocess.run([sys.executable, os.path.join(HERE, "gen_fab_capture.py"), cap,
-                            "--packets", str(a.packets)], check=True)
+                            "--packets", str(a.packets), "--profile", a.profile], check=True)
     npk = int(subprocess.run([loop, cap], capture_output=True, text=True, check=True)
               .stdout.split()[0])
 
@@ -87,6 +89,8 @@ def main():
         ("fabmon", [fabmon, "-q", "-r", cap, "-o", out]),
         ("fabmon --no-hsms-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms-records"]),
         ("fabmon --no-hsms", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms"]),
+        ("fabmon --modbus-records all", [fabmon, "-q", "-r", cap, "-o", out, "--modbus-records", "all"]),
+        ("fabmon --no-modbus-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-modbus-records"]),
         ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
         ("tshark -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]),
     ]
@@ -103,8 +107,10 @@ def main():
         for name, n in counts.items():
             print(f"{name:<26}{n:>16}{n / npk:>12.0f}{n / base:>10.2f}x")
         off = counts["fabmon --no-hsms"]
-        print(f"HSMS/SECS-II decoding: {counts['fabmon --no-hsms-records'] / off:.2f}x the instructions "
-              f"without it (target: within 2x); with per-message records: {base / off:.2f}x")
+        if a.profile == "fab":
+            print(f"HSMS/SECS-II decoding: {counts['fabmon --no-hsms-records'] / off:.2f}x the instructions "
+                  f"without it (target: within 2x); with per-message records: {base / off:.2f}x")
+        print(f"ndpiReader needs {counts['ndpiReader'] / base:.2f}x fabmon's instructions")
         return
 
     results = {}

@@ -15,7 +15,7 @@ void applayer_init(struct applayer *al, const struct dissector *const *registry,
 		struct applayer_proto *p = &al->protos[al->nprotos++];
 		p->d = *it;
 		p->enabled = true;
-		p->records = true;
+		p->records = RECORDS_DEFAULT;
 		p->max_buffer = (*it)->max_buffer;
 		int n = 0;
 		for (const uint16_t *port = (*it)->default_ports; port && *port && n < APPLAYER_MAX_PORTS; port++)
@@ -77,7 +77,7 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 			eve_anomaly(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->dir, ev->body);
 		break;
 	case APP_EVENT_HSMS:
-		if (out && ec->proto->records)
+		if (out && ec->proto->records != RECORDS_NONE)
 			eve_hsms(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
 		break;
 	case APP_EVENT_HSMS_ASSET:
@@ -88,10 +88,17 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 		al->session_kind = ev->kind;
 		al->session.hsms = *(const struct hsms_session_summary *)ev->body;
 		break;
-	case APP_EVENT_MODBUS:
-		if (out && ec->proto->records)
-			eve_modbus(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
+	case APP_EVENT_MODBUS: {
+		/* by default routine polling (successful reads) is only counted
+		 * in the flow record; writes, diagnostics, programming,
+		 * identification and every exception are written */
+		const struct modbus_pdu *p = ev->body;
+		bool routine = p->access == MODBUS_ACCESS_READ && !p->exception;
+		if (out && (ec->proto->records == RECORDS_ALL ||
+			    (ec->proto->records == RECORDS_DEFAULT && !routine)))
+			eve_modbus(al->eve, ec->f, dc->ts_sec, dc->ts_usec, p);
 		break;
+	}
 	case APP_EVENT_MODBUS_ASSET:
 		if (out)
 			eve_modbus_asset(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);

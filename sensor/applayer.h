@@ -33,11 +33,18 @@ struct applayer_stats {
 #define APPLAYER_MAX_PROTOS 8
 #define APPLAYER_MAX_PORTS 16
 
+/* Which per-message records a protocol writes. */
+enum applayer_records {
+	RECORDS_NONE,
+	RECORDS_DEFAULT,   /* the protocol's choice: HSMS all, Modbus all but routine reads */
+	RECORDS_ALL,
+};
+
 /* One registered dissector as this run uses it. */
 struct applayer_proto {
 	const struct dissector *d;
 	bool enabled;
-	bool records;                 /* write its per-message records */
+	enum applayer_records records; /* its per-message records */
 	uint16_t ports[APPLAYER_MAX_PORTS + 1]; /* 0-terminated */
 	size_t max_buffer;            /* per direction */
 	const void *cfg;              /* given to global_create */

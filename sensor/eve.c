@@ -98,8 +98,8 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 	jb_reset(b);
 	jb_obj_open(b, NULL);
 	eve_format_time(sec, usec, ts);
-	jb_str(b, "timestamp", ts);
-	jb_str(b, "event_type", event_type);
+	jb_name(b, "timestamp", ts);
+	jb_name(b, "event_type", event_type);
 	if (f) {
 		/* a flow's members are built once and then copied: flows with a
 		 * dissector write a record per message */
@@ -119,7 +119,7 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 			jb_raw(b, f->eve_hdr, f->eve_hdr_len);
 		else
 			flow_members(e, b, f);
-		jb_str(b, "app_proto", eve_app_proto(f));
+		jb_str(b, "app_proto", eve_app_proto(f)); /* nDPI names: escaped */
 	}
 	if (e->sensor_name)
 		jb_str(b, "host", e->sensor_name);

@@ -16,13 +16,13 @@ void eve_anomaly(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, int 
 	struct jbuf *b = &e->jb;
 	eve_header(e, b, sec, usec, f, "anomaly");
 	jb_obj_open(b, "anomaly");
-	jb_str(b, "type", "applayer");
+	jb_name(b, "type", "applayer");
 	jb_str(b, "event", a->name);
 	if (a->detail)
 		jb_str(b, "detail", a->detail);
-	jb_str(b, "layer", a->layer ? a->layer : (f && f->app ? f->app->name : "unknown"));
+	jb_name(b, "layer", a->layer ? a->layer : (f && f->app ? f->app->name : "unknown"));
 	if (f)
-		jb_str(b, "direction", dir_name(dir));
+		jb_name(b, "direction", dir_name(dir));
 	jb_obj_close(b);
 	eve_commit(e, b);
 }
@@ -42,7 +42,7 @@ static void fields(struct jbuf *b, const struct gem_fields *g)
 	jb_obj_close(b);
 	if (g->ack >= 0) {
 		jb_obj_open(b, "ack");
-		jb_str(b, "name", g->ack_name);
+		jb_name(b, "name", g->ack_name);
 		jb_u64(b, "code", (uint64_t)g->ack);
 		jb_bool(b, "ok", gem_ack_ok(g->ack_name, g->ack));
 		jb_obj_close(b);
@@ -55,10 +55,10 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	struct jbuf *b = &e->jb;
 	eve_header(e, b, sec, usec, f, "hsms");
 	jb_obj_open(b, "hsms");
-	jb_str(b, "direction", dir_name(m->dir));
-	jb_str(b, "sender", m->sender == HSMS_ROLE_HOST ? "host" : "equipment");
+	jb_name(b, "direction", dir_name(m->dir));
+	jb_name(b, "sender", m->sender == HSMS_ROLE_HOST ? "host" : "equipment");
 	jb_u64(b, "session_id", m->session_id);
-	jb_str(b, "stype", hsms_stype_name(m->stype));
+	jb_name(b, "stype", hsms_stype_name(m->stype));
 	/* the codes only where the name does not say it all */
 	if (m->stype > HSMS_SEPARATE_REQ || m->stype == 8)
 		jb_u64(b, "stype_code", m->stype);
@@ -71,11 +71,11 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		hsms_sf_text(sf, m->stream, m->function);
 		jb_u64(b, "stream", m->stream);
 		jb_u64(b, "function", m->function);
-		jb_str(b, "sf", sf);
+		jb_name(b, "sf", sf);
 		jb_bool(b, "wbit", m->wbit);
 		if (m->gem)
-			jb_str(b, "name", m->gem->name);
-		jb_str(b, "category", gem_category_name(m->category));
+			jb_name(b, "name", m->gem->name);
+		jb_name(b, "category", gem_category_name(m->category));
 		if (m->sml) {
 			jb_str(b, "sml", m->sml);
 			if (m->sml_truncated)
@@ -89,24 +89,24 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		fields(b, m->fields);
 	} else if (m->stype == HSMS_SELECT_RSP) {
 		jb_u64(b, "status", m->byte3);
-		jb_str(b, "status_text", hsms_select_status_name(m->byte3));
+		jb_name(b, "status_text", hsms_select_status_name(m->byte3));
 	} else if (m->stype == HSMS_DESELECT_RSP) {
 		jb_u64(b, "status", m->byte3);
-		jb_str(b, "status_text", hsms_deselect_status_name(m->byte3));
+		jb_name(b, "status_text", hsms_deselect_status_name(m->byte3));
 	} else if (m->stype == HSMS_REJECT_REQ) {
 		jb_u64(b, "reason", m->byte3);
-		jb_str(b, "reason_text", hsms_reject_reason_name(m->byte3));
+		jb_name(b, "reason_text", hsms_reject_reason_name(m->byte3));
 		jb_u64(b, "rejected_type", m->byte2);
 	}
 	if (m->is_reply) {
 		jb_obj_open(b, "transaction");
-		jb_str(b, "type", "reply");
+		jb_name(b, "type", "reply");
 		jb_bool(b, "matched", m->matched);
 		if (m->matched) {
 			if (m->stype == HSMS_DATA) {
 				char sf[16];
 				hsms_sf_text(sf, m->primary_stream, m->primary_function);
-				jb_str(b, "primary", sf);
+				jb_name(b, "primary", sf);
 				if (!m->primary_wbit)
 					jb_bool(b, "primary_wbit", false);
 			}
@@ -114,8 +114,8 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		}
 		jb_obj_close(b);
 	}
-	jb_str(b, "session_state", hsms_state_name(m->state));
-	jb_str(b, "roles_from", m->roles_from_messages ? "messages" : "connect-mode");
+	jb_name(b, "session_state", hsms_state_name(m->state));
+	jb_name(b, "roles_from", m->roles_from_messages ? "messages" : "connect-mode");
 	jb_obj_close(b);
 	eve_commit(e, b);
 }
@@ -140,9 +140,9 @@ void eve_hsms_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	char ip[IP_ADDR_STRLEN], ts[40];
 	eve_header(e, b, sec, usec, f, "asset");
 	jb_obj_open(b, "asset");
-	jb_str(b, "change", asset_change_name(a->change));
-	jb_str(b, "kind", "equipment");
-	jb_str(b, "protocol", "hsms");
+	jb_name(b, "change", asset_change_name(a->change));
+	jb_name(b, "kind", "equipment");
+	jb_name(b, "protocol", "hsms");
 	jb_str(b, "ip", ip_addr_str(&q->addr, ip, sizeof(ip)));
 	if (q->identified) {
 		jb_str(b, "model", q->mdln);
@@ -180,17 +180,17 @@ void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const
 	struct jbuf *b = &e->jb;
 	eve_header(e, b, sec, usec, f, "modbus");
 	jb_obj_open(b, "modbus");
-	jb_str(b, "direction", p->request ? "request" : "response");
+	jb_name(b, "direction", p->request ? "request" : "response");
 	jb_u64(b, "transaction_id", p->transaction_id);
 	jb_u64(b, "unit_id", p->unit_id);
 	jb_u64(b, "function", p->function);
-	jb_str(b, "function_name", p->function_name);
-	jb_str(b, "access", modbus_access_name(p->access));
+	jb_name(b, "function_name", p->function_name);
+	jb_name(b, "access", modbus_access_name(p->access));
 	if (p->exception) {
 		const char *en = modbus_exception_name(p->exception_code);
 		jb_obj_open(b, "exception");
 		jb_u64(b, "code", p->exception_code);
-		jb_str(b, "name", en ? en : "invalid");
+		jb_name(b, "name", en ? en : "invalid");
 		jb_obj_close(b);
 	}
 	if (p->has_address)
@@ -203,7 +203,7 @@ void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const
 	}
 	if (p->has_subfunction) {
 		jb_u64(b, "subfunction", p->subfunction);
-		jb_str(b, "subfunction_name", modbus_diag_name(p->subfunction));
+		jb_name(b, "subfunction_name", modbus_diag_name(p->subfunction));
 	}
 	if (p->has_mei)
 		jb_u64(b, "mei_type", p->mei_type);
@@ -214,10 +214,7 @@ void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const
 	if (p->has_byte_count)
 		jb_u64(b, "byte_count", p->byte_count);
 	if (p->nvalues) {
-		jb_arr_open(b, p->values_are_bits ? "bits" : "values");
-		for (int i = 0; i < p->nvalues; i++)
-			jb_u64(b, NULL, p->values[i]);
-		jb_arr_close(b);
+		jb_u16_array(b, p->values_are_bits ? "bits" : "values", p->values, p->nvalues);
 		if (p->values_truncated)
 			jb_bool(b, "values_truncated", true);
 	}
@@ -237,7 +234,7 @@ void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const
 	if (p->server_id) {
 		jb_strn(b, "server_id", p->server_id, p->server_id_len);
 		if (p->has_run_indicator)
-			jb_str(b, "run_indicator", p->run_indicator == 0xff ? "on" : "off");
+			jb_name(b, "run_indicator", p->run_indicator == 0xff ? "on" : "off");
 		if (p->server_data)
 			jb_strn(b, "server_data", p->server_data, p->server_data_len);
 	}
@@ -272,9 +269,9 @@ void eve_modbus_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	char ip[IP_ADDR_STRLEN], ts[40];
 	eve_header(e, b, sec, usec, f, "asset");
 	jb_obj_open(b, "asset");
-	jb_str(b, "change", modbus_change_name(a->change));
-	jb_str(b, "kind", "modbus-server");
-	jb_str(b, "protocol", "modbus");
+	jb_name(b, "change", modbus_change_name(a->change));
+	jb_name(b, "kind", "modbus-server");
+	jb_name(b, "protocol", "modbus");
 	jb_str(b, "ip", ip_addr_str(&d->addr, ip, sizeof(ip)));
 	static const struct { const char *key; size_t off; } ids[] = {
 		{ "vendor", offsetof(struct modbus_device, vendor) },
@@ -350,9 +347,9 @@ void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summa
 		return;
 	const struct hsms_session_summary *s = summary;
 	jb_obj_open(b, "hsms");
-	jb_str(b, "session_state", hsms_state_name(s->state));
-	jb_str(b, "host", s->host_is_client ? "client" : "server");
-	jb_str(b, "roles_from", s->roles_from_messages ? "messages" : "connect-mode");
+	jb_name(b, "session_state", hsms_state_name(s->state));
+	jb_name(b, "host", s->host_is_client ? "client" : "server");
+	jb_name(b, "roles_from", s->roles_from_messages ? "messages" : "connect-mode");
 	jb_u64(b, "messages_toserver", s->messages[0]);
 	jb_u64(b, "messages_toclient", s->messages[1]);
 	jb_u64(b, "data_messages", s->data_messages);

@@ -229,6 +229,14 @@ void jb_strn(struct jbuf *b, const char *key, const uint8_t *s, size_t n)
 	put(b, '"');
 }
 
+void jb_name(struct jbuf *b, const char *key, const char *s)
+{
+	member(b, key);
+	put(b, '"');
+	jb_raw(b, s, strlen(s));
+	put(b, '"');
+}
+
 void jb_str(struct jbuf *b, const char *key, const char *s)
 {
 	jb_strn(b, key, (const uint8_t *)s, s ? strlen(s) : 0);
@@ -250,14 +258,27 @@ void jb_strf(struct jbuf *b, const char *key, const char *fmt, ...)
 
 size_t jb_utoa(uint64_t v, char out[21])
 {
-	char tmp[21];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
+	/* two digits per division, written from the end */
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char tmp[20];
+	size_t i = 20;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		tmp[--i] = pairs[2 * r + 1];
+		tmp[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		tmp[--i] = pairs[2 * v + 1];
+		tmp[--i] = pairs[2 * v];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	size_t n = 20 - i;
+	memcpy(out, tmp + i, n);
 	out[n] = '\0';
 	return n;
 }
@@ -268,6 +289,22 @@ void jb_u64(struct jbuf *b, const char *key, uint64_t v)
 	size_t n = jb_utoa(v, tmp);
 	member(b, key);
 	jb_raw(b, tmp, n);
+}
+
+void jb_u16_array(struct jbuf *b, const char *key, const uint16_t *v, size_t n)
+{
+	member(b, key);
+	if (!grow(b, 2 + n * 6))
+		return;
+	char *o = b->p + b->len;
+	*o++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		o += jb_utoa(v[i], o);
+	}
+	*o++ = ']';
+	b->len = (size_t)(o - b->p);
 }
 
 void jb_i64(struct jbuf *b, const char *key, int64_t v)

@@ -35,9 +35,14 @@ void jb_arr_open(struct jbuf *b, const char *key);
 void jb_arr_close(struct jbuf *b);
 
 void jb_str(struct jbuf *b, const char *key, const char *s);
+/* A string of fabmon's own (a name from its tables, a number it formatted):
+ * plain ASCII without quotes or backslashes, written without escaping. */
+void jb_name(struct jbuf *b, const char *key, const char *s);
 void jb_strn(struct jbuf *b, const char *key, const uint8_t *s, size_t n);
 void jb_u64(struct jbuf *b, const char *key, uint64_t v);
 void jb_i64(struct jbuf *b, const char *key, int64_t v);
+/* An array of small unsigned numbers ([1,2,3]) in one go. */
+void jb_u16_array(struct jbuf *b, const char *key, const uint16_t *v, size_t n);
 void jb_bool(struct jbuf *b, const char *key, bool v);
 void jb_double(struct jbuf *b, const char *key, double v);
 void jb_null(struct jbuf *b, const char *key);

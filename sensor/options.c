@@ -38,7 +38,7 @@ void options_defaults(struct options *o)
 	o->hsms_records = true;
 	hsms_config_defaults(&o->hsms);
 	o->modbus_enabled = true;
-	o->modbus_records = true;
+	o->modbus_records = 1; /* RECORDS_DEFAULT: all but routine reads */
 }
 
 void options_usage(void)
@@ -96,7 +96,10 @@ void options_usage(void)
 	       "Modbus/TCP:\n"
 	       "      --modbus-ports LIST  ports where Modbus/TCP is expected (default 502); it is\n"
 	       "                           also found on other ports by a strict heuristic\n"
-	       "      --no-modbus-records  decode Modbus but write no per-PDU 'modbus' records\n"
+	       "      --modbus-records WHICH  per-PDU 'modbus' records: all, non-read (default:\n"
+	       "                           all but successful reads, which are counted in the\n"
+	       "                           flow record) or none\n"
+	       "      --no-modbus-records  the same as --modbus-records none\n"
 	       "      --no-modbus          do not decode Modbus/TCP at all\n"
 	       "\n"
 	       "Other:\n"
@@ -194,6 +197,7 @@ enum {
 	OPT_MODBUS_PORTS,
 	OPT_NO_MODBUS,
 	OPT_NO_MODBUS_RECORDS,
+	OPT_MODBUS_RECORDS,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -230,6 +234,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "modbus-ports", required_argument, NULL, OPT_MODBUS_PORTS },
 		{ "no-modbus", no_argument, NULL, OPT_NO_MODBUS },
 		{ "no-modbus-records", no_argument, NULL, OPT_NO_MODBUS_RECORDS },
+		{ "modbus-records", required_argument, NULL, OPT_MODBUS_RECORDS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -334,7 +339,17 @@ int options_parse(struct options *o, int argc, char **argv)
 				bad = "--modbus-ports takes up to 16 ports, comma-separated (e.g. 502,5020)";
 			break;
 		case OPT_NO_MODBUS: o->modbus_enabled = false; break;
-		case OPT_NO_MODBUS_RECORDS: o->modbus_records = false; break;
+		case OPT_NO_MODBUS_RECORDS: o->modbus_records = 0; break;
+		case OPT_MODBUS_RECORDS:
+			if (strcmp(optarg, "all") == 0)
+				o->modbus_records = 2;
+			else if (strcmp(optarg, "non-read") == 0)
+				o->modbus_records = 1;
+			else if (strcmp(optarg, "none") == 0)
+				o->modbus_records = 0;
+			else
+				bad = "--modbus-records takes all, non-read or none";
+			break;
 		case 'q': o->verbosity--; break;
 		case 'v': o->verbosity++; break;
 		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;

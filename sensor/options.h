@@ -39,7 +39,7 @@ struct options {
 	struct hsms_config hsms;
 	/* Modbus/TCP */
 	bool modbus_enabled;
-	bool modbus_records;
+	int modbus_records;                 /* enum applayer_records */
 	uint16_t modbus_ports[17];          /* 0-terminated; empty: 502 */
 	int verbosity;                      /* -q -1, default 0, -v +1 */
 };

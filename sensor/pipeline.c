@@ -100,7 +100,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;
-		hp->records = opt->hsms_records;
+		hp->records = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
 		/* SML is only for records: without them, do not render it */
 		pl->hsms_cfg = opt->hsms;
 		pl->hsms_cfg.sml = opt->hsms.sml && opt->hsms_records;
@@ -113,7 +113,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	struct applayer_proto *mp = applayer_proto(&pl->app, "modbus");
 	if (mp) {
 		mp->enabled = opt->modbus_enabled;
-		mp->records = opt->modbus_records;
+		mp->records = (enum applayer_records)opt->modbus_records;
 		if (opt->modbus_ports[0])
 			memcpy(mp->ports, opt->modbus_ports, sizeof(opt->modbus_ports));
 	}

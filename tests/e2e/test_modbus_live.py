@@ -58,7 +58,7 @@ def main():
     setup()
     try:
         out = os.path.join(tmp, "out")
-        fm = subprocess.Popen(["ip", "netns", "exec", NSB, FABMON, "-i", DB, "-o", out],
+        fm = subprocess.Popen(["ip", "netns", "exec", NSB, FABMON, "-i", DB, "-o", out, "--modbus-records", "all"],
                               stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 10
         while not os.path.exists(os.path.join(out, "eve.json")) and time.time() < deadline:

@@ -102,11 +102,12 @@ def ndpi_flows(cap):
     out = {}
     for line in p.stdout.splitlines():
         parts = line.strip().split(None, 1)
-        if len(parts) != 2 or not parts[0].isdigit() or " <-> " not in parts[1]:
+        # two-way flows print "<->", one-way flows "->"
+        if len(parts) != 2 or not parts[0].isdigit() or not (" <-> " in parts[1] or " -> " in parts[1]):
             continue
         rest = parts[1]
         proto, rest = rest.split(" ", 1)
-        left, rest = rest.split(" <-> ", 1)
+        left, rest = rest.split(" <-> " if " <-> " in rest else " -> ", 1)
         right, rest = rest.split(" ", 1)
         vlan = ()
         if rest.startswith("[VLAN: "):

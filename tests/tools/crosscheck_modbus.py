@@ -24,7 +24,9 @@ extra = sys.argv[3:]
 c = Check(f"modbus {os.path.basename(CAP)}")
 
 with tempfile.TemporaryDirectory() as out:
-    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", out] + extra, capture_output=True, text=True)
+    # every PDU, not only the non-read ones fabmon writes by default
+    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", out, "--modbus-records", "all"] + extra,
+                       capture_output=True, text=True)
     c.true("fabmon exit", p.returncode in (0, 4), p.stderr)
     recs = read_eve(os.path.join(out, "eve.json"))
 mine = [r["modbus"] for r in recs if r["event_type"] == "modbus"]
