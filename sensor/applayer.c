@@ -69,6 +69,8 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 	al->st.events++;
 	if (al->observer)
 		al->observer(al->observer_ctx, ec->f, ev);
+	if (al->rules_hook && ec->f)
+		al->rules_hook(al->rules_ctx, ec->f, ev, dc->ts_sec, dc->ts_usec);
 	bool out = al->eve && al->eve->open;
 	switch (ev->kind) {
 	case APP_EVENT_ANOMALY:

@@ -59,6 +59,10 @@ struct applayer {
 	/* optional observer of every event (tests, the rule engine) */
 	void (*observer)(void *ctx, const struct flow *f, const struct app_event *ev);
 	void *observer_ctx;
+	/* the rule engine's hook, with the capture time of the event */
+	void (*rules_hook)(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+			   uint32_t usec);
+	void *rules_ctx;
 	/* what a dissector reported at the end of the flow being ended, for
 	 * that flow's record; kind APP_EVENT_KIND_COUNT when nothing */
 	enum app_event_kind session_kind;

@@ -17,6 +17,7 @@
 
 #include "dissectors/dissector.h"
 #include "dissectors/ndpi_classify.h"
+#include "rules/engine.h"
 #include "sensor/community_id.h"
 #include "sensor/decode.h"
 #include "sensor/tcp_reasm.h"
@@ -85,6 +86,8 @@ struct flow {
 	uint8_t tcp_flags[2];
 	uint8_t icmp_type, icmp_code; /* of the first packet, ICMP flows */
 	uint32_t truncated_pkts;
+	uint8_t mac[2][6];            /* client's and server's, from the first packet */
+	uint8_t has_mac;
 	char *eve_hdr;                /* cached JSON of the flow's record header */
 	uint16_t eve_hdr_len;
 
@@ -103,6 +106,8 @@ struct flow {
 	uint8_t app_probing_done;
 	uint8_t app_failed;           /* dissector gave up; stream no longer parsed */
 	struct app_stream_buf app_buf[2];
+
+	struct rules_flow rules;      /* the rule engine's state of this flow */
 };
 
 struct flow_config {

@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* fabmon: passive OT network monitoring sensor for semiconductor fabs. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "sensor/options.h"
+#include "sensor/policy_cli.h"
 #include "sensor/run.h"
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "check-policy") == 0)
+		return cmd_check_policy(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "learn") == 0)
+		return cmd_learn(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
 	struct options o;
 	options_defaults(&o);
 	int rc = options_parse(&o, argc, argv);

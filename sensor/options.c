@@ -39,6 +39,7 @@ void options_defaults(struct options *o)
 	hsms_config_defaults(&o->hsms);
 	o->modbus_enabled = true;
 	o->modbus_records = 1; /* RECORDS_DEFAULT: all but routine reads */
+	o->rules_enabled = true;
 }
 
 void options_usage(void)
@@ -102,6 +103,21 @@ void options_usage(void)
 	       "      --no-modbus-records  the same as --modbus-records none\n"
 	       "      --no-modbus          do not decode Modbus/TCP at all\n"
 	       "\n"
+	       "Zones, conduits and alerts:\n"
+	       "  -c, --policy FILE        zone/conduit policy (YAML); default: the built-in\n"
+	       "                           reference fab (zones/default-fab.yaml), which infers\n"
+	       "                           roles from behaviour. SIGHUP re-reads FILE.\n"
+	       "      --alert-window S     aggregate repeats of an alert for S seconds\n"
+	       "                           (default: the policy's, 60)\n"
+	       "      --alert-rate N       at most N new alert records per rule and minute\n"
+	       "                           (default: the policy's, 100)\n"
+	       "      --no-alerts          no rule engine: decode and record only\n"
+	       "\n"
+	       "Other commands:\n"
+	       "  fabmon check-policy FILE|--builtin   validate a policy, print its zones and conduits\n"
+	       "  fabmon learn -r CAPTURE... [-o FILE] write a draft policy from observed traffic\n"
+	       "  fabmon rules                         list the built-in rules and their references\n"
+	       "\n"
 	       "Other:\n"
 	       "  -q, --quiet              errors only on stderr\n"
 	       "  -v, --verbose            more diagnostics\n"
@@ -110,7 +126,8 @@ void options_usage(void)
 	       "\n"
 	       "Exit codes: 0 ok; 1 internal error; 2 bad command line; 3 an input could not be\n"
 	       "opened (missing, not a capture, no permission, unknown interface); 4 an input was\n"
-	       "damaged (processed up to the damage); 5 output could not be fully written.\n",
+	       "damaged (processed up to the damage); 5 output could not be fully written;\n"
+	       "6 the policy file could not be read or is invalid.\n",
 	       FABMON_VERSION);
 }
 
@@ -198,6 +215,9 @@ enum {
 	OPT_NO_MODBUS,
 	OPT_NO_MODBUS_RECORDS,
 	OPT_MODBUS_RECORDS,
+	OPT_ALERT_WINDOW,
+	OPT_ALERT_RATE,
+	OPT_NO_ALERTS,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -235,6 +255,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "no-modbus", no_argument, NULL, OPT_NO_MODBUS },
 		{ "no-modbus-records", no_argument, NULL, OPT_NO_MODBUS_RECORDS },
 		{ "modbus-records", required_argument, NULL, OPT_MODBUS_RECORDS },
+		{ "policy", required_argument, NULL, 'c' },
+		{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
+		{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
+		{ "no-alerts", no_argument, NULL, OPT_NO_ALERTS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -244,7 +268,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	int c;
 	uint64_t v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:qvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:c:qvVh", longopts, NULL)) != -1) {
 		const char *bad = NULL;
 		switch (c) {
 		case 'r':
@@ -350,6 +374,16 @@ int options_parse(struct options *o, int argc, char **argv)
 			else
 				bad = "--modbus-records takes all, non-read or none";
 			break;
+		case 'c': o->policy = optarg; break;
+		case OPT_ALERT_WINDOW:
+			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--alert-window takes 1..86400 seconds";
+			else o->alert_window = (uint32_t)v;
+			break;
+		case OPT_ALERT_RATE:
+			if (!parse_u64(optarg, 1, 1000000, &v)) bad = "--alert-rate takes 1..1000000";
+			else o->alert_rate = (uint32_t)v;
+			break;
+		case OPT_NO_ALERTS: o->rules_enabled = false; break;
 		case 'q': o->verbosity--; break;
 		case 'v': o->verbosity++; break;
 		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;

@@ -41,6 +41,11 @@ struct options {
 	bool modbus_enabled;
 	int modbus_records;                 /* enum applayer_records */
 	uint16_t modbus_ports[17];          /* 0-terminated; empty: 502 */
+	/* zones, conduits and rules */
+	const char *policy;                 /* -c; NULL: the built-in default */
+	bool rules_enabled;
+	uint32_t alert_window;              /* 0: the policy's */
+	uint32_t alert_rate;                /* 0: the policy's */
 	int verbosity;                      /* -q -1, default 0, -v +1 */
 };
 
@@ -54,6 +59,7 @@ enum exit_code {
 	EXIT_INPUT_DAMAGED = 4, /* an input was damaged (e.g. truncated); what was
 				 * readable was processed */
 	EXIT_OUTPUT = 5,      /* output could not be (fully) written: records lost */
+	EXIT_POLICY = 6,      /* the policy file could not be read or is invalid */
 };
 
 void options_defaults(struct options *o);

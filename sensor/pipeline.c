@@ -7,6 +7,10 @@
 #include <time.h>
 
 #include "dissectors/ndpi_classify.h"
+#include "rules/engine.h"
+#include "rules/learn.h"
+#include "sensor/eve_alert.h"
+#include "sensor/policy_file.h"
 
 struct stream_ctx {
 	struct pipeline *pl;
@@ -25,6 +29,52 @@ static void sink_gap(void *ctx, int dir, uint32_t missing)
 {
 	struct stream_ctx *sc = ctx;
 	applayer_gap(&sc->pl->app, sc->f, dir, missing, sc->sec, sc->usec);
+}
+
+/* The rule engine's view of a flow. */
+static void rules_view(const struct pipeline *pl, const struct flow *f, struct rules_flow_view *v)
+{
+	v->flow_id = f->flow_id;
+	v->community_id = f->community_id;
+	flow_endpoints(f, &v->addr[0], &v->port[0], &v->addr[1], &v->port[1]);
+	v->mac[0] = f->has_mac ? f->mac[0] : NULL;
+	v->mac[1] = f->has_mac ? f->mac[1] : NULL;
+	v->proto = f->key.proto;
+	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
+	v->source = f->source;
+	v->app = eve_app_proto(f);
+	(void)pl;
+}
+
+static void rules_check(struct pipeline *pl, struct flow *f)
+{
+	struct rules_flow_view v;
+	rules_view(pl, f, &v);
+	if (pl->learn) {
+		learner_flow(pl->learn, &v);
+		f->rules.checked = 1;
+		return;
+	}
+	rules_flow_check(pl->rules, &f->rules, &v, f->last.sec, f->last.usec);
+}
+
+static void rules_hook(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		       uint32_t usec)
+{
+	struct pipeline *pl = ctx;
+	struct rules_flow_view v;
+	rules_view(pl, f, &v);
+	if (pl->learn)
+		learner_event(pl->learn, &v, ev);
+	else
+		rules_app_event(pl->rules, &f->rules, &v, ev, sec, usec);
+}
+
+static void alert_sink(void *ctx, const struct alert *a)
+{
+	struct pipeline *pl = ctx;
+	if (pl->eve_enabled)
+		eve_alert(&pl->eve, a);
 }
 
 static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
@@ -46,6 +96,8 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
 		f->ndpi = NULL;
 	}
+	if ((pl->rules || pl->learn) && (!f->rules.checked || f->rules.gen != pl->rules_gen))
+		rules_check(pl, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
 	summary_flow(&pl->sum, f, eve_app_proto(f));
 	if (pl->eve_enabled)
@@ -122,11 +174,60 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		pipeline_destroy(pl);
 		return -1;
 	}
+	if (opt->rules_enabled) {
+		struct policy_error pe;
+		struct policy *pol = NULL;
+		if (opt->policy && !(pol = policy_load_file(opt->policy, &pe))) {
+			policy_error_format(&pe, err, errlen);
+			pl->policy_failed = true;
+			pipeline_destroy(pl);
+			return -1;
+		}
+		struct rules_config rc2 = {
+			.window_override = opt->alert_window,
+			.rate_override = opt->alert_rate,
+		};
+		pl->rules = rules_create(pol, &rc2, alert_sink, pl, &pe);
+		if (!pl->rules) {
+			policy_error_format(&pe, err, errlen);
+			pl->policy_failed = true;
+			pipeline_destroy(pl);
+			return -1;
+		}
+		pl->rules_gen = rules_generation(pl->rules);
+		pl->app.rules_hook = rules_hook;
+		pl->app.rules_ctx = pl;
+	}
+	return 0;
+}
+
+void pipeline_set_learner(struct pipeline *pl, struct learner *l)
+{
+	pl->learn = l;
+	pl->app.rules_hook = rules_hook;
+	pl->app.rules_ctx = pl;
+}
+
+int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
+{
+	if (!pl->rules || !pl->opt->policy)
+		return 1;
+	struct policy_error pe;
+	struct policy *pol = policy_load_file(pl->opt->policy, &pe);
+	if (!pol || rules_set_policy(pl->rules, pol, &pe) < 0) {
+		policy_error_format(&pe, err, errlen);
+		pl->policy_reload_failures++;
+		return -1;
+	}
+	pl->policy_reloads++;
+	pl->rules_gen = rules_generation(pl->rules);
 	return 0;
 }
 
 void pipeline_destroy(struct pipeline *pl)
 {
+	rules_destroy(pl->rules);
+	pl->rules = NULL;
 	applayer_destroy(&pl->app);
 	flow_table_destroy(pl->ft);
 	pl->ft = NULL;
@@ -153,6 +254,8 @@ static void advance_clock(struct pipeline *pl, int64_t sec, uint32_t usec)
 		pl->last_expire_sec = sec;
 		flow_table_expire(pl->ft, sec, usec);
 		ipfrag_expire(pl->frag, sec);
+		if (pl->rules)
+			rules_tick(pl->rules, sec);
 	}
 }
 
@@ -227,8 +330,15 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			return;
 		}
 	}
-	if (created)
+	if (created) {
 		f->source = pl->source;
+		if (p->mac_src && p->mac_dst) {
+			/* the client sent this first packet */
+			memcpy(f->mac[dir == DIR_TOSERVER ? 0 : 1], p->mac_src, 6);
+			memcpy(f->mac[dir == DIR_TOSERVER ? 1 : 0], p->mac_dst, 6);
+			f->has_mac = 1;
+		}
+	}
 	f->pkts[dir]++;
 	f->bytes[dir] += frame_bytes;
 	f->last.sec = p->ts_sec;
@@ -250,6 +360,10 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			tcp_stream_peer_ack(&pl->reasm, &f->tcp[1 - dir], 1 - dir, &sink, p->tcp_ack);
 	}
 	update_state(f, p, dir);
+	/* flow rules run once the application is known */
+	if ((pl->rules || pl->learn) && (f->app || f->ndpi_done) &&
+	    (!f->rules.checked || f->rules.gen != pl->rules_gen))
+		rules_check(pl, f);
 	flow_table_touch(pl->ft, f);
 }
 
@@ -328,6 +442,8 @@ void pipeline_finish(struct pipeline *pl)
 {
 	flow_table_flush(pl->ft, FLOW_END_SHUTDOWN);
 	applayer_finish(&pl->app, pl->now_sec, pl->now_usec);
+	if (pl->rules)
+		rules_finish(pl->rules);
 }
 
 void pipeline_flush_output(struct pipeline *pl)
@@ -428,6 +544,35 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 	jb_u64(b, "buffer_overflows", pl->app.st.buffer_overflows);
 	jb_u64(b, "gaps", pl->app.st.gaps);
 	jb_obj_close(b);
+
+	if (pl->rules) {
+		const struct alert_stats *as = rules_alert_stats(pl->rules);
+		const struct rules_stats *rs = rules_stats(pl->rules);
+		jb_obj_open(b, "alerts");
+		jb_u64(b, "hits", as->hits);
+		jb_u64(b, "records", as->records);
+		jb_u64(b, "aggregated", as->aggregated);
+		jb_u64(b, "suppressed", as->suppressed);
+		jb_obj_open(b, "by_rule");
+		for (int r = 0; r < R_COUNT; r++)
+			if (as->by_rule[r])
+				jb_u64(b, rule_def((enum rule_id)r)->id, as->by_rule[r]);
+		jb_obj_close(b);
+		if (as->suppressed) {
+			jb_obj_open(b, "suppressed_by_rule");
+			for (int r = 0; r < R_COUNT; r++)
+				if (as->suppressed_by_rule[r])
+					jb_u64(b, rule_def((enum rule_id)r)->id, as->suppressed_by_rule[r]);
+			jb_obj_close(b);
+		}
+		jb_str(b, "policy", rules_policy(pl->rules)->source);
+		jb_u64(b, "policy_reloads", pl->policy_reloads);
+		jb_u64(b, "policy_reload_failures", pl->policy_reload_failures);
+		jb_u64(b, "flows_checked", rs->flows_checked);
+		jb_u64(b, "hosts_learned", rs->hosts);
+		jb_u64(b, "hosts_dropped", rs->hosts_dropped);
+		jb_obj_close(b);
+	}
 
 	jb_obj_open(b, "output");
 	/* this record itself is not yet counted */

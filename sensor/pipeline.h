@@ -64,6 +64,11 @@ struct pipeline {
 	int64_t last_expire_sec;
 	int64_t start_wall;
 	bool eve_enabled;
+	struct rules *rules;          /* NULL with --no-alerts */
+	struct learner *learn;        /* `fabmon learn`: observes instead of enforcing */
+	uint32_t rules_gen;
+	uint64_t policy_reloads, policy_reload_failures;
+	bool policy_failed;           /* pipeline_init failed on the policy */
 };
 
 /* 0 on success; on failure err says why. */
@@ -85,6 +90,15 @@ void pipeline_finish(struct pipeline *pl);
 
 /* A stats record at capture time (sec, usec). */
 void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final);
+
+/* Observe for `fabmon learn` instead of checking rules (opt->rules_enabled
+ * must be false). */
+struct learner;
+void pipeline_set_learner(struct pipeline *pl, struct learner *l);
+
+/* Re-read the policy file (SIGHUP). On error the old policy stays; err
+ * says why. 0, 1 if there is no file to re-read, -1 on error. */
+int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen);
 
 /* Flush queued output. */
 void pipeline_flush_output(struct pipeline *pl);

@@ -87,6 +87,12 @@ static void handle_requests(struct pipeline *pl, int64_t sec, uint32_t usec)
 {
 	if (reopen_requested) {
 		reopen_requested = 0;
+		char perr[1024];
+		int prc = pipeline_reload_policy(pl, perr, sizeof(perr));
+		if (prc < 0)
+			log_error("policy not reloaded, keeping the previous one: %s", perr);
+		else if (prc == 0)
+			log_info("policy reloaded from '%s'", pl->opt->policy);
 		if (pl->eve_enabled) {
 			int rc = outfile_reopen(&pl->eve.out);
 			if (rc < 0)
@@ -231,11 +237,17 @@ static int worse(int a, int b)
 {
 	/* the most serious failure decides the exit code */
 	static const int rank[] = { [EXIT_OK] = 0, [EXIT_INPUT_DAMAGED] = 1, [EXIT_INPUT] = 2,
-				    [EXIT_OUTPUT] = 3, [EXIT_RUNTIME] = 4, [EXIT_USAGE] = 5 };
+				    [EXIT_OUTPUT] = 3, [EXIT_RUNTIME] = 4, [EXIT_USAGE] = 5,
+				    [EXIT_POLICY] = 5 };
 	return rank[b] > rank[a] ? b : a;
 }
 
 int sensor_run(const struct options *o)
+{
+	return sensor_run_learning(o, NULL);
+}
+
+int sensor_run_learning(const struct options *o, struct learner *learn)
 {
 	log_set_level(o->verbosity < 0 ? LOG_ERROR : o->verbosity > 0 ? LOG_DEBUG : LOG_INFO);
 	char err[1024] = "";
@@ -280,11 +292,14 @@ int sensor_run(const struct options *o)
 	struct pipeline *pl = calloc(1, sizeof(*pl));
 	if (!pl || pipeline_init(pl, o, names, o->iface != NULL, err, sizeof(err)) < 0) {
 		log_error("%s", pl ? err : "out of memory");
+		bool policy = pl && pl->policy_failed;
 		capture_close(&cap);
 		capture_free_inputs(paths, npaths);
 		free(pl);
-		return EXIT_RUNTIME;
+		return policy ? EXIT_POLICY : EXIT_RUNTIME;
 	}
+	if (learn)
+		pipeline_set_learner(pl, learn);
 	int code = open_output(pl, o);
 	if (code != EXIT_OK) {
 		capture_close(&cap);
@@ -343,7 +358,7 @@ int sensor_run(const struct options *o)
 			printf("fabmon: %" PRIu64 " flows, %" PRIu64 " records written to %s/eve.json\n",
 			       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped,
 			       o->outdir);
-	} else {
+	} else if (!learn) {
 		char what[256];
 		if (o->iface)
 			snprintf(what, sizeof(what), "interface %s", o->iface);

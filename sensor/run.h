@@ -7,5 +7,8 @@
 
 /* Returns an enum exit_code. */
 int sensor_run(const struct options *o);
+/* The same run observing for `fabmon learn` (rules off). */
+struct learner;
+int sensor_run_learning(const struct options *o, struct learner *learn);
 
 #endif

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Alert aggregation windows and per-rule rate limit (see alert.h). */
+#include "rules/alert.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct agg_entry {
+	uint64_t key;
+	int32_t next;                 /* hash chain / free list */
+	bool used;
+	int64_t window_end;
+	uint64_t repeats;
+	int64_t rfirst_sec, rlast_sec;
+	uint32_t rfirst_usec, rlast_usec;
+	struct alert a;               /* the first record, template of the repeat */
+};
+
+struct alert_agg {
+	uint32_t window, rate;
+	uint32_t cap, nbuckets;
+	struct agg_entry *e;
+	int32_t *bucket;
+	int32_t free_head;
+	uint32_t used;
+	/* rate limit: new records of each rule in the current minute */
+	int64_t minute[R_COUNT];
+	uint32_t in_minute[R_COUNT];
+	uint64_t pending_suppressed[R_COUNT];
+	alert_sink_fn sink;
+	void *ctx;
+	struct alert_stats st;
+	struct alert scratch;
+};
+
+uint64_t alert_key_mix(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	if (!h)
+		h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+struct alert_agg *alert_agg_create(uint32_t window_sec, uint32_t rate_per_min, uint32_t capacity,
+				   alert_sink_fn sink, void *ctx)
+{
+	struct alert_agg *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->cap = capacity ? capacity : 1;
+	g->nbuckets = g->cap * 2;
+	g->e = calloc(g->cap, sizeof(*g->e));
+	g->bucket = malloc(g->nbuckets * sizeof(*g->bucket));
+	if (!g->e || !g->bucket) {
+		alert_agg_destroy(g);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < g->nbuckets; i++)
+		g->bucket[i] = -1;
+	for (uint32_t i = 0; i < g->cap; i++)
+		g->e[i].next = i + 1 < g->cap ? (int32_t)i + 1 : -1;
+	g->free_head = 0;
+	g->sink = sink;
+	g->ctx = ctx;
+	alert_agg_configure(g, window_sec, rate_per_min);
+	for (int r = 0; r < R_COUNT; r++)
+		g->minute[r] = INT64_MIN;
+	return g;
+}
+
+void alert_agg_configure(struct alert_agg *g, uint32_t window_sec, uint32_t rate_per_min)
+{
+	g->window = window_sec;
+	g->rate = rate_per_min ? rate_per_min : 1;
+}
+
+void alert_agg_destroy(struct alert_agg *g)
+{
+	if (!g)
+		return;
+	free(g->e);
+	free(g->bucket);
+	free(g);
+}
+
+const struct alert_stats *alert_agg_stats(const struct alert_agg *g)
+{
+	return &g->st;
+}
+
+static void emit(struct alert_agg *g, const struct alert *a)
+{
+	g->st.records++;
+	g->sink(g->ctx, a);
+}
+
+/* Write the repeats of an entry (if any) and free it. */
+static void close_entry(struct alert_agg *g, int32_t idx)
+{
+	struct agg_entry *e = &g->e[idx];
+	if (e->repeats) {
+		struct alert *r = &g->scratch;
+		*r = e->a;
+		r->repeat = true;
+		r->count = e->repeats;
+		r->first_sec = e->rfirst_sec;
+		r->first_usec = e->rfirst_usec;
+		r->last_sec = e->rlast_sec;
+		r->last_usec = e->rlast_usec;
+		r->suppressed_before = 0;
+		emit(g, r);
+	}
+	uint32_t b = (uint32_t)(e->key % g->nbuckets);
+	for (int32_t *pp = &g->bucket[b]; *pp >= 0; pp = &g->e[*pp].next) {
+		if (*pp == idx) {
+			*pp = e->next;
+			break;
+		}
+	}
+	e->used = false;
+	e->next = g->free_head;
+	g->free_head = idx;
+	g->used--;
+}
+
+void alert_agg_tick(struct alert_agg *g, int64_t sec)
+{
+	if (!g->used)
+		return;
+	for (uint32_t i = 0; i < g->cap; i++)
+		if (g->e[i].used && g->e[i].window_end <= sec)
+			close_entry(g, (int32_t)i);
+}
+
+void alert_agg_flush(struct alert_agg *g)
+{
+	for (uint32_t i = 0; i < g->cap; i++)
+		if (g->e[i].used)
+			close_entry(g, (int32_t)i);
+}
+
+void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
+{
+	enum rule_id r = a->def->rule;
+	g->st.hits++;
+	g->st.by_rule[r]++;
+	int64_t now = a->first_sec;
+	uint32_t b = (uint32_t)(key % g->nbuckets);
+	for (int32_t i = g->bucket[b]; i >= 0; i = g->e[i].next) {
+		struct agg_entry *e = &g->e[i];
+		if (e->key != key)
+			continue;
+		if (now < e->window_end) {
+			if (!e->repeats) {
+				e->rfirst_sec = a->first_sec;
+				e->rfirst_usec = a->first_usec;
+			}
+			e->repeats++;
+			e->rlast_sec = a->last_sec;
+			e->rlast_usec = a->last_usec;
+			g->st.aggregated++;
+			return;
+		}
+		close_entry(g, i);
+		break;
+	}
+	/* a new record: within this rule's rate? */
+	int64_t minute = now / 60;
+	if (g->minute[r] != minute) {
+		g->minute[r] = minute;
+		g->in_minute[r] = 0;
+	}
+	if (g->in_minute[r] >= g->rate) {
+		g->st.suppressed++;
+		g->st.suppressed_by_rule[r]++;
+		g->pending_suppressed[r]++;
+		return;
+	}
+	g->in_minute[r]++;
+	struct alert *out = &g->scratch;
+	*out = *a;
+	out->count = 1;
+	out->repeat = false;
+	out->suppressed_before = g->pending_suppressed[r];
+	g->pending_suppressed[r] = 0;
+	emit(g, out);
+	if (!g->window)
+		return;
+	if (g->free_head < 0) {
+		/* full: close the window that ends first to make room */
+		int32_t oldest = 0;
+		for (uint32_t i = 1; i < g->cap; i++)
+			if (g->e[i].window_end < g->e[oldest].window_end)
+				oldest = (int32_t)i;
+		close_entry(g, oldest);
+	}
+	int32_t idx = g->free_head;
+	struct agg_entry *e = &g->e[idx];
+	g->free_head = e->next;
+	memset(e, 0, offsetof(struct agg_entry, a));
+	e->a = *a;
+	e->a.count = 1;
+	e->key = key;
+	e->used = true;
+	e->window_end = now + (int64_t)g->window;
+	e->next = g->bucket[b];
+	g->bucket[b] = idx;
+	g->used++;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Alerts: what a rule hit carries (self-contained: it may be written after
+ * its flow is gone), and the aggregation/rate limit between the engine and
+ * the outputs.
+ *
+ * Aggregation: the first hit of a key (rule, source, destination, message)
+ * is written at once with count 1; further hits of the same key within the
+ * window (capture time) are counted, and when the window closes one more
+ * record (repeat: true) carries their count and first/last time. The sum of
+ * `count` over all records of a key is the number of hits.
+ * Rate limit: at most `rate` new keys per rule per minute are written; the
+ * hits beyond are counted as suppressed (stats, and `suppressed_before` on
+ * the rule's next record).
+ */
+#ifndef FABMON_RULES_ALERT_H
+#define FABMON_RULES_ALERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dissectors/netaddr.h"
+#include "rules/catalog.h"
+#include "zones/policy.h"
+
+#define ALERT_REASON_LEN 320
+#define ALERT_SML_LEN 384
+#define ALERT_MAX_VALUES 16
+
+struct alert_endpoint {
+	struct ip_addr ip;
+	uint16_t port;
+	bool has_zone;
+	char zone[POLICY_NAME_LEN];
+	enum zone_area area;
+	int purdue_x10;
+	char host[POLICY_NAME_LEN];   /* "" if not in the policy */
+	uint32_t roles;
+	bool roles_inferred;          /* from behaviour, not the policy */
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+enum alert_context { ACTX_NONE, ACTX_HSMS, ACTX_MODBUS, ACTX_ANOMALY, ACTX_INVENTORY };
+
+struct alert_hsms {
+	uint8_t stream, function;
+	bool wbit;
+	char name[48];
+	char category[24];
+	char direction[4];            /* "H>E" / "E>H" */
+	uint16_t session_id;
+	uint32_t system;
+	char sml[ALERT_SML_LEN];      /* excerpt */
+	bool sml_truncated;
+	char rcmd[64];
+	char ppid[128];
+};
+
+struct alert_modbus {
+	uint8_t function;
+	char function_name[40];
+	char access[16];
+	uint8_t unit_id;
+	bool has_address;
+	uint16_t address, quantity;
+	uint16_t values[ALERT_MAX_VALUES];
+	uint8_t nvalues;
+	bool values_are_bits;
+};
+
+struct alert_anomaly {
+	char name[48];
+	char detail[200];
+	char layer[16];
+};
+
+struct alert_inventory {
+	char model[POLICY_ID_LEN], softrev[POLICY_ID_LEN];
+	char expected_model[POLICY_ID_LEN], expected_softrev[POLICY_ID_LEN];
+	char previous_softrev[POLICY_ID_LEN];
+	char other_zone[POLICY_NAME_LEN];  /* one MAC in two zones */
+	struct ip_addr other_ip;
+};
+
+struct alert {
+	const struct rule_def *def;
+	uint8_t severity;
+	/* the flow (flow_id 0: none) */
+	uint64_t flow_id;
+	char community_id[64];
+	uint8_t proto;
+	char app[64];
+	uint16_t vlan;
+	uint16_t source;              /* the sensor's capture source index */
+	struct alert_endpoint src, dst;   /* flow client, flow server */
+	char conduit[POLICY_NAME_LEN];    /* the conduit involved, "" if none */
+	char reason[ALERT_REASON_LEN];
+	/* time of this record's hits */
+	int64_t first_sec, last_sec;
+	uint32_t first_usec, last_usec;
+	uint64_t count;
+	bool repeat;                  /* aggregated repeats of an earlier record */
+	uint64_t suppressed_before;   /* hits of this rule rate-limited since its last record */
+	enum alert_context ctx;
+	union {
+		struct alert_hsms hsms;
+		struct alert_modbus modbus;
+		struct alert_anomaly anomaly;
+		struct alert_inventory inv;
+	} u;
+};
+
+typedef void (*alert_sink_fn)(void *ctx, const struct alert *a);
+
+struct alert_stats {
+	uint64_t hits;                /* rule hits */
+	uint64_t records;             /* alert records handed to the outputs */
+	uint64_t aggregated;          /* hits folded into a repeat record */
+	uint64_t suppressed;          /* hits dropped by the rate limit */
+	uint64_t by_rule[R_COUNT];    /* hits */
+	uint64_t suppressed_by_rule[R_COUNT];
+};
+
+struct alert_agg;
+
+struct alert_agg *alert_agg_create(uint32_t window_sec, uint32_t rate_per_min, uint32_t capacity,
+				   alert_sink_fn sink, void *ctx);
+void alert_agg_destroy(struct alert_agg *g);
+void alert_agg_configure(struct alert_agg *g, uint32_t window_sec, uint32_t rate_per_min);
+/* A rule hit at a->first_sec/usec. key identifies "the same alert". */
+void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key);
+/* Capture time moved on: close windows that ended. */
+void alert_agg_tick(struct alert_agg *g, int64_t sec);
+/* Close every window (end of run, shutdown). */
+void alert_agg_flush(struct alert_agg *g);
+const struct alert_stats *alert_agg_stats(const struct alert_agg *g);
+
+/* 64-bit FNV-1a, for keys. */
+uint64_t alert_key_mix(uint64_t h, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The conduit/policy engine: checks every flow and every HSMS/Modbus
+ * message against the zone/conduit policy and the built-in rules
+ * (rules/catalog.c) and raises alerts (rules/alert.c).
+ *
+ * The sensor tells it about a flow through a read-only view and keeps a
+ * small per-flow state (struct rules_flow) for it; the engine keeps what it
+ * learns about hosts (inferred roles, the designated HSMS host of each
+ * equipment and Modbus client of each server, MACs) in bounded tables.
+ */
+#ifndef FABMON_RULES_ENGINE_H
+#define FABMON_RULES_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dissectors/dissector.h"
+#include "rules/alert.h"
+#include "rules/catalog.h"
+#include "zones/policy.h"
+
+/* A flow as the sensor shows it; [0] is the client, [1] the server. */
+struct rules_flow_view {
+	uint64_t flow_id;
+	const char *community_id;
+	struct ip_addr addr[2];
+	uint16_t port[2];
+	const uint8_t *mac[2];        /* NULL if unknown */
+	uint8_t proto;
+	uint16_t vlan;
+	uint16_t source;
+	const char *app;              /* app_proto as reported: "hsms", nDPI's name, ... */
+};
+
+/* Per-flow state, zeroed by the sensor when the flow starts. */
+struct rules_flow {
+	uint32_t gen;                 /* policy generation it was resolved for */
+	uint8_t checked;              /* flow rules done */
+	uint8_t inter_zone;
+	int16_t conduit;              /* allowing conduit, -1 none */
+	uint32_t allow_mask;          /* its allow entries that matched */
+};
+
+struct rules_config {
+	uint32_t max_hosts;           /* learned-host table */
+	uint32_t agg_capacity;        /* open aggregation windows */
+	uint32_t window_override;     /* if non-zero: replaces the policy's */
+	uint32_t rate_override;
+};
+
+struct rules_stats {
+	uint64_t flows_checked;
+	uint64_t hsms_checked, modbus_checked;
+	uint64_t hosts, hosts_dropped;    /* learned-host table */
+	uint64_t reloads, reload_failures;
+};
+
+struct rules;
+
+/* The engine takes ownership of pol (NULL: the built-in default). NULL on
+ * error (err filled: an unknown rule id in the policy, out of memory). */
+struct rules *rules_create(struct policy *pol, const struct rules_config *cfg, alert_sink_fn sink,
+			   void *sink_ctx, struct policy_error *err);
+void rules_destroy(struct rules *r);
+/* Replace the policy (SIGHUP). On error the old one stays and err says why. */
+int rules_set_policy(struct rules *r, struct policy *pol, struct policy_error *err);
+const struct policy *rules_policy(const struct rules *r);
+/* Changes with every policy: flows checked under an older one are checked again. */
+uint32_t rules_generation(const struct rules *r);
+
+/* The flow's application is known (or the flow ends unclassified). */
+void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		      int64_t sec, uint32_t usec);
+/* A dissector event on the flow. */
+void rules_app_event(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		     const struct app_event *ev, int64_t sec, uint32_t usec);
+/* Capture time moved on. */
+void rules_tick(struct rules *r, int64_t sec);
+/* End of run: close aggregation windows. */
+void rules_finish(struct rules *r);
+
+const struct rules_stats *rules_stats(const struct rules *r);
+const struct alert_stats *rules_alert_stats(const struct rules *r);
+
+#endif
