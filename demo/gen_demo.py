@@ -75,6 +75,18 @@ def hsms_gem_session(cap):
     s.close()
 
 
+def hsms_cvd_session(cap):
+    """The EAP, the CVD's designated host, establishes communication with it."""
+    s = TcpSession(cap, EAP, 40002, CVD, 5000, isn_c=110000, isn_s=910000)
+    s.open()
+    s.send(True, hsms_control("select.req", 1))
+    s.send(False, hsms_control("select.rsp", 1, status=0))
+    s.send(True, hsms_data(1, 13, 2, lst(), wbit=True))
+    s.send(False, hsms_data(1, 14, 2, lst(binary(0), lst(ascii_("CVD-300"), ascii_("7.0.3")))))
+    s.send(True, hsms_control("separate.req", 3))
+    s.close()
+
+
 def hsms_recipe_theft(cap):
     """The office PC asks the CVD for its recipe (S7F5) and gets it (S7F6)."""
     s = TcpSession(cap, OFFICE, 51515, CVD, 5000, isn_c=300000, isn_s=700000)
@@ -236,6 +248,7 @@ def main():
     ntp = bytes([0x23]) + bytes(47)
     udp_exchange(cap, EAP, 123, NTP, 123, ntp, bytes([0x24, 2, 6, 0xEC]) + bytes(44))
     hsms_gem_session(cap)
+    hsms_cvd_session(cap)
     cap.advance(2)
     modbus_scada(cap)
     cap.advance(3)

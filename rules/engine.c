@@ -518,7 +518,8 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 		 * conduit (zone to itself) names it */
 		int near;
 		bool named;
-		if (!hsms || match_conduit(p, rf, v, ep, &near, &named) == 1 ||
+		if (!hsms || ip_addr_cmp(ep[0].ip, ep[1].ip) == 0 ||
+		    match_conduit(p, rf, v, ep, &near, &named) == 1 ||
 		    !r->set[R_HSMS_NO_CONDUIT].enabled)
 			return;
 		struct alert *a = begin(r, R_HSMS_NO_CONDUIT, v, ep, sec, usec);
@@ -552,33 +553,35 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 	if (!r->set[rule].enabled)
 		return;
 	struct alert *a = begin(r, rule, v, ep, sec, usec);
-	char ip[IP_ADDR_STRLEN], w[256];
+	char ip[IP_ADDR_STRLEN], w[256], svc[96];
 	const char *app = v->app && *v->app ? v->app : "unknown";
+	if (v->proto == 6 || v->proto == 17 || v->proto == 132)
+		snprintf(svc, sizeof(svc), "%s to port %u", app, v->port[1]);
+	else
+		snprintf(svc, sizeof(svc), "%s", app);
 	if (near >= 0)
 		snprintf(a->conduit, sizeof(a->conduit), "%s", p->conduits[near].name);
 	switch (rule) {
 	case R_CONDUIT_NOT_ALLOWED:
-		reason(a, "conduit '%s' (%s -> %s) does not allow %s to port %u from %s",
+		reason(a, "conduit '%s' (%s -> %s) does not allow %s from %s",
 		       p->conduits[near].name, p->zones[p->conduits[near].from].name,
-		       p->zones[p->conduits[near].to].name, app, v->port[1],
-		       who(&ep[0], w, sizeof(w), p));
+		       p->zones[p->conduits[near].to].name, svc, who(&ep[0], w, sizeof(w), p));
 		break;
 	case R_LEVEL_SKIP:
-		reason(a, "%s zone '%s' (Purdue %d) reaches %s zone '%s' directly with %s to port %u; "
+		reason(a, "%s zone '%s' (Purdue %d) reaches %s zone '%s' directly with %s; "
 		       "it must go through the IT/OT DMZ", policy_area_name(a0), p->zones[z0].name,
-		       p->zones[z0].purdue_x10 / 10, policy_area_name(a1), p->zones[z1].name, app,
-		       v->port[1]);
+		       p->zones[z0].purdue_x10 / 10, policy_area_name(a1), p->zones[z1].name, svc);
 		break;
 	case R_FAB_TO_INTERNET:
 	case R_SYSTEM_TO_INTERNET:
-		reason(a, "%s in %s zone '%s' talks to internet address %s (%s, port %u)",
+		reason(a, "%s in %s zone '%s' talks to internet address %s (%s)",
 		       who(&ep[0], w, sizeof(w), p), policy_area_name(a0), p->zones[z0].name,
-		       ip_addr_str(ep[1].ip, ip, sizeof(ip)), app, v->port[1]);
+		       ip_addr_str(ep[1].ip, ip, sizeof(ip)), svc);
 		break;
 	default:
-		reason(a, "no conduit allows %s from zone '%s' to zone '%s' (%s to port %u); the "
+		reason(a, "no conduit allows %s from zone '%s' to zone '%s' (%s); the "
 		       "default action is deny", rule == R_HSMS_NO_CONDUIT ? "HSMS" : "traffic",
-		       p->zones[z0].name, p->zones[z1].name, app, v->port[1]);
+		       p->zones[z0].name, p->zones[z1].name, svc);
 		break;
 	}
 	raise_alert(r, a, v->port[1]);

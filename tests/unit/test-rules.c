@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The rule engine, table-driven: a flow or a dissector event goes in, the
+ * exact alerts (rule, source, destination, severity) come out. Also the
+ * aggregation window, the rate limit, overrides, reload and role inference.
+ */
+#include "dissectors/gem.h"
+#include "dissectors/hsms.h"
+#include "dissectors/modbus.h"
+#include "rules/engine.h"
+#include "test.h"
+
+static const char policy_text[] =
+	"default_action: deny\n"
+	"zones:\n"
+	"  - {name: internet, purdue: 5, area: external, networks: [public]}\n"
+	"  - {name: office, purdue: 4, area: enterprise, networks: [192.168.0.0/16]}\n"
+	"  - {name: dmz, purdue: 3.5, area: it-ot-dmz, networks: [10.10.0.0/16]}\n"
+	"  - {name: system, purdue: 3, area: fab-system-area, networks: [10.20.0.0/16],\n"
+	"     inventory: closed}\n"
+	"  - {name: tools, purdue: 2, area: fab-area, networks: [10.30.0.0/16]}\n"
+	"hosts:\n"
+	"  - {name: eap, address: 10.20.1.10, roles: [equipment-host]}\n"
+	"  - {name: rms, address: 10.20.1.20, roles: [recipe-server]}\n"
+	"  - {name: scada, address: 10.20.2.20, roles: [scada]}\n"
+	"  - {name: ews, address: 10.20.3.30, roles: [engineering-workstation]}\n"
+	"  - {name: jump, address: 10.10.0.5, roles: [jump-host]}\n"
+	"  - {name: etcher, address: 10.30.1.21, roles: [equipment], model: ETCH-9000, softrev: 4.2.1}\n"
+	"  - {name: plc, address: 10.30.50.5, roles: [controller]}\n"
+	"conduits:\n"
+	"  - name: eap-to-tools\n"
+	"    from: system\n"
+	"    to: tools\n"
+	"    allow:\n"
+	"      - {app: hsms, ports: [5000], initiators: [equipment-host, recipe-server],\n"
+	"         messages: [S1, S2, S5, S6, S7]}\n"
+	"      - {app: modbus, ports: [502], initiators: [scada], access: [read, write],\n"
+	"         addresses: [\"0-199\"]}\n"
+	"      - {app: modbus, ports: [502], initiators: [engineering-workstation]}\n"
+	"      - {app: SMBv23, initiators: [engineering-workstation]}\n"
+	"  - name: jump-to-tools\n"
+	"    from: dmz\n"
+	"    to: tools\n"
+	"    allow:\n"
+	"      - {app: RDP, initiators: [jump-host]}\n"
+	"  - name: office-to-dmz\n"
+	"    from: office\n"
+	"    to: dmz\n"
+	"    allow:\n"
+	"      - {app: RDP, ports: [3389]}\n";
+
+/* ---- an alert log ---- */
+
+#define LOG_MAX 64
+struct logged {
+	char rule[24];
+	char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
+	int severity;
+	uint64_t count;
+	bool repeat;
+	uint64_t suppressed_before;
+	char reason[ALERT_REASON_LEN];
+	char sf[12];
+	char conduit[64];
+};
+static struct logged logbuf[LOG_MAX];
+static int nlog;
+
+static void sink(void *ctx, const struct alert *a)
+{
+	(void)ctx;
+	if (nlog >= LOG_MAX)
+		return;
+	struct logged *l = &logbuf[nlog++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->rule, sizeof(l->rule), "%s", a->def->id);
+	ip_addr_str(&a->src.ip, l->src, sizeof(l->src));
+	ip_addr_str(&a->dst.ip, l->dst, sizeof(l->dst));
+	l->severity = a->severity;
+	l->count = a->count;
+	l->repeat = a->repeat;
+	l->suppressed_before = a->suppressed_before;
+	snprintf(l->reason, sizeof(l->reason), "%s", a->reason);
+	snprintf(l->conduit, sizeof(l->conduit), "%s", a->conduit);
+	if (a->ctx == ACTX_HSMS)
+		snprintf(l->sf, sizeof(l->sf), "S%uF%u", a->u.hsms.stream, a->u.hsms.function);
+}
+
+/* "RULE src>dst sev;..." of everything logged since the last call */
+static const char *take(void)
+{
+	static char out[2048];
+	size_t o = 0;
+	out[0] = '\0';
+	for (int i = 0; i < nlog && o < sizeof(out); i++)
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s %s>%s %d", i ? ";" : "",
+				      logbuf[i].rule, logbuf[i].src, logbuf[i].dst, logbuf[i].severity);
+	nlog = 0;
+	return out;
+}
+
+static struct rules *engine(const char *text)
+{
+	struct policy_error e;
+	struct policy *p = text ? policy_parse(text, strlen(text), "t.yaml", &e) : NULL;
+	if (text && !p) {
+		fprintf(stderr, "policy: %d:%d %s\n", e.line, e.column, e.msg);
+		return NULL;
+	}
+	struct rules_config cfg = { .max_hosts = 1024, .agg_capacity = 64 };
+	struct rules *r = rules_create(p, &cfg, sink, NULL, &e);
+	nlog = 0;
+	return r;
+}
+
+/* ---- flows ---- */
+
+static uint8_t macs[2][6] = { { 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 2 } };
+
+static struct rules_flow_view view(const char *cli, uint16_t cport, const char *srv,
+				   uint16_t sport, const char *app)
+{
+	static uint64_t id = 1;
+	struct rules_flow_view v;
+	memset(&v, 0, sizeof(v));
+	v.flow_id = id++;
+	v.community_id = "1:test";
+	ip_addr_parse(cli, &v.addr[0]);
+	ip_addr_parse(srv, &v.addr[1]);
+	v.port[0] = cport;
+	v.port[1] = sport;
+	v.proto = 6;
+	v.app = app;
+	return v;
+}
+
+static const char *flow(struct rules *r, const char *cli, const char *srv, uint16_t port,
+			const char *app)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 40000, srv, port, app);
+	rules_flow_check(r, &rf, &v, 1000, 0);
+	return take();
+}
+
+static void test_flow_rules(void)
+{
+	struct rules *r = engine(policy_text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	static const struct {
+		const char *cli, *srv;
+		uint16_t port;
+		const char *app, *want;
+	} t[] = {
+		/* allowed by a conduit, or inside a zone */
+		{ "10.20.1.10", "10.30.1.21", 5000, "hsms", "" },
+		{ "10.10.0.5", "10.30.1.21", 3389, "RDP", "" },
+		{ "192.168.10.50", "10.10.0.5", 3389, "RDP", "" },
+		{ "10.20.1.10", "10.20.1.20", 443, "TLS", "" },
+		{ "10.20.3.30", "10.30.1.21", 445, "NetBIOS.SMBv23", "" },
+		/* default deny: no conduit between system and dmz */
+		{ "10.20.1.10", "10.10.0.8", 443, "TLS", "FAB-ZC-001 10.20.1.10>10.10.0.8 2" },
+		/* a conduit, but not this application or port or initiator */
+		{ "10.20.1.10", "10.30.1.21", 22, "SSH",
+		  "FAB-ZC-002 10.20.1.10>10.30.1.21 2;FAB-RA-001 10.20.1.10>10.30.1.21 2" },
+		{ "192.168.10.50", "10.10.0.5", 22, "SSH", "FAB-ZC-002 192.168.10.50>10.10.0.5 2" },
+		{ "10.20.2.20", "10.30.1.21", 5000, "hsms", "FAB-ZC-002 10.20.2.20>10.30.1.21 2" },
+		/* level skipping, internet */
+		{ "192.168.10.50", "10.20.1.10", 443, "TLS", "FAB-ZC-003 192.168.10.50>10.20.1.10 1" },
+		{ "10.30.1.21", "8.8.8.8", 443, "TLS", "FAB-ZC-004 10.30.1.21>8.8.8.8 1" },
+		{ "10.20.1.10", "8.8.8.8", 443, "TLS", "FAB-ZC-005 10.20.1.10>8.8.8.8 2" },
+		/* remote access, SMB, cleartext */
+		{ "203.0.113.50", "10.30.1.21", 3389, "RDP",
+		  "FAB-ZC-003 203.0.113.50>10.30.1.21 1;FAB-RA-001 203.0.113.50>10.30.1.21 2" },
+		{ "10.30.1.22", "10.30.1.21", 3389, "RDP", "FAB-RA-001 10.30.1.22>10.30.1.21 2" },
+		{ "10.30.1.21", "10.30.1.22", 445, "NetBIOS.SMBv1", "FAB-SMB-002 10.30.1.21>10.30.1.22 1" },
+		{ "10.30.1.21", "10.30.1.22", 445, "NetBIOS.SMBv23", "FAB-SMB-001 10.30.1.21>10.30.1.22 2" },
+		{ "10.30.1.21", "10.30.1.22", 21, "FTP_CONTROL", "FAB-CL-001 10.30.1.21>10.30.1.22 3" },
+		/* the engineering workstation may log in, but not in cleartext */
+		{ "10.20.3.30", "10.20.2.20", 23, "Telnet", "FAB-CL-001 10.20.3.30>10.20.2.20 3" },
+		{ "10.20.1.20", "10.20.2.20", 23, "Telnet", "FAB-RA-001 10.20.1.20>10.20.2.20 2;"
+		  "FAB-CL-001 10.20.1.20>10.20.2.20 3" },
+		/* HSMS between equipment in one zone: no conduit names it */
+		{ "10.30.1.22", "10.30.1.21", 5000, "hsms", "FAB-HSMS-009 10.30.1.22>10.30.1.21 2" },
+		/* inventory: once per host */
+		{ "10.20.9.99", "10.20.1.10", 80, "HTTP", "FAB-INV-002 10.20.9.99>10.20.1.10 3" },
+		{ "10.20.9.99", "10.20.1.10", 80, "HTTP", "" },
+		{ "172.16.0.1", "192.168.1.1", 80, "HTTP", "FAB-INV-001 172.16.0.1>192.168.1.1 3" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *got = flow(r, t[i].cli, t[i].srv, t[i].port, t[i].app);
+		if (strcmp(got, t[i].want) != 0)
+			fprintf(stderr, "  case %zu: %s -> %s:%u %s\n", i, t[i].cli, t[i].srv, t[i].port,
+				t[i].app);
+		CHECK_STR(got, t[i].want);
+	}
+	/* the reason says what and why */
+	flow(r, "10.20.1.10", "10.30.1.21", 22, "SSH");
+	rules_finish(r);
+	take();
+	rules_destroy(r);
+}
+
+/* ---- HSMS ---- */
+
+struct hsms_case {
+	const char *host;          /* the HSMS host side (TCP client) */
+	uint8_t stype, stream, function;
+	bool from_equipment;
+	const char *field, *value; /* one body field, e.g. aled=0 */
+	const char *want;
+};
+
+static const char *hsms(struct rules *r, const struct hsms_case *c, const char *eq)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(c->host, 40000, eq, 5000, "hsms");
+	struct hsms_message m;
+	memset(&m, 0, sizeof(m));
+	m.stype = c->stype;
+	m.stream = c->stream;
+	m.function = c->function;
+	m.sender = c->from_equipment ? HSMS_ROLE_EQUIPMENT : HSMS_ROLE_HOST;
+	m.dir = c->from_equipment ? 1 : 0;
+	m.gem = gem_lookup(c->stream, c->function);
+	m.category = gem_category_of(c->stream, c->function);
+	struct gem_fields f;
+	memset(&f, 0, sizeof(f));
+	f.ack = -1;
+	if (c->field) {
+		f.n = 1;
+		f.f[0].key = c->field;
+		f.f[0].numeric = c->value[0] >= '0' && c->value[0] <= '9';
+		f.f[0].num = strtoull(c->value, NULL, 10);
+		snprintf(f.f[0].text, sizeof(f.f[0].text), "%s", c->value);
+	}
+	m.fields = &f;
+	struct app_event ev = { APP_EVENT_HSMS, m.dir, &m };
+	rules_app_event(r, &rf, &v, &ev, 2000, 0);
+	return take();
+}
+
+static void test_hsms_rules(void)
+{
+	struct rules *r = engine(policy_text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	const char *eq = "10.30.1.21";
+	static const struct hsms_case t[] = {
+		/* the EAP may do all of it */
+		{ "10.20.1.10", HSMS_SELECT_REQ, 0, 0, false, NULL, NULL, "" },
+		{ "10.20.1.10", HSMS_DATA, 2, 41, false, "rcmd", "START", "" },
+		{ "10.20.1.10", HSMS_DATA, 7, 3, false, "ppid", "R1", "" },
+		{ "10.20.1.10", HSMS_DATA, 7, 17, false, NULL, NULL, "" },
+		{ "10.20.1.10", HSMS_DATA, 6, 11, true, NULL, NULL, "" },
+		{ "10.20.1.10", HSMS_DATA, 7, 6, true, "ppid", "R1", "" },
+		/* the recipe server: recipes yes, commands no */
+		{ "10.20.1.20", HSMS_DATA, 7, 3, false, NULL, NULL, "" },
+		{ "10.20.1.20", HSMS_DATA, 2, 41, false, NULL, NULL,
+		  "FAB-HSMS-001 10.20.1.20>10.30.1.21 1" },
+		/* a host without roles in the fab system zone (and not in its inventory) */
+		{ "10.20.9.99", HSMS_SELECT_REQ, 0, 0, false, NULL, NULL,
+		  "FAB-INV-002 10.20.9.99>10.30.1.21 3;FAB-ZC-002 10.20.9.99>10.30.1.21 2;"
+		  "FAB-HSMS-008 10.20.9.99>10.30.1.21 2" },
+		/* the flow verdict again: aggregated into the first record's window */
+		{ "10.20.9.99", HSMS_DATA, 2, 49, false, NULL, NULL, "FAB-HSMS-001 10.20.9.99>10.30.1.21 1" },
+		{ "10.20.9.98", HSMS_DATA, 7, 23, false, NULL, NULL,
+		  "FAB-INV-002 10.20.9.98>10.30.1.21 3;FAB-ZC-002 10.20.9.98>10.30.1.21 2;"
+		  "FAB-HSMS-002 10.20.9.98>10.30.1.21 1" },
+		/* from here the conduit verdict repeats within the window: only the new rules */
+		{ "10.20.9.98", HSMS_DATA, 7, 17, false, NULL, NULL, "FAB-HSMS-003 10.20.9.98>10.30.1.21 2" },
+		{ "10.20.9.98", HSMS_DATA, 2, 15, false, NULL, NULL, "FAB-HSMS-004 10.20.9.98>10.30.1.21 2" },
+		{ "10.20.9.98", HSMS_DATA, 1, 17, false, NULL, NULL, "FAB-HSMS-005 10.20.9.98>10.30.1.21 2" },
+		{ "10.20.9.98", HSMS_DATA, 5, 3, false, "aled", "0", "FAB-HSMS-006 10.20.9.98>10.30.1.21 2" },
+		{ "10.20.9.98", HSMS_DATA, 5, 3, false, "aled", "128", "" },   /* enabling */
+		{ "10.20.9.98", HSMS_DATA, 2, 37, false, "ceed", "0", "FAB-HSMS-006 10.20.9.98>10.30.1.21 2" },
+		{ "10.20.9.98", HSMS_DATA, 7, 5, false, "ppid", "R1", "FAB-HSMS-007 10.20.9.98>10.30.1.21 2" },
+		/* a process program sent unsolicited to a host that may not have it */
+		{ "10.20.9.97", HSMS_DATA, 7, 3, true, NULL, NULL,
+		  "FAB-INV-002 10.20.9.97>10.30.1.21 3;FAB-ZC-002 10.20.9.97>10.30.1.21 2;"
+		  "FAB-HSMS-007 10.20.9.97>10.30.1.21 2" },
+		/* the EAP, but a stream the conduit does not name */
+		{ "10.20.1.10", HSMS_DATA, 10, 3, false, NULL, NULL, "FAB-HSMS-010 10.20.1.10>10.30.1.21 2" },
+		{ "10.20.1.10", HSMS_DATA, 10, 0, true, NULL, NULL, "" },     /* SxF0 always */
+		/* enterprise straight into the tools */
+		{ "192.168.10.77", HSMS_DATA, 7, 3, false, "ppid", "X", "FAB-ZC-003 192.168.10.77>10.30.1.21 1;"
+		  "FAB-HSMS-002 192.168.10.77>10.30.1.21 1" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *got = hsms(r, &t[i], eq);
+		if (strcmp(got, t[i].want) != 0)
+			fprintf(stderr, "  case %zu: %s S%uF%u\n", i, t[i].host, t[i].stream, t[i].function);
+		CHECK_STR(got, t[i].want);
+	}
+	/* exact record of a recipe download: reason names the PPID and the roles */
+	struct hsms_case c = { "192.168.10.78", HSMS_DATA, 7, 3, false, "ppid", "ETCH-POLY-07", NULL };
+	CHECK_STR(hsms(r, &c, "10.30.1.22"), "FAB-ZC-003 192.168.10.78>10.30.1.22 1;"
+		  "FAB-HSMS-002 192.168.10.78>10.30.1.22 1");
+	CHECK_STR(logbuf[1].rule, "FAB-HSMS-002");
+	CHECK_STR(logbuf[1].sf, "S7F3");
+	CHECK_STR(logbuf[1].reason, "S7F3 Process Program Send PPID=ETCH-POLY-07 sent to equipment "
+				    "10.30.1.22 (zone tools, roles none) by 192.168.10.78 (zone "
+				    "office, roles none), which is not a trusted host (roles "
+				    "equipment-host,recipe-server)");
+	nlog = 0;
+	rules_destroy(r);
+}
+
+/* ---- Modbus ---- */
+
+static const char *modbus(struct rules *r, const char *cli, uint8_t fc, uint16_t addr,
+			  uint16_t qty)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 40000, "10.30.50.5", 502, "modbus");
+	struct modbus_pdu p;
+	memset(&p, 0, sizeof(p));
+	p.request = true;
+	p.unit_id = 1;
+	p.fc = p.function = fc;
+	p.function_name = modbus_function_name(fc);
+	p.access = modbus_access_of(fc, 0);
+	p.has_address = p.has_quantity = true;
+	p.address = addr;
+	p.quantity = qty;
+	struct app_event ev = { APP_EVENT_MODBUS, 0, &p };
+	rules_app_event(r, &rf, &v, &ev, 3000, 0);
+	return take();
+}
+
+static void test_modbus_rules(void)
+{
+	struct rules *r = engine(policy_text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_STR(modbus(r, "10.20.2.20", 3, 0, 10), "");
+	CHECK_STR(modbus(r, "10.20.2.20", 16, 100, 100), "");           /* 100..199 */
+	CHECK_STR(modbus(r, "10.20.2.20", 16, 150, 60), "FAB-MB-003 10.20.2.20>10.30.50.5 2");
+	CHECK_STR(modbus(r, "10.20.2.20", 8, 0, 1),
+		  "FAB-MB-004 10.20.2.20>10.30.50.5 2;FAB-MB-002 10.20.2.20>10.30.50.5 2");
+	CHECK_STR(modbus(r, "10.20.3.30", 8, 0, 1), "");                /* the EWS may */
+	CHECK_STR(modbus(r, "10.20.3.30", 5, 9000, 1), "");
+	CHECK_STR(modbus(r, "10.20.1.10", 6, 100, 1),
+		  "FAB-ZC-002 10.20.1.10>10.30.50.5 2;FAB-MB-001 10.20.1.10>10.30.50.5 2");
+	CHECK_STR(modbus(r, "10.20.1.10", 3, 0, 1), "");                /* aggregated: same flow verdict */
+	rules_destroy(r);
+}
+
+/* ---- inventory, identity, anomalies ---- */
+
+static void test_inventory(void)
+{
+	struct rules *r = engine(policy_text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	/* one MAC in two zones */
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view("10.20.1.10", 1, "10.20.1.20", 80, "HTTP");
+	v.mac[0] = macs[0];
+	v.mac[1] = macs[1];
+	rules_flow_check(r, &rf, &v, 10, 0);
+	CHECK_STR(take(), "");
+	memset(&rf, 0, sizeof(rf));
+	v = view("10.30.1.21", 1, "10.20.1.20", 80, "HTTP");
+	v.mac[0] = macs[0];
+	v.mac[1] = macs[1];
+	rules_flow_check(r, &rf, &v, 11, 0);
+	CHECK_STR(take(), "FAB-INV-003 10.30.1.21>10.20.1.20 2;FAB-ZC-001 10.30.1.21>10.20.1.20 2");
+	/* equipment identity against the baseline */
+	struct hsms_equipment eq;
+	memset(&eq, 0, sizeof(eq));
+	ip_addr_parse("10.30.1.21", &eq.addr);
+	snprintf(eq.mdln, sizeof(eq.mdln), "ETCH-9000");
+	snprintf(eq.softrev, sizeof(eq.softrev), "4.2.1");
+	eq.identified = true;
+	struct hsms_asset_event ae = { HSMS_ASSET_IDENTIFIED, &eq };
+	struct app_event ev = { APP_EVENT_HSMS_ASSET, 1, &ae };
+	memset(&rf, 0, sizeof(rf));
+	v = view("10.20.1.10", 1, "10.30.1.21", 5000, "hsms");
+	rules_app_event(r, &rf, &v, &ev, 20, 0);
+	CHECK_STR(take(), "");
+	snprintf(eq.softrev, sizeof(eq.softrev), "4.3.0-beta");
+	rules_app_event(r, &rf, &v, &ev, 21, 0);
+	CHECK_STR(take(), "FAB-INV-004 10.20.1.10>10.30.1.21 3");
+	/* a dissector anomaly, with its own severity */
+	struct app_anomaly an = { "HSMS_LENGTH_TOO_SMALL", "length 8", "hsms" };
+	struct app_event aev = { APP_EVENT_ANOMALY, 0, &an };
+	rules_app_event(r, &rf, &v, &aev, 22, 0);
+	CHECK_STR(take(), "FAB-AN-HSMS 10.20.1.10>10.30.1.21 2");
+	struct app_anomaly an2 = { "MODBUS_INVALID_QUANTITY", NULL, "modbus" };
+	aev.body = &an2;
+	rules_app_event(r, &rf, &v, &aev, 22, 0);
+	CHECK_STR(take(), "FAB-AN-MODBUS 10.20.1.10>10.30.1.21 3");
+	rules_destroy(r);
+}
+
+/* ---- aggregation, rate limit, overrides, reload ---- */
+
+static void test_aggregation(void)
+{
+	char text[4096];
+	snprintf(text, sizeof(text), "%salerting: {window: 60, rate_limit: 2}\n", policy_text);
+	struct rules *r = engine(text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct rules_flow_view v = view("192.168.10.50", 1, "10.20.1.10", 443, "TLS");
+	for (int i = 0; i < 5; i++) {
+		struct rules_flow rf;
+		memset(&rf, 0, sizeof(rf));
+		rules_flow_check(r, &rf, &v, 100 + i, 0);
+	}
+	CHECK_EQ(nlog, 1);
+	CHECK_EQ(logbuf[0].count, 1);
+	nlog = 0;
+	rules_tick(r, 159);
+	CHECK_EQ(nlog, 0);
+	rules_tick(r, 160);            /* the window of the first hit (t=100) closes */
+	CHECK_EQ(nlog, 1);
+	CHECK(logbuf[0].repeat);
+	CHECK_EQ(logbuf[0].count, 4);
+	nlog = 0;
+	/* rate limit: 2 new keys of one rule per minute, the rest counted */
+	for (int i = 0; i < 5; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "192.168.10.%d", 60 + i);
+		struct rules_flow_view w = view(ip, 1, "10.20.1.10", 443, "TLS");
+		struct rules_flow rf;
+		memset(&rf, 0, sizeof(rf));
+		rules_flow_check(r, &rf, &w, 200, 0);
+	}
+	CHECK_EQ(nlog, 2);
+	CHECK_EQ(rules_alert_stats(r)->suppressed, 3);
+	CHECK_EQ(rules_alert_stats(r)->suppressed_by_rule[R_LEVEL_SKIP], 3);
+	nlog = 0;
+	struct rules_flow_view w = view("192.168.10.99", 1, "10.20.1.10", 443, "TLS");
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	rules_flow_check(r, &rf, &w, 260, 0);   /* next minute */
+	CHECK_EQ(nlog, 1);
+	CHECK_EQ(logbuf[0].suppressed_before, 3);
+	nlog = 0;
+	rules_finish(r);
+	CHECK_EQ(rules_alert_stats(r)->hits, 11);
+	/* reload: a policy that allows it, with severity overrides */
+	snprintf(text, sizeof(text), "%s  - name: office-to-system\n    from: office\n    to: system\n"
+		 "    allow: [{app: TLS}]\nrules:\n  - {id: FAB-RA-001, severity: 1}\n"
+		 "  - {id: FAB-SMB-002, enabled: false}\n", policy_text);
+	struct policy_error e;
+	struct policy *p = policy_parse(text, strlen(text), "t2.yaml", &e);
+	CHECK(p != NULL);
+	uint32_t gen = rules_generation(r);
+	CHECK_EQ(rules_set_policy(r, p, &e), 0);
+	CHECK(rules_generation(r) != gen);
+	rules_flow_check(r, &rf, &w, 400, 0);   /* the same flow is checked again */
+	CHECK_STR(take(), "");
+	CHECK_STR(flow(r, "10.30.1.22", "10.30.1.21", 3389, "RDP"), "FAB-RA-001 10.30.1.22>10.30.1.21 1");
+	CHECK_STR(flow(r, "10.30.1.21", "10.30.1.22", 445, "NetBIOS.SMBv1"), "");
+	/* a broken reload keeps the old policy */
+	p = policy_parse("zones: []\nrules: [{id: NOPE}]\n", 29, "bad.yaml", &e);
+	CHECK(p != NULL);
+	CHECK_EQ(rules_set_policy(r, p, &e), -1);
+	CHECK_STR(rules_policy(r)->source, "t2.yaml");
+	rules_destroy(r);
+}
+
+/* ---- the built-in default: roles from behaviour ---- */
+
+static void test_inferred(void)
+{
+	struct rules *r = engine(NULL);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	const char *eq = "10.1.2.3";
+	static const struct hsms_case t[] = {
+		/* the first host to select the equipment is its designated host */
+		{ "10.9.0.1", HSMS_SELECT_REQ, 0, 0, false, NULL, NULL, "" },
+		{ "10.9.0.1", HSMS_DATA, 2, 41, false, NULL, NULL, "" },
+		{ "10.9.0.1", HSMS_DATA, 7, 3, false, NULL, NULL, "" },
+		/* another host selecting it, commanding it, taking its recipes */
+		{ "10.9.0.66", HSMS_SELECT_REQ, 0, 0, false, NULL, NULL, "FAB-HSMS-008 10.9.0.66>10.1.2.3 2" },
+		{ "10.9.0.66", HSMS_DATA, 2, 41, false, NULL, NULL, "FAB-HSMS-001 10.9.0.66>10.1.2.3 1" },
+		{ "10.9.0.66", HSMS_DATA, 7, 5, false, NULL, NULL, "FAB-HSMS-007 10.9.0.66>10.1.2.3 2" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *got = hsms(r, &t[i], eq);
+		if (strcmp(got, t[i].want) != 0)
+			fprintf(stderr, "  case %zu\n", i);
+		CHECK_STR(got, t[i].want);
+	}
+	/* the equipment, known by its behaviour, reaching the internet; RDP and SMB to it */
+	CHECK_STR(flow(r, eq, "198.51.100.23", 443, "TLS"), "FAB-ZC-004 10.1.2.3>198.51.100.23 1");
+	CHECK_STR(flow(r, "10.9.0.77", eq, 3389, "RDP"), "FAB-RA-001 10.9.0.77>10.1.2.3 2");
+	CHECK_STR(flow(r, eq, "10.9.0.5", 445, "NetBIOS.SMBv1"), "FAB-SMB-002 10.1.2.3>10.9.0.5 1");
+	/* unknown hosts among themselves: nothing (no addressing) */
+	CHECK_STR(flow(r, "10.9.0.77", "10.9.0.78", 3389, "RDP"), "");
+	CHECK_STR(flow(r, "10.9.0.77", "8.8.8.8", 443, "TLS"), "");
+	rules_destroy(r);
+}
+
+int main(void)
+{
+	RUN(test_flow_rules);
+	RUN(test_hsms_rules);
+	RUN(test_modbus_rules);
+	RUN(test_inventory);
+	RUN(test_aggregation);
+	RUN(test_inferred);
+	return test_done();
+}
