@@ -6,6 +6,7 @@
   - fabmon (decode, flows, TCP reassembly, nDPI, dissectors, EVE output),
   - fabmon --no-hsms-records (HSMS decoded, no per-message records),
   - fabmon --no-hsms (the same without HSMS/SECS-II decoding),
+  - fabmon --no-alerts (no zone/conduit rule engine: what the rules cost),
   - ndpiReader (nDPI 4.2's own reader: decode, flows, nDPI),
   - tshark (Wireshark's dissectors, conversation table only),
 
@@ -89,6 +90,7 @@ def main():
         ("fabmon", [fabmon, "-q", "-r", cap, "-o", out]),
         ("fabmon --no-hsms-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms-records"]),
         ("fabmon --no-hsms", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms"]),
+        ("fabmon --no-alerts", [fabmon, "-q", "-r", cap, "-o", out, "--no-alerts"]),
         ("fabmon --modbus-records all", [fabmon, "-q", "-r", cap, "-o", out, "--modbus-records", "all"]),
         ("fabmon --no-modbus-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-modbus-records"]),
         ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
@@ -111,6 +113,9 @@ def main():
             print(f"HSMS/SECS-II decoding: {counts['fabmon --no-hsms-records'] / off:.2f}x the instructions "
                   f"without it (target: within 2x); with per-message records: {base / off:.2f}x")
         print(f"ndpiReader needs {counts['ndpiReader'] / base:.2f}x fabmon's instructions")
+        rules = base - counts["fabmon --no-alerts"]
+        print(f"rule engine (zones, conduits, alerts): {100 * rules / base:.1f}% of fabmon's instructions "
+              f"(target: below 20%)")
         return
 
     results = {}
@@ -140,6 +145,10 @@ def main():
         print(f"HSMS/SECS-II decoding (framing, SECS-II validation, GEM fields, transactions): "
               f"{dec / off:.2f}x fabmon's time without it (target: within 2x)")
         print(f"with one 'hsms' record per message as well: {base / off:.2f}x")
+    if base and "fabmon --no-alerts" in results:
+        print(f"rule engine (zones, conduits, alerts): "
+              f"{100 * (base - results['fabmon --no-alerts'][0]) / base:.1f}% of fabmon's time "
+              f"(target: below 20%)")
     if base and "ndpiReader" in results:
         verdict = "faster than" if base < results["ndpiReader"][0] else "SLOWER than"
         print(f"fabmon is {verdict} ndpiReader on this capture "

@@ -668,10 +668,14 @@ static void copy_field(char *out, size_t len, const struct gem_fields *g, const 
 	const struct gem_field *f = g ? gem_field(g, key) : NULL;
 	if (!f)
 		return;
-	if (f->numeric)
+	if (f->numeric) {
 		snprintf(out, len, "%llu", (unsigned long long)f->num);
-	else
-		snprintf(out, len, "%s", f->text);
+	} else {
+		/* cut to the alert's field (a PPID may be long) */
+		size_t n = strnlen(f->text, len - 1);
+		memcpy(out, f->text, n);
+		out[n] = '\0';
+	}
 }
 
 static void hsms_context(struct alert *a, const struct hsms_message *m)
@@ -854,8 +858,14 @@ static void hsms_event(struct rules *r, struct rules_flow *rf, const struct rule
 	struct alert *a = begin(r, rule, v, ep, sec, usec);
 	hsms_context(a, m);
 	hsms_sf_text(sf, m->stream, m->function);
-	char roles[160];
+	char roles[240];
 	policy_roles_str(r->set[rule].roles, roles, sizeof(roles));
+	if (ep[host_i].host < 0 && r->pol->infer_roles && designated) {
+		char d[IP_ADDR_STRLEN];
+		size_t n = strlen(roles);
+		snprintf(roles + n, sizeof(roles) - n, "; designated host %s",
+			 ip_addr_str(designated, d, sizeof(d)));
+	}
 	if (to_host)
 		reason(a, "%s %s: process program%s%s leaves equipment %s for %s, which is not a "
 		       "trusted host (roles %s)", sf, m->gem ? m->gem->name : "",

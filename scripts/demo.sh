@@ -10,4 +10,7 @@ ninja -C build >/dev/null
 rm -rf out/demo
 ./build/fabmon -r demo/fab-demo.pcap -o out/demo
 echo "fabmon: results in $(pwd)/out/demo/eve.json"
+echo "fabmon: alerts (built-in reference fab policy, roles inferred from behaviour):"
+jq -r 'select(.event_type=="alert") | "  \(.alert.severity_name)\t\(.alert.rule)\t\(.src_ip) -> \(.dest_ip):\(.dest_port // "-")\t\(.alert.signature)"' out/demo/eve.json
 echo "fabmon: try   jq -c 'select(.event_type==\"flow\") | [.src_ip,.dest_ip,.dest_port,.app_proto]' out/demo/eve.json"
+echo "fabmon: and   ./build/fabmon check-policy --builtin   for the zones, conduits and rules applied"
