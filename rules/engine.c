@@ -218,12 +218,26 @@ struct ep {
 	struct rhost *h;
 };
 
-static void resolve(struct rules *r, const struct rules_flow_view *v, int i, struct ep *e)
+/* The learned-host entry of one end of a flow; its slot is kept in the
+ * flow's state (entries never move), so each message costs no lookup. */
+static struct rhost *flow_host(struct rules *r, struct rules_flow *rf,
+			       const struct rules_flow_view *v, int i)
+{
+	if (rf && rf->slot[i])
+		return &r->hosts[rf->slot[i] - 1];
+	struct rhost *h = host_get(r, &v->addr[i], true);
+	if (rf && h)
+		rf->slot[i] = (uint32_t)(h - r->hosts) + 1;
+	return h;
+}
+
+static void resolve(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v, int i,
+		    struct ep *e)
 {
 	const struct policy *p = r->pol;
 	e->ip = &v->addr[i];
 	e->host = policy_host_of(p, e->ip);
-	e->h = host_get(r, e->ip, true);
+	e->h = flow_host(r, rf, v, i);
 	e->inferred = false;
 	e->roles = 0;
 	if (e->host >= 0) {
@@ -653,8 +667,8 @@ void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules
 	rf->checked = 1;
 	r->st.flows_checked++;
 	struct ep ep[2];
-	resolve(r, v, 0, &ep[0]);
-	resolve(r, v, 1, &ep[1]);
+	resolve(r, rf, v, 0, &ep[0]);
+	resolve(r, rf, v, 1, &ep[1]);
 	inventory_host(r, v, ep, 0, sec, usec);
 	inventory_host(r, v, ep, 1, sec, usec);
 	flow_zone_rules(r, rf, v, ep, sec, usec);
@@ -772,8 +786,8 @@ static bool hsms_filter_admits(const struct policy_allow *a, const struct hsms_m
 }
 
 static void hsms_conduit_filter(struct rules *r, struct rules_flow *rf,
-				const struct rules_flow_view *v, const struct ep ep[2],
-				const struct hsms_message *m, int64_t sec, uint32_t usec)
+				const struct rules_flow_view *v, const struct hsms_message *m,
+				int64_t sec, uint32_t usec)
 {
 	const struct policy *p = r->pol;
 	if (rf->conduit < 0 || m->stype != HSMS_DATA || !r->set[R_HSMS_MESSAGE_NOT_ALLOWED].enabled)
@@ -785,6 +799,9 @@ static void hsms_conduit_filter(struct rules *r, struct rules_flow *rf,
 		if (hsms_filter_admits(&c->allow[i], m))
 			return;
 	}
+	struct ep ep[2];
+	resolve(r, rf, v, 0, &ep[0]);
+	resolve(r, rf, v, 1, &ep[1]);
 	struct alert *a = begin(r, R_HSMS_MESSAGE_NOT_ALLOWED, v, ep, sec, usec);
 	hsms_context(a, m);
 	snprintf(a->conduit, sizeof(a->conduit), "%s", c->name);
@@ -805,10 +822,10 @@ static void hsms_event(struct rules *r, struct rules_flow *rf, const struct rule
 	if (m->stype != HSMS_DATA && m->stype != HSMS_SELECT_REQ)
 		host_i = 0; /* control traffic: the active (client) side is the host */
 	int eq_i = 1 - host_i;
-	struct rhost *eqh = host_get(r, &v->addr[eq_i], true);
-	struct rhost *hh = host_get(r, &v->addr[host_i], true);
 	bool designate = m->stype == HSMS_SELECT_REQ || m->stype == HSMS_DATA;
-	if (eqh && designate) {
+	struct rhost *eqh = designate ? flow_host(r, rf, v, eq_i) : NULL;
+	if (eqh && (!(eqh->inferred & ROLE_BIT(ROLE_EQUIPMENT)) || !eqh->has_hsms_host)) {
+		struct rhost *hh = flow_host(r, rf, v, host_i);
 		eqh->inferred |= ROLE_BIT(ROLE_EQUIPMENT);
 		if (!eqh->has_hsms_host && hh) {
 			eqh->has_hsms_host = true;
@@ -818,14 +835,26 @@ static void hsms_event(struct rules *r, struct rules_flow *rf, const struct rule
 	}
 	if (!rf->checked || rf->gen != r->gen)
 		rules_flow_check(r, rf, v, sec, usec);
+	if (m->stype == HSMS_DATA && rf->conduit >= 0)
+		hsms_conduit_filter(r, rf, v, m, sec, usec);
+	/* most messages concern no rule: decide that before any lookup */
+	bool to_host = false;
+	enum rule_id rule = R_COUNT;
+	if (m->stype == HSMS_SELECT_REQ)
+		rule = R_HSMS_SECOND_HOST;
+	else if (m->stype == HSMS_DATA)
+		rule = hsms_message_rule(m, &to_host);
+	if (rule == R_COUNT || !r->set[rule].enabled)
+		return;
 	struct ep ep[2];
-	resolve(r, v, 0, &ep[0]);
-	resolve(r, v, 1, &ep[1]);
+	resolve(r, rf, v, 0, &ep[0]);
+	resolve(r, rf, v, 1, &ep[1]);
 	const struct ip_addr *designated = eqh && eqh->has_hsms_host ? &eqh->hsms_host : NULL;
 	char w[256], t[256], sf[12];
 
-	if (m->stype == HSMS_SELECT_REQ && r->set[R_HSMS_SECOND_HOST].enabled &&
-	    !trusted(r, R_HSMS_SECOND_HOST, &ep[host_i], designated)) {
+	if (m->stype == HSMS_SELECT_REQ) {
+		if (trusted(r, R_HSMS_SECOND_HOST, &ep[host_i], designated))
+			return;
 		struct alert *a = begin(r, R_HSMS_SECOND_HOST, v, ep, sec, usec);
 		a->ctx = ACTX_HSMS;
 		memset(&a->u.hsms, 0, sizeof(a->u.hsms));
@@ -843,14 +872,8 @@ static void hsms_event(struct rules *r, struct rules_flow *rf, const struct rule
 			       who(&ep[host_i], w, sizeof(w), p), who(&ep[eq_i], t, sizeof(t), p),
 			       policy_roles_str(r->set[R_HSMS_SECOND_HOST].roles, d, sizeof(d)));
 		raise_alert(r, a, 1u << 16);
+		return;
 	}
-	if (m->stype != HSMS_DATA)
-		return;
-	hsms_conduit_filter(r, rf, v, ep, m, sec, usec);
-	bool to_host;
-	enum rule_id rule = hsms_message_rule(m, &to_host);
-	if (rule == R_COUNT || !r->set[rule].enabled)
-		return;
 	/* the host concerned: the sender of a command, the receiver of a
 	 * process program leaving the equipment */
 	if (trusted(r, rule, &ep[host_i], designated))
@@ -928,8 +951,8 @@ static bool bit_set(const uint8_t *bits, unsigned v)
 }
 
 static void modbus_conduit_filter(struct rules *r, struct rules_flow *rf,
-				  const struct rules_flow_view *v, const struct ep ep[2],
-				  const struct modbus_pdu *pd, int64_t sec, uint32_t usec)
+				  const struct rules_flow_view *v, const struct modbus_pdu *pd,
+				  int64_t sec, uint32_t usec)
 {
 	const struct policy *p = r->pol;
 	if (rf->conduit < 0)
@@ -963,6 +986,9 @@ static void modbus_conduit_filter(struct rules *r, struct rules_flow *rf,
 	enum rule_id rule = function_ok ? R_MODBUS_ADDRESS : R_MODBUS_NOT_ALLOWED;
 	if (!r->set[rule].enabled)
 		return;
+	struct ep ep[2];
+	resolve(r, rf, v, 0, &ep[0]);
+	resolve(r, rf, v, 1, &ep[1]);
 	struct alert *a = begin(r, rule, v, ep, sec, usec);
 	modbus_context(a, pd);
 	snprintf(a->conduit, sizeof(a->conduit), "%s", c->name);
@@ -986,9 +1012,9 @@ static void modbus_event(struct rules *r, struct rules_flow *rf, const struct ru
 		return;
 	r->st.modbus_checked++;
 	int cli = pd->dir == 0 ? 0 : 1, srv = 1 - cli;
-	struct rhost *sh = host_get(r, &v->addr[srv], true);
-	struct rhost *ch = host_get(r, &v->addr[cli], true);
-	if (sh) {
+	struct rhost *sh = flow_host(r, rf, v, srv);
+	if (sh && (!(sh->inferred & ROLE_BIT(ROLE_CONTROLLER)) || !sh->has_modbus_client)) {
+		struct rhost *ch = flow_host(r, rf, v, cli);
 		sh->inferred |= ROLE_BIT(ROLE_CONTROLLER);
 		if (!sh->has_modbus_client && ch) {
 			sh->has_modbus_client = true;
@@ -998,10 +1024,8 @@ static void modbus_event(struct rules *r, struct rules_flow *rf, const struct ru
 	}
 	if (!rf->checked || rf->gen != r->gen)
 		rules_flow_check(r, rf, v, sec, usec);
-	struct ep ep[2];
-	resolve(r, v, 0, &ep[0]);
-	resolve(r, v, 1, &ep[1]);
-	modbus_conduit_filter(r, rf, v, ep, pd, sec, usec);
+	if (rf->conduit >= 0)
+		modbus_conduit_filter(r, rf, v, pd, sec, usec);
 	enum rule_id rule = R_COUNT;
 	if (pd->access == MODBUS_ACCESS_WRITE)
 		rule = R_MODBUS_WRITE;
@@ -1009,6 +1033,9 @@ static void modbus_event(struct rules *r, struct rules_flow *rf, const struct ru
 		rule = R_MODBUS_DIAG_PROG;
 	if (rule == R_COUNT || !r->set[rule].enabled)
 		return;
+	struct ep ep[2];
+	resolve(r, rf, v, 0, &ep[0]);
+	resolve(r, rf, v, 1, &ep[1]);
 	const struct ip_addr *designated = sh && sh->has_modbus_client ? &sh->modbus_client : NULL;
 	/* diagnostics/programming: never trusted by designation alone */
 	if (rule == R_MODBUS_DIAG_PROG && ep[cli].host < 0)
@@ -1037,8 +1064,8 @@ static void anomaly_event(struct rules *r, struct rules_flow *rf, const struct r
 	if (!r->set[rule].enabled)
 		return;
 	struct ep ep[2];
-	resolve(r, v, 0, &ep[0]);
-	resolve(r, v, 1, &ep[1]);
+	resolve(r, rf, v, 0, &ep[0]);
+	resolve(r, rf, v, 1, &ep[1]);
 	struct alert *a = begin(r, rule, v, ep, sec, usec);
 	if (rule != R_HSMS_SECOND_HOST) {
 		const struct policy_rule *o = policy_rule_override(r->pol, a->def->id);
@@ -1062,8 +1089,8 @@ static void identity_check(struct rules *r, const struct rules_flow_view *v, int
 	if (!r->set[R_INV_IDENTITY].enabled)
 		return;
 	struct ep ep[2];
-	resolve(r, v, 0, &ep[0]);
-	resolve(r, v, 1, &ep[1]);
+	resolve(r, NULL, v, 0, &ep[0]);
+	resolve(r, NULL, v, 1, &ep[1]);
 	const struct policy_host *h = ep[eq_i].host >= 0 ? &p->hosts[ep[eq_i].host] : NULL;
 	bool model_bad = h && h->model[0] && model[0] && strncmp(h->model, model, POLICY_ID_LEN - 1) != 0;
 	bool rev_bad = h && h->softrev[0] && softrev[0] && strncmp(h->softrev, softrev, POLICY_ID_LEN - 1) != 0;

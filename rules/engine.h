@@ -40,6 +40,7 @@ struct rules_flow {
 	uint8_t inter_zone;
 	int16_t conduit;              /* allowing conduit, -1 none */
 	uint32_t allow_mask;          /* its allow entries that matched */
+	uint32_t slot[2];             /* learned-host entries of client, server (+1; 0 unknown) */
 };
 
 struct rules_config {
