@@ -618,6 +618,15 @@ char *learner_policy_yaml(struct learner *l, const char *origin)
 		if (done[i] || !edge_in_conduit(l, &l->edges[i]))
 			continue;
 		int zc = l->hosts[l->edges[i].client].zone, zs = l->hosts[l->edges[i].server].zone;
+		enum zone_area ac = l->zones[zc].area, as = l->zones[zs].area;
+		bool fab_c = ac == AREA_FAB || ac == AREA_FAB_SYSTEM, fab_s = as == AREA_FAB || as == AREA_FAB_SYSTEM;
+		if (fab_c && as == AREA_EXTERNAL)
+			sb(&b, "  # REVIEW: observed, but the guideline forbids it: a fab zone reaching the\n"
+			       "  # internet (METI fab area; CSF PR.IR-01). Remove it to have it alerted.\n");
+		if ((ac == AREA_ENTERPRISE || ac == AREA_EXTERNAL) && fab_s)
+			sb(&b, "  # REVIEW: observed, but the guideline forbids it: %s straight into a fab\n"
+			       "  # zone, bypassing the IT/OT DMZ (62443-3-3 SR 5.1). Remove it to have it alerted.\n",
+			   policy_area_name(ac));
 		sb(&b, "  - name: %s-to-%s\n    from: %s\n    to: %s\n    allow:\n",
 		   l->zones[zc].name, l->zones[zs].name, l->zones[zc].name, l->zones[zs].name);
 		nconduits++;

@@ -246,7 +246,8 @@ int policy_compile(struct policy *p, struct policy_error *err)
 		for (size_t k = 0; k < p->hosts[i].naddrs; k++)
 			p->host_index[p->nhost_index++] =
 				(struct policy_host_addr){ p->hosts[i].addrs[k], (int)i };
-	qsort(p->host_index, p->nhost_index, sizeof(*p->host_index), host_addr_cmp);
+	if (p->nhost_index)
+		qsort(p->host_index, p->nhost_index, sizeof(*p->host_index), host_addr_cmp);
 	for (size_t i = 1; i < p->nhost_index; i++) {
 		if (ip_addr_cmp(&p->host_index[i - 1].a, &p->host_index[i].a) == 0) {
 			char a[IP_ADDR_STRLEN];
@@ -307,7 +308,8 @@ int policy_add_network(struct policy *p, const struct ip_addr *prefix, unsigned 
  * index of a network equal to an earlier one, or -1. */
 int policy_sort_networks(struct policy *p)
 {
-	qsort(p->nets, p->nnets, sizeof(*p->nets), net_cmp);
+	if (p->nnets)
+		qsort(p->nets, p->nnets, sizeof(*p->nets), net_cmp);
 	p->nv4_lens = p->nv6_lens = 0;
 	for (size_t i = 0; i < p->nnets; i++) {
 		const struct policy_network *n = &p->nets[i];
