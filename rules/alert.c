@@ -22,7 +22,8 @@ struct alert_agg {
 	uint32_t cap, nbuckets;
 	struct agg_entry *e;
 	int32_t *bucket;
-	int32_t free_head;
+	int32_t free_head;            /* entries given back */
+	uint32_t fresh;               /* entries never used: [fresh, cap) (not touched yet) */
 	uint32_t used;
 	/* rate limit: new records of each rule in the current minute */
 	int64_t minute[R_COUNT];
@@ -62,9 +63,7 @@ struct alert_agg *alert_agg_create(uint32_t window_sec, uint32_t rate_per_min, u
 	}
 	for (uint32_t i = 0; i < g->nbuckets; i++)
 		g->bucket[i] = -1;
-	for (uint32_t i = 0; i < g->cap; i++)
-		g->e[i].next = i + 1 < g->cap ? (int32_t)i + 1 : -1;
-	g->free_head = 0;
+	g->free_head = -1;
 	g->sink = sink;
 	g->ctx = ctx;
 	alert_agg_configure(g, window_sec, rate_per_min);
@@ -132,14 +131,14 @@ void alert_agg_tick(struct alert_agg *g, int64_t sec)
 {
 	if (!g->used)
 		return;
-	for (uint32_t i = 0; i < g->cap; i++)
+	for (uint32_t i = 0; i < g->fresh; i++)
 		if (g->e[i].used && g->e[i].window_end <= sec)
 			close_entry(g, (int32_t)i);
 }
 
 void alert_agg_flush(struct alert_agg *g)
 {
-	for (uint32_t i = 0; i < g->cap; i++)
+	for (uint32_t i = 0; i < g->fresh; i++)
 		if (g->e[i].used)
 			close_entry(g, (int32_t)i);
 }
@@ -191,6 +190,10 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 	emit(g, out);
 	if (!g->window)
 		return;
+	if (g->free_head < 0 && g->fresh < g->cap) {
+		g->e[g->fresh].next = -1;
+		g->free_head = (int32_t)g->fresh++;
+	}
 	if (g->free_head < 0) {
 		/* full: close the window that ends first to make room */
 		int32_t oldest = 0;

@@ -17,7 +17,8 @@
 struct rhost {
 	struct ip_addr ip;            /* family 0: free slot */
 	uint32_t inferred;            /* role bits from behaviour */
-	uint8_t alerted;              /* bit per inventory rule already raised */
+	uint8_t alerted;              /* bit per inventory rule already raised ... */
+	uint32_t alerted_gen;         /* ... under this policy generation */
 	bool has_hsms_host, has_modbus_client;
 	struct ip_addr hsms_host;     /* designated HSMS host of this equipment */
 	struct ip_addr modbus_client; /* designated client of this Modbus server */
@@ -171,9 +172,8 @@ int rules_set_policy(struct rules *r, struct policy *pol, struct policy_error *e
 	r->st.reloads++;
 	alert_agg_configure(r->agg, r->cfg.window_override ? r->cfg.window_override : pol->alert_window,
 			    r->cfg.rate_override ? r->cfg.rate_override : pol->alert_rate);
-	/* inventory alerts are per policy: a new policy may place hosts anew */
-	for (uint32_t i = 0; i <= r->hmask; i++)
-		r->hosts[i].alerted = 0;
+	/* inventory alerts are per policy (a new one may place hosts anew):
+	 * entries compare their alerted_gen, so nothing is touched here */
 	return 0;
 }
 
@@ -368,6 +368,10 @@ static void inventory_host(struct rules *r, const struct rules_flow_view *v, con
 	const struct ep *e = &ep[i];
 	if (!e->h)
 		return;
+	if (e->h->alerted_gen != r->gen) {
+		e->h->alerted_gen = r->gen;
+		e->h->alerted = 0;
+	}
 	char w[256];
 	if (e->zone < 0 && r->set[R_INV_NO_ZONE].enabled && !(e->h->alerted & 1)) {
 		e->h->alerted |= 1;
