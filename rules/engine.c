@@ -521,6 +521,12 @@ static int match_conduit(const struct policy *p, struct rules_flow *rf,
 	return found;
 }
 
+const char *rules_verdict_name(enum rules_verdict v)
+{
+	static const char *const n[] = { "unchecked", "unzoned", "intra-zone", "allowed", "violation" };
+	return (unsigned)v <= RV_VIOLATION ? n[v] : "?";
+}
+
 static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 			    const struct ep ep[2], int64_t sec, uint32_t usec)
 {
@@ -528,9 +534,14 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 	rf->conduit = -1;
 	rf->allow_mask = 0;
 	int z0 = ep[0].zone, z1 = ep[1].zone;
-	if (z0 < 0 || z1 < 0)
+	rf->zone[0] = (int16_t)z0;
+	rf->zone[1] = (int16_t)z1;
+	if (z0 < 0 || z1 < 0) {
+		rf->verdict = RV_UNZONED;
 		return;
+	}
 	bool hsms = is_hsms(v);
+	rf->verdict = z0 == z1 ? RV_INTRA_ZONE : RV_ALLOWED;
 	if (z0 == z1) {
 		/* inside a zone everything may talk, but HSMS only where a
 		 * conduit (zone to itself) names it */
@@ -540,6 +551,7 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 		    match_conduit(p, rf, v, ep, &near, &named) == 1 ||
 		    !r->set[R_HSMS_NO_CONDUIT].enabled)
 			return;
+		rf->verdict = RV_VIOLATION;
 		struct alert *a = begin(r, R_HSMS_NO_CONDUIT, v, ep, sec, usec);
 		reason(a, "HSMS inside zone '%s' with no conduit naming hsms for it",
 		       p->zones[z0].name);
@@ -568,6 +580,7 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 		rule = R_ZONE_NO_CONDUIT;
 	else
 		return;
+	rf->verdict = RV_VIOLATION;
 	if (!r->set[rule].enabled)
 		return;
 	struct alert *a = begin(r, rule, v, ep, sec, usec);
@@ -659,6 +672,7 @@ static void ensure_resolved(struct rules *r, struct rules_flow *rf)
 		rf->conduit = -1;
 		rf->allow_mask = 0;
 		rf->inter_zone = 0;
+		rf->verdict = RV_UNCHECKED;
 	}
 }
 

@@ -41,7 +41,19 @@ struct rules_flow {
 	int16_t conduit;              /* allowing conduit, -1 none */
 	uint32_t allow_mask;          /* its allow entries that matched */
 	uint32_t slot[2];             /* learned-host entries of client, server (+1; 0 unknown) */
+	int16_t zone[2];              /* zones of client and server, -1 none */
+	uint8_t verdict;              /* enum rules_verdict */
 };
+
+/* What the zone/conduit policy says of a flow (its record's "policy"). */
+enum rules_verdict {
+	RV_UNCHECKED = 0,
+	RV_UNZONED,                   /* an end is in no zone */
+	RV_INTRA_ZONE,                /* both ends in one zone */
+	RV_ALLOWED,                   /* between zones, through a conduit */
+	RV_VIOLATION,                 /* between zones, no conduit allows it */
+};
+const char *rules_verdict_name(enum rules_verdict v);
 
 struct rules_config {
 	uint32_t max_hosts;           /* learned-host table */

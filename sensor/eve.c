@@ -229,6 +229,24 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 	jb_u64(b, "packets_inspected", f->ndpi_pkts);
 	jb_obj_close(b);
 
+	/* what the zone/conduit policy says of the flow (auditors' matrix) */
+	if (e->policy && f->rules.verdict != RV_UNCHECKED) {
+		const struct policy *p = e->policy;
+		jb_obj_open(b, "policy");
+		jb_name(b, "verdict", rules_verdict_name((enum rules_verdict)f->rules.verdict));
+		for (int i = 0; i < 2; i++) {
+			int z = f->rules.zone[i];
+			if (z >= 0 && (size_t)z < p->nzones)
+				jb_str(b, i ? "dest_zone" : "src_zone", p->zones[z].name);
+			else
+				jb_null(b, i ? "dest_zone" : "src_zone");
+		}
+		if (f->rules.conduit >= 0 && (size_t)f->rules.conduit < p->nconduits)
+			jb_str(b, "conduit", p->conduits[f->rules.conduit].name);
+		jb_u64(b, "alerts", f->alert_hits);
+		jb_obj_close(b);
+	}
+
 	eve_app_session(b, (enum app_event_kind)session_kind, session);
 	eve_commit(e, b);
 }

@@ -28,6 +28,7 @@ struct eve {
 	struct ndpi_classifier *ndpi;   /* for category names */
 	const char *const *source_names; /* by flow->source */
 	bool live;
+	const struct policy *policy;    /* the policy in force, for zone names; NULL: no rules */
 };
 
 /* RFC 3339 with microseconds and offset: 2026-03-02T08:00:01.000123+00:00 */

@@ -122,7 +122,21 @@ static void context(struct jbuf *b, const struct alert *a)
 	}
 }
 
-void eve_alert(struct eve *e, const struct alert *a)
+void eve_alert_id(const struct alert *a, char out[17])
+{
+	uint64_t h = alert_key_mix(0, a->def->id, strlen(a->def->id));
+	h = alert_key_mix(h, &a->flow_id, sizeof(a->flow_id));
+	h = alert_key_mix(h, &a->src.ip, sizeof(a->src.ip));
+	h = alert_key_mix(h, &a->dst.ip, sizeof(a->dst.ip));
+	int64_t t[2] = { a->repeat ? a->last_sec : a->first_sec,
+			 a->repeat ? a->last_usec : a->first_usec };
+	h = alert_key_mix(h, t, sizeof(t));
+	h = alert_key_mix(h, &a->repeat, sizeof(a->repeat));
+	h = alert_key_mix(h, a->reason, strlen(a->reason));
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+void eve_alert(struct eve *e, const struct alert *a, const char *id, const struct evidence_ref *ev)
 {
 	struct jbuf *b = &e->jb;
 	char ts[40], pn[8];
@@ -159,6 +173,7 @@ void eve_alert(struct eve *e, const struct alert *a)
 		jb_str(b, "host", e->sensor_name);
 
 	jb_obj_open(b, "alert");
+	jb_name(b, "id", id);
 	jb_name(b, "action", "allowed"); /* passive: fabmon observes, never blocks */
 	jb_u64(b, "gid", 1);
 	jb_u64(b, "signature_id", a->def->sid);
@@ -187,6 +202,13 @@ void eve_alert(struct eve *e, const struct alert *a)
 	if (a->flow_id) {
 		endpoint(b, "source", &a->src, ports);
 		endpoint(b, "target", &a->dst, ports);
+	}
+	if (ev && ev->file[0]) {
+		jb_obj_open(b, "evidence");
+		jb_str(b, "file", ev->file);
+		jb_u64(b, "first_packet", ev->first_packet);
+		jb_u64(b, "last_packet", ev->last_packet);
+		jb_obj_close(b);
 	}
 	jb_obj_close(b);
 	context(b, a);

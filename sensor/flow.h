@@ -108,6 +108,7 @@ struct flow {
 	struct app_stream_buf app_buf[2];
 
 	struct rules_flow rules;      /* the rule engine's state of this flow */
+	uint32_t alert_hits;          /* rule hits on this flow */
 };
 
 struct flow_config {

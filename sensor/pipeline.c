@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "sensor/pipeline.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "rules/engine.h"
 #include "rules/learn.h"
 #include "sensor/eve_alert.h"
+#include "sensor/log.h"
+#include "sensor/sha256.h"
 #include "sensor/policy_file.h"
 
 struct stream_ctx {
@@ -62,6 +65,7 @@ static void rules_hook(void *ctx, struct flow *f, const struct app_event *ev, in
 		       uint32_t usec)
 {
 	struct pipeline *pl = ctx;
+	pl->cur_flow = f;
 	struct rules_flow_view v;
 	rules_view(pl, f, &v);
 	if (pl->learn)
@@ -73,8 +77,47 @@ static void rules_hook(void *ctx, struct flow *f, const struct app_event *ev, in
 static void alert_sink(void *ctx, const struct alert *a)
 {
 	struct pipeline *pl = ctx;
+	struct flow *f = pl->cur_flow;
+	if (f && (!a->flow_id || f->flow_id != a->flow_id))
+		f = NULL;
+	if (f && !a->repeat)
+		f->alert_hits++;
+	char id[17];
+	eve_alert_id(a, id);
 	if (pl->eve_enabled)
-		eve_alert(&pl->eve, a);
+		eve_alert(&pl->eve, a, id, NULL);
+}
+
+static void policy_in_force(struct pipeline *pl)
+{
+	const struct policy *p = rules_policy(pl->rules);
+	struct run_policy *rp = &pl->run_policy;
+	rp->policy = p;
+	sha256_hex(p->text ? p->text : "", p->text ? p->text_len : 0, rp->sha256);
+	snprintf(rp->copy, sizeof(rp->copy), "policy-%.12s.yaml", rp->sha256);
+	pl->eve.policy = p;
+}
+
+int pipeline_save_policy(struct pipeline *pl, bool reload)
+{
+	if (!pl->rules || !pl->eve_enabled || !pl->opt->outdir)
+		return 0;
+	const struct policy *p = pl->run_policy.policy;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", pl->opt->outdir, pl->run_policy.copy);
+	int rc = 0;
+	FILE *fp = fopen(path, "wb");
+	if (!fp || fwrite(p->text, 1, p->text_len, fp) != p->text_len)
+		rc = -1;
+	if (fp && fclose(fp) != 0)
+		rc = -1;
+	if (rc < 0) {
+		log_error("cannot keep a copy of the policy in '%s': %s", path, strerror(errno));
+		pl->run_policy.copy[0] = '\0';
+	}
+	if (reload)
+		eve_policy(&pl->eve, pl->now_sec, pl->now_usec, &pl->run_policy, true);
+	return rc;
 }
 
 static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
@@ -96,6 +139,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
 		f->ndpi = NULL;
 	}
+	pl->cur_flow = f;
 	if ((pl->rules || pl->learn) && (!f->rules.checked || f->rules.gen != pl->rules_gen))
 		rules_check(pl, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
@@ -104,6 +148,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
 	free(f->eve_hdr);
 	f->eve_hdr = NULL;
+	pl->cur_flow = NULL;
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -195,6 +240,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			return -1;
 		}
 		pl->rules_gen = rules_generation(pl->rules);
+		policy_in_force(pl);
 		pl->app.rules_hook = rules_hook;
 		pl->app.rules_ctx = pl;
 	}
@@ -221,6 +267,8 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 	}
 	pl->policy_reloads++;
 	pl->rules_gen = rules_generation(pl->rules);
+	policy_in_force(pl);
+	pipeline_save_policy(pl, true);
 	return 0;
 }
 
@@ -330,6 +378,7 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			return;
 		}
 	}
+	pl->cur_flow = f;
 	if (created) {
 		f->source = pl->source;
 		if (p->mac_src && p->mac_dst) {

@@ -16,6 +16,7 @@
 #include "sensor/applayer.h"
 #include "sensor/decode.h"
 #include "sensor/eve.h"
+#include "sensor/eve_run.h"
 #include "sensor/flow.h"
 #include "sensor/ipfrag.h"
 #include "sensor/options.h"
@@ -68,6 +69,8 @@ struct pipeline {
 	struct learner *learn;        /* `fabmon learn`: observes instead of enforcing */
 	uint32_t rules_gen;
 	uint64_t policy_reloads, policy_reload_failures;
+	struct run_policy run_policy; /* the policy in force: digest, copy's name */
+	struct flow *cur_flow;        /* the flow being processed (alerts attach to it) */
 	bool policy_failed;           /* pipeline_init failed on the policy */
 };
 
@@ -99,6 +102,10 @@ void pipeline_set_learner(struct pipeline *pl, struct learner *l);
 /* Re-read the policy file (SIGHUP). On error the old policy stays; err
  * says why. 0, 1 if there is no file to re-read, -1 on error. */
 int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen);
+
+/* Keep a copy of the policy in force beside eve.json (policy-SHA.yaml) and
+ * write a `policy` record if reload. 0, or -errno (said in the log). */
+int pipeline_save_policy(struct pipeline *pl, bool reload);
 
 /* Flush queued output. */
 void pipeline_flush_output(struct pipeline *pl);

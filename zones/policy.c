@@ -117,6 +117,7 @@ void policy_free(struct policy *p)
 		free(p->zones[i].vlans);
 	for (size_t i = 0; i < p->nconduits; i++)
 		free(p->conduits[i].allow);
+	free(p->text);
 	free(p->zones);
 	free(p->hosts);
 	free(p->conduits);

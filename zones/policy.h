@@ -152,6 +152,8 @@ enum policy_action { POLICY_DENY = 0, POLICY_ALLOW };
 struct policy {
 	char name[POLICY_NAME_LEN];
 	char source[256];             /* file name, or "built-in" */
+	char *text;                   /* the file's bytes as parsed (for copies and digests) */
+	size_t text_len;
 	bool builtin;
 	enum policy_action default_action;  /* inter-zone flows with no conduit */
 	bool infer_roles;             /* hosts not listed get roles from behaviour */

@@ -929,6 +929,15 @@ struct policy *policy_parse(const char *text, size_t len, const char *source,
 		policy_free(c.p);
 		return NULL;
 	}
+	c.p->text = malloc(len + 1);
+	if (!c.p->text) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		policy_free(c.p);
+		return NULL;
+	}
+	memcpy(c.p->text, text, len);
+	c.p->text[len] = '\0';
+	c.p->text_len = len;
 	return c.p;
 }
 

@@ -23,6 +23,13 @@ def normalise(rec):
         rec["pcap_filename"] = os.path.basename(rec["pcap_filename"])
     if rec.get("event_type") == "stats":
         rec["stats"].pop("uptime", None)
+    if rec.get("event_type") == "run":  # wall-clock start, paths of this machine
+        rec.pop("timestamp", None)
+        rec["run"].pop("started", None)
+        for i in rec["run"].get("inputs", []):
+            i["file"] = os.path.basename(i["file"])
+    if rec.get("event_type") in ("run", "policy") and rec.get("run", rec).get("policy"):
+        rec.get("run", rec)["policy"].pop("source", None)
     return rec
 
 
