@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sensor/handoff.h"
 #include "sensor/options.h"
 #include "sensor/policy_cli.h"
+#include "sensor/report.h"
 #include "sensor/run.h"
 
 int main(int argc, char **argv)
@@ -15,6 +17,10 @@ int main(int argc, char **argv)
 		return cmd_learn(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "rules") == 0)
 		return cmd_rules(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "handoff") == 0)
+		return cmd_handoff(argc - 1, argv + 1);
 	struct options o;
 	options_defaults(&o);
 	int rc = options_parse(&o, argc, argv);
