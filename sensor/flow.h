@@ -56,6 +56,8 @@ struct flow_key {
 	uint8_t pad;
 };
 
+struct ev_flow;
+
 struct flow_ts {
 	int64_t sec;
 	uint32_t usec;
@@ -109,6 +111,8 @@ struct flow {
 
 	struct rules_flow rules;      /* the rule engine's state of this flow */
 	uint32_t alert_hits;          /* rule hits on this flow */
+	struct ev_flow *evidence;     /* its ring of recent packets (sensor/evidence.c) */
+	uint8_t evidence_denied;      /* no ring: memory cap reached when it started */
 };
 
 struct flow_config {

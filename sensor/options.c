@@ -40,6 +40,12 @@ void options_defaults(struct options *o)
 	o->modbus_enabled = true;
 	o->modbus_records = 1; /* RECORDS_DEFAULT: all but routine reads */
 	o->rules_enabled = true;
+	o->evidence.ring_packets = 16;
+	o->evidence.snap = 2048;
+	o->evidence.after_packets = 32;
+	o->evidence.memcap = 256ull << 20;
+	o->evidence.max_bytes = 1024ull << 20;
+	o->evidence.max_open = 256;
 }
 
 void options_usage(void)
@@ -112,6 +118,14 @@ void options_usage(void)
 	       "      --alert-rate N       at most N new alert records per rule and minute\n"
 	       "                           (default: the policy's, 100)\n"
 	       "      --no-alerts          no rule engine: decode and record only\n"
+	       "      --evidence-packets N packets of each flow kept for evidence (default 16;\n"
+	       "                           0: no evidence pcaps)\n"
+	       "      --evidence-after N   packets of an alerting flow written after the alert\n"
+	       "                           (default 32)\n"
+	       "      --evidence-snap BYTES  bytes kept of each evidence packet (default 2048)\n"
+	       "      --evidence-max-mb MB cap of DIR/evidence; the oldest files go first\n"
+	       "                           (default 1024)\n"
+	       "      --evidence-memcap-mb MB  memory for all flows' rings (default 256)\n"
 	       "\n"
 	       "Other commands:\n"
 	       "  fabmon check-policy FILE|--builtin   validate a policy, print its zones and conduits\n"
@@ -218,6 +232,11 @@ enum {
 	OPT_ALERT_WINDOW,
 	OPT_ALERT_RATE,
 	OPT_NO_ALERTS,
+	OPT_EV_PACKETS,
+	OPT_EV_AFTER,
+	OPT_EV_SNAP,
+	OPT_EV_MAX,
+	OPT_EV_MEMCAP,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -259,6 +278,11 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
 		{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
 		{ "no-alerts", no_argument, NULL, OPT_NO_ALERTS },
+		{ "evidence-packets", required_argument, NULL, OPT_EV_PACKETS },
+		{ "evidence-after", required_argument, NULL, OPT_EV_AFTER },
+		{ "evidence-snap", required_argument, NULL, OPT_EV_SNAP },
+		{ "evidence-max-mb", required_argument, NULL, OPT_EV_MAX },
+		{ "evidence-memcap-mb", required_argument, NULL, OPT_EV_MEMCAP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -384,6 +408,26 @@ int options_parse(struct options *o, int argc, char **argv)
 			else o->alert_rate = (uint32_t)v;
 			break;
 		case OPT_NO_ALERTS: o->rules_enabled = false; break;
+		case OPT_EV_PACKETS:
+			if (!parse_u64(optarg, 0, 1024, &v)) bad = "--evidence-packets takes 0..1024";
+			else o->evidence.ring_packets = (uint16_t)v;
+			break;
+		case OPT_EV_AFTER:
+			if (!parse_u64(optarg, 0, 1000000, &v)) bad = "--evidence-after takes 0..1000000";
+			else o->evidence.after_packets = (uint32_t)v;
+			break;
+		case OPT_EV_SNAP:
+			if (!parse_u64(optarg, 64, 262144, &v)) bad = "--evidence-snap takes 64..262144 bytes";
+			else o->evidence.snap = (uint32_t)v;
+			break;
+		case OPT_EV_MAX:
+			if (!parse_u64(optarg, 1, 1u << 24, &v)) bad = "--evidence-max-mb takes 1..16777216";
+			else o->evidence.max_bytes = v << 20;
+			break;
+		case OPT_EV_MEMCAP:
+			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--evidence-memcap-mb takes 1..1048576";
+			else o->evidence.memcap = v << 20;
+			break;
 		case 'q': o->verbosity--; break;
 		case 'v': o->verbosity++; break;
 		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "dissectors/hsms.h"
+#include "sensor/evidence.h"
 #include "sensor/flow.h"
 
 #define OPT_MAX_INPUTS 256
@@ -46,6 +47,7 @@ struct options {
 	bool rules_enabled;
 	uint32_t alert_window;              /* 0: the policy's */
 	uint32_t alert_rate;                /* 0: the policy's */
+	struct evidence_config evidence;
 	int verbosity;                      /* -q -1, default 0, -v +1 */
 };
 

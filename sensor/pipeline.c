@@ -11,6 +11,7 @@
 #include "rules/engine.h"
 #include "rules/learn.h"
 #include "sensor/eve_alert.h"
+#include "sensor/evidence.h"
 #include "sensor/log.h"
 #include "sensor/sha256.h"
 #include "sensor/policy_file.h"
@@ -80,12 +81,22 @@ static void alert_sink(void *ctx, const struct alert *a)
 	struct flow *f = pl->cur_flow;
 	if (f && (!a->flow_id || f->flow_id != a->flow_id))
 		f = NULL;
-	if (f && !a->repeat)
+	struct evidence_ref ref, *evp = NULL;
+	if (f && !a->repeat) {
 		f->alert_hits++;
+		if (pl->evidence && evidence_alert(pl->evidence, f, &ref))
+			evp = &ref;
+	}
 	char id[17];
 	eve_alert_id(a, id);
 	if (pl->eve_enabled)
-		eve_alert(&pl->eve, a, id, NULL);
+		eve_alert(&pl->eve, a, id, evp);
+}
+
+void pipeline_open_evidence(struct pipeline *pl)
+{
+	if (pl->rules && pl->opt->outdir && pl->opt->evidence.ring_packets && !pl->evidence)
+		pl->evidence = evidence_create(&pl->opt->evidence, pl->opt->outdir);
 }
 
 static void policy_in_force(struct pipeline *pl)
@@ -146,6 +157,8 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 	summary_flow(&pl->sum, f, eve_app_proto(f));
 	if (pl->eve_enabled)
 		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
+	if (f->evidence)
+		evidence_flow_end(pl->evidence, f);
 	free(f->eve_hdr);
 	f->eve_hdr = NULL;
 	pl->cur_flow = NULL;
@@ -274,6 +287,8 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 
 void pipeline_destroy(struct pipeline *pl)
 {
+	evidence_destroy(pl->evidence);
+	pl->evidence = NULL;
 	rules_destroy(pl->rules);
 	pl->rules = NULL;
 	applayer_destroy(&pl->app);
@@ -388,6 +403,11 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			f->has_mac = 1;
 		}
 	}
+	/* the frame goes to the flow's evidence ring before anything can alert
+	 * on it (a reassembled datagram is not a frame: its fragments are not kept) */
+	if (pl->evidence && !(p->flags & DEC_F_REASSEMBLED))
+		evidence_packet(pl->evidence, f, pl->dlt, p->ts_sec, p->ts_usec, p->caplen, p->wirelen,
+				p->data);
 	f->pkts[dir]++;
 	f->bytes[dir] += frame_bytes;
 	f->last.sec = p->ts_sec;
@@ -620,6 +640,20 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 		jb_u64(b, "flows_checked", rs->flows_checked);
 		jb_u64(b, "hosts_learned", rs->hosts);
 		jb_u64(b, "hosts_dropped", rs->hosts_dropped);
+		jb_obj_close(b);
+	}
+
+	if (pl->evidence) {
+		const struct evidence_stats *es = evidence_stats(pl->evidence);
+		jb_obj_open(b, "evidence");
+		jb_u64(b, "files", es->files);
+		jb_u64(b, "packets", es->packets);
+		jb_u64(b, "bytes", es->bytes);
+		jb_u64(b, "rotated_files", es->rotated);
+		jb_u64(b, "rotated_bytes", es->rotated_bytes);
+		jb_u64(b, "flows_without_ring", es->no_ring);
+		jb_u64(b, "alerts_without_evidence", es->not_written);
+		jb_u64(b, "write_errors", es->write_errors);
 		jb_obj_close(b);
 	}
 

@@ -71,6 +71,7 @@ struct pipeline {
 	uint64_t policy_reloads, policy_reload_failures;
 	struct run_policy run_policy; /* the policy in force: digest, copy's name */
 	struct flow *cur_flow;        /* the flow being processed (alerts attach to it) */
+	struct evidence *evidence;    /* evidence pcaps, once the output directory is open */
 	bool policy_failed;           /* pipeline_init failed on the policy */
 };
 
@@ -106,6 +107,9 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen);
 /* Keep a copy of the policy in force beside eve.json (policy-SHA.yaml) and
  * write a `policy` record if reload. 0, or -errno (said in the log). */
 int pipeline_save_policy(struct pipeline *pl, bool reload);
+
+/* Start writing evidence pcaps under the output directory. */
+void pipeline_open_evidence(struct pipeline *pl);
 
 /* Flush queued output. */
 void pipeline_flush_output(struct pipeline *pl);

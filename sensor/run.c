@@ -333,8 +333,10 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	if (learn)
 		pipeline_set_learner(pl, learn);
 	int code = open_output(pl, o);
-	if (code == EXIT_OK && pl->eve_enabled)
+	if (code == EXIT_OK && pl->eve_enabled) {
 		write_run_record(pl, o, paths, npaths);
+		pipeline_open_evidence(pl);
+	}
 	if (code != EXIT_OK) {
 		capture_close(&cap);
 		pipeline_destroy(pl);
