@@ -128,6 +128,11 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 void eve_commit(struct eve *e, struct jbuf *b)
 {
 	jb_obj_close(b);
+	eve_put(e, b);
+}
+
+void eve_put(struct eve *e, struct jbuf *b)
+{
 	jb_raw(b, "\n", 1);
 	if (b->oom || !e->open)
 		return;

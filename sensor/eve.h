@@ -41,6 +41,9 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 /* Finish a record started with eve_header (closes it and queues the line). */
 void eve_commit(struct eve *e, struct jbuf *b);
 
+/* Queue a record built whole (its top object closed). */
+void eve_put(struct eve *e, struct jbuf *b);
+
 /* Write what is queued; say so (once) when the disk starts or stops
  * refusing. */
 void eve_flush(struct eve *e);

@@ -138,6 +138,13 @@ void eve_alert_id(const struct alert *a, char out[17])
 
 void eve_alert(struct eve *e, const struct alert *a, const char *id, const struct evidence_ref *ev)
 {
+	eve_alert_build(e, a, id, ev);
+	eve_put(e, &e->jb);
+}
+
+void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
+		     const struct evidence_ref *ev)
+{
 	struct jbuf *b = &e->jb;
 	char ts[40], pn[8];
 	bool ports = a->proto == 6 || a->proto == 17 || a->proto == 132;
@@ -212,5 +219,5 @@ void eve_alert(struct eve *e, const struct alert *a, const char *id, const struc
 	}
 	jb_obj_close(b);
 	context(b, a);
-	eve_commit(e, b);
+	jb_obj_close(b);
 }

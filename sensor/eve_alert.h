@@ -16,7 +16,11 @@ struct evidence_ref {
  * packets): 16 hex digits. */
 void eve_alert_id(const struct alert *a, char out[17]);
 
-/* ev: NULL if no evidence was written */
+/* Build the record in e->jb, whole (no newline): for eve.json and syslog.
+ * ev: NULL if no evidence was written. */
+void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
+		     const struct evidence_ref *ev);
+/* Build and write it. */
 void eve_alert(struct eve *e, const struct alert *a, const char *id, const struct evidence_ref *ev);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sensor/log.h"
+#include "sensor/syslog_out.h"
 #include "sensor/version.h"
 
 void options_defaults(struct options *o)
@@ -46,6 +47,8 @@ void options_defaults(struct options *o)
 	o->evidence.memcap = 256ull << 20;
 	o->evidence.max_bytes = 1024ull << 20;
 	o->evidence.max_open = 256;
+	o->syslog_facility = 16; /* local0 */
+	o->syslog_queue = 10000;
 }
 
 void options_usage(void)
@@ -126,6 +129,11 @@ void options_usage(void)
 	       "      --evidence-max-mb MB cap of DIR/evidence; the oldest files go first\n"
 	       "                           (default 1024)\n"
 	       "      --evidence-memcap-mb MB  memory for all flows' rings (default 256)\n"
+	       "      --syslog udp://HOST[:PORT] | tcp://HOST[:PORT]\n"
+	       "                           also send every alert to a syslog receiver (RFC 5424,\n"
+	       "                           the alert's JSON as message; TCP with octet counting)\n"
+	       "      --syslog-facility F  local0 (default) .. local7, daemon, user, ...\n"
+	       "      --syslog-queue N     alerts held while the receiver is away (default 10000)\n"
 	       "\n"
 	       "Other commands:\n"
 	       "  fabmon check-policy FILE|--builtin   validate a policy, print its zones and conduits\n"
@@ -237,6 +245,9 @@ enum {
 	OPT_EV_SNAP,
 	OPT_EV_MAX,
 	OPT_EV_MEMCAP,
+	OPT_SYSLOG,
+	OPT_SYSLOG_FACILITY,
+	OPT_SYSLOG_QUEUE,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -283,6 +294,9 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "evidence-snap", required_argument, NULL, OPT_EV_SNAP },
 		{ "evidence-max-mb", required_argument, NULL, OPT_EV_MAX },
 		{ "evidence-memcap-mb", required_argument, NULL, OPT_EV_MEMCAP },
+		{ "syslog", required_argument, NULL, OPT_SYSLOG },
+		{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
+		{ "syslog-queue", required_argument, NULL, OPT_SYSLOG_QUEUE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -423,6 +437,27 @@ int options_parse(struct options *o, int argc, char **argv)
 		case OPT_EV_MAX:
 			if (!parse_u64(optarg, 1, 1u << 24, &v)) bad = "--evidence-max-mb takes 1..16777216";
 			else o->evidence.max_bytes = v << 20;
+			break;
+		case OPT_SYSLOG: {
+			struct syslog_config sc;
+			char why[128];
+			memset(&sc, 0, sizeof(sc));
+			if (!syslog_parse_target(optarg, &sc, why, sizeof(why))) {
+				log_error("bad value '%s': --syslog: %s", optarg, why);
+				return -1;
+			}
+			o->syslog = optarg;
+			break;
+		}
+		case OPT_SYSLOG_FACILITY: {
+			int f = syslog_facility_parse(optarg);
+			if (f < 0) bad = "--syslog-facility takes local0..local7, daemon, user, auth, ...";
+			else o->syslog_facility = f;
+			break;
+		}
+		case OPT_SYSLOG_QUEUE:
+			if (!parse_u64(optarg, 1, 10000000, &v)) bad = "--syslog-queue takes 1..10000000";
+			else o->syslog_queue = (uint32_t)v;
 			break;
 		case OPT_EV_MEMCAP:
 			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--evidence-memcap-mb takes 1..1048576";

@@ -48,6 +48,9 @@ struct options {
 	uint32_t alert_window;              /* 0: the policy's */
 	uint32_t alert_rate;                /* 0: the policy's */
 	struct evidence_config evidence;
+	const char *syslog;                 /* --syslog udp://... | tcp://... */
+	int syslog_facility;
+	uint32_t syslog_queue;
 	int verbosity;                      /* -q -1, default 0, -v +1 */
 };
 

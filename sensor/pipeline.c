@@ -14,6 +14,7 @@
 #include "sensor/evidence.h"
 #include "sensor/log.h"
 #include "sensor/sha256.h"
+#include "sensor/syslog_out.h"
 #include "sensor/policy_file.h"
 
 struct stream_ctx {
@@ -89,8 +90,31 @@ static void alert_sink(void *ctx, const struct alert *a)
 	}
 	char id[17];
 	eve_alert_id(a, id);
+	if (!pl->eve_enabled && !pl->syslog)
+		return;
+	eve_alert_build(&pl->eve, a, id, evp);
+	if (pl->syslog && !pl->eve.jb.oom)
+		syslog_out_send(pl->syslog, a->severity, a->def->id, pl->eve.jb.p, pl->eve.jb.len,
+				a->repeat ? a->last_sec : a->first_sec,
+				a->repeat ? a->last_usec : a->first_usec);
 	if (pl->eve_enabled)
-		eve_alert(&pl->eve, a, id, evp);
+		eve_put(&pl->eve, &pl->eve.jb);
+}
+
+void pipeline_poll_outputs(struct pipeline *pl)
+{
+	if (pl->syslog)
+		syslog_out_poll(pl->syslog);
+}
+
+void pipeline_flush_syslog(struct pipeline *pl, int timeout_ms)
+{
+	if (!pl->syslog)
+		return;
+	uint32_t lost = syslog_out_flush(pl->syslog, timeout_ms);
+	if (lost)
+		log_error("syslog receiver %s: %u alerts could not be delivered before exit (counted in "
+			  "stats.syslog.dropped)", pl->opt->syslog, lost);
 }
 
 void pipeline_open_evidence(struct pipeline *pl)
@@ -256,6 +280,19 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		policy_in_force(pl);
 		pl->app.rules_hook = rules_hook;
 		pl->app.rules_ctx = pl;
+		if (opt->syslog) {
+			struct syslog_config sc;
+			memset(&sc, 0, sizeof(sc));
+			syslog_parse_target(opt->syslog, &sc, err, errlen);
+			sc.facility = opt->syslog_facility;
+			sc.queue_max = opt->syslog_queue;
+			sc.hostname = opt->sensor_name;
+			pl->syslog = syslog_out_create(&sc, err, errlen);
+			if (!pl->syslog) {
+				pipeline_destroy(pl);
+				return -1;
+			}
+		}
 	}
 	return 0;
 }
@@ -287,6 +324,8 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 
 void pipeline_destroy(struct pipeline *pl)
 {
+	syslog_out_destroy(pl->syslog);
+	pl->syslog = NULL;
 	evidence_destroy(pl->evidence);
 	pl->evidence = NULL;
 	rules_destroy(pl->rules);
@@ -643,6 +682,20 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 		jb_obj_close(b);
 	}
 
+	if (pl->syslog) {
+		const struct syslog_stats *ss = syslog_out_stats(pl->syslog);
+		jb_obj_open(b, "syslog");
+		jb_str(b, "target", pl->opt->syslog);
+		jb_bool(b, "connected", ss->connected);
+		jb_u64(b, "sent", ss->sent);
+		jb_u64(b, "queued", ss->queued);
+		jb_u64(b, "dropped", ss->dropped);
+		jb_u64(b, "connects", ss->connects);
+		jb_u64(b, "connect_failures", ss->connect_failures);
+		jb_u64(b, "disconnects", ss->disconnects);
+		jb_u64(b, "send_errors", ss->send_errors);
+		jb_obj_close(b);
+	}
 	if (pl->evidence) {
 		const struct evidence_stats *es = evidence_stats(pl->evidence);
 		jb_obj_open(b, "evidence");

@@ -72,6 +72,7 @@ struct pipeline {
 	struct run_policy run_policy; /* the policy in force: digest, copy's name */
 	struct flow *cur_flow;        /* the flow being processed (alerts attach to it) */
 	struct evidence *evidence;    /* evidence pcaps, once the output directory is open */
+	struct syslog_out *syslog;    /* --syslog */
 	bool policy_failed;           /* pipeline_init failed on the policy */
 };
 
@@ -110,6 +111,11 @@ int pipeline_save_policy(struct pipeline *pl, bool reload);
 
 /* Start writing evidence pcaps under the output directory. */
 void pipeline_open_evidence(struct pipeline *pl);
+
+/* Send queued syslog messages when the receiver takes them (never blocks). */
+void pipeline_poll_outputs(struct pipeline *pl);
+/* Shutdown: give the syslog receiver up to timeout_ms for what is queued. */
+void pipeline_flush_syslog(struct pipeline *pl, int timeout_ms);
 
 /* Flush queued output. */
 void pipeline_flush_output(struct pipeline *pl);

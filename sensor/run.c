@@ -194,6 +194,7 @@ static int read_live(struct pipeline *pl, struct capture *c, const struct option
 		int64_t now = wall_now(&usec);
 		pipeline_tick(pl, now, usec);
 		handle_requests(pl, now, usec);
+		pipeline_poll_outputs(pl);
 		if (now != last_flush) {
 			last_flush = now;
 			pipeline_flush_output(pl);
@@ -375,6 +376,8 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 		log_info("stopping: flushing open flows");
 
 	pipeline_finish(pl);
+	/* alerts still queued for the syslog receiver get a few seconds */
+	pipeline_flush_syslog(pl, 5000);
 	uint32_t usec;
 	int64_t sec = o->iface ? wall_now(&usec) : pl->now_sec;
 	if (!o->iface)
