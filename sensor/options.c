@@ -112,6 +112,12 @@ void options_usage(void)
 	       "      --no-modbus-records  the same as --modbus-records none\n"
 	       "      --no-modbus          do not decode Modbus/TCP at all\n"
 	       "\n"
+	       "Service:\n"
+	       "  -u, --user USER          once the capture and the outputs are open, give the\n"
+	       "                           output directory to USER and become USER (no\n"
+	       "                           capabilities kept)\n"
+	       "      --pidfile PATH       write the process id to PATH\n"
+	       "\n"
 	       "Zones, conduits and alerts:\n"
 	       "  -c, --policy FILE        zone/conduit policy (YAML); default: the built-in\n"
 	       "                           reference fab (zones/default-fab.yaml), which infers\n"
@@ -245,6 +251,7 @@ enum {
 	OPT_EV_SNAP,
 	OPT_EV_MAX,
 	OPT_EV_MEMCAP,
+	OPT_PIDFILE,
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
 	OPT_SYSLOG_QUEUE,
@@ -295,6 +302,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "evidence-max-mb", required_argument, NULL, OPT_EV_MAX },
 		{ "evidence-memcap-mb", required_argument, NULL, OPT_EV_MEMCAP },
 		{ "syslog", required_argument, NULL, OPT_SYSLOG },
+		{ "user", required_argument, NULL, 'u' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
 		{ "syslog-queue", required_argument, NULL, OPT_SYSLOG_QUEUE },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -306,7 +315,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	int c;
 	uint64_t v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:c:qvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:c:u:qvVh", longopts, NULL)) != -1) {
 		const char *bad = NULL;
 		switch (c) {
 		case 'r':
@@ -413,6 +422,8 @@ int options_parse(struct options *o, int argc, char **argv)
 				bad = "--modbus-records takes all, non-read or none";
 			break;
 		case 'c': o->policy = optarg; break;
+		case 'u': o->user = optarg; break;
+		case OPT_PIDFILE: o->pidfile = optarg; break;
 		case OPT_ALERT_WINDOW:
 			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--alert-window takes 1..86400 seconds";
 			else o->alert_window = (uint32_t)v;

@@ -49,6 +49,8 @@ struct options {
 	uint32_t alert_rate;                /* 0: the policy's */
 	struct evidence_config evidence;
 	const char *syslog;                 /* --syslog udp://... | tcp://... */
+	const char *user;                   /* --user: drop root to this user */
+	const char *pidfile;
 	int syslog_facility;
 	uint32_t syslog_queue;
 	int verbosity;                      /* -q -1, default 0, -v +1 */

@@ -310,6 +310,15 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 		return 1;
 	struct policy_error pe;
 	struct policy *pol = policy_load_file(pl->opt->policy, &pe);
+	if (pol) {
+		/* the same bytes (a logrotate HUP): nothing to re-check */
+		char sha[65];
+		sha256_hex(pol->text, pol->text_len, sha);
+		if (strcmp(sha, pl->run_policy.sha256) == 0) {
+			policy_free(pol);
+			return 2;
+		}
+	}
 	if (!pol || rules_set_policy(pl->rules, pol, &pe) < 0) {
 		policy_error_format(&pe, err, errlen);
 		pl->policy_reload_failures++;

@@ -102,7 +102,8 @@ struct learner;
 void pipeline_set_learner(struct pipeline *pl, struct learner *l);
 
 /* Re-read the policy file (SIGHUP). On error the old policy stays; err
- * says why. 0, 1 if there is no file to re-read, -1 on error. */
+ * says why. 0 reloaded (every open flow is checked again), 1 no file to
+ * re-read, 2 the file did not change, -1 error. */
 int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen);
 
 /* Keep a copy of the policy in force beside eve.json (policy-SHA.yaml) and

@@ -16,6 +16,7 @@
 #include "sensor/capture.h"
 #include "sensor/log.h"
 #include "sensor/pipeline.h"
+#include "sensor/privdrop.h"
 #include "sensor/sha256.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -94,6 +95,8 @@ static void handle_requests(struct pipeline *pl, int64_t sec, uint32_t usec)
 			log_error("policy not reloaded, keeping the previous one: %s", perr);
 		else if (prc == 0)
 			log_info("policy reloaded from '%s'", pl->opt->policy);
+		else if (prc == 2)
+			log_info("policy '%s' unchanged", pl->opt->policy);
 		if (pl->eve_enabled) {
 			int rc = outfile_reopen(&pl->eve.out);
 			if (rc < 0)
@@ -266,6 +269,40 @@ static void write_run_record(struct pipeline *pl, const struct options *o, char 
 	free(in);
 }
 
+/* pid file, then root goes: the capture and the outputs are open. */
+static int become_service(struct pipeline *pl, const struct options *o)
+{
+	if (o->pidfile) {
+		int rc = pidfile_write(o->pidfile);
+		if (rc < 0) {
+			log_error("cannot write pid file '%s': %s", o->pidfile, strerror(-rc));
+			return EXIT_OUTPUT;
+		}
+	}
+	if (!o->user)
+		return EXIT_OK;
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+	if (privdrop_lookup(o->user, &uid, &gid, err, sizeof(err)) < 0) {
+		log_error("--user: %s", err);
+		return EXIT_USAGE;
+	}
+	if (o->outdir) {
+		int rc = privdrop_chown_outputs(o->outdir, uid, gid);
+		if (rc < 0)
+			log_warn("cannot give '%s' to user '%s': %s; rotating outputs may fail",
+				 o->outdir, o->user, strerror(-rc));
+	}
+	if (privdrop_to(uid, gid, err, sizeof(err)) < 0) {
+		log_error("--user %s: %s", o->user, err);
+		return EXIT_RUNTIME;
+	}
+	log_info("running as user '%s' (uid %u)", o->user, (unsigned)uid);
+	(void)pl;
+	return EXIT_OK;
+}
+
 static int worse(int a, int b)
 {
 	/* the most serious failure decides the exit code */
@@ -337,7 +374,10 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	if (code == EXIT_OK && pl->eve_enabled) {
 		write_run_record(pl, o, paths, npaths);
 		pipeline_open_evidence(pl);
+		pipeline_flush_output(pl);
 	}
+	if (code == EXIT_OK)
+		code = become_service(pl, o);
 	if (code != EXIT_OK) {
 		capture_close(&cap);
 		pipeline_destroy(pl);
@@ -411,5 +451,6 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	pipeline_destroy(pl);
 	free(pl);
 	capture_free_inputs(paths, npaths);
+	pidfile_remove(o->pidfile);
 	return code;
 }
