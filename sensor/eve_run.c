@@ -48,6 +48,9 @@ void eve_run(struct eve *e, const struct run_info *ri)
 			if (in->hashed) {
 				jb_name(b, "sha256", in->sha256);
 				jb_u64(b, "bytes", in->bytes);
+			} else {
+				jb_null(b, "sha256");
+				jb_str(b, "not_hashed", in->not_hashed ? in->not_hashed : "unknown");
 			}
 			jb_obj_close(b);
 		}

@@ -19,6 +19,7 @@ struct run_input {
 	char sha256[65];
 	uint64_t bytes;
 	bool hashed;
+	const char *not_hashed;  /* why sha256 is null: a pipe, unreadable */
 };
 
 struct run_policy {

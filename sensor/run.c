@@ -248,10 +248,18 @@ static void write_run_record(struct pipeline *pl, const struct options *o, char 
 		return;
 	for (int i = 0; i < npaths; i++) {
 		in[i].file = paths[i];
+		/* A pipe or stdin can be read only once: the capture gets it. */
+		struct stat sb;
+		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			in[i].not_hashed = "not a regular file";
+			continue;
+		}
 		int rc = sha256_file(paths[i], in[i].sha256, &in[i].bytes);
 		in[i].hashed = rc == 0;
-		if (rc < 0)
+		if (rc < 0) {
+			in[i].not_hashed = "unreadable";
 			log_warn("cannot hash '%s': %s", paths[i], strerror(-rc));
+		}
 	}
 	struct run_info ri = {
 		.mode = o->iface ? "live" : "read",
