@@ -361,6 +361,14 @@ static const char *who(const struct ep *e, char *buf, size_t len, const struct p
 
 /* ---------- inventory ---------- */
 
+/* begin() clears only what precedes the union: the inventory members are
+ * printed whenever set, so they must start empty. */
+static void inventory_context(struct alert *a)
+{
+	a->ctx = ACTX_INVENTORY;
+	memset(&a->u.inv, 0, sizeof(a->u.inv));
+}
+
 static void inventory_host(struct rules *r, const struct rules_flow_view *v, const struct ep ep[2],
 			   int i, int64_t sec, uint32_t usec)
 {
@@ -376,7 +384,7 @@ static void inventory_host(struct rules *r, const struct rules_flow_view *v, con
 	if (e->zone < 0 && r->set[R_INV_NO_ZONE].enabled && !(e->h->alerted & 1)) {
 		e->h->alerted |= 1;
 		struct alert *a = begin(r, R_INV_NO_ZONE, v, ep, sec, usec);
-		a->ctx = ACTX_INVENTORY;
+		inventory_context(a);
 		reason(a, "%s is in no zone of the policy", who(e, w, sizeof(w), p));
 		raise_alert(r, a, (uint64_t)i);
 	}
@@ -384,7 +392,7 @@ static void inventory_host(struct rules *r, const struct rules_flow_view *v, con
 	    r->set[R_INV_NEW_HOST].enabled && !(e->h->alerted & 2)) {
 		e->h->alerted |= 2;
 		struct alert *a = begin(r, R_INV_NEW_HOST, v, ep, sec, usec);
-		a->ctx = ACTX_INVENTORY;
+		inventory_context(a);
 		reason(a, "%s is not in the inventory of zone '%s'", who(e, w, sizeof(w), p),
 		       p->zones[e->zone].name);
 		raise_alert(r, a, (uint64_t)i);
@@ -416,7 +424,7 @@ static void inventory_host(struct rules *r, const struct rules_flow_view *v, con
 		return;
 	m->alerted = true;
 	struct alert *a = begin(r, R_INV_MAC_TWO_ZONES, v, ep, sec, usec);
-	a->ctx = ACTX_INVENTORY;
+	inventory_context(a);
 	snprintf(a->u.inv.other_zone, sizeof(a->u.inv.other_zone), "%s",
 		 p->zones[m->zone[other]].name);
 	a->u.inv.other_ip = m->ip[other];
@@ -1115,7 +1123,7 @@ static void identity_check(struct rules *r, const struct rules_flow_view *v, int
 	if (!model_bad && !rev_bad && !changed)
 		return;
 	struct alert *a = begin(r, R_INV_IDENTITY, v, ep, sec, usec);
-	a->ctx = ACTX_INVENTORY;
+	inventory_context(a);
 	struct alert_inventory *in = &a->u.inv;
 	snprintf(in->model, sizeof(in->model), "%s", model);
 	snprintf(in->softrev, sizeof(in->softrev), "%s", softrev);

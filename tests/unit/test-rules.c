@@ -62,6 +62,7 @@ struct logged {
 	char reason[ALERT_REASON_LEN];
 	char sf[12];
 	char conduit[64];
+	bool inv_dirty;            /* an inventory alert carrying members it did not set */
 };
 static struct logged logbuf[LOG_MAX];
 static int nlog;
@@ -84,6 +85,18 @@ static void sink(void *ctx, const struct alert *a)
 	snprintf(l->conduit, sizeof(l->conduit), "%s", a->conduit);
 	if (a->ctx == ACTX_HSMS)
 		snprintf(l->sf, sizeof(l->sf), "S%uF%u", a->u.hsms.stream, a->u.hsms.function);
+	if (a->ctx == ACTX_INVENTORY) {
+		/* no-zone and new-host alerts set none; identity sets model/softrev,
+		 * MAC-in-two-zones other_zone/other_ip */
+		const struct alert_inventory *in = &a->u.inv;
+		bool ident = strcmp(a->def->id, "FAB-INV-004") == 0;
+		bool mac = strcmp(a->def->id, "FAB-INV-003") == 0;
+		struct ip_addr zero;
+		memset(&zero, 0, sizeof(zero));
+		l->inv_dirty = (!ident && (in->model[0] || in->softrev[0] || in->expected_model[0] ||
+					   in->expected_softrev[0] || in->previous_softrev[0])) ||
+			       (!mac && (in->other_zone[0] || memcmp(&in->other_ip, &zero, sizeof(zero)) != 0));
+	}
 }
 
 /* "RULE src>dst sev;..." of everything logged since the last call */
@@ -93,8 +106,9 @@ static const char *take(void)
 	size_t o = 0;
 	out[0] = '\0';
 	for (int i = 0; i < nlog && o < sizeof(out); i++)
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s %s>%s %d", i ? ";" : "",
-				      logbuf[i].rule, logbuf[i].src, logbuf[i].dst, logbuf[i].severity);
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s %s>%s %d%s", i ? ";" : "",
+				      logbuf[i].rule, logbuf[i].src, logbuf[i].dst, logbuf[i].severity,
+				      logbuf[i].inv_dirty ? " (stale inventory members)" : "");
 	nlog = 0;
 	return out;
 }
