@@ -320,6 +320,8 @@ static struct hsms_equipment *commit_equipment(struct hsms_flow *fs, struct diss
 		else
 			e->hosts_overflow = true;
 	}
+	e->last_sec = ctx->ts_sec; /* the asset record says when it was last seen */
+	e->last_usec = ctx->ts_usec;
 	if (created)
 		asset_event(ctx, HSMS_ASSET_NEW, e);
 	else if (!known_host)

@@ -706,6 +706,8 @@ static struct modbus_device *device(struct modbus_flow *fs, struct dissect_ctx *
 			else
 				d->clients_overflow = true;
 		}
+		d->last_sec = ctx->ts_sec; /* the asset record says when it was last seen */
+		d->last_usec = ctx->ts_usec;
 		if (created)
 			asset_event(ctx, MODBUS_ASSET_NEW, d);
 		else if (!known)
