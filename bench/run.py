@@ -7,6 +7,8 @@
   - fabmon --no-hsms-records (HSMS decoded, no per-message records),
   - fabmon --no-hsms (the same without HSMS/SECS-II decoding),
   - fabmon --no-alerts (no zone/conduit rule engine: what the rules cost),
+  - fabmon + audit report (the report.html/json/csv written at the end of -r;
+    every other fabmon row runs with --no-report),
   - ndpiReader (nDPI 4.2's own reader: decode, flows, nDPI),
   - tshark (Wireshark's dissectors, conversation table only),
 
@@ -87,12 +89,13 @@ def main():
     out = tempfile.mkdtemp(prefix="fabmon-bench-")
     tools = [
         ("libpcap read loop", [loop, cap]),
-        ("fabmon", [fabmon, "-q", "-r", cap, "-o", out]),
-        ("fabmon --no-hsms-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms-records"]),
-        ("fabmon --no-hsms", [fabmon, "-q", "-r", cap, "-o", out, "--no-hsms"]),
-        ("fabmon --no-alerts", [fabmon, "-q", "-r", cap, "-o", out, "--no-alerts"]),
-        ("fabmon --modbus-records all", [fabmon, "-q", "-r", cap, "-o", out, "--modbus-records", "all"]),
-        ("fabmon --no-modbus-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-modbus-records"]),
+        ("fabmon", [fabmon, "-q", "-r", cap, "-o", out, "--no-report"]),
+        ("fabmon --no-hsms-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--no-hsms-records"]),
+        ("fabmon --no-hsms", [fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--no-hsms"]),
+        ("fabmon --no-alerts", [fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--no-alerts"]),
+        ("fabmon --modbus-records all", [fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--modbus-records", "all"]),
+        ("fabmon --no-modbus-records", [fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--no-modbus-records"]),
+        ("fabmon + audit report", [fabmon, "-q", "-r", cap, "-o", out]),
         ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
         ("tshark -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]),
     ]
@@ -149,6 +152,9 @@ def main():
         print(f"rule engine (zones, conduits, alerts): "
               f"{100 * (base - results['fabmon --no-alerts'][0]) / base:.1f}% of fabmon's time "
               f"(target: below 20%)")
+    if base and "fabmon + audit report" in results:
+        print(f"audit report at the end of the run: "
+              f"{100 * (results['fabmon + audit report'][0] - base) / base:.1f}% more time")
     if base and "ndpiReader" in results:
         verdict = "faster than" if base < results["ndpiReader"][0] else "SLOWER than"
         print(f"fabmon is {verdict} ndpiReader on this capture "

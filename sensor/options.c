@@ -41,6 +41,7 @@ void options_defaults(struct options *o)
 	o->modbus_enabled = true;
 	o->modbus_records = 1; /* RECORDS_DEFAULT: all but routine reads */
 	o->rules_enabled = true;
+	o->report = true;
 	o->evidence.ring_packets = 16;
 	o->evidence.snap = 2048;
 	o->evidence.after_packets = 32;
@@ -72,6 +73,9 @@ void options_usage(void)
 	       "  -o, --output DIR         write DIR/eve.json (EVE JSON Lines); without -o a summary\n"
 	       "                           goes to stdout\n"
 	       "      --append             with -r, append to DIR/eve.json (live mode always appends)\n"
+	       "      --no-report          with -r and -o, skip the audit report written at the end\n"
+	       "                           (DIR/report.html, report.json, matrix.csv, inventory.csv;\n"
+	       "                           'fabmon report DIR' writes it at any time)\n"
 	       "      --stats-interval S   seconds between stats records in live mode (default 60)\n"
 	       "      --sensor-name NAME   'host' field of every record (default: none)\n"
 	       "      --output-backlog MIB records held in memory while the disk refuses writes\n"
@@ -219,6 +223,7 @@ static bool parse_timeout(struct options *o, const char *arg)
 enum {
 	OPT_NO_PROMISC = 256,
 	OPT_APPEND,
+	OPT_NO_REPORT,
 	OPT_STATS_INTERVAL,
 	OPT_SENSOR_NAME,
 	OPT_BACKLOG,
@@ -268,6 +273,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "buffer-size", required_argument, NULL, 'B' },
 		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
 		{ "append", no_argument, NULL, OPT_APPEND },
+		{ "no-report", no_argument, NULL, OPT_NO_REPORT },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
 		{ "output-backlog", required_argument, NULL, OPT_BACKLOG },
@@ -339,6 +345,7 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_PROMISC: o->promisc = false; break;
 		case OPT_APPEND: o->append = true; break;
+		case OPT_NO_REPORT: o->report = false; break;
 		case OPT_STATS_INTERVAL:
 			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--stats-interval takes 1..86400 seconds";
 			else o->stats_interval = (uint32_t)v;

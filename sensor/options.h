@@ -45,6 +45,7 @@ struct options {
 	/* zones, conduits and rules */
 	const char *policy;                 /* -c; NULL: the built-in default */
 	bool rules_enabled;
+	bool report;                        /* -r -o: the audit report at the end */
 	uint32_t alert_window;              /* 0: the policy's */
 	uint32_t alert_rate;                /* 0: the policy's */
 	struct evidence_config evidence;

@@ -17,6 +17,7 @@
 #include "sensor/log.h"
 #include "sensor/pipeline.h"
 #include "sensor/privdrop.h"
+#include "sensor/report.h"
 #include "sensor/sha256.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -435,7 +436,8 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	if (pl->eve_enabled) {
 		uint64_t records = pl->eve.out.records;
 		int rc = outfile_close(&pl->eve.out);
-		if (rc < 0 || pl->eve.out.dropped) {
+		bool eve_complete = rc >= 0 && !pl->eve.out.dropped;
+		if (!eve_complete) {
 			log_error("output '%s/eve.json' is incomplete: %" PRIu64 " records could not be "
 				  "written (%s)",
 				  o->outdir, pl->eve.out.dropped, strerror(rc < 0 ? -rc : ENOSPC));
@@ -445,6 +447,17 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 			printf("fabmon: %" PRIu64 " flows, %" PRIu64 " records written to %s/eve.json\n",
 			       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped,
 			       o->outdir);
+		/* an offline run ends with its audit report (issue 6: auditors and
+		 * PSIRTs replay a capture and want the zone separation at once) */
+		if (!o->iface && !learn && o->report && !stop_requested && eve_complete) {
+			char rerr[512];
+			if (report_generate(o->outdir, NULL, rerr, sizeof(rerr)) < 0) {
+				log_error("audit report not written: %s", rerr);
+				code = worse(code, EXIT_OUTPUT);
+			} else if (o->verbosity >= 0) {
+				printf("fabmon: audit report written to %s/report.html\n", o->outdir);
+			}
+		}
 	} else if (!learn) {
 		char what[256];
 		if (o->iface)

@@ -231,8 +231,21 @@ def test_violations(tmp):
     out = os.path.join(tmp, "out")
     r = run([FABMON, "-q", "-r", os.path.join(tmp, "fab-violations.pcap"), "-o", out, "-c", plus])
     c.eq("fabmon -r exit", r.returncode, 0)
+    # an offline run with -o ends with the report; `fabmon report` on the same
+    # directory afterwards says the same (only the generation time differs)
+    with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
+        at_end = json.load(f)
+    with open(os.path.join(out, "matrix.csv"), encoding="utf-8") as f:
+        at_end_csv = f.read()
     r = run([FABMON, "report", out])
     c.eq("report exit", (r.returncode, r.stderr), (0, ""))
+    with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
+        again = json.load(f)
+    for rr in (at_end, again):
+        rr["report"].pop("generated", None)
+    c.eq("report at the end of -r equals fabmon report", at_end, again)
+    with open(os.path.join(out, "matrix.csv"), encoding="utf-8") as f:
+        c.eq("matrix.csv at the end of -r equals fabmon report's", at_end_csv, f.read())
     for name in ("report.json", "report.html", "matrix.csv", "inventory.csv"):
         c.true(f"{name} written", os.path.exists(os.path.join(out, name)))
     recs = read_eve(os.path.join(out, "eve.json"))
@@ -384,8 +397,12 @@ def test_violations(tmp):
 
 def test_clean(tmp):
     out = os.path.join(tmp, "clean")
-    r = run([FABMON, "-q", "-r", os.path.join(tmp, "fab-clean.pcap"), "-o", out, "-c", SITE])
+    r = run([FABMON, "-q", "-r", os.path.join(tmp, "fab-clean.pcap"), "-o", out, "-c", SITE,
+             "--no-report"])
     c.eq("clean: fabmon -r exit", r.returncode, 0)
+    c.eq("clean: --no-report writes no report",
+         [n for n in ("report.json", "report.html", "matrix.csv", "inventory.csv")
+          if os.path.exists(os.path.join(out, n))], [])
     r = run([FABMON, "report", out])
     c.eq("clean: report exit", r.returncode, 0)
     with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
