@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Alert aggregation windows and per-rule rate limit (see alert.h). */
+/* Alert aggregation windows and the rate limit per rule and source (see alert.h). */
 #include "rules/alert.h"
 
 #include <stddef.h>
@@ -17,6 +17,17 @@ struct agg_entry {
 	struct alert a;               /* the first record, template of the repeat */
 };
 
+/* New records of one (rule, source address) in one minute. */
+struct src_budget {
+	uint64_t key;                 /* 0: never used */
+	int64_t minute;
+	uint32_t n;
+};
+
+#define SRC_BUDGETS 4096          /* power of two */
+#define SRC_PROBES 8
+#define RULE_CEILING 10           /* a rule's records per minute: this many times the rate */
+
 struct alert_agg {
 	uint32_t window, rate;
 	uint32_t cap, nbuckets;
@@ -25,10 +36,12 @@ struct alert_agg {
 	int32_t free_head;            /* entries given back */
 	uint32_t fresh;               /* entries never used: [fresh, cap) (not touched yet) */
 	uint32_t used;
-	/* rate limit: new records of each rule in the current minute */
+	/* rate limit: new records of each rule, and of each (rule, source), in
+	 * the current minute */
 	int64_t minute[R_COUNT];
 	uint32_t in_minute[R_COUNT];
 	uint64_t pending_suppressed[R_COUNT];
+	struct src_budget src[SRC_BUDGETS];
 	alert_sink_fn sink;
 	void *ctx;
 	struct alert_stats st;
@@ -143,6 +156,31 @@ void alert_agg_flush(struct alert_agg *g)
 			close_entry(g, (int32_t)i);
 }
 
+/* The budget of (rule, source) this minute: found, or a slot of an earlier
+ * minute taken over. NULL when every probed slot is busy this minute (more
+ * sources than the table holds): then only the rule's ceiling applies. */
+static struct src_budget *src_budget(struct alert_agg *g, enum rule_id r, const struct ip_addr *ip,
+				     int64_t minute)
+{
+	uint32_t rr = (uint32_t)r;
+	uint64_t k = alert_key_mix(alert_key_mix(0, &rr, sizeof(rr)), ip, sizeof(*ip));
+	k |= 1; /* 0 marks an unused slot */
+	struct src_budget *stale = NULL;
+	for (uint32_t i = 0; i < SRC_PROBES; i++) {
+		struct src_budget *b = &g->src[(k + i) & (SRC_BUDGETS - 1)];
+		if (b->key == k && b->minute == minute)
+			return b;
+		if (!stale && (b->key == 0 || b->minute != minute))
+			stale = b;
+	}
+	if (stale) {
+		stale->key = k;
+		stale->minute = minute;
+		stale->n = 0;
+	}
+	return stale;
+}
+
 void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 {
 	enum rule_id r = a->def->rule;
@@ -168,19 +206,24 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 		close_entry(g, i);
 		break;
 	}
-	/* a new record: within this rule's rate? */
+	/* a new record: within the rate of this rule for this source, and
+	 * within the rule's ceiling? */
 	int64_t minute = now / 60;
 	if (g->minute[r] != minute) {
 		g->minute[r] = minute;
 		g->in_minute[r] = 0;
 	}
-	if (g->in_minute[r] >= g->rate) {
+	struct src_budget *sb = src_budget(g, r, &a->src.ip, minute);
+	uint64_t ceiling = (uint64_t)g->rate * RULE_CEILING;
+	if ((sb && sb->n >= g->rate) || g->in_minute[r] >= ceiling) {
 		g->st.suppressed++;
 		g->st.suppressed_by_rule[r]++;
 		g->pending_suppressed[r]++;
 		return;
 	}
 	g->in_minute[r]++;
+	if (sb)
+		sb->n++;
 	struct alert *out = &g->scratch;
 	*out = *a;
 	out->count = 1;

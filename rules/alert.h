@@ -9,9 +9,11 @@
  * window (capture time) are counted, and when the window closes one more
  * record (repeat: true) carries their count and first/last time. The sum of
  * `count` over all records of a key is the number of hits.
- * Rate limit: at most `rate` new keys per rule per minute are written; the
+ * Rate limit: at most `rate` new keys per rule and source address per
+ * minute are written, and at most 10 x `rate` per rule from all sources; the
  * hits beyond are counted as suppressed (stats, and `suppressed_before` on
- * the rule's next record).
+ * the rule's next record). Per source, so that one noisy host does not hide
+ * another host's alert of the same rule (a critical one among them).
  */
 #ifndef FABMON_RULES_ALERT_H
 #define FABMON_RULES_ALERT_H

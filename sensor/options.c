@@ -128,7 +128,7 @@ void options_usage(void)
 	       "                           roles from behaviour. SIGHUP re-reads FILE.\n"
 	       "      --alert-window S     aggregate repeats of an alert for S seconds\n"
 	       "                           (default: the policy's, 60)\n"
-	       "      --alert-rate N       at most N new alert records per rule and minute\n"
+	       "      --alert-rate N       at most N new alert records per rule, source and minute\n"
 	       "                           (default: the policy's, 100)\n"
 	       "      --no-alerts          no rule engine: decode and record only\n"
 	       "      --evidence-packets N packets of each flow kept for evidence (default 16;\n"

@@ -443,28 +443,53 @@ static void test_aggregation(void)
 	CHECK(logbuf[0].repeat);
 	CHECK_EQ(logbuf[0].count, 4);
 	nlog = 0;
-	/* rate limit: 2 new keys of one rule per minute, the rest counted */
+	/* rate limit: 2 new keys of one rule and source per minute, the rest
+	 * counted; one noisy source does not hide another's alert */
 	for (int i = 0; i < 5; i++) {
 		char ip[32];
-		snprintf(ip, sizeof(ip), "192.168.10.%d", 60 + i);
-		struct rules_flow_view w = view(ip, 1, "10.20.1.10", 443, "TLS");
+		snprintf(ip, sizeof(ip), "10.20.1.%d", 60 + i);
+		struct rules_flow_view w = view("192.168.10.60", 1, ip, 443, "TLS");
 		struct rules_flow rf;
 		memset(&rf, 0, sizeof(rf));
 		rules_flow_check(r, &rf, &w, 200, 0);
 	}
-	CHECK_EQ(nlog, 2);
-	CHECK_EQ(rules_alert_stats(r)->suppressed, 3);
+	/* (the new hosts' FAB-INV-002 have their own budget of 2 for this source) */
+	CHECK_STR(take(), "FAB-INV-002 192.168.10.60>10.20.1.60 3;FAB-ZC-003 192.168.10.60>10.20.1.60 1;"
+			  "FAB-INV-002 192.168.10.60>10.20.1.61 3;FAB-ZC-003 192.168.10.60>10.20.1.61 1");
+	CHECK_EQ(rules_alert_stats(r)->suppressed, 6);
 	CHECK_EQ(rules_alert_stats(r)->suppressed_by_rule[R_LEVEL_SKIP], 3);
+	{
+		struct rules_flow_view w = view("192.168.10.61", 1, "10.20.1.10", 443, "TLS");
+		struct rules_flow rf;
+		memset(&rf, 0, sizeof(rf));
+		rules_flow_check(r, &rf, &w, 201, 0);
+		CHECK_EQ(nlog, 1);
+		CHECK_EQ(logbuf[0].suppressed_before, 3);
+		CHECK_STR(take(), "FAB-ZC-003 192.168.10.61>10.20.1.10 1");
+	}
+	/* and the rule's ceiling, 10 x the rate, holds against many sources: 20
+	 * records this minute, 3 written above, 17 more of these 25 */
+	for (int i = 0; i < 25; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "192.168.11.%d", 1 + i);
+		struct rules_flow_view w = view(ip, 1, "10.20.1.10", 443, "TLS");
+		struct rules_flow rf;
+		memset(&rf, 0, sizeof(rf));
+		rules_flow_check(r, &rf, &w, 202, 0);
+	}
+	CHECK_EQ(nlog, 17);
+	CHECK_EQ(rules_alert_stats(r)->suppressed_by_rule[R_LEVEL_SKIP], 3 + 8);
+	CHECK_EQ(rules_alert_stats(r)->suppressed, 6 + 8);
 	nlog = 0;
 	struct rules_flow_view w = view("192.168.10.99", 1, "10.20.1.10", 443, "TLS");
 	struct rules_flow rf;
 	memset(&rf, 0, sizeof(rf));
 	rules_flow_check(r, &rf, &w, 260, 0);   /* next minute */
 	CHECK_EQ(nlog, 1);
-	CHECK_EQ(logbuf[0].suppressed_before, 3);
+	CHECK_EQ(logbuf[0].suppressed_before, 8);
 	nlog = 0;
 	rules_finish(r);
-	CHECK_EQ(rules_alert_stats(r)->hits, 11);
+	CHECK_EQ(rules_alert_stats(r)->hits, 42);
 	/* reload: a policy that allows it, with severity overrides */
 	snprintf(text, sizeof(text), "%s  - name: office-to-system\n    from: office\n    to: system\n"
 		 "    allow: [{app: TLS}]\nrules:\n  - {id: FAB-RA-001, severity: 1}\n"
