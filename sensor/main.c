@@ -2,6 +2,7 @@
 /* fabmon: passive OT network monitoring sensor for semiconductor fabs. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sensor/handoff.h"
 #include "sensor/options.h"
@@ -11,6 +12,11 @@
 
 int main(int argc, char **argv)
 {
+	/* What fabmon writes shows the fab's network and carries its packets
+	 * (recipes, equipment identities): never readable by others, whatever
+	 * the umask it was started with (a stricter one is kept). */
+	mode_t um = umask(0);
+	umask(um | 027);
 	if (argc > 1 && strcmp(argv[1], "check-policy") == 0)
 		return cmd_check_policy(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "learn") == 0)

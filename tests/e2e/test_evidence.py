@@ -46,8 +46,21 @@ def main():
                        check=True, capture_output=True)
         cap = os.path.join(tmp, "fab-violations.pcap")
         out = os.path.join(tmp, "out")
+        old_umask = os.umask(0o022)   # a permissive umask: fabmon still keeps others out
         p = run(["-q", "-r", cap, "-o", out, "-c", SITE])
+        os.umask(old_umask)
         c.eq("fabmon exit", p.returncode, 0)
+        open_to_others = []
+        for d, dirs, names in os.walk(out):
+            for n in dirs + names:
+                if os.stat(os.path.join(d, n)).st_mode & 0o007:
+                    open_to_others.append(os.path.relpath(os.path.join(d, n), out))
+        c.eq("no output file or directory is open to others (packets, recipes, topology)",
+             open_to_others, [])
+        c.true("outputs checked for their mode include evidence, the policy copy and the report",
+               any(n.endswith(".pcap") for n in os.listdir(os.path.join(out, "evidence")))
+               and any(n.startswith("policy-") for n in os.listdir(out))
+               and os.path.exists(os.path.join(out, "report.html")))
         recs = read_eve(os.path.join(out, "eve.json"))
         alerts = [r for r in recs if r["event_type"] == "alert"]
         c.eq("alerts", len(alerts), 15)
