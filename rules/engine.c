@@ -544,6 +544,7 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 	int z0 = ep[0].zone, z1 = ep[1].zone;
 	rf->zone[0] = (int16_t)z0;
 	rf->zone[1] = (int16_t)z1;
+	rf->violated_conduit = 0;
 	if (z0 < 0 || z1 < 0) {
 		rf->verdict = RV_UNZONED;
 		return;
@@ -572,6 +573,8 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 	int m = match_conduit(p, rf, v, ep, &near, &named);
 	if (m == 1)
 		return;
+	if (near >= 0)
+		rf->violated_conduit = (uint16_t)(near + 1);
 	enum zone_area a0 = p->zones[z0].area, a1 = p->zones[z1].area;
 	enum rule_id rule;
 	if (a1 == AREA_EXTERNAL && a0 == AREA_FAB)

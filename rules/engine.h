@@ -39,6 +39,7 @@ struct rules_flow {
 	uint8_t checked;              /* flow rules done */
 	uint8_t inter_zone;
 	int16_t conduit;              /* allowing conduit, -1 none */
+	uint16_t violated_conduit;    /* a conduit between the zones that does not allow it, +1; 0 none */
 	uint32_t allow_mask;          /* its allow entries that matched */
 	uint32_t slot[2];             /* learned-host entries of client, server (+1; 0 unknown) */
 	int16_t zone[2];              /* zones of client and server, -1 none */

@@ -248,6 +248,9 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 		}
 		if (f->rules.conduit >= 0 && (size_t)f->rules.conduit < p->nconduits)
 			jb_str(b, "conduit", p->conduits[f->rules.conduit].name);
+		else if (f->rules.violated_conduit && f->rules.violated_conduit <= p->nconduits)
+			/* the zones have a conduit, but it does not allow this */
+			jb_str(b, "violated_conduit", p->conduits[f->rules.violated_conduit - 1].name);
 		jb_u64(b, "alerts", f->alert_hits);
 		jb_obj_close(b);
 	}

@@ -106,6 +106,19 @@ def check_site(c, tmp, clean, viol):
     c.eq("stats alerts.by_rule FAB-HSMS-008", st["by_rule"].get("FAB-HSMS-008"), 2)
     c.eq("stats alerts.policy", st["policy"], SITE)
     flows = {(r["src_ip"], r["dest_ip"], r.get("dest_port")): r for r in recs if r["event_type"] == "flow"}
+    # the flow record names the conduit that allowed it, or the one between
+    # the zones that did not (the auditor's "which conduit was broken")
+    pol = {(r["policy"]["src_zone"], r["policy"]["dest_zone"], r["policy"]["verdict"],
+            r["policy"].get("conduit"), r["policy"].get("violated_conduit"))
+           for r in flows.values() if "policy" in r}
+    c.true("flow policy: an allowed flow names its conduit",
+           ("fab-system", "fab-equipment", "allowed", "eap-to-equipment", None) in pol, str(pol))
+    c.true("flow policy: a violating flow names the conduit it broke",
+           ("fab-system", "facility", "violation", None, "scada-to-facility") in pol, str(pol))
+    c.true("flow policy: a violating flow with no conduit for its zones names none",
+           ("internet", "fab-equipment", "violation", None, None) in pol, str(pol))
+    c.eq("flow policy: conduit and violated_conduit never both",
+         [x for x in pol if x[3] and x[4]], [])
 
     def find(rule, src):
         return next((a for a in al if a["alert"]["rule"] == rule and a["src_ip"] == src), None)
