@@ -103,10 +103,16 @@ enum capture_error capture_open_live(struct capture *c, const struct options *o,
 		snprintf(err, errlen, "cannot capture on '%s': %s", o->iface, perr);
 		return CAP_ERR_OTHER;
 	}
-	/* setters only fail on an activated handle; checked for form's sake */
+	/* Not immediate mode: libpcap then uses TPACKET_V3, whose ring holds
+	 * packets back to back in blocks handed over when full or after the
+	 * 100 ms timeout. Immediate mode means TPACKET_V2, one ring frame per
+	 * packet sized for the snaplen: with 256 KiB frames a 64 MiB buffer held
+	 * 256 packets and a burst overflowed it (live rate test: zero loss up to
+	 * 50,000 packets/s with V2, at tcpreplay's top speed with V3).
+	 * setters only fail on an activated handle; checked for form's sake */
 	if (pcap_set_snaplen(c->pcap, o->snaplen) != 0 ||
 	    pcap_set_promisc(c->pcap, o->promisc ? 1 : 0) != 0 ||
-	    pcap_set_immediate_mode(c->pcap, 1) != 0 ||
+	    pcap_set_immediate_mode(c->pcap, 0) != 0 ||
 	    pcap_set_buffer_size(c->pcap, o->buffer_mib * 1024 * 1024) != 0 ||
 	    pcap_set_timeout(c->pcap, 100) != 0) {
 		snprintf(err, errlen, "cannot configure capture on '%s'", o->iface);

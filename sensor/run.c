@@ -209,6 +209,22 @@ static int read_live(struct pipeline *pl, struct capture *c, const struct option
 			pipeline_write_stats(pl, now, usec, false);
 		}
 	}
+	/* Packets the kernel holds in a block not yet handed over (TPACKET_V3
+	 * hands a block over when it is full or its 100 ms timeout passes):
+	 * wait out one timeout and read what is left, so that what arrived
+	 * before the signal is in the final records. */
+	if (code == EXIT_OK && fd >= 0) {
+		for (int round = 0; round < 3; round++) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			if (poll(&pfd, 1, 150) <= 0)
+				break;
+			int n;
+			while ((n = pcap_dispatch(c->pcap, -1, packet_cb, (u_char *)pl)) > 0)
+				;
+			if (n < 0)
+				break;
+		}
+	}
 	current_pcap = NULL;
 	read_kernel_stats(pl, c->pcap);
 	return code;
