@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* An asset record's model and revision, and the policy's baseline of a
+ * host (asset_baseline.h). */
+#include "sensor/asset_baseline.h"
+
+#include <string.h>
+
+#include "dissectors/netaddr.h"
+#include "sensor/json_util.h"
+#include "zones/policy.h"
+
+const char *asset_model(const json_t *a)
+{
+	const char *model = jstr(a, "model");
+	return model ? model : jstr(a, "product_code");
+}
+
+const char *asset_revision(const json_t *a)
+{
+	const char *rev = jstr(a, "software_revision");
+	return rev ? rev : jstr(a, "revision");
+}
+
+const struct policy_host *policy_host_by_ip(const struct policy *p, const char *ip)
+{
+	struct ip_addr a;
+	if (!p || !ip || !ip_addr_parse(ip, &a))
+		return NULL;
+	int h = policy_host_of(p, &a);
+	return h >= 0 ? &p->hosts[h] : NULL;
+}
+
+bool baseline_declared(const struct policy_host *ph)
+{
+	return ph && (ph->model[0] || ph->softrev[0]);
+}
+
+bool baseline_matches(const struct policy_host *ph, const char *model, const char *rev)
+{
+	return (!ph->model[0] || (model && !strcmp(model, ph->model))) &&
+	       (!ph->softrev[0] || (rev && !strcmp(rev, ph->softrev)));
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Small helpers over jansson values: getters that take a missing member or
+ * one of another type as absent, and makers for values that may be absent. */
+#ifndef FABMON_JSON_UTIL_H
+#define FABMON_JSON_UTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* o[key]; NULL if o is not an object or has no such member. */
+json_t *jget(const json_t *o, const char *key);
+/* o[key] if it is a string, else NULL; else dflt. */
+const char *jstr(const json_t *o, const char *key);
+const char *jstrd(const json_t *o, const char *key, const char *dflt);
+/* o[key] if it is an integer: true and *out set. */
+bool jint(const json_t *o, const char *key, json_int_t *out);
+/* o[key] as a count: integers and reals, 0 if negative or not a number. */
+uint64_t ju(const json_t *o, const char *key);
+/* A scalar as text (strings bare, numbers and the rest as JSON; NULL "-"):
+ * the string itself, or buf. */
+const char *jtext(const json_t *v, char *buf, size_t len);
+
+/* A count (capped at INT64_MAX); a string, or null for NULL; a
+ * timestamp, or null for NULL or "". */
+json_t *ji(uint64_t v);
+json_t *jsn(const char *s);
+json_t *jts(const char *t);
+
+#endif
