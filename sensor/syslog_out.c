@@ -29,6 +29,7 @@ struct syslog_out {
 	struct addrinfo *ai;          /* resolved once */
 	int64_t next_try_ms;          /* backoff */
 	int64_t backoff_ms;
+	int64_t idle_check_ms;        /* next idle look at a TCP peer */
 	struct msg *q;                /* ring of queue_max */
 	uint32_t head, n;
 	size_t sent_off;              /* bytes of the head message already written (TCP) */
@@ -239,6 +240,22 @@ static void start_connect(struct syslog_out *so)
 	so->st.connects++;
 }
 
+/* TCP: the receiver never writes, so readable means it closed; found out
+ * before handing it more (they would be lost unseen) */
+static bool peer_closed(struct syslog_out *so)
+{
+	struct pollfd pfd = { so->fd, POLLIN, 0 };
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+		char b[256];
+		ssize_t r = recv(so->fd, b, sizeof(b), MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			disconnect(so, "connection closed by the receiver", r < 0 ? errno : 0);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool connected(struct syslog_out *so)
 {
 	if (so->fd < 0) {
@@ -264,19 +281,8 @@ static bool connected(struct syslog_out *so)
 		so->st.connected = true;
 		so->st.connects++;
 	}
-	if (so->cfg.transport == SYSLOG_TCP) {
-		/* the receiver never writes: readable means it closed; find out
-		 * before handing it more (they would be lost unseen) */
-		struct pollfd pfd = { so->fd, POLLIN, 0 };
-		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-			char b[256];
-			ssize_t r = recv(so->fd, b, sizeof(b), MSG_DONTWAIT);
-			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-				disconnect(so, "connection closed by the receiver", r < 0 ? errno : 0);
-				return false;
-			}
-		}
-	}
+	if (so->cfg.transport == SYSLOG_TCP && peer_closed(so))
+		return false;
 	if (so->warned_down && so->st.connected) {
 		log_info("syslog receiver %s:%s: connected; sending %u queued alerts", so->cfg.host,
 			 so->cfg.port, so->n);
@@ -288,6 +294,16 @@ static bool connected(struct syslog_out *so)
 
 void syslog_out_poll(struct syslog_out *so)
 {
+	if (!so->n && so->cfg.transport == SYSLOG_TCP && so->fd >= 0 && !so->connecting) {
+		/* idle: look once a second whether the receiver went away, so that
+		 * stats.syslog.connected tells the truth before the next alert */
+		int64_t t = now_ms();
+		if (t >= so->idle_check_ms) {
+			so->idle_check_ms = t + 1000;
+			peer_closed(so);
+		}
+		return;
+	}
 	while (so->n && connected(so)) {
 		struct msg *m = &so->q[so->head];
 		ssize_t w = send(so->fd, m->p + so->sent_off, m->len - so->sent_off,

@@ -388,6 +388,10 @@ def outage(c, tmp, name, parts, queue, offline_keys):
         c.true(f"{what}: part 1 delivered", wait(lambda: len(rs.records()) >= a1, 10), f"{len(rs.records())}/{a1}")
         c.eq(f"{what}: part 1 stats.syslog sent", st["syslog"]["sent"], a1)
         rs.stop()
+        # nothing queued: the loss is still seen (an idle look each second)
+        st = fm.until(lambda s: not s["syslog"]["connected"], 5)
+        c.eq(f"{what}: receiver loss seen while idle (connected, disconnects, queued)",
+             (st["syslog"]["connected"], st["syslog"]["disconnects"], st["syslog"]["queued"]), (False, 1, 0))
 
         # part 2 while the receiver is down
         replay(parts[1][0])
