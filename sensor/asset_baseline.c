@@ -11,8 +11,12 @@
 
 const char *asset_model(const json_t *a)
 {
+	/* the order the rule engine compares with the baseline (rules/engine.c
+	 * identity_check): HSMS MDLN, else Modbus ProductCode, else ModelName */
 	const char *model = jstr(a, "model");
-	return model ? model : jstr(a, "product_code");
+	if (!model)
+		model = jstr(a, "product_code");
+	return model ? model : jstr(a, "model_name");
 }
 
 const char *asset_revision(const json_t *a)

@@ -11,7 +11,7 @@ struct policy;
 struct policy_host;
 
 /* The model of an asset object ("model", MDLN; else a Modbus device's
- * "product_code") and its software revision ("software_revision",
+ * "product_code", else its "model_name") and its software revision ("software_revision",
  * SOFTREV; else "revision"); NULL if it has none. */
 const char *asset_model(const json_t *a);
 const char *asset_revision(const json_t *a);

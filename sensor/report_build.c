@@ -566,13 +566,7 @@ static json_t *asset_json(const struct rep *r, const void *x, const void *ctx)
 	const json_t *a = s->a;
 	json_t *o = json_object();
 	(void)ctx;
-	const char *model = jstr(a, "model"), *rev = asset_revision(a);
-	if (!model)
-		model = jstr(a, "model_name");
-	if (!model)
-		model = jstr(a, "product_code");
-	if (!model)
-		model = jstr(a, "product_name");
+	const char *model = asset_model(a), *rev = asset_revision(a);
 	json_object_set_new(o, "ip", json_string(s->ip));
 	json_object_set_new(o, "kind", json_string(s->kind));
 	json_object_set_new(o, "protocol", jsn(jstr(a, "protocol")));
