@@ -45,7 +45,10 @@ void ho_load_policy(struct ho *h)
 	char *text = NULL;
 	size_t len = 0;
 	char src[HO_PATH];
-	if (copy && !strchr(copy, '/') && copy[0] != '.') {
+	/* the copy is a plain file name in the run's directory (eve_run.c);
+	 * anything else in a record is not followed */
+	bool plain = copy && copy[0] && copy[0] != '.' && !strchr(copy, '/');
+	if (plain) {
 		snprintf(src, sizeof(src), "%s/%s", h->args->dir, copy);
 		FILE *f = fopen(src, "rb");
 		if (f) {
@@ -67,6 +70,10 @@ void ho_load_policy(struct ho *h)
 			snprintf(h->pol_note, sizeof(h->pol_note), "the policy copy %s cannot be read: %s",
 				 copy, strerror(errno));
 		}
+	} else if (copy && copy[0]) {
+		snprintf(h->pol_note, sizeof(h->pol_note),
+			 "the run record's policy copy '%.200s' is not a file name in the output directory; "
+			 "not followed", copy);
 	} else if (!json_is_true(jget(h->polobj, "builtin"))) {
 		snprintf(h->pol_note, sizeof(h->pol_note), "the run record names no policy copy");
 	}

@@ -426,6 +426,30 @@ def main():
         if p.returncode == 0:
             c.eq("no evidence recorded: files", files_under(d), BUNDLE_FILES)
             check_tar(c, "no evidence", d + ".tar", d)
+        # a run record whose policy copy is not a plain file name of the run's
+        # directory: not followed, said in the README, the bundle still made
+        for bad, note in (("../../etc/passwd", "is not a file name in the output directory"),
+                          ("", "names no policy copy")):
+            out4 = os.path.join(tmp, "out-badcopy")
+            shutil.rmtree(out4, ignore_errors=True)
+            shutil.copytree(out, out4)
+            with open(os.path.join(out, "eve.json"), encoding="utf-8") as f, \
+                    open(os.path.join(out4, "eve.json"), "w", encoding="utf-8") as g:
+                for line in f:
+                    r = json.loads(line)
+                    if r["event_type"] == "run":
+                        r["run"]["policy"]["copy"] = bad
+                        line = json.dumps(r, separators=(",", ":")) + "\n"
+                    g.write(line)
+            d = os.path.join(tmp, "bundle-badcopy")
+            shutil.rmtree(d, ignore_errors=True)
+            p = run(["handoff", out4, "-q", "--alert", a1["alert"]["id"], "-o", d])
+            c.eq(f"policy copy {bad!r}: exit", p.returncode, 0)
+            if p.returncode == 0:
+                with open(os.path.join(d, "README.md"), encoding="utf-8") as f:
+                    readme = f.read()
+                c.true(f"policy copy {bad!r}: README says why the policy is not used", note in readme, readme[-1500:])
+                c.true(f"policy copy {bad!r}: nothing outside the run read", "root:" not in readme)
         # the default output name
         p = run(["handoff", out, "-q", "--alert", a1["alert"]["id"]])
         c.eq("default OUT: exit", p.returncode, 0)
