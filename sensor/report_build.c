@@ -417,6 +417,10 @@ static void cobs_into(json_t *o, const struct cobs *c)
 	json_object_set_new(o, "last_seen", jts(c ? c->last : NULL));
 	json_object_set_new(o, "alerts", ji(c ? c->alerts : 0));
 	json_object_set_new(o, "alert_rules", c ? sset_json(&c->rules) : json_array());
+	json_object_set_new(o, "flows_not_allowed", ji(c ? c->outside_flows : 0));
+	json_object_set_new(o, "apps_not_allowed", c ? sset_json(&c->outside_apps) : json_array());
+	json_object_set_new(o, "ports_not_allowed", c ? uset_json(&c->outside_ports) : json_array());
+	json_object_set_new(o, "clients_not_allowed", c ? sset_json(&c->outside_clients) : json_array());
 }
 
 static void build_conduits(struct rep *r, json_t *out)

@@ -86,10 +86,12 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 	fputs("<p class=\"note\">Each conduit of the policy (IEC 62443-3-2 ZCR 3: what one zone "
 	      "may open toward another) with what it allows, and the flows fabmon saw go through it. "
 	      "A conduit <b>not observed</b> carried no flow in this capture; it may be unused, or "
-	      "its traffic is not on the mirrored links.</p>\n", f);
+	      "its traffic is not on the mirrored links. <b>Not allowed by it</b>: flows between its "
+	      "zones, in its direction, that it does not allow (application, port or initiator) "
+	      "\xe2\x80\x94 each a violation.</p>\n", f);
 	fputs("<table><tr><th>conduit</th><th>zones</th><th>allows</th><th>status</th>"
 	      "<th class=\"num\">flows</th><th>applications seen</th><th>ports seen</th>"
-	      "<th>clients</th><th>alerts on it</th></tr>\n", f);
+	      "<th>clients</th><th>not allowed by it</th><th>alerts on it</th></tr>\n", f);
 	size_t i;
 	json_t *c;
 	json_array_foreach(json_object_get(rep, "conduits"), i, c) {
@@ -99,6 +101,7 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		h_attr(f, "data-conduit", json_object_get(c, "name"));
 		h_attr(f, "data-observed", json_object_get(c, "observed"));
 		h_attr(f, "data-flows", json_object_get(c, "flows"));
+		h_attr(f, "data-flows-not-allowed", json_object_get(c, "flows_not_allowed"));
 		fputs("><td><b>", f);
 		h_get(f, c, "name");
 		fputs("</b>", f);
@@ -116,14 +119,28 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		json_t *a;
 		json_array_foreach(json_object_get(c, "allow"), k, a)
 			html_allow(f, a);
-		fprintf(f, "</ul></td><td><span class=\"tag %s\">%s</span></td>",
-			obs ? "v-allowed" : "v-unknown", obs ? "observed" : "not observed");
+		uint64_t outside = ju(c, "flows_not_allowed");
+		fprintf(f, "</ul></td><td><span class=\"tag %s\">%s</span>%s</td>",
+			obs ? "v-allowed" : "v-unknown", obs ? "observed" : "not observed",
+			outside ? " <span class=\"tag v-violating\">traffic it does not allow</span>" : "");
 		fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td>", ju(c, "flows"));
 		h_list(f, json_object_get(c, "apps"), ", ", HTML_MAX_ITEMS);
 		fputs("</td><td>", f);
 		h_list(f, json_object_get(c, "ports"), ", ", HTML_MAX_ITEMS);
 		fputs("</td><td class=\"mono\">", f);
 		h_list(f, json_object_get(c, "clients"), ", ", 20);
+		fputs("</td><td>", f);
+		if (outside) {
+			fprintf(f, "%" PRIu64 " flow%s: ", outside, outside == 1 ? "" : "s");
+			h_list(f, json_object_get(c, "apps_not_allowed"), ", ", HTML_MAX_ITEMS);
+			fputs("; port ", f);
+			h_list(f, json_object_get(c, "ports_not_allowed"), ", ", HTML_MAX_ITEMS);
+			fputs("; from <span class=\"mono\">", f);
+			h_list(f, json_object_get(c, "clients_not_allowed"), ", ", 20);
+			fputs("</span>", f);
+		} else {
+			fputs("<span class=\"muted\">\xe2\x80\x94</span>", f);
+		}
 		fputs("</td><td>", f);
 		if (ju(c, "alerts")) {
 			fprintf(f, "%" PRIu64 " (", ju(c, "alerts"));
@@ -135,7 +152,7 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		fputs("</td></tr>\n", f);
 	}
 	if (!json_array_size(json_object_get(rep, "conduits")))
-		fputs("<tr><td colspan=\"9\" class=\"muted\">no policy loaded, or it has no "
+		fputs("<tr><td colspan=\"10\" class=\"muted\">no policy loaded, or it has no "
 		      "conduits</td></tr>\n", f);
 	fputs("</table>\n", f);
 	const json_t *extra = json_object_get(rep, "conduits_not_in_policy");

@@ -55,6 +55,11 @@ struct cobs {
 	struct sset apps, zone_pairs, clients, rules;
 	struct uset ports;
 	char first[TS_LEN], last[TS_LEN];
+	/* violating flows between its zones that it does not allow (the flow
+	 * record's policy.violated_conduit) */
+	uint64_t outside_flows;
+	struct sset outside_apps, outside_clients;
+	struct uset outside_ports;
 };
 
 struct hsms_pair {

@@ -58,6 +58,9 @@ static void cobs_free(void *p)
 	sset_free(&c->clients);
 	sset_free(&c->rules);
 	uset_free(&c->ports);
+	sset_free(&c->outside_apps);
+	sset_free(&c->outside_clients);
+	uset_free(&c->outside_ports);
 	free(c);
 }
 
@@ -308,6 +311,18 @@ static void on_flow(struct rep *r, json_t *rec)
 		rep_sadd(r, &c->clients, src_ip);
 		ts_min(c->first, start);
 		ts_max(c->last, end);
+	}
+
+	const char *outside = v == V_VIOLATION ? jstr(pol, "violated_conduit") : NULL;
+	if (outside) {
+		struct cobs *c = get_cobs(r, outside);
+		if (!c)
+			return;
+		c->outside_flows++;
+		rep_sadd(r, &c->outside_apps, app);
+		rep_sadd(r, &c->outside_clients, src_ip);
+		if (json_is_integer(dport))
+			uadd(r, &c->outside_ports, (uint32_t)json_integer_value(dport));
 	}
 
 	json_t *mb = json_object_get(rec, "modbus");

@@ -25,6 +25,7 @@ usage: test_report.py FABMON SOURCE_ROOT
    policy sections, said), an output that cannot be written (exit 5).
 """
 import csv
+import ipaddress
 import json
 import os
 import re
@@ -314,6 +315,23 @@ def test_violations(tmp):
         if x["policy"].get("conduit"):
             per_conduit[x["policy"]["conduit"]] = per_conduit.get(x["policy"]["conduit"], 0) + 1
     c.eq("flows per conduit", {k: v["flows"] for k, v in cond.items() if v["flows"]}, per_conduit)
+    # violating flows between a conduit's zones that it does not allow
+    outside = {}
+    for x in flows:
+        vc = x["policy"].get("violated_conduit")
+        if vc and x["policy"]["verdict"] == "violation":
+            o = outside.setdefault(vc, {"flows": 0, "apps": set(), "ports": set(), "clients": set()})
+            o["flows"] += 1
+            o["apps"].add(x.get("app_proto") or "unknown")
+            o["ports"].add(x["dest_port"])
+            o["clients"].add(x["src_ip"])
+    c.true("some flows violate a conduit of their zones", sum(o["flows"] for o in outside.values()) > 0,
+           str(outside))
+    c.eq("flows not allowed per conduit",
+         {k: (v["flows_not_allowed"], v["ports_not_allowed"], v["clients_not_allowed"])
+          for k, v in cond.items() if v["flows_not_allowed"]},
+         {k: (o["flows"], sorted(o["ports"]), sorted(o["clients"], key=ipaddress.ip_address))
+          for k, o in outside.items()})
     c.eq("eap-to-equipment allows hsms", [a["app"] for a in cond["eap-to-equipment"]["allow"]],
          ["hsms", "SSH"])
 
@@ -384,6 +402,8 @@ def test_violations(tmp):
     c.true("no element injected by the zone name", dom.tags.get("i", 0) == 0)
     crow = {a["data-conduit"]: a["data-observed"] for a in dom.rows.get("conduit-row", [])}
     c.eq("DOM conduit rows", crow, {k: "true" if v["observed"] else "false" for k, v in cond.items()})
+    crow = {a["data-conduit"]: a["data-flows-not-allowed"] for a in dom.rows.get("conduit-row", [])}
+    c.eq("DOM conduit rows: flows not allowed", crow, {k: str(v["flows_not_allowed"]) for k, v in cond.items()})
     edges = dom.rows.get("edge", [])
     c.true("SVG edge for the unused conduit, grey",
            any(e.get("data-conduit") == ODD_CONDUIT and "edge-unused" in e["class"] for e in edges))
