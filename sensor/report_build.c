@@ -757,6 +757,11 @@ json_t *rep_to_json(struct rep *r)
 
 	json_t *in = json_object();
 	json_object_set_new(in, "file", json_string(r->eve));
+	/* what was read (a live sensor's eve.json grows on), so that a reader
+	 * can tie the report to its source: head -c BYTES eve.json | sha256sum */
+	json_object_set_new(in, "bytes", ji(r->eve_bytes));
+	json_object_set_new(in, "sha256", json_string(r->eve_sha256));
+	json_object_set_new(in, "complete", json_boolean(!r->oom));
 	json_object_set_new(in, "lines", ji(r->lines));
 	json_object_set_new(in, "records", ji(r->records));
 	json_object_set_new(in, "bad_lines", ji(r->bad_lines));

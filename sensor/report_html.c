@@ -104,6 +104,8 @@ static void html_run(FILE *f, const json_t *rep)
 	h_kv(f, "alerts_suppressed", "alerts suppressed by the rate limit",
 	     json_object_get(al, "suppressed"));
 	h_kv(f, "eve_json", "eve.json", json_object_get(in, "file"));
+	h_kv(f, "eve_json_sha256", "SHA-256 of the eve.json bytes read", json_object_get(in, "sha256"));
+	h_kv(f, "eve_json_bytes", "eve.json bytes read", json_object_get(in, "bytes"));
 	h_kv(f, "records", "records read", json_object_get(in, "records"));
 	h_kv(f, "bad_lines", "lines that are not JSON records (skipped)",
 	     json_object_get(in, "bad_lines"));

@@ -96,6 +96,8 @@ struct rep {
 	const char *dir;
 	char eve[PATH_MAX];
 	uint64_t lines, records, bad_lines;
+	uint64_t eve_bytes;           /* read, and hashed: */
+	char eve_sha256[65];          /* the report's source, for whoever checks it */
 	json_t *bad;                  /* "eve.json:LINE: why", the first ones */
 	struct smap types;            /* event_type -> uint64_t */
 	json_t *runs;                 /* run objects */

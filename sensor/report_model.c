@@ -567,9 +567,13 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	struct sha256_ctx sha;
+	sha256_init(&sha);
 	errno = 0;
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		r->lines++;
+		sha256_update(&sha, line, (size_t)n);
+		r->eve_bytes += (uint64_t)n;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = 0;
 		if (!n) {
@@ -595,6 +599,9 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 			break;
 	}
 	int rerr = ferror(fp) ? (errno ? errno : EIO) : 0;
+	uint8_t d[32];
+	sha256_final(&sha, d);
+	sha256_to_hex(d, r->eve_sha256);
 	free(line);
 	fclose(fp);
 	if (rerr) {

@@ -25,6 +25,7 @@ usage: test_report.py FABMON SOURCE_ROOT
    policy sections, said), an output that cannot be written (exit 5).
 """
 import csv
+import hashlib
 import ipaddress
 import json
 import os
@@ -269,6 +270,10 @@ def test_violations(tmp):
     c.eq("window end", rep["run"]["last_flow_end"], max(x["flow"]["end"] for x in flows))
     c.eq("bad lines", rep["input"]["bad_lines"], 0)
     c.eq("records", rep["input"]["records"], len(recs))
+    with open(os.path.join(out, "eve.json"), "rb") as f:
+        raw = f.read()
+    c.eq("input: sha256 and size of eve.json", (rep["input"]["sha256"], rep["input"]["bytes"], rep["input"]["complete"]),
+         (hashlib.sha256(raw).hexdigest(), len(raw), True))
 
     # the matrix, computed independently
     want = expected_matrix(recs)
@@ -380,6 +385,8 @@ def test_violations(tmp):
     check_screenshot(html_path, tmp)
     text, dom = dom_of(html_path, tmp)
     c.true("DOM has the svg", "<svg" in text and dom.tags.get("svg", 0) == 1)
+    m = re.search(r'data-key="eve_json_sha256"><th>[^<]*</th><td>([0-9a-f]{64})</td>', text)
+    c.eq("DOM run header: eve.json SHA-256", m.group(1) if m else None, rep["input"]["sha256"])
     rows = {(a["data-src"], a["data-dst"]): a for a in dom.rows.get("matrix-row", [])}
     c.eq("DOM matrix rows", len(rows), len(want))
     for (s, d), v in want.items():
@@ -490,6 +497,8 @@ def test_errors(tmp, out):
         rep = json.load(f)
     c.eq("bad line: counted", rep["input"]["bad_lines"], 1)
     c.eq("bad line: the rest read", rep["input"]["records"], len(lines) - 1)
+    with open(path, "rb") as f:
+        c.eq("bad line: sha256 of the file as read", rep["input"]["sha256"], hashlib.sha256(f.read()).hexdigest())
     c.true("bad line: noted", any("not JSON" in n for n in rep["notes"]), rep["notes"])
 
     # the policy copy is gone: report without the policy sections, said so
