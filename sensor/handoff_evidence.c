@@ -115,14 +115,14 @@ static int copy_evidence(struct ho *h, struct ho_evidence *e)
 		fclose(in);
 		return -1;
 	}
-	struct sha256_ctx c;
-	sha256_init(&c);
+	struct sha256_stream c;
+	sha256_stream_init(&c);
 	static uint8_t buf[1 << 16];
 	size_t n;
 	uint64_t total = 0;
 	bool ok = true;
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		sha256_update(&c, buf, n);
+		sha256_stream_update(&c, buf, n);
 		total += n;
 		if (fwrite(buf, 1, n, out) != n) {
 			ok = false;
@@ -143,7 +143,7 @@ static int copy_evidence(struct ho *h, struct ho_evidence *e)
 		return 0;
 	}
 	uint8_t d[32];
-	sha256_final(&c, d);
+	sha256_stream_final(&c, d);
 	sha256_to_hex(d, e->sha);
 	e->bytes = total;
 	e->copied = true;

@@ -30,15 +30,15 @@ static void uuid_fmt(const uint8_t d[16], char out[37])
 /* SDOs and SROs: "<type>--<uuid>" from a SHA-256 of their identifying content */
 static void sdo_id(char out[80], const char *type, const char *content)
 {
-	struct sha256_ctx c;
+	struct sha256_stream c;
 	uint8_t d[32];
 	char u[37];
-	sha256_init(&c);
-	sha256_update(&c, "fabmon-handoff|", 15);
-	sha256_update(&c, type, strlen(type));
-	sha256_update(&c, "|", 1);
-	sha256_update(&c, content, strlen(content));
-	sha256_final(&c, d);
+	sha256_stream_init(&c);
+	sha256_stream_update(&c, "fabmon-handoff|", 15);
+	sha256_stream_update(&c, type, strlen(type));
+	sha256_stream_update(&c, "|", 1);
+	sha256_stream_update(&c, content, strlen(content));
+	sha256_stream_final(&c, d);
 	uuid_fmt(d, u);
 	snprintf(out, 80, "%s--%s", type, u);
 }
@@ -379,18 +379,18 @@ out:
 /* The bundle's id: from the ids of the objects it carries. */
 static void bundle_id(const json_t *objs, char bid[80])
 {
-	struct sha256_ctx c;
-	sha256_init(&c);
+	struct sha256_stream c;
+	sha256_stream_init(&c);
 	size_t i;
 	json_t *v;
 	json_array_foreach(objs, i, v) {
 		const char *oid = jstrd(v, "id", "");
-		sha256_update(&c, oid, strlen(oid));
-		sha256_update(&c, "\n", 1);
+		sha256_stream_update(&c, oid, strlen(oid));
+		sha256_stream_update(&c, "\n", 1);
 	}
 	uint8_t dg[32];
 	char hex[65];
-	sha256_final(&c, dg);
+	sha256_stream_final(&c, dg);
 	sha256_to_hex(dg, hex);
 	sdo_id(bid, "bundle", hex);
 }

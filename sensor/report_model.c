@@ -567,12 +567,12 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	struct sha256_ctx sha;
-	sha256_init(&sha);
+	struct sha256_stream sha;
+	sha256_stream_init(&sha);
 	errno = 0;
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		r->lines++;
-		sha256_update(&sha, line, (size_t)n);
+		sha256_stream_update(&sha, line, (size_t)n);
 		r->eve_bytes += (uint64_t)n;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = 0;
@@ -600,7 +600,7 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 	}
 	int rerr = ferror(fp) ? (errno ? errno : EIO) : 0;
 	uint8_t d[32];
-	sha256_final(&sha, d);
+	sha256_stream_final(&sha, d);
 	sha256_to_hex(d, r->eve_sha256);
 	free(line);
 	fclose(fp);

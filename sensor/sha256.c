@@ -2,105 +2,35 @@
 #include "sensor/sha256.h"
 
 #include <errno.h>
+#include <nettle/sha2.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
+_Static_assert(sizeof(struct sha256_ctx) <= sizeof(((struct sha256_stream *)0)->opaque),
+	       "Nettle's sha256_ctx does not fit struct sha256_stream");
+_Static_assert(alignof(struct sha256_ctx) <= alignof(struct sha256_stream),
+	       "Nettle's sha256_ctx needs more alignment than struct sha256_stream");
 
-static uint32_t ror(uint32_t x, int n)
+static struct sha256_ctx *ctx(struct sha256_stream *c)
 {
-	return x >> n | x << (32 - n);
+	return (struct sha256_ctx *)(void *)c->opaque.bytes;
 }
 
-static void block(struct sha256_ctx *c, const uint8_t *b)
+void sha256_stream_init(struct sha256_stream *c)
 {
-	uint32_t w[64];
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
-		       (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	uint32_t a = c->h[0], bb = c->h[1], cc = c->h[2], d = c->h[3];
-	uint32_t e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & bb) ^ (a & cc) ^ (bb & cc));
-		h = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = cc;
-		cc = bb;
-		bb = a;
-		a = t1 + t2;
-	}
-	c->h[0] += a;
-	c->h[1] += bb;
-	c->h[2] += cc;
-	c->h[3] += d;
-	c->h[4] += e;
-	c->h[5] += f;
-	c->h[6] += g;
-	c->h[7] += h;
+	sha256_init(ctx(c));
 }
 
-void sha256_init(struct sha256_ctx *c)
+void sha256_stream_update(struct sha256_stream *c, const void *data, size_t len)
 {
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	memcpy(c->h, iv, sizeof(iv));
-	c->len = 0;
-	c->used = 0;
+	if (len)
+		sha256_update(ctx(c), len, data);
 }
 
-void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
+void sha256_stream_final(struct sha256_stream *c, uint8_t out[32])
 {
-	const uint8_t *p = data;
-	c->len += len;
-	if (c->used) {
-		size_t n = 64 - c->used < len ? 64 - c->used : len;
-		memcpy(c->buf + c->used, p, n);
-		c->used += n;
-		p += n;
-		len -= n;
-		if (c->used < 64)
-			return;
-		block(c, c->buf);
-		c->used = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		block(c, p);
-	memcpy(c->buf, p, len);
-	c->used = len;
-}
-
-void sha256_final(struct sha256_ctx *c, uint8_t out[32])
-{
-	uint64_t bits = c->len * 8;
-	uint8_t pad[72] = { 0x80 };
-	size_t padlen = c->used < 56 ? 56 - c->used : 120 - c->used;
-	for (int i = 0; i < 8; i++)
-		pad[padlen + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_update(c, pad, padlen + 8);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(c->h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)c->h[i];
-	}
+	sha256_digest(ctx(c), SHA256_DIGEST_SIZE, out);
 }
 
 void sha256_to_hex(const uint8_t d[32], char out[65])
@@ -115,11 +45,11 @@ void sha256_to_hex(const uint8_t d[32], char out[65])
 
 void sha256_hex(const void *data, size_t len, char out[65])
 {
-	struct sha256_ctx c;
+	struct sha256_stream c;
 	uint8_t d[32];
-	sha256_init(&c);
-	sha256_update(&c, data, len);
-	sha256_final(&c, d);
+	sha256_stream_init(&c);
+	sha256_stream_update(&c, data, len);
+	sha256_stream_final(&c, d);
 	sha256_to_hex(d, out);
 }
 
@@ -128,17 +58,18 @@ int sha256_file(const char *path, char out[65], uint64_t *bytes)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return -errno;
-	struct sha256_ctx c;
-	sha256_init(&c);
-	uint8_t *buf = malloc(1 << 16);
+	struct sha256_stream c;
+	sha256_stream_init(&c);
+	enum { CHUNK = 1 << 18 };
+	uint8_t *buf = malloc(CHUNK);
 	if (!buf) {
 		fclose(fp);
 		return -ENOMEM;
 	}
 	size_t n;
 	uint64_t total = 0;
-	while ((n = fread(buf, 1, 1 << 16, fp)) > 0) {
-		sha256_update(&c, buf, n);
+	while ((n = fread(buf, 1, CHUNK, fp)) > 0) {
+		sha256_stream_update(&c, buf, n);
 		total += n;
 	}
 	int err = ferror(fp) ? -EIO : 0;
@@ -147,7 +78,7 @@ int sha256_file(const char *path, char out[65], uint64_t *bytes)
 	if (err)
 		return err;
 	uint8_t d[32];
-	sha256_final(&c, d);
+	sha256_stream_final(&c, d);
 	sha256_to_hex(d, out);
 	if (bytes)
 		*bytes = total;

@@ -3,6 +3,9 @@
 #include "sensor/sha256.h"
 #include "test.h"
 
+#include <errno.h>
+#include <unistd.h>
+
 static void test_vectors(void)
 {
 	char hex[65];
@@ -20,12 +23,12 @@ static void test_vectors(void)
 	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	/* the same digest whatever the pieces */
 	for (size_t cut = 0; cut < 200; cut += 7) {
-		struct sha256_ctx c;
+		struct sha256_stream c;
 		uint8_t d[32];
-		sha256_init(&c);
-		sha256_update(&c, a, cut);
-		sha256_update(&c, a + cut, 1000 - cut);
-		sha256_final(&c, d);
+		sha256_stream_init(&c);
+		sha256_stream_update(&c, a, cut);
+		sha256_stream_update(&c, a + cut, 1000 - cut);
+		sha256_stream_final(&c, d);
 		char h2[65], h1[65];
 		sha256_to_hex(d, h2);
 		sha256_hex(a, 1000, h1);
@@ -34,8 +37,34 @@ static void test_vectors(void)
 	free(a);
 }
 
+/* a file bigger than one read chunk, hashed as it is read */
+static void test_file(void)
+{
+	char path[] = "/tmp/fabmon-sha256-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "wb");
+	for (int i = 0; i < 1000; i++)
+		fputs("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		      "aaaa", f);
+	for (int i = 0; i < 9000; i++)
+		fputs("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		      "aaaa", f);
+	fclose(f);
+	char hex[65];
+	uint64_t n = 0;
+	CHECK_EQ(sha256_file(path, hex, &n), 0);
+	CHECK_EQ(n, 1000000);
+	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	unlink(path);
+	CHECK_EQ(sha256_file(path, hex, &n), -ENOENT);
+}
+
 int main(void)
 {
 	RUN(test_vectors);
+	RUN(test_file);
 	return test_done();
 }
