@@ -74,6 +74,8 @@ void options_usage(void)
 	       "                           goes to stdout\n"
 	       "      --append             with -r, append to DIR/eve.json (live mode always appends)\n"
 	       "      --no-report          with -r and -o, skip the audit report written at the end\n"
+	       "      --no-input-hash      do not hash the captures for the run record (it costs one\n"
+	       "                           more read of each file: on slow disks, as long as the run)\n"
 	       "                           (DIR/report.html, report.json, matrix.csv, inventory.csv;\n"
 	       "                           'fabmon report DIR' writes it at any time)\n"
 	       "      --stats-interval S   seconds between stats records in live mode (default 60)\n"
@@ -224,6 +226,7 @@ enum {
 	OPT_NO_PROMISC = 256,
 	OPT_APPEND,
 	OPT_NO_REPORT,
+	OPT_NO_INPUT_HASH,
 	OPT_STATS_INTERVAL,
 	OPT_SENSOR_NAME,
 	OPT_BACKLOG,
@@ -274,6 +277,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
 		{ "append", no_argument, NULL, OPT_APPEND },
 		{ "no-report", no_argument, NULL, OPT_NO_REPORT },
+		{ "no-input-hash", no_argument, NULL, OPT_NO_INPUT_HASH },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
 		{ "output-backlog", required_argument, NULL, OPT_BACKLOG },
@@ -346,6 +350,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		case OPT_NO_PROMISC: o->promisc = false; break;
 		case OPT_APPEND: o->append = true; break;
 		case OPT_NO_REPORT: o->report = false; break;
+		case OPT_NO_INPUT_HASH: o->no_input_hash = true; break;
 		case OPT_STATS_INTERVAL:
 			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--stats-interval takes 1..86400 seconds";
 			else o->stats_interval = (uint32_t)v;

@@ -46,6 +46,7 @@ struct options {
 	const char *policy;                 /* -c; NULL: the built-in default */
 	bool rules_enabled;
 	bool report;                        /* -r -o: the audit report at the end */
+	bool no_input_hash;                 /* -r: no SHA-256 of the captures */
 	uint32_t alert_window;              /* 0: the policy's */
 	uint32_t alert_rate;                /* 0: the policy's */
 	struct evidence_config evidence;

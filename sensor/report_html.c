@@ -123,7 +123,13 @@ static void html_run(FILE *f, const json_t *rep)
 		fputs("><td class=\"mono hash\">", f);
 		h_get(f, x, "file");
 		fputs("</td><td class=\"mono hash\">", f);
-		h_get(f, x, "sha256");
+		if (json_is_string(json_object_get(x, "sha256"))) {
+			h_get(f, x, "sha256");
+		} else {
+			fputs("<span class=\"muted\">not hashed (", f);
+			h_esc(f, jstrd(x, "not_hashed", "unknown"));
+			fputs(")</span>", f);
+		}
 		fputs("</td><td class=\"num\">", f);
 		h_get(f, x, "bytes");
 		fputs("</td></tr>\n", f);

@@ -271,6 +271,10 @@ static void write_run_record(struct pipeline *pl, const struct options *o, char 
 			in[i].not_hashed = "not a regular file";
 			continue;
 		}
+		if (o->no_input_hash) {
+			in[i].not_hashed = "--no-input-hash";
+			continue;
+		}
 		int rc = sha256_file(paths[i], in[i].sha256, &in[i].bytes);
 		in[i].hashed = rc == 0;
 		if (rc < 0) {

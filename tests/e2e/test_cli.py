@@ -6,6 +6,7 @@ was readable is processed and written.
 
 usage: test_cli.py FABMON SHARED_CAPTURES_DIR
 """
+import hashlib
 import os
 import shutil
 import signal
@@ -159,6 +160,22 @@ c.eq("SIGTERM: no flow left open", st["flow"]["active"], 0)
 c.eq("SIGTERM: packets in flow records", 
      sum(r["flow"]["pkts_toserver"] + r["flow"]["pkts_toclient"] for r in flows(recs)), 1000)
 c.true("SIGTERM: shutdown reason", all(r["flow"]["reason"] == "shutdown" for r in flows(recs)))
+c.eq("FIFO input: not hashed, said why", recs[0]["run"]["inputs"],
+     [{"file": fifo, "sha256": None, "not_hashed": "not a regular file"}])
+
+# the run record's SHA-256 of each capture, and --no-input-hash
+with open(GEM, "rb") as f:
+    gem_sha = hashlib.sha256(f.read()).hexdigest()
+p = run([FABMON, "-r", GEM, "-r", ITI, "-o", t("o5"), "--no-report"])
+c.eq("hashed inputs: exit", p.returncode, 0)
+c.eq("hashed inputs: sha256 and size", [(x["file"], x["sha256"], x["bytes"]) for x in read_eve(t("o5/eve.json"))[0]["run"]["inputs"]],
+     [(GEM, gem_sha, os.path.getsize(GEM)), (ITI, hashlib.sha256(src).hexdigest(), len(src))])
+p = run([FABMON, "-r", GEM, "-o", t("o6"), "--no-input-hash"])
+c.eq("--no-input-hash: exit", p.returncode, 0)
+c.eq("--no-input-hash: run record", read_eve(t("o6/eve.json"))[0]["run"]["inputs"],
+     [{"file": GEM, "sha256": None, "not_hashed": "--no-input-hash"}])
+with open(t("o6/report.html"), encoding="utf-8") as f:
+    c.true("--no-input-hash: the report says so", "not hashed (--no-input-hash)" in f.read())
 
 shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(c.done())
