@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The conservative JSON scan of json_scan.h: RFC 8259's grammar, restricted
+ * to what a full parser accepts without a judgement call. Every "return
+ * false" below means "give up": invalid, or not worth judging here. */
+#include "sensor/json_scan.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_DEPTH 32    /* jansson allows 2048; deeper texts are given up */
+#define MAX_FIELDS 16
+#define MAX_NUMBER 18   /* characters: any integer this long fits in int64 */
+
+struct scan {
+	const char *p, *end;
+	struct jscan_field *f;
+	size_t nf;
+	bool seen[MAX_FIELDS];        /* the member was met (any type) */
+	bool parent_seen[MAX_FIELDS]; /* its parent object was met */
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static void skip_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+/* A string at s->p (a '"'): its raw content [*b, *b + *n), and whether it
+ * holds escapes. ASCII only; \u escapes are given up. */
+static bool string_span(struct scan *s, const char **b, size_t *n, bool *escaped)
+{
+	const char *p = s->p + 1;
+	*b = p;
+	*escaped = false;
+	while (p < s->end) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"') {
+			*n = (size_t)(p - *b);
+			s->p = p + 1;
+			return true;
+		}
+		if (c < 0x20 || c >= 0x80)
+			return false;
+		if (c == '\\') {
+			if (p + 1 >= s->end || !memchr("\"\\/bfnrt", p[1], 8))
+				return false;
+			*escaped = true;
+			p += 2;
+			continue;
+		}
+		p++;
+	}
+	return false;
+}
+
+/* The decoded value of a string span into f->buf. */
+static bool take_string(struct jscan_field *f, const char *b, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = b[i];
+		if (c == '\\') {
+			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+			c = to[(const char *)memchr(from, b[++i], 8) - from];
+		}
+		if (o + 1 >= sizeof(f->buf))
+			return false;
+		f->buf[o++] = c;
+	}
+	f->buf[o] = '\0';
+	f->value = f->buf;
+	return true;
+}
+
+static bool number(struct scan *s)
+{
+	const char *p = s->p;
+	if (p < s->end && *p == '-')
+		p++;
+	if (p >= s->end)
+		return false;
+	if (*p == '0') {
+		p++;
+	} else if (*p >= '1' && *p <= '9') {
+		while (p < s->end && is_digit(*p))
+			p++;
+	} else {
+		return false;
+	}
+	if (p < s->end && *p == '.') {
+		p++;
+		if (p >= s->end || !is_digit(*p))
+			return false;
+		while (p < s->end && is_digit(*p))
+			p++;
+	}
+	if (p < s->end && (*p == 'e' || *p == 'E'))
+		return false;
+	if (p - s->p > MAX_NUMBER)
+		return false;
+	s->p = p;
+	return true;
+}
+
+static bool literal(struct scan *s, const char *word, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n))
+		return false;
+	s->p += n;
+	return true;
+}
+
+static bool value(struct scan *s, int depth);
+
+/* An object at s->p (a '{'). parent: NULL at the top level, else the name
+ * of the member it is the value of when fields are wanted inside it; skip:
+ * nothing wanted inside. */
+static bool object(struct scan *s, int depth, const char *parent, bool skip)
+{
+	if (depth > MAX_DEPTH)
+		return false;
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		return true;
+	}
+	for (;;) {
+		if (s->p >= s->end || *s->p != '"')
+			return false;
+		const char *kb;
+		size_t kn;
+		bool kesc;
+		if (!string_span(s, &kb, &kn, &kesc))
+			return false;
+		skip_ws(s);
+		if (s->p >= s->end || *s->p != ':')
+			return false;
+		s->p++;
+		skip_ws(s);
+		if (s->p >= s->end)
+			return false;
+		/* a key with escapes never names a wanted member (they have none) */
+		int want = -1;
+		bool is_parent = false;
+		for (size_t i = 0; !skip && !kesc && i < s->nf; i++) {
+			const struct jscan_field *f = &s->f[i];
+			bool here = parent ? f->parent && !strcmp(f->parent, parent) : !f->parent;
+			if (here && strlen(f->key) == kn && !memcmp(f->key, kb, kn))
+				want = (int)i;
+			if (!parent && f->parent && strlen(f->parent) == kn && !memcmp(f->parent, kb, kn))
+				is_parent = true;
+		}
+		if (want >= 0) {
+			if (s->seen[want])
+				return false; /* given twice: the last wins in jansson; not judged */
+			s->seen[want] = true;
+			if (*s->p == '"') {
+				const char *vb;
+				size_t vn;
+				bool vesc;
+				if (!string_span(s, &vb, &vn, &vesc) || !take_string(&s->f[want], vb, vn))
+					return false;
+			} else if (!value(s, depth + 1)) {
+				return false;
+			}
+		} else if (is_parent) {
+			char name[64];
+			if (kn >= sizeof(name))
+				return false;
+			memcpy(name, kb, kn);
+			name[kn] = '\0';
+			for (size_t i = 0; i < s->nf; i++) {
+				if (s->f[i].parent && !strcmp(s->f[i].parent, name)) {
+					if (s->parent_seen[i])
+						return false;
+					s->parent_seen[i] = true;
+				}
+			}
+			if (*s->p == '{') {
+				if (!object(s, depth + 1, name, false))
+					return false;
+			} else if (!value(s, depth + 1)) {
+				return false;
+			}
+		} else if (!value(s, depth + 1)) {
+			return false;
+		}
+		skip_ws(s);
+		if (s->p >= s->end)
+			return false;
+		if (*s->p == '}') {
+			s->p++;
+			return true;
+		}
+		if (*s->p != ',')
+			return false;
+		s->p++;
+		skip_ws(s);
+	}
+}
+
+static bool array(struct scan *s, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return false;
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == ']') {
+		s->p++;
+		return true;
+	}
+	for (;;) {
+		if (!value(s, depth + 1))
+			return false;
+		skip_ws(s);
+		if (s->p >= s->end)
+			return false;
+		if (*s->p == ']') {
+			s->p++;
+			return true;
+		}
+		if (*s->p != ',')
+			return false;
+		s->p++;
+		skip_ws(s);
+	}
+}
+
+/* Any value at s->p, nothing wanted inside it. */
+static bool value(struct scan *s, int depth)
+{
+	if (s->p >= s->end)
+		return false;
+	const char *b;
+	size_t n;
+	bool esc;
+	switch (*s->p) {
+	case '{': return object(s, depth, NULL, true);
+	case '[': return array(s, depth);
+	case '"': return string_span(s, &b, &n, &esc);
+	case 't': return literal(s, "true", 4);
+	case 'f': return literal(s, "false", 5);
+	case 'n': return literal(s, "null", 4);
+	default: return number(s);
+	}
+}
+
+enum jscan_result json_scan(const char *text, size_t len, struct jscan_field *f, size_t nf)
+{
+	if (nf > MAX_FIELDS)
+		return JSCAN_GIVE_UP;
+	struct scan s = { .p = text, .end = text + len, .f = f, .nf = nf };
+	for (size_t i = 0; i < nf; i++)
+		f[i].value = NULL;
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != '{' || !object(&s, 1, NULL, false))
+		return JSCAN_GIVE_UP;
+	skip_ws(&s);
+	return s.p == s.end ? JSCAN_OK : JSCAN_GIVE_UP;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libFuzzer target, differential: the conservative JSON scan that the audit
+ * report uses for hsms/modbus records against jansson's full parse. Whenever
+ * the scan answers, jansson must accept the text as an object and give the
+ * same value for every wanted member; a disagreement aborts. Input: one
+ * eve.json line.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/json_scan.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *full(json_t *o, const struct jscan_field *f)
+{
+	json_t *v = f->parent ? json_object_get(json_object_get(o, f->parent), f->key)
+			      : json_object_get(o, f->key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* a heap copy of exactly the input: reads past it are caught */
+	char *text = malloc(size ? size : 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	struct jscan_field f[] = {
+		{ .key = "event_type" }, { .key = "src_ip" }, { .key = "timestamp" },
+		{ .parent = "hsms", .key = "sf" }, { .parent = "hsms", .key = "stype" },
+		{ .parent = "modbus", .key = "function_name" }, { .parent = "a", .key = "b" },
+	};
+	size_t nf = sizeof(f) / sizeof(f[0]);
+	if (json_scan(text, size, f, nf) == JSCAN_OK) {
+		json_error_t e;
+		json_t *o = json_loadb(text, size, JSON_ALLOW_NUL, &e);
+		if (!json_is_object(o)) {
+			fprintf(stderr, "json_scan accepted what jansson rejects: %s\n", e.text);
+			abort();
+		}
+		for (size_t i = 0; i < nf; i++) {
+			const char *a = f[i].value, *b = full(o, &f[i]);
+			if ((a == NULL) != (b == NULL) || (a && strcmp(a, b))) {
+				fprintf(stderr, "json_scan and jansson differ on %s%s%s: %s / %s\n",
+					f[i].parent ? f[i].parent : "", f[i].parent ? "." : "", f[i].key,
+					a ? a : "(null)", b ? b : "(null)");
+				abort();
+			}
+		}
+		json_decref(o);
+	}
+	free(text);
+	return 0;
+}
