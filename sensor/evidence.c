@@ -14,15 +14,20 @@
 #include "sensor/flow.h"
 #include "sensor/log.h"
 
-/* One flow's ring: fixed slots of cfg.snap bytes each (a frame longer
- * than that is kept cut, with its wire length). */
+/* One flow's ring: its last cfg.ring_packets packets, their bytes packed
+ * one after the other in a buffer of ring_bytes() (a frame longer
+ * than snap is kept cut, with its wire length). Packed, not one snap-sized
+ * slot each: fab traffic is mostly small packets, and a slot per packet
+ * spread each flow's recent packets over eight pages instead of one. */
 struct ev_slot {
 	int64_t sec;
 	uint32_t usec, caplen, wirelen;
+	uint32_t off;                 /* of its bytes in data */
 };
 
 struct ev_flow {
 	uint16_t n, head;             /* packets in the ring, next slot */
+	uint32_t wpos;                /* where the next packet's bytes go */
 	int dlt;
 	pcap_t *dead;                 /* for the open file */
 	pcap_dumper_t *dump;
@@ -51,9 +56,17 @@ struct evidence {
 	struct evidence_stats st;
 };
 
+/* One snap more than the packets can hold: then the next packet always
+ * fits after the newest or at the front, and the ring keeps its last
+ * ring_packets whatever their sizes (tests/unit/test-evidence.c). */
+static uint32_t ring_bytes(const struct evidence_config *c)
+{
+	return ((uint32_t)c->ring_packets + 1) * c->snap;
+}
+
 static size_t ring_size(const struct evidence_config *c)
 {
-	return sizeof(struct ev_flow) + c->ring_packets * (sizeof(struct ev_slot) + (size_t)c->snap);
+	return sizeof(struct ev_flow) + c->ring_packets * sizeof(struct ev_slot) + ring_bytes(c);
 }
 
 static int mtime_cmp(const void *x, const void *y)
@@ -220,6 +233,40 @@ static void write_one(struct evidence *ev, struct ev_flow *ef, const struct ev_s
 	}
 }
 
+/* Where the next packet's room bytes go, the oldest packets in the way
+ * given up. The ring's packets lie in arrival order in one run of the
+ * buffer, [oldest, wpos), or in two, [oldest, end) then [0, wpos); a
+ * packet that does not fit after the newest goes to the front. */
+static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t room)
+{
+	uint32_t R = ev->cfg.ring_packets, size = ring_bytes(&ev->cfg);
+	if (ef->n == R)
+		ef->n--; /* the oldest gives up its slot */
+	if (!ef->n)
+		return 0;
+	const struct ev_slot *o = &ef->slot[(ef->head + R - ef->n) % R];
+	bool one_run = o->off < ef->wpos;
+	uint32_t pos;
+	if (ef->wpos + room <= size && (one_run || ef->wpos + room <= o->off))
+		pos = ef->wpos;
+	else
+		pos = 0;
+	/* with ring_bytes' slack nothing is in the way; this keeps any
+	 * layout from corrupting a packet: two runs and back to the front:
+	 * the first run is older than what the front holds, so it goes first */
+	bool drop_first_run = !one_run && pos == 0;
+	uint32_t end = pos + room;
+	while (ef->n) {
+		o = &ef->slot[(ef->head + R - ef->n) % R];
+		bool in_first_run = drop_first_run && o->off >= ef->wpos;
+		bool overlap = o->off < end && o->off + (o->caplen ? o->caplen : 1) > pos;
+		if (!in_first_run && !overlap)
+			break; /* in arrival order: once the oldest is clear, all are */
+		ef->n--;
+	}
+	return pos;
+}
+
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
 		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame)
 {
@@ -230,12 +277,16 @@ void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, 
 		if (f->evidence_denied)
 			return;
 		size_t need = ring_size(&ev->cfg);
-		if (ev->mem + need > ev->cfg.memcap || !(ef = calloc(1, need))) {
+		/* malloc, not calloc: a slot's bytes are touched only when a
+		 * packet fills it (most flows are short: their unused slots never
+		 * cost a page) */
+		if (ev->mem + need > ev->cfg.memcap || !(ef = malloc(need))) {
 			f->evidence_denied = 1;
 			ev->st.no_ring++;
 			return;
 		}
 		ev->mem += need;
+		memset(ef, 0, sizeof(*ef));
 		ef->dlt = dlt;
 		ef->file = -1;
 		ef->slot = (struct ev_slot *)(ef + 1);
@@ -244,13 +295,18 @@ void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, 
 	}
 	if (dlt != ef->dlt)
 		return; /* one link type per file */
+	uint32_t len = caplen < ev->cfg.snap ? caplen : ev->cfg.snap;
+	uint32_t room = len ? len : 1; /* an empty frame holds a byte too: no two share a place */
+	uint32_t pos = place(ev, ef, room);
 	struct ev_slot *s = &ef->slot[ef->head];
-	uint8_t *d = ef->data + (size_t)ef->head * ev->cfg.snap;
+	uint8_t *d = ef->data + pos;
 	s->sec = sec;
 	s->usec = usec;
-	s->caplen = caplen < ev->cfg.snap ? caplen : ev->cfg.snap;
+	s->caplen = len;
 	s->wirelen = wirelen;
-	memcpy(d, frame, s->caplen);
+	s->off = pos;
+	memcpy(d, frame, len);
+	ef->wpos = pos + room;
 	ef->head = (uint16_t)((ef->head + 1) % ev->cfg.ring_packets);
 	if (ef->n < ev->cfg.ring_packets)
 		ef->n++;
@@ -313,7 +369,7 @@ bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *re
 	uint16_t start = (uint16_t)((ef->head + ev->cfg.ring_packets - ef->n) % ev->cfg.ring_packets);
 	for (uint16_t i = 0; i < ef->n; i++) {
 		uint16_t k = (uint16_t)((start + i) % ev->cfg.ring_packets);
-		write_one(ev, ef, &ef->slot[k], ef->data + (size_t)k * ev->cfg.snap);
+		write_one(ev, ef, &ef->slot[k], ef->data + ef->slot[k].off);
 	}
 	snprintf(ref->file, sizeof(ref->file), "%s", name);
 	ref->first_packet = 1;

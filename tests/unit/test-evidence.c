@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The evidence ring: packets of every size (empty, small, cut at snap) go
+ * round a packed ring many times; at the alert, the file holds exactly the
+ * last ring_packets of them (cut to snap, wire length and time kept), then
+ * the packets after, read back with libpcap. */
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sensor/evidence.h"
+#include "sensor/flow.h"
+#include "test.h"
+
+#define RING 5
+#define SNAP 64
+#define AFTER 3
+
+/* packet i: its length and its bytes (every byte says which packet) */
+static const uint32_t cycle[] = { 60, 0, 1, 64, 65, 200, 33, 63, 17, 1500, 2, 64 };
+/* one that needs the oldest packets' bytes given up, not only their slots:
+ * 44 at 0, four of 64 up to 300, then 64 more fit only at the front */
+static const uint32_t crafted[] = { 44, 64, 64, 64, 64, 64, 64, 44, 1, 64, 64, 64, 64, 63 };
+static const uint32_t sizes[] = { 0, 1, 2, 17, 33, 44, 60, 63, 64, 65, 200, 1500 };
+static int pattern; /* 0: cycle, 1: crafted, 2: pseudo-random */
+
+static uint32_t len_of(int i)
+{
+	switch (pattern) {
+	case 0: return cycle[i % (int)(sizeof(cycle) / sizeof(cycle[0]))];
+	case 1: return crafted[i % (int)(sizeof(crafted) / sizeof(crafted[0]))];
+	default: return sizes[((uint32_t)i * 2654435761u >> 7) % (sizeof(sizes) / sizeof(sizes[0]))];
+	}
+}
+
+static void frame_of(int i, uint8_t *buf)
+{
+	for (uint32_t k = 0; k < len_of(i); k++)
+		buf[k] = (uint8_t)(i * 7 + k);
+}
+
+static int rm_tree(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+/* total packets fed before the alert */
+static void run_case(int before)
+{
+	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct evidence_config cfg = { .ring_packets = RING, .snap = SNAP, .after_packets = AFTER,
+				       .memcap = 1 << 20, .max_bytes = 1 << 20, .max_open = 4 };
+	struct evidence *ev = evidence_create(&cfg, dir);
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
+	struct flow f;
+	memset(&f, 0, sizeof(f));
+	f.flow_id = 4242;
+	uint8_t buf[1500];
+	int i = 0;
+	for (; i < before; i++) {
+		frame_of(i, buf);
+		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf);
+	}
+	struct evidence_ref ref;
+	CHECK(evidence_alert(ev, &f, &ref));
+	int kept = before < RING ? before : RING;
+	CHECK_EQ(ref.first_packet, 1);
+	CHECK_EQ(ref.last_packet, kept);
+	for (int k = 0; k < AFTER + 2; k++, i++) {
+		frame_of(i, buf);
+		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf);
+	}
+	evidence_flow_end(ev, &f);
+	evidence_destroy(ev);
+
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, ref.file);
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	CHECK(p != NULL);
+	if (p) {
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		int n = 0;
+		int first = before - kept;
+		while (pcap_next_ex(p, &h, &d) == 1) {
+			int want = first + n;
+			uint32_t cut = len_of(want) < SNAP ? len_of(want) : SNAP;
+			uint8_t exp[1500];
+			frame_of(want, exp);
+			CHECK_EQ(h->caplen, cut);
+			CHECK_EQ(h->len, len_of(want) + 4);
+			CHECK_EQ(h->ts.tv_sec, 1000 + want);
+			CHECK_EQ(h->ts.tv_usec, want);
+			if (h->caplen == cut)
+				CHECK_MEM(d, exp, cut);
+			n++;
+		}
+		CHECK_EQ(n, kept + AFTER);
+		pcap_close(p);
+	}
+	rm_tree(dir);
+}
+
+static void test_ring(void)
+{
+	/* fewer than the ring holds, exactly full, and many times round */
+	for (pattern = 0; pattern < 3; pattern++) {
+		for (int before = 1; before <= 160; before += before < 40 ? 1 : 7) {
+			int failed = test_failures;
+			run_case(before);
+			if (test_failures != failed)
+				fprintf(stderr, "  (pattern %d, %d packets before the alert)\n", pattern, before);
+		}
+	}
+}
+
+int main(void)
+{
+	RUN(test_ring);
+	return test_done();
+}
