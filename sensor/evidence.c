@@ -28,6 +28,7 @@ struct ev_slot {
 struct ev_flow {
 	uint16_t n, head;             /* packets in the ring, next slot */
 	uint32_t wpos;                /* where the next packet's bytes go */
+	uint32_t maxroom;             /* the largest packet it has kept */
 	int dlt;
 	pcap_t *dead;                 /* for the open file */
 	pcap_dumper_t *dump;
@@ -235,11 +236,18 @@ static void write_one(struct evidence *ev, struct ev_flow *ef, const struct ev_s
 
 /* Where the next packet's room bytes go, the oldest packets in the way
  * given up. The ring's packets lie in arrival order in one run of the
- * buffer, [oldest, wpos), or in two, [oldest, end) then [0, wpos); a
- * packet that does not fit after the newest goes to the front. */
+ * buffer, [oldest, wpos), or in two, [oldest, X) then [0, wpos). The ring
+ * wraps to the front at (packets + 1) x the flow's largest packet so far,
+ * not at the buffer's end: a flow of 80-byte Modbus frames keeps its ring
+ * in 1.4 KiB instead of cycling through 34 KiB (cache and RSS). With
+ * sizes that do not grow, the slack of one packet means nothing is ever
+ * in the way; when they grow, the oldest make room, in order. */
 static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t room)
 {
-	uint32_t R = ev->cfg.ring_packets, size = ring_bytes(&ev->cfg);
+	uint32_t R = ev->cfg.ring_packets, full = ring_bytes(&ev->cfg);
+	if (room > ef->maxroom)
+		ef->maxroom = room;
+	uint32_t wrap_at = (R + 1) * ef->maxroom;
 	if (ef->n == R)
 		ef->n--; /* the oldest gives up its slot */
 	if (!ef->n)
@@ -247,13 +255,13 @@ static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t ro
 	const struct ev_slot *o = &ef->slot[(ef->head + R - ef->n) % R];
 	bool one_run = o->off < ef->wpos;
 	uint32_t pos;
-	if (ef->wpos + room <= size && (one_run || ef->wpos + room <= o->off))
-		pos = ef->wpos;
+	if (one_run)
+		pos = ef->wpos + room <= wrap_at ? ef->wpos : 0;
 	else
-		pos = 0;
-	/* with ring_bytes' slack nothing is in the way; this keeps any
-	 * layout from corrupting a packet: two runs and back to the front:
-	 * the first run is older than what the front holds, so it goes first */
+		pos = ef->wpos + room <= full ? ef->wpos : 0; /* over the first run's oldest */
+	/* two runs and back to the front (only a buffer too small for its
+	 * packets): the first run is older than what the front holds, so it
+	 * goes first */
 	bool drop_first_run = !one_run && pos == 0;
 	uint32_t end = pos + room;
 	while (ef->n) {

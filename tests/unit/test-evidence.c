@@ -22,14 +22,15 @@ static const uint32_t cycle[] = { 60, 0, 1, 64, 65, 200, 33, 63, 17, 1500, 2, 64
  * 44 at 0, four of 64 up to 300, then 64 more fit only at the front */
 static const uint32_t crafted[] = { 44, 64, 64, 64, 64, 64, 64, 44, 1, 64, 64, 64, 64, 63 };
 static const uint32_t sizes[] = { 0, 1, 2, 17, 33, 44, 60, 63, 64, 65, 200, 1500 };
-static int pattern; /* 0: cycle, 1: crafted, 2: pseudo-random */
+static int pattern; /* 0: cycle, 1: crafted, 2: pseudo-random, 3: growing */
 
 static uint32_t len_of(int i)
 {
 	switch (pattern) {
 	case 0: return cycle[i % (int)(sizeof(cycle) / sizeof(cycle[0]))];
 	case 1: return crafted[i % (int)(sizeof(crafted) / sizeof(crafted[0]))];
-	default: return sizes[((uint32_t)i * 2654435761u >> 7) % (sizeof(sizes) / sizeof(sizes[0]))];
+	case 2: return sizes[((uint32_t)i * 2654435761u >> 7) % (sizeof(sizes) / sizeof(sizes[0]))];
+	default: return (uint32_t)(1 + i / 2 + (i % 3) * 5); /* the ring wraps while they grow */
 	}
 }
 
@@ -110,7 +111,7 @@ static void run_case(int before)
 static void test_ring(void)
 {
 	/* fewer than the ring holds, exactly full, and many times round */
-	for (pattern = 0; pattern < 3; pattern++) {
+	for (pattern = 0; pattern < 4; pattern++) {
 		for (int before = 1; before <= 160; before += before < 40 ? 1 : 7) {
 			int failed = test_failures;
 			run_case(before);
