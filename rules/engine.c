@@ -189,8 +189,8 @@ struct rhost *rl_flow_host(struct rules *r, struct rules_flow *rf,
 	return h;
 }
 
-void rl_resolve(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v, int i,
-		struct ep *e)
+static void resolve_end(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v, int i,
+			struct ep *e)
 {
 	const struct policy *p = r->pol;
 	e->ip = &v->addr[i];
@@ -207,6 +207,13 @@ void rl_resolve(struct rules *r, struct rules_flow *rf, const struct rules_flow_
 	e->zone = policy_zone_of(p, e->ip, v->vlan);
 	if (e->zone < 0 && p->infer_roles)
 		e->zone = policy_zone_of_roles(p, e->roles);
+}
+
+void rl_resolve_ends(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		     struct ep ep[2])
+{
+	resolve_end(r, rf, v, 0, &ep[0]);
+	resolve_end(r, rf, v, 1, &ep[1]);
 }
 
 /* Is the sender trusted by rule `rule` toward this equipment/server? Hosts
@@ -327,8 +334,7 @@ static void anomaly_event(struct rules *r, struct rules_flow *rf, const struct r
 	if (!r->set[rule].enabled)
 		return;
 	struct ep ep[2];
-	rl_resolve(r, rf, v, 0, &ep[0]);
-	rl_resolve(r, rf, v, 1, &ep[1]);
+	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, rule, v, ep, sec, usec);
 	if (rule != R_HSMS_SECOND_HOST) {
 		const struct policy_rule *o = policy_rule_override(r->pol, a->def->id);

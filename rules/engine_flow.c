@@ -276,8 +276,7 @@ void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules
 	rf->checked = 1;
 	r->st.flows_checked++;
 	struct ep ep[2];
-	rl_resolve(r, rf, v, 0, &ep[0]);
-	rl_resolve(r, rf, v, 1, &ep[1]);
+	rl_resolve_ends(r, rf, v, ep);
 	rl_inventory_host(r, v, ep, 0, sec, usec);
 	rl_inventory_host(r, v, ep, 1, sec, usec);
 	flow_zone_rules(r, rf, v, ep, sec, usec);

@@ -139,8 +139,7 @@ static void hsms_conduit_filter(struct rules *r, struct rules_flow *rf,
 			return;
 	}
 	struct ep ep[2];
-	rl_resolve(r, rf, v, 0, &ep[0]);
-	rl_resolve(r, rf, v, 1, &ep[1]);
+	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, R_HSMS_MESSAGE_NOT_ALLOWED, v, ep, sec, usec);
 	hsms_context(a, m);
 	snprintf(a->conduit, sizeof(a->conduit), "%s", c->name);
@@ -186,8 +185,7 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 	if (rule == R_COUNT || !r->set[rule].enabled)
 		return;
 	struct ep ep[2];
-	rl_resolve(r, rf, v, 0, &ep[0]);
-	rl_resolve(r, rf, v, 1, &ep[1]);
+	rl_resolve_ends(r, rf, v, ep);
 	const struct ip_addr *designated = eqh && eqh->has_hsms_host ? &eqh->hsms_host : NULL;
 	char w[256], t[256], sf[12];
 

@@ -62,9 +62,10 @@ struct rhost *rl_flow_host(struct rules *r, struct rules_flow *rf, const struct 
 			   int i);
 /* The learned MAC entry (engine.c); NULL if the table is full. */
 struct rmac *rl_mac_get(struct rules *r, const uint8_t *mac);
-/* End i of a flow: its policy host, roles (listed or inferred), zone. */
-void rl_resolve(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v, int i,
-		struct ep *e);
+/* Both ends of a flow (ep[0] its source): policy host, roles (listed or
+ * inferred), zone. */
+void rl_resolve_ends(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		     struct ep ep[2]);
 /* Is the sender trusted by rule `rule` toward the equipment/server whose
  * designated host (infer_roles) is `designated`? */
 bool rl_trusted(struct rules *r, enum rule_id rule, const struct ep *sender,

@@ -99,8 +99,7 @@ void rl_identity_check(struct rules *r, const struct rules_flow_view *v, int eq_
 	if (!r->set[R_INV_IDENTITY].enabled)
 		return;
 	struct ep ep[2];
-	rl_resolve(r, NULL, v, 0, &ep[0]);
-	rl_resolve(r, NULL, v, 1, &ep[1]);
+	rl_resolve_ends(r, NULL, v, ep);
 	const struct policy_host *h = ep[eq_i].host >= 0 ? &p->hosts[ep[eq_i].host] : NULL;
 	bool model_bad = h && h->model[0] && model[0] && strncmp(h->model, model, POLICY_ID_LEN - 1) != 0;
 	bool rev_bad = h && h->softrev[0] && softrev[0] && strncmp(h->softrev, softrev, POLICY_ID_LEN - 1) != 0;

@@ -97,8 +97,7 @@ static void modbus_conduit_filter(struct rules *r, struct rules_flow *rf,
 	if (!r->set[rule].enabled)
 		return;
 	struct ep ep[2];
-	rl_resolve(r, rf, v, 0, &ep[0]);
-	rl_resolve(r, rf, v, 1, &ep[1]);
+	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, rule, v, ep, sec, usec);
 	modbus_context(a, pd);
 	snprintf(a->conduit, sizeof(a->conduit), "%s", c->name);
@@ -144,8 +143,7 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 	if (rule == R_COUNT || !r->set[rule].enabled)
 		return;
 	struct ep ep[2];
-	rl_resolve(r, rf, v, 0, &ep[0]);
-	rl_resolve(r, rf, v, 1, &ep[1]);
+	rl_resolve_ends(r, rf, v, ep);
 	const struct ip_addr *designated = sh && sh->has_modbus_client ? &sh->modbus_client : NULL;
 	/* diagnostics/programming: never trusted by designation alone */
 	if (rule == R_MODBUS_DIAG_PROG && ep[cli].host < 0)
