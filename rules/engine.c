@@ -140,7 +140,11 @@ int rules_set_policy(struct rules *r, struct policy *pol, struct policy_error *e
 	alert_agg_configure(r->agg, r->cfg.window_override ? r->cfg.window_override : pol->alert_window,
 			    r->cfg.rate_override ? r->cfg.rate_override : pol->alert_rate);
 	/* inventory alerts are per policy (a new one may place hosts anew):
-	 * entries compare their alerted_gen, so nothing is touched here */
+	 * host entries compare their alerted_gen. The MAC table holds zone
+	 * indexes of the old policy, meaningless (or out of range) in the new
+	 * one: it is learned again */
+	if (r->macs)
+		memset(r->macs, 0, ((size_t)r->mmask + 1) * sizeof(*r->macs));
 	return 0;
 }
 

@@ -97,7 +97,7 @@ static int match_conduit(const struct policy *p, struct rules_flow *rf,
 		if (*near < 0)
 			*near = (int)ci;
 		uint32_t mask = 0;
-		for (size_t i = 0; i < c->nallow && i < 32; i++) {
+		for (size_t i = 0; i < c->nallow && i < POLICY_MAX_ALLOW; i++) {
 			const struct policy_allow *a = &c->allow[i];
 			if (!policy_allow_app(a, v->app))
 				continue;

@@ -128,6 +128,10 @@ struct policy_host {
 	int line;
 };
 
+/* allow entries of one conduit: the engine keeps which of them a flow
+ * matched in a 32-bit mask (rules/engine_flow.c) */
+#define POLICY_MAX_ALLOW 32
+
 struct policy_conduit {
 	char name[POLICY_NAME_LEN];
 	char description[128];

@@ -620,6 +620,9 @@ static bool parse_allow(struct pctx *c, struct policy_conduit *cd, yaml_node_t *
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
 		yaml_node_t *an = node(c, *it);
+		if (cd->nallow == POLICY_MAX_ALLOW)
+			return fail(c, an, "conduit '%s' has more than %d allow entries; split it into "
+				    "two conduits between the same zones", cd->name, POLICY_MAX_ALLOW);
 		struct policy_allow *na = realloc(cd->allow, (cd->nallow + 1) * sizeof(*na));
 		if (!na)
 			return fail(c, an, "out of memory");

@@ -85,6 +85,23 @@ static void test_errors(void)
 		 "allow: [{app: hsms}]}\n  - {name: c, from: fab-system, to: fab-equipment, allow: "
 		 "[{app: hsms}]}\n", base_zones);
 	expect_error(buf, "site.yaml:6:5: duplicate conduit name 'c' (first defined at line 5)");
+	/* more allow entries than the engine's match mask holds: said, not
+	 * silently ignored */
+	{
+		int o = snprintf(buf, sizeof(buf), "%sconduits:\n  - name: big\n    from: fab-system\n"
+				 "    to: fab-equipment\n    allow:\n", base_zones);
+		for (int i = 0; i < 33; i++)
+			o += snprintf(buf + o, sizeof(buf) - (size_t)o, "      - {app: hsms, ports: [%d]}\n",
+				      5000 + i);
+		expect_error(buf, "site.yaml:41:9: conduit 'big' has more than 32 allow entries; split it "
+				  "into two conduits between the same zones");
+		buf[o - (int)strlen("      - {app: hsms, ports: [5032]}\n")] = '\0';
+		struct policy_error e;
+		struct policy *p = parse(buf, &e);
+		CHECK(p != NULL);
+		CHECK(p && p->nconduits == 1 && p->conduits[0].nallow == 32);
+		policy_free(p);
+	}
 	/* unknown zone in a conduit, unknown role, host */
 	snprintf(buf, sizeof(buf), "%sconduits:\n  - name: eap-to-tools\n    from: fab-system\n"
 		 "    to: fab-equpment\n    allow: [{app: hsms}]\n", base_zones);

@@ -389,6 +389,32 @@ static void test_inventory(void)
 	v.mac[1] = macs[1];
 	rules_flow_check(r, &rf, &v, 11, 0);
 	CHECK_STR(take(), "FAB-INV-003 10.30.1.21>10.20.1.20 2;FAB-ZC-001 10.30.1.21>10.20.1.20 2");
+	/* a reload to a policy with fewer zones: the MAC's zones of the old
+	 * policy are forgotten (they indexed past the new zone list), and the
+	 * alert can fire again under the new policy */
+	{
+		static const char one_zone[] =
+			"zones:\n  - {name: only, purdue: 3, area: fab-system-area, networks: [10.0.0.0/8]}\n"
+			"  - {name: two, purdue: 2, area: fab-area, networks: [192.168.0.0/16]}\n";
+		struct policy_error e;
+		struct policy *p1 = policy_parse(one_zone, sizeof(one_zone) - 1, "t.yaml", &e);
+		CHECK(p1 != NULL);
+		CHECK_EQ(rules_set_policy(r, p1, &e), 0);
+		memset(&rf, 0, sizeof(rf));
+		v = view("10.30.1.22", 1, "10.20.1.20", 80, "HTTP");
+		v.mac[0] = macs[0];
+		rules_flow_check(r, &rf, &v, 12, 0);
+		CHECK_STR(take(), "");
+		memset(&rf, 0, sizeof(rf));
+		v = view("192.168.1.5", 1, "192.168.1.6", 80, "HTTP");
+		v.mac[0] = macs[0];
+		rules_flow_check(r, &rf, &v, 13, 0);
+		CHECK_STR(take(), "FAB-INV-003 192.168.1.5>192.168.1.6 2");
+		struct policy *p2 = policy_parse(policy_text, strlen(policy_text), "t.yaml", &e);
+		CHECK(p2 != NULL);
+		CHECK_EQ(rules_set_policy(r, p2, &e), 0);
+		take();
+	}
 	/* equipment identity against the baseline */
 	struct hsms_equipment eq;
 	memset(&eq, 0, sizeof(eq));
