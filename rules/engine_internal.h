@@ -11,6 +11,9 @@
 
 #include "rules/engine.h"
 
+struct hsms_message;
+struct modbus_pdu;
+
 /* What the engine learns about one address. */
 struct rhost {
 	struct ip_addr ip;            /* family 0: free slot */
@@ -45,8 +48,6 @@ struct rules {
 	struct rules_stats st;
 	struct alert a;               /* being built */
 };
-
-
 
 struct ep {
 	const struct ip_addr *ip;
