@@ -251,8 +251,10 @@ static void flow_app_rules(struct rules *r, struct rules_flow *rf, const struct 
 		} else if (r->set[R_SMB_EQUIPMENT].enabled &&
 			   !allowed_explicitly(p, rf, smb_apps, false)) {
 			struct alert *a = rl_begin(r, R_SMB_EQUIPMENT, v, ep, sec, usec);
+			char port[16];
+			snprintf(port, sizeof(port), "port %u", v->port[1]);
 			rl_reason(a, "SMB (%s) %s equipment %s, not allowed by a conduit",
-			       app ? app : "port 445", eq0 ? "from" : "to", rl_who(e, w, sizeof(w), p));
+			       app ? app : port, eq0 ? "from" : "to", rl_who(e, w, sizeof(w), p));
 			rl_raise_alert(r, a, v->port[1]);
 		}
 	}

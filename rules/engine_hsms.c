@@ -199,7 +199,7 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 		snprintf(a->u.hsms.direction, sizeof(a->u.hsms.direction), "H>E");
 		a->u.hsms.session_id = m->session_id;
 		a->u.hsms.system = m->system;
-		char d[IP_ADDR_STRLEN];
+		char d[IP_ADDR_STRLEN], trusted_roles[240];
 		if (designated && ip_addr_cmp(designated, ep[host_i].ip) != 0)
 			rl_reason(a, "%s selects equipment %s, whose designated host is %s",
 			       rl_who(&ep[host_i], w, sizeof(w), p), rl_who(&ep[eq_i], t, sizeof(t), p),
@@ -207,7 +207,8 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 		else
 			rl_reason(a, "%s selects equipment %s without the role (trusted roles: %s)",
 			       rl_who(&ep[host_i], w, sizeof(w), p), rl_who(&ep[eq_i], t, sizeof(t), p),
-			       policy_roles_str(r->set[R_HSMS_SECOND_HOST].roles, d, sizeof(d)));
+			       policy_roles_str(r->set[R_HSMS_SECOND_HOST].roles, trusted_roles,
+						sizeof(trusted_roles)));
 		rl_raise_alert(r, a, 1u << 16);
 		return;
 	}

@@ -348,6 +348,35 @@ static const char *modbus(struct rules *r, const char *cli, uint8_t fc, uint16_t
 	return take();
 }
 
+/* the second commander's reason names every role the rule trusts, uncut */
+static void test_second_host_roles(void)
+{
+	static const char text[] =
+		"infer_roles: false\n"
+		"zones:\n"
+		"  - {name: sys, purdue: 3, area: fab-system-area, networks: [10.20.0.0/16]}\n"
+		"  - {name: tools, purdue: 2, area: fab-area, networks: [10.30.0.0/16]}\n"
+		"hosts:\n"
+		"  - {name: etcher, address: 10.30.1.21, roles: [equipment]}\n"
+		"conduits:\n"
+		"  - {name: c, from: sys, to: tools, allow: [{app: hsms}]}\n"
+		"rules:\n"
+		"  - {id: FAB-HSMS-008, roles: [equipment-host, mes, mcs, recipe-server, "
+		"engineering-workstation, jump-host, vendor-support]}\n";
+	struct rules *r = engine(text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct hsms_case c = { "10.20.9.99", HSMS_SELECT_REQ, 0, 0, false, NULL, NULL, NULL };
+	CHECK_STR(hsms(r, &c, "10.30.1.21"), "FAB-HSMS-008 10.20.9.99>10.30.1.21 2");
+	static const char want[] = "(trusted roles: equipment-host,recipe-server,mes,mcs,"
+				   "engineering-workstation,jump-host,vendor-support)";
+	CHECK(strstr(logbuf[0].reason, want) != NULL);
+	if (!strstr(logbuf[0].reason, want))
+		fprintf(stderr, "  reason: %s\n", logbuf[0].reason);
+	rules_destroy(r);
+}
+
 static void test_modbus_rules(void)
 {
 	struct rules *r = engine(policy_text);
@@ -567,6 +596,9 @@ static void test_inferred(void)
 	CHECK_STR(flow(r, eq, "198.51.100.23", 443, "TLS"), "FAB-ZC-004 10.1.2.3>198.51.100.23 1");
 	CHECK_STR(flow(r, "10.9.0.77", eq, 3389, "RDP"), "FAB-RA-001 10.9.0.77>10.1.2.3 2");
 	CHECK_STR(flow(r, eq, "10.9.0.5", 445, "NetBIOS.SMBv1"), "FAB-SMB-002 10.1.2.3>10.9.0.5 1");
+	/* SMB by port alone (no application named): the reason gives the port */
+	CHECK_STR(flow(r, "10.9.0.5", eq, 139, NULL), "FAB-SMB-001 10.9.0.5>10.1.2.3 2");
+	CHECK(strstr(logbuf[0].reason, "SMB (port 139) to equipment") != NULL);
 	/* unknown hosts among themselves: nothing (no addressing) */
 	CHECK_STR(flow(r, "10.9.0.77", "10.9.0.78", 3389, "RDP"), "");
 	CHECK_STR(flow(r, "10.9.0.77", "8.8.8.8", 443, "TLS"), "");
@@ -577,6 +609,7 @@ int main(void)
 {
 	RUN(test_flow_rules);
 	RUN(test_hsms_rules);
+	RUN(test_second_host_roles);
 	RUN(test_modbus_rules);
 	RUN(test_inventory);
 	RUN(test_aggregation);
