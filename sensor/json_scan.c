@@ -117,6 +117,38 @@ static bool literal(struct scan *s, const char *word, size_t n)
 
 static bool value(struct scan *s, int depth);
 
+/* At a list's opening bracket: step over it; true if the list is empty
+ * (its `close` consumed too). */
+static bool list_open(struct scan *s, char close)
+{
+	s->p++;
+	skip_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return true;
+	}
+	return false;
+}
+
+/* After an item of a list closed by `close`: 1 if another item follows
+ * (the ',' consumed), 0 if the list ended (`close` consumed), -1 if
+ * neither. */
+static int list_next(struct scan *s, char close)
+{
+	skip_ws(s);
+	if (s->p >= s->end)
+		return -1;
+	if (*s->p == close) {
+		s->p++;
+		return 0;
+	}
+	if (*s->p != ',')
+		return -1;
+	s->p++;
+	skip_ws(s);
+	return 1;
+}
+
 /* An object at s->p (a '{'). parent: NULL at the top level, else the name
  * of the member it is the value of when fields are wanted inside it; skip:
  * nothing wanted inside. */
@@ -124,12 +156,8 @@ static bool object(struct scan *s, int depth, const char *parent, bool skip)
 {
 	if (depth > MAX_DEPTH)
 		return false;
-	s->p++;
-	skip_ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
+	if (list_open(s, '}'))
 		return true;
-	}
 	for (;;) {
 		if (s->p >= s->end || *s->p != '"')
 			return false;
@@ -191,17 +219,9 @@ static bool object(struct scan *s, int depth, const char *parent, bool skip)
 		} else if (!value(s, depth + 1)) {
 			return false;
 		}
-		skip_ws(s);
-		if (s->p >= s->end)
-			return false;
-		if (*s->p == '}') {
-			s->p++;
-			return true;
-		}
-		if (*s->p != ',')
-			return false;
-		s->p++;
-		skip_ws(s);
+		int next = list_next(s, '}');
+		if (next <= 0)
+			return next == 0;
 	}
 }
 
@@ -209,26 +229,14 @@ static bool array(struct scan *s, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return false;
-	s->p++;
-	skip_ws(s);
-	if (s->p < s->end && *s->p == ']') {
-		s->p++;
+	if (list_open(s, ']'))
 		return true;
-	}
 	for (;;) {
 		if (!value(s, depth + 1))
 			return false;
-		skip_ws(s);
-		if (s->p >= s->end)
-			return false;
-		if (*s->p == ']') {
-			s->p++;
-			return true;
-		}
-		if (*s->p != ',')
-			return false;
-		s->p++;
-		skip_ws(s);
+		int next = list_next(s, ']');
+		if (next <= 0)
+			return next == 0;
 	}
 }
 
