@@ -398,6 +398,19 @@ static void test_modbus_rules(void)
 
 /* ---- inventory, identity, anomalies ---- */
 
+/* An HTTP flow whose frames carry these MACs (NULL: none). */
+static const char *mac_flow(struct rules *r, const char *cli, const char *srv, const uint8_t *mac0,
+			    const uint8_t *mac1, int64_t sec)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 1, srv, 80, "HTTP");
+	v.mac[0] = mac0;
+	v.mac[1] = mac1;
+	rules_flow_check(r, &rf, &v, sec, 0);
+	return take();
+}
+
 static void test_inventory(void)
 {
 	struct rules *r = engine(policy_text);
@@ -405,19 +418,8 @@ static void test_inventory(void)
 	if (!r)
 		return;
 	/* one MAC in two zones */
-	struct rules_flow rf;
-	memset(&rf, 0, sizeof(rf));
-	struct rules_flow_view v = view("10.20.1.10", 1, "10.20.1.20", 80, "HTTP");
-	v.mac[0] = macs[0];
-	v.mac[1] = macs[1];
-	rules_flow_check(r, &rf, &v, 10, 0);
-	CHECK_STR(take(), "");
-	memset(&rf, 0, sizeof(rf));
-	v = view("10.30.1.21", 1, "10.20.1.20", 80, "HTTP");
-	v.mac[0] = macs[0];
-	v.mac[1] = macs[1];
-	rules_flow_check(r, &rf, &v, 11, 0);
-	CHECK_STR(take(), "FAB-INV-003 10.30.1.21>10.20.1.20 2;FAB-ZC-001 10.30.1.21>10.20.1.20 2");
+	CHECK_STR(mac_flow(r, "10.20.1.10", "10.20.1.20", macs[0], macs[1], 10), "");
+	CHECK_STR(mac_flow(r, "10.30.1.21", "10.20.1.20", macs[0], macs[1], 11), "FAB-INV-003 10.30.1.21>10.20.1.20 2;FAB-ZC-001 10.30.1.21>10.20.1.20 2");
 	/* a reload to a policy with fewer zones: the MAC's zones of the old
 	 * policy are forgotten (they indexed past the new zone list), and the
 	 * alert can fire again under the new policy */
@@ -429,16 +431,9 @@ static void test_inventory(void)
 		struct policy *p1 = policy_parse(one_zone, sizeof(one_zone) - 1, "t.yaml", &e);
 		CHECK(p1 != NULL);
 		CHECK_EQ(rules_set_policy(r, p1, &e), 0);
-		memset(&rf, 0, sizeof(rf));
-		v = view("10.30.1.22", 1, "10.20.1.20", 80, "HTTP");
-		v.mac[0] = macs[0];
-		rules_flow_check(r, &rf, &v, 12, 0);
-		CHECK_STR(take(), "");
-		memset(&rf, 0, sizeof(rf));
-		v = view("192.168.1.5", 1, "192.168.1.6", 80, "HTTP");
-		v.mac[0] = macs[0];
-		rules_flow_check(r, &rf, &v, 13, 0);
-		CHECK_STR(take(), "FAB-INV-003 192.168.1.5>192.168.1.6 2");
+		CHECK_STR(mac_flow(r, "10.30.1.22", "10.20.1.20", macs[0], NULL, 12), "");
+		CHECK_STR(mac_flow(r, "192.168.1.5", "192.168.1.6", macs[0], NULL, 13),
+			  "FAB-INV-003 192.168.1.5>192.168.1.6 2");
 		struct policy *p2 = policy_parse(policy_text, strlen(policy_text), "t.yaml", &e);
 		CHECK(p2 != NULL);
 		CHECK_EQ(rules_set_policy(r, p2, &e), 0);
@@ -453,8 +448,9 @@ static void test_inventory(void)
 	eq.identified = true;
 	struct hsms_asset_event ae = { HSMS_ASSET_IDENTIFIED, &eq };
 	struct app_event ev = { APP_EVENT_HSMS_ASSET, 1, &ae };
+	struct rules_flow rf;
 	memset(&rf, 0, sizeof(rf));
-	v = view("10.20.1.10", 1, "10.30.1.21", 5000, "hsms");
+	struct rules_flow_view v = view("10.20.1.10", 1, "10.30.1.21", 5000, "hsms");
 	rules_app_event(r, &rf, &v, &ev, 20, 0);
 	CHECK_STR(take(), "");
 	snprintf(eq.softrev, sizeof(eq.softrev), "4.3.0-beta");
