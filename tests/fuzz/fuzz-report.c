@@ -32,18 +32,12 @@ static int rm_inside(const char *path, const struct stat *st, int flag, struct F
 	return ftw->level ? remove(path) : 0;
 }
 
-static int rm_all(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void cleanup(void)
 {
-	if (dir[0])
-		nftw(dir, rm_all, 16, FTW_DEPTH | FTW_PHYS);
+	if (dir[0]) {
+		nftw(dir, rm_inside, 16, FTW_DEPTH | FTW_PHYS);
+		rmdir(dir);
+	}
 }
 
 static bool setup(void)
