@@ -186,6 +186,8 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 	enum rule_id r = a->def->rule;
 	g->st.hits++;
 	g->st.by_rule[r]++;
+	if (a->severity >= 1 && a->severity <= 4)
+		g->st.by_severity[a->severity]++;
 	int64_t now = a->first_sec;
 	uint32_t b = (uint32_t)(key % g->nbuckets);
 	for (int32_t i = g->bucket[b]; i >= 0; i = g->e[i].next) {

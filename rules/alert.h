@@ -121,6 +121,7 @@ struct alert_stats {
 	uint64_t aggregated;          /* hits folded into a repeat record */
 	uint64_t suppressed;          /* hits dropped by the rate limit */
 	uint64_t by_rule[R_COUNT];    /* hits */
+	uint64_t by_severity[5];      /* hits by the severity they were raised with (1..4) */
 	uint64_t suppressed_by_rule[R_COUNT];
 };
 

@@ -133,6 +133,10 @@ void options_usage(void)
 	       "      --alert-rate N       at most N new alert records per rule, source and minute\n"
 	       "                           (default: the policy's, 100)\n"
 	       "      --no-alerts          no rule engine: decode and record only\n"
+	       "      --fail-on SEVERITY   exit 7 when an alert at or above SEVERITY (critical,\n"
+	       "                           high, medium, low) was raised, for CI gating of a\n"
+	       "                           replay; 0 when none (every hit counts, also those\n"
+	       "                           aggregated or rate-limited)\n"
 	       "      --evidence-packets N packets of each flow kept for evidence (default 16;\n"
 	       "                           0: no evidence pcaps)\n"
 	       "      --evidence-after N   packets of an alerting flow written after the alert\n"
@@ -161,8 +165,19 @@ void options_usage(void)
 	       "Exit codes: 0 ok; 1 internal error; 2 bad command line; 3 an input could not be\n"
 	       "opened (missing, not a capture, no permission, unknown interface); 4 an input was\n"
 	       "damaged (processed up to the damage); 5 output could not be fully written;\n"
-	       "6 the policy file could not be read or is invalid.\n",
+	       "6 the policy file could not be read or is invalid; 7 --fail-on: an alert at or\n"
+	       "above the severity was raised (check-policy --fail-on warning: the policy has\n"
+	       "warnings). 1-6 take precedence over 7: a run that failed is not a verdict.\n",
 	       FABMON_VERSION);
+}
+
+int options_parse_severity(const char *s)
+{
+	static const char *const names[] = { "critical", "high", "medium", "low" };
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]) || (s[0] == '1' + i && !s[1]))
+			return i + 1;
+	return 0;
 }
 
 static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -263,6 +278,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
 	OPT_SYSLOG_QUEUE,
+	OPT_FAIL_ON,
 };
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -277,6 +293,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
 		{ "append", no_argument, NULL, OPT_APPEND },
 		{ "no-report", no_argument, NULL, OPT_NO_REPORT },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "no-input-hash", no_argument, NULL, OPT_NO_INPUT_HASH },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 		{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
@@ -350,6 +367,11 @@ int options_parse(struct options *o, int argc, char **argv)
 		case OPT_NO_PROMISC: o->promisc = false; break;
 		case OPT_APPEND: o->append = true; break;
 		case OPT_NO_REPORT: o->report = false; break;
+		case OPT_FAIL_ON:
+			o->fail_on = options_parse_severity(optarg);
+			if (!o->fail_on)
+				bad = "--fail-on takes critical, high, medium or low";
+			break;
 		case OPT_NO_INPUT_HASH: o->no_input_hash = true; break;
 		case OPT_STATS_INTERVAL:
 			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--stats-interval takes 1..86400 seconds";
@@ -509,6 +531,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (o->iface && o->n_inputs) {
 		log_error("-r and -i cannot be combined: one run reads files or one interface");
+		return -1;
+	}
+	if (o->fail_on && !o->rules_enabled) {
+		log_error("--fail-on needs the rule engine: it cannot be combined with --no-alerts");
 		return -1;
 	}
 	return 0;

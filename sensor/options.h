@@ -49,6 +49,7 @@ struct options {
 	bool no_input_hash;                 /* -r: no SHA-256 of the captures */
 	uint32_t alert_window;              /* 0: the policy's */
 	uint32_t alert_rate;                /* 0: the policy's */
+	int fail_on;                        /* --fail-on: 1 critical .. 4 low; 0 off */
 	struct evidence_config evidence;
 	const char *syslog;                 /* --syslog udp://... | tcp://... */
 	const char *user;                   /* --user: drop root to this user */
@@ -69,7 +70,13 @@ enum exit_code {
 				 * readable was processed */
 	EXIT_OUTPUT = 5,      /* output could not be (fully) written: records lost */
 	EXIT_POLICY = 6,      /* the policy file could not be read or is invalid */
+	EXIT_FAIL_ON = 7,     /* --fail-on: an alert at or above the severity was raised
+			       * (check-policy --fail-on warning: the policy has warnings);
+			       * only when the run itself succeeded */
 };
+
+/* "critical".."low" (or 1..4) to 1..4; 0 when not a severity. */
+int options_parse_severity(const char *s);
 
 void options_defaults(struct options *o);
 

@@ -244,15 +244,26 @@ int cmd_check_policy(int argc, char **argv)
 	bool quiet = false;
 	const char *file = NULL;
 	bool builtin = false;
+	bool fail_on_warning = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--builtin"))
 			builtin = true;
+		else if (!strcmp(argv[i], "--fail-on")) {
+			const char *what = i + 1 < argc ? argv[++i] : "";
+			if (!strcmp(what, "warning"))
+				fail_on_warning = true;
+			else if (strcmp(what, "error") != 0) {
+				log_error("check-policy: --fail-on takes error (the default) or warning");
+				return EXIT_USAGE;
+			}
+		}
 		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
 			quiet = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("Usage: fabmon check-policy [-q] FILE|--builtin\n"
+			printf("Usage: fabmon check-policy [-q] [--fail-on error|warning] FILE|--builtin\n"
 			       "Validate a zone/conduit policy and print its effective tables.\n"
-			       "Exit 0 valid, 6 invalid (the error names file:line:column).\n");
+			       "Exit 0 valid, 2 bad command line, 6 invalid (the error names\n"
+			       "file:line:column), 7 valid but with warnings and --fail-on warning.\n");
 			return EXIT_OK;
 		} else if (!file && argv[i][0] != '-')
 			file = argv[i];
@@ -280,6 +291,11 @@ int cmd_check_policy(int argc, char **argv)
 	printf("%s: valid (%zu zones, %zu hosts, %zu conduits, %d warning%s)\n", p->source,
 	       p->nzones, p->nhosts, p->nconduits, w, w == 1 ? "" : "s");
 	policy_free(p);
+	if (fail_on_warning && w > 0) {
+		log_warn("check-policy --fail-on warning: %d warning%s: exit %d", w, w == 1 ? "" : "s",
+			 EXIT_FAIL_ON);
+		return EXIT_FAIL_ON;
+	}
 	return EXIT_OK;
 }
 

@@ -19,6 +19,8 @@
 #include "sensor/privdrop.h"
 #include "sensor/report.h"
 #include "sensor/sha256.h"
+#include "rules/catalog.h"
+#include "rules/engine.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -332,6 +334,40 @@ static int become_service(struct pipeline *pl, const struct options *o)
 	return EXIT_OK;
 }
 
+/* --fail-on: a replay as a CI gate. Every hit counts, also those folded
+ * into a repeat record or held back by the rate limit: the gate asks what
+ * happened, not what was written. A failed run (1-6) keeps its own code. */
+static int fail_on_verdict(const struct pipeline *pl, const struct options *o, int code)
+{
+	if (!o->fail_on || !pl->rules)
+		return code;
+	const struct alert_stats *as = rules_alert_stats(pl->rules);
+	uint64_t at_or_above = 0;
+	char detail[160] = "";
+	size_t len = 0;
+	for (int sev = 1; sev <= o->fail_on; sev++) {
+		at_or_above += as->by_severity[sev];
+		if (as->by_severity[sev] && len < sizeof(detail))
+			len += (size_t)snprintf(detail + len, sizeof(detail) - len, "%s%" PRIu64 " %s",
+						len ? ", " : "", as->by_severity[sev],
+						rule_severity_name(sev));
+	}
+	const char *threshold = rule_severity_name(o->fail_on);
+	if (!at_or_above) {
+		log_info("--fail-on %s: no alert at or above %s", threshold, threshold);
+		return code;
+	}
+	if (code != EXIT_OK) {
+		log_warn("--fail-on %s: %" PRIu64 " alert hits at or above %s (%s), but the run "
+			 "failed: exit %d",
+			 threshold, at_or_above, threshold, detail, code);
+		return code;
+	}
+	log_warn("--fail-on %s: %" PRIu64 " alert hits at or above %s (%s): exit %d", threshold,
+		 at_or_above, threshold, detail, EXIT_FAIL_ON);
+	return EXIT_FAIL_ON;
+}
+
 static int worse(int a, int b)
 {
 	/* the most serious failure decides the exit code */
@@ -488,6 +524,8 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 			snprintf(what, sizeof(what), "%d capture files", npaths);
 		summary_print(stdout, &pl->sum, pl, what);
 	}
+	if (!learn)
+		code = fail_on_verdict(pl, o, code);
 	fflush(stdout);
 	pipeline_destroy(pl);
 	free(pl);

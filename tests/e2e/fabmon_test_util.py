@@ -58,10 +58,10 @@ class Check:
         self.failures = []
         self.count = 0
 
-    def eq(self, what, got, want):
+    def eq(self, what, got, want, detail=""):
         self.count += 1
         if got != want:
-            self.failures.append(f"{what}: got {got!r}, expected {want!r}")
+            self.failures.append(f"{what}: got {got!r}, expected {want!r} {detail}".rstrip())
 
     def true(self, what, cond, detail=""):
         self.count += 1
@@ -75,8 +75,9 @@ class Check:
         return 1 if self.failures else 0
 
 
-def shared_dir():
-    return os.environ.get("FABMON_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+def test_captures_dir():
+    """The public captures copied into the repository (tests/captures, see its MANIFEST.tsv)."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "captures")
 
 
 STYPE_CODES = {"data": 0, "select.req": 1, "select.rsp": 2, "deselect.req": 3, "deselect.rsp": 4,
