@@ -435,7 +435,16 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	}
 	if (learn)
 		pipeline_set_learner(pl, learn);
-	int code = open_output(pl, o);
+	/* an unknown --user is a bad command line: caught before any output exists */
+	uid_t uid;
+	gid_t gid;
+	int code = EXIT_OK;
+	if (o->user && privdrop_lookup(o->user, &uid, &gid, err, sizeof(err)) < 0) {
+		log_error("--user: %s", err);
+		code = EXIT_USAGE;
+	}
+	if (code == EXIT_OK)
+		code = open_output(pl, o);
 	if (code == EXIT_OK && pl->eve_enabled) {
 		write_run_record(pl, o, paths, npaths);
 		pipeline_open_evidence(pl);

@@ -48,6 +48,16 @@ c.eq("missing file: exit", p.returncode, 3)
 c.true("missing file: message", "nope.pcap" in p.stderr and "No such file" in p.stderr, p.stderr)
 c.true("missing file: no output left behind", not os.path.exists(t("o1")))
 
+# a --user that does not exist: exit 2 before any output (directory, eve.json,
+# pid file) exists, reading a file or capturing live
+for mode in (["-r", GEM], ["-i", "lo"]):
+    p = run([FABMON] + mode + ["-o", t("o-user/out"), "--user", "fabmon-no-such-user",
+                               "--pidfile", t("o-user.pid")])
+    c.eq(f"unknown --user ({mode[0]}): exit", p.returncode, 2)
+    c.true(f"unknown --user ({mode[0]}): message", "unknown user 'fabmon-no-such-user'" in p.stderr, p.stderr)
+    c.eq(f"unknown --user ({mode[0]}): nothing created",
+         [x for x in (t("o-user"), t("o-user.pid")) if os.path.exists(x)], [])
+
 # not a capture
 with open(t("notes.pcap"), "w") as f:
     f.write("this is a text file, not a capture\n")

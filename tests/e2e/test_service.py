@@ -1,20 +1,21 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""fabmon as the service scripts/fabmon.service runs it.
+"""fabmon as the service scripts/fabmon@.service.in runs it.
 
 usage: test_service.py FABMON PCAP_READ_LOOP SOURCE_ROOT   (root)
 
-The unit file is checked by `systemd-analyze verify`, and its ExecStart is
-run as written, with the interface, paths and user swapped for the test's:
-a veth pair in a network namespace made for the test, a temporary output
-directory, the example site policy, and the user `nobody`. While tcpreplay
-sends the fab scenario into the pair: fabmon must run as nobody with no
-capability and no way back (NoNewPrivs), write its pid file, write a stats
-record on SIGUSR1, refuse a broken policy on SIGHUP (and say why), take a
-good one, reopen eve.json after it was moved away (logrotate), and on
-SIGTERM flush everything: the flows and alerts of the live run (both files)
-equal those of reading the capture offline, the final stats are written,
-and every evidence file is a complete pcap.
+The unit file is checked by `systemd-analyze verify` (as the instance
+fabmon@rx0), and its ExecStart is run as written, with the interface, paths
+and user swapped for the test's: a veth pair in a network namespace made for
+the test, a temporary output directory, the example site policy, and the
+user `nobody`. While tcpreplay sends the fab scenario into the pair: fabmon
+must run as nobody with no capability and no way back (NoNewPrivs), write
+its pid file, write a stats record on SIGUSR1, refuse a broken policy on
+SIGHUP (and say why), take a good one, and reopen eve.json after logrotate
+(scripts/fabmon.logrotate, run for real) rotated it, and on SIGTERM flush
+everything: the flows and alerts of the live run (both files) equal those of
+reading the capture offline, the final stats are written, and every
+evidence file is a complete pcap.
 """
 import os
 import re
@@ -29,7 +30,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from fabmon_test_util import Check, read_eve  # noqa: E402
 
 FABMON, LOOP, ROOT = sys.argv[1], sys.argv[2], sys.argv[3]
-UNIT = os.path.join(ROOT, "scripts/fabmon.service")
+UNIT = os.path.join(ROOT, "scripts/fabmon@.service.in")
+LOGROTATE = os.path.join(ROOT, "scripts/fabmon.logrotate")
 NS = f"fabmon-svc-{os.getpid()}"
 LONG = ["--timeout", "tcp-new=86400", "--timeout", "tcp-established=86400",
         "--timeout", "tcp-closed=86400", "--timeout", "udp=86400", "--timeout", "other=86400"]
@@ -48,10 +50,24 @@ def exec_start(tmp):
     text = open(UNIT).read()
     line = next(x for x in text.splitlines() if x.startswith("ExecStart="))
     args = shlex.split(line[len("ExecStart="):])
-    swap = {"/usr/local/bin/fabmon": FABMON, "eth1": "rx0", "/var/lib/fabmon": os.path.join(tmp, "lib"),
-            "/etc/fabmon/policy.yaml": os.path.join(tmp, "policy.yaml"), "fabmon": "nobody",
-            "/run/fabmon/fabmon.pid": os.path.join(tmp, "run", "fabmon.pid"), "%H": "fab-sensor-1"}
-    return [swap.get(a, a) for a in args]
+    swap = {"@BINDIR@/fabmon": FABMON, "%i": "rx0", "/var/lib/fabmon/%i": os.path.join(tmp, "lib"),
+            "@SYSCONFDIR@/fabmon/policy.yaml": os.path.join(tmp, "policy.yaml"), "fabmon": "nobody",
+            "/run/fabmon/%i/fabmon.pid": os.path.join(tmp, "run", "fabmon.pid"), "%H": "fab-sensor-1"}
+    # $FABMON_OPTIONS: unset here (no /etc/default/fabmon), so no argument
+    return [swap.get(a, a) for a in args if a != "$FABMON_OPTIONS"]
+
+
+def logrotate_conf(tmp, pid):
+    """scripts/fabmon.logrotate for this test's directory, user and process."""
+    text = open(LOGROTATE).read()
+    text = text.replace("/var/lib/fabmon/*/eve.json", os.path.join(tmp, "lib", "eve.json"))
+    text = text.replace("fabmon fabmon", "nobody nogroup")
+    text = re.sub(r"systemctl kill .*fabmon@\*\.service'", f"kill -HUP {pid}", text)
+    conf = os.path.join(tmp, "logrotate.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    os.chmod(conf, 0o644)
+    return conf
 
 
 def status(pid):
@@ -85,11 +101,13 @@ def main():
     c = Check("service")
     with tempfile.TemporaryDirectory(prefix="fabmon-service-") as tmp:
         os.chmod(tmp, 0o755)
-        unit = os.path.join(tmp, "fabmon.service")
+        unit = os.path.join(tmp, "fabmon@rx0.service")
         with open(unit, "w") as f:
-            f.write(open(UNIT).read().replace("/usr/local/bin/fabmon", os.path.abspath(FABMON)))
-        p = sh(["systemd-analyze", "verify", unit])
-        c.eq("systemd-analyze verify fabmon.service", (p.returncode, p.stderr.strip()), (0, ""))
+            f.write(open(UNIT).read().replace("@BINDIR@", os.path.dirname(os.path.abspath(FABMON)))
+                    .replace("@SYSCONFDIR@", "/etc").replace("@DOCDIR@", "/usr/share/doc/fabmon"))
+        # (the man page is not installed here: test_package checks it)
+        p = sh(["systemd-analyze", "verify", "--man=no", unit])
+        c.eq("systemd-analyze verify fabmon@rx0.service", (p.returncode, p.stderr.strip()), (0, ""))
 
         sh(["/usr/bin/python3", os.path.join(ROOT, "tests/tools/gen_zone_scenario.py"), tmp])
         cap = os.path.join(tmp, "fab-violations.pcap")
@@ -150,10 +168,13 @@ def main():
                         and "unknown area 'fab-areaa'" in open(errlog.name).read()), open(errlog.name).read())
             with open(pol, "w") as f:
                 f.write(site.replace("example fab, building 1", "example fab, building 1 (rev 2)"))
-            os.rename(eve, eve + ".1")  # what logrotate does first
-            proc.send_signal(signal.SIGHUP)
+            p = sh(["logrotate", "-f", "-s", os.path.join(tmp, "logrotate.state"), logrotate_conf(tmp, pid)])
+            c.eq("logrotate", (p.returncode, p.stderr), (0, ""))
             c.true("good policy reloaded", wait(lambda: f"policy reloaded from '{pol}'" in open(errlog.name).read()))
-            c.true("eve.json reopened after the move", wait(lambda: os.path.exists(eve)))
+            c.true("rotated: eve.json.1 is the old file", os.path.exists(eve + ".1"))
+            proc.send_signal(signal.SIGUSR1)  # written to the reopened file, not to eve.json.1
+            c.true("eve.json reopened after the rotation",
+                   wait(lambda: os.path.exists(eve) and any(r["event_type"] == "stats" for r in read_eve(eve))))
             if os.path.exists(eve):
                 c.eq("the new eve.json belongs to nobody", os.stat(eve).st_uid, int(nobody))
             proc.send_signal(signal.SIGTERM)
