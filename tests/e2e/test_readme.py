@@ -10,7 +10,8 @@ usage: test_readme.py FABMON SOURCE_ROOT SHARED_CAPTURES_DIR GENERATED_CAPTURES_
    writes, and the example inputs the README names exist (FIXTURES: the demo
    capture under those names, zones/examples/fab-site.yaml as site.yaml,
    and the source tree's files the README names).
-   Each must exit 0; a jq command must print something. Not run (SKIP, the
+   Each must exit 0 (or N when it ends with the comment "# exits N"); a jq
+   command must print something. Not run (SKIP, the
    README's "Tests" section says so): live capture (-i), syslog to a
    receiver (--syslog), the scripts that install packages or run the whole
    suite (scripts/), the benchmark.
@@ -63,7 +64,7 @@ SKIP = [
     (re.compile(r"--syslog\s"), "sends to a syslog receiver"),
     (re.compile(r"(^|\s)(sh\s+)?scripts/"), "installs packages / runs the whole suite"),
     (re.compile(r"bench/run\.py"), "the benchmark (minutes)"),
-    (re.compile(r"(^|\s)(sudo|apt|apt-get)\s"), "needs root"),
+    (re.compile(r"(^|\s)(sudo|apt|apt-get|dpkg|systemctl|install|useradd)\s"), "needs root"),
 ]
 ELLIPSIS = "\u2026"
 
@@ -137,7 +138,9 @@ def run_commands(c, tmp, text):
             p = subprocess.run(["sh", "-c", cmd], cwd=tmp, env=env, capture_output=True, text=True,
                                timeout=120)
             ran += 1
-            c.eq(f"README.md:{line}: `{cmd}`: exit (stderr: {p.stderr.strip()[-300:]})", p.returncode, 0)
+            m = re.search(r"#.*\bexits (\d+)\b", cmd)
+            c.eq(f"README.md:{line}: `{cmd}`: exit (stderr: {p.stderr.strip()[-300:]})", p.returncode,
+                 int(m.group(1)) if m else 0)
             if cmd.startswith("jq "):
                 c.true(f"README.md:{line}: `{cmd}` prints something", p.stdout.strip() != "")
     print(f"readme: {ran} commands run, {skipped} not run offline")
@@ -381,8 +384,20 @@ def check_policy_core(c, tmp, text):
     c.eq(f"the policy file's core is a valid policy ({p.stderr.strip()})", p.returncode, 0)
 
 
+def self_check(c):
+    """The extraction itself, on a made-up block."""
+    c.eq("sh block parsing", commands("a \\\n  b\n# note\n\nfabmon x   # exits 6", 1),
+         [(1, "a    b"), (5, "fabmon x   # exits 6")])
+    c.eq("skip rule", [skip_reason(x) for x in ("fabmon -i eth1", "fabmon -r a.pcap", "sudo apt-get install ./f.deb")],
+         ["live capture", None, "needs root"])
+    c.eq("elisions", parse_example('"a":{"b":1, ..., "c":"x\u2026"}'), {"a": {"b": 1, "c": "x\u2026"}})
+    c.eq("prefix match", mismatches({"c": "x\u2026"}, {"c": "xyz"}), [])
+    c.true("stale value caught", mismatches({"c": 1}, {"c": 2}) != [])
+
+
 def main():
     c = Check("readme")
+    self_check(c)
     text = open(README, encoding="utf-8").read()
     with tempfile.TemporaryDirectory(prefix="fabmon-readme-") as tmp:
         work = os.path.join(tmp, "work")
