@@ -14,7 +14,7 @@ struct agg_entry {
 	uint64_t repeats;
 	int64_t rfirst_sec, rlast_sec;
 	uint32_t rfirst_usec, rlast_usec;
-	struct alert a;               /* the first record, template of the repeat */
+	struct alert a;               /* the latest hit, template of the repeat */
 };
 
 /* New records of one (rule, source address) in one minute. */
@@ -202,6 +202,10 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 			e->repeats++;
 			e->rlast_sec = a->last_sec;
 			e->rlast_usec = a->last_usec;
+			/* the repeat record describes the hits it counts: the
+			 * last one's flow, reason and detail (the first hit has
+			 * its own record) */
+			e->a = *a;
 			g->st.aggregated++;
 			return;
 		}

@@ -7,7 +7,8 @@
  * Aggregation: the first hit of a key (rule, source, destination, message)
  * is written at once with count 1; further hits of the same key within the
  * window (capture time) are counted, and when the window closes one more
- * record (repeat: true) carries their count and first/last time. The sum of
+ * record (repeat: true) carries their count and first/last time, and the
+ * last hit's flow, reason and protocol detail. The sum of
  * `count` over all records of a key is the number of hits.
  * Rate limit: at most `rate` new keys per rule and source address per
  * minute are written, and at most 10 x `rate` per rule from all sources; the

@@ -88,6 +88,7 @@ static void alert_sink(void *ctx, const struct alert *a)
 		if (pl->evidence && evidence_alert(pl->evidence, f, &ref))
 			evp = &ref;
 	}
+	summary_alert(&pl->sum, a);
 	char id[17];
 	eve_alert_id(a, id);
 	if (!pl->eve_enabled && !pl->syslog)

@@ -36,6 +36,75 @@ void summary_flow(struct summary *s, const struct flow *f, const char *app)
 	a->bytes = f->bytes[0] + f->bytes[1];
 }
 
+void summary_alert(struct summary *s, const struct alert *a)
+{
+	struct summary_rule *r = &s->rules[a->def->rule];
+	uint8_t sev = a->severity >= 1 && a->severity <= 4 ? a->severity : 4;
+	r->hits += a->count;
+	s->hits_by_severity[sev] += a->count;
+	if (a->repeat)
+		return;
+	if (!r->records++) {
+		char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
+		ip_addr_str(&a->src.ip, src, sizeof(src));
+		ip_addr_str(&a->dst.ip, dst, sizeof(dst));
+		if (!a->flow_id)
+			snprintf(r->example, sizeof(r->example), "%s", src);
+		else if (a->proto == 6 || a->proto == 17 || a->proto == 132)
+			snprintf(r->example, sizeof(r->example), "%s -> %s:%u (%s)", src, dst,
+				 a->dst.port, a->app);
+		else
+			snprintf(r->example, sizeof(r->example), "%s -> %s (%s)", src, dst, a->app);
+	}
+	if (!r->severity || sev < r->severity)
+		r->severity = sev;
+}
+
+/* Rules by severity, most severe first, then by id. */
+struct rule_line {
+	uint8_t severity;
+	const struct rule_def *def;
+};
+
+static int by_severity(const void *x, const void *y)
+{
+	const struct rule_line *a = x, *b = y;
+	if (a->severity != b->severity)
+		return a->severity < b->severity ? -1 : 1;
+	return strcmp(a->def->id, b->def->id);
+}
+
+static void print_alerts(FILE *out, const struct summary *s)
+{
+	struct rule_line lines[R_COUNT];
+	int n = 0;
+	uint64_t hits = 0;
+	for (int r = 0; r < R_COUNT; r++) {
+		if (!s->rules[r].records && !s->rules[r].hits)
+			continue;
+		lines[n++] = (struct rule_line){ s->rules[r].severity, rule_def((enum rule_id)r) };
+		hits += s->rules[r].hits;
+	}
+	fprintf(out, "  alerts    %" PRIu64, hits);
+	const char *sep = " (";
+	for (int v = 1; v <= 4; v++) {
+		if (s->hits_by_severity[v]) {
+			fprintf(out, "%s%s %" PRIu64, sep, rule_severity_name(v), s->hits_by_severity[v]);
+			sep = ", ";
+		}
+	}
+	fprintf(out, "%s\n", hits ? "); -o DIR writes them with their evidence" : "");
+	if (!n)
+		return;
+	qsort(lines, (size_t)n, sizeof(lines[0]), by_severity);
+	fprintf(out, "    (severity, rule, hits, the first: client -> server)\n");
+	for (int i = 0; i < n; i++) {
+		const struct summary_rule *r = &s->rules[lines[i].def->rule];
+		fprintf(out, "    %-9s %-13s %6" PRIu64 "  %s\n", rule_severity_name(lines[i].severity),
+			lines[i].def->id, r->hits, r->example);
+	}
+}
+
 static int by_flows(const void *x, const void *y)
 {
 	const struct summary_app *a = x, *b = y;
@@ -86,4 +155,6 @@ void summary_print(FILE *out, const struct summary *s, const struct pipeline *pl
 			sorted[i].flows, sorted[i].pkts, sorted[i].bytes);
 	if (s->other_apps)
 		fprintf(out, "    (%" PRIu64 " more flows of other applications)\n", s->other_apps);
+	if (pl->rules)
+		print_alerts(out, s);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rules/alert.h"
 #include "sensor/flow.h"
 
 #define SUMMARY_MAX_APPS 128
@@ -15,15 +16,26 @@ struct summary_app {
 	uint64_t flows, pkts, bytes;
 };
 
+/* The alerts of one rule: what a reader without eve.json needs first. */
+struct summary_rule {
+	uint64_t records, hits;     /* hits: the sum of count, repeats included */
+	uint8_t severity;           /* the most severe of its records */
+	char example[IP_ADDR_STRLEN * 2 + 80]; /* the first record: "src -> dest:port (app)" */
+};
+
 struct summary {
 	uint64_t flows_by_proto[4]; /* TCP, UDP, ICMP, other */
 	struct summary_app apps[SUMMARY_MAX_APPS];
 	int napps;
 	uint64_t other_apps;        /* flows whose name did not fit the table */
 	int64_t first_sec, last_sec;
+	struct summary_rule rules[R_COUNT];
+	uint64_t hits_by_severity[5];   /* 1 critical .. 4 low */
 };
 
 void summary_flow(struct summary *s, const struct flow *f, const char *app);
+/* Every alert record, as it is written. */
+void summary_alert(struct summary *s, const struct alert *a);
 
 struct pipeline;
 void summary_print(FILE *out, const struct summary *s, const struct pipeline *pl,

@@ -35,6 +35,7 @@ struct syslog_out {
 	size_t sent_off;              /* bytes of the head message already written (TCP) */
 	struct syslog_stats st;
 	bool warned_down;
+	bool warned_refused;          /* UDP: the receiver's host said nobody listens */
 };
 
 static int64_t now_ms(void)
@@ -292,6 +293,38 @@ static bool connected(struct syslog_out *so)
 	return true;
 }
 
+/* UDP: ECONNREFUSED is the ICMP port unreachable for an earlier datagram,
+ * counted as sent when the kernel took it: it was not delivered. */
+static void udp_refused(struct syslog_out *so)
+{
+	if (so->st.sent) {
+		so->st.sent--;
+		so->st.dropped++;
+	}
+	if (!so->warned_refused)
+		log_warn("syslog receiver udp://%s:%s: refused (ICMP port unreachable: nothing listens "
+			 "there); undelivered alerts are counted in stats.syslog.dropped",
+			 so->cfg.host, so->cfg.port);
+	so->warned_refused = true;
+}
+
+/* UDP at exit: whether the receiver refused the last datagrams sent (their
+ * ICMP arrives after the send; wait for it briefly) */
+static void udp_check_refused(struct syslog_out *so, int wait_ms)
+{
+	if (so->fd < 0 || !so->st.sent)
+		return;
+	struct pollfd pfd = { so->fd, 0, 0 }; /* POLLERR is always reported */
+	if (poll(&pfd, 1, wait_ms) <= 0 || !(pfd.revents & POLLERR))
+		return;
+	int e = 0;
+	socklen_t el = sizeof(e);
+	if (getsockopt(so->fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e == ECONNREFUSED) {
+		so->st.send_errors++;
+		udp_refused(so);
+	}
+}
+
 void syslog_out_poll(struct syslog_out *so)
 {
 	if (!so->n && so->cfg.transport == SYSLOG_TCP && so->fd >= 0 && !so->connecting) {
@@ -313,11 +346,14 @@ void syslog_out_poll(struct syslog_out *so)
 				return;
 			so->st.send_errors++;
 			if (so->cfg.transport == SYSLOG_UDP && (errno == ECONNREFUSED || errno == EMSGSIZE)) {
-				/* UDP: an ICMP for an earlier datagram, or too big: this one
-				 * counts as sent once retried, or dropped if too big */
+				/* UDP: an ICMP for an earlier datagram (which was not
+				 * delivered), or this one too big: this one is retried,
+				 * or dropped if too big */
 				if (errno == EMSGSIZE) {
 					so->st.dropped++;
 					drop_head(so);
+				} else {
+					udp_refused(so);
 				}
 				continue;
 			}
@@ -380,6 +416,10 @@ uint32_t syslog_out_flush(struct syslog_out *so, int timeout_ms)
 		}
 		struct pollfd pfd = { so->fd, POLLOUT, 0 };
 		poll(&pfd, 1, 50);
+	}
+	if (so->cfg.transport == SYSLOG_UDP && !so->n) {
+		int64_t rest = end - now_ms();
+		udp_check_refused(so, rest <= 0 ? 0 : rest < 100 ? (int)rest : 100);
 	}
 	uint32_t left = so->n;
 	so->st.dropped += left;

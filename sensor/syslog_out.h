@@ -28,8 +28,8 @@ struct syslog_config {
 };
 
 struct syslog_stats {
-	uint64_t sent;                /* messages handed to the kernel in full */
-	uint64_t dropped;             /* queue full */
+	uint64_t sent;                /* messages handed to the kernel in full (UDP: and not refused) */
+	uint64_t dropped;             /* not delivered: queue full, left at exit, UDP refused */
 	uint64_t connects, connect_failures, disconnects, send_errors;
 	uint32_t queued;              /* waiting now */
 	bool connected;

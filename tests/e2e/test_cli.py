@@ -42,6 +42,25 @@ p = run([FABMON, "--help"])
 c.eq("--help exit", p.returncode, 0)
 c.true("--help documents exit codes", "Exit codes" in p.stdout)
 
+# no -o: the summary on stdout lists the alerts, by severity and rule
+DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "demo", "fab-demo.pcap")
+p = run([FABMON, "-r", DEMO])
+c.eq("summary: exit", p.returncode, 0)
+alerts = p.stdout[p.stdout.find("  alerts "):].splitlines()
+c.eq("summary: the demo's alerts", alerts, [
+    "  alerts    12 (critical 2, high 9, medium 1); -o DIR writes them with their evidence",
+    "    (severity, rule, hits, the first: client -> server)",
+    "    critical  FAB-SMB-002        1  10.30.1.21 -> 10.20.5.5:445 (NetBIOS.SMBv1)",
+    "    critical  FAB-ZC-004         1  10.30.1.22 -> 198.51.100.23:443 (TLS)",
+    "    high      FAB-HSMS-007       1  192.168.10.50 -> 10.30.1.22:5000 (hsms)",
+    "    high      FAB-HSMS-008       1  192.168.10.50 -> 10.30.1.22:5000 (hsms)",
+    "    high      FAB-MB-001         1  192.168.10.50 -> 10.30.50.5:502 (modbus)",
+    "    high      FAB-RA-001         5  10.10.0.5 -> 10.30.1.22:3389 (RDP)",
+    "    high      FAB-ZC-002         1  10.20.2.20 -> 10.30.50.5:23 (Telnet)",
+    "    medium    FAB-CL-001         1  10.20.2.20 -> 10.30.50.5:23 (Telnet)"])
+p = run([FABMON, "-r", DEMO, "--no-alerts"])
+c.true("summary, --no-alerts: no alert lines", "alerts" not in p.stdout, p.stdout)
+
 # missing file
 p = run([FABMON, "-r", t("nope.pcap"), "-o", t("o1")])
 c.eq("missing file: exit", p.returncode, 3)

@@ -13,6 +13,7 @@ usage: test_zones.py FABMON SOURCE_ROOT
    on the clean capture, every injected violation caught.
 4. check-policy and -c on good and broken files: exit codes and messages.
 """
+import hashlib
 import os
 import subprocess
 import sys
@@ -180,6 +181,15 @@ def check_builtin(c, tmp, viol):
         c.eq("built-in: the etcher's inferred role", a["alert"]["target"]["roles"], ["equipment"])
         c.eq("built-in: roles_inferred", a["alert"]["target"]["roles_inferred"], True)
         c.eq("built-in: zone by role", a["alert"]["target"]["zone"], "fab-equipment")
+    # the built-in policy's copy beside eve.json is zones/default-fab.yaml byte
+    # for byte, so its SHA-256 (in the run record) is the repository file's
+    want = hashlib.sha256(open(os.path.join(ROOT, "zones/default-fab.yaml"), "rb").read()).hexdigest()
+    pol = recs[0]["run"]["policy"] if recs and recs[0]["event_type"] == "run" else {}
+    c.eq("built-in: run record's policy sha256 = zones/default-fab.yaml's", pol.get("sha256"), want)
+    c.eq("built-in: policy copy name", pol.get("copy"), f"policy-{want[:12]}.yaml")
+    copy = os.path.join(tmp, "builtin-viol", f"policy-{want[:12]}.yaml")
+    got = hashlib.sha256(open(copy, "rb").read()).hexdigest() if os.path.exists(copy) else None
+    c.eq("built-in: the policy copy's sha256", got, want)
 
 
 def check_learn(c, tmp, clean, viol):

@@ -60,6 +60,7 @@ struct logged {
 	bool repeat;
 	uint64_t suppressed_before;
 	char reason[ALERT_REASON_LEN];
+	char detail[200];          /* an anomaly's */
 	char sf[12];
 	char conduit[64];
 	bool inv_dirty;            /* an inventory alert carrying members it did not set */
@@ -83,6 +84,8 @@ static void sink(void *ctx, const struct alert *a)
 	l->suppressed_before = a->suppressed_before;
 	snprintf(l->reason, sizeof(l->reason), "%s", a->reason);
 	snprintf(l->conduit, sizeof(l->conduit), "%s", a->conduit);
+	if (a->ctx == ACTX_ANOMALY)
+		snprintf(l->detail, sizeof(l->detail), "%s", a->u.anomaly.detail);
 	if (a->ctx == ACTX_HSMS)
 		snprintf(l->sf, sizeof(l->sf), "S%uF%u", a->u.hsms.stream, a->u.hsms.function);
 	if (a->ctx == ACTX_INVENTORY) {
@@ -470,6 +473,38 @@ static void test_inventory(void)
 
 /* ---- aggregation, rate limit, overrides, reload ---- */
 
+/* A repeat record describes the hits it counts: it carries the last one's
+ * detail (and reason), not the first hit's, which has its own record. */
+static void test_repeat_detail(void)
+{
+	char text[4096];
+	snprintf(text, sizeof(text), "%salerting: {window: 60, rate_limit: 100}\n", policy_text);
+	struct rules *r = engine(text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view("10.20.1.10", 1, "10.30.1.21", 5000, "hsms");
+	const char *details[] = { "length 8", "length 4", "length 2" };
+	for (int i = 0; i < 3; i++) {
+		struct app_anomaly an = { "HSMS_LENGTH_TOO_SMALL", details[i], "hsms" };
+		struct app_event aev = { APP_EVENT_ANOMALY, 0, &an };
+		rules_app_event(r, &rf, &v, &aev, 100 + 10 * i, 0);
+	}
+	CHECK_EQ(nlog, 1);
+	CHECK_STR(logbuf[0].detail, "length 8");
+	CHECK_EQ(logbuf[0].count, 1);
+	nlog = 0;
+	rules_tick(r, 160);
+	CHECK_EQ(nlog, 1);
+	CHECK(logbuf[0].repeat);
+	CHECK_EQ(logbuf[0].count, 2);
+	CHECK_STR(logbuf[0].detail, "length 2");
+	nlog = 0;
+	rules_destroy(r);
+}
+
 static void test_aggregation(void)
 {
 	char text[4096];
@@ -609,6 +644,7 @@ int main(void)
 	RUN(test_modbus_rules);
 	RUN(test_inventory);
 	RUN(test_aggregation);
+	RUN(test_repeat_detail);
 	RUN(test_inferred);
 	return test_done();
 }

@@ -152,11 +152,39 @@ static void test_receiver_down(void)
 	syslog_out_destroy(so);
 }
 
+/* UDP with nothing listening: the host answers each datagram with an ICMP
+ * port unreachable, which the next send (or the check at exit) reports:
+ * none was delivered, and all are counted as dropped, none as sent. */
+static void test_udp_receiver_down(void)
+{
+	uint16_t port;
+	int l = listener(SOCK_DGRAM, &port);
+	close(l);
+	struct syslog_config c;
+	char spec[64], err[128];
+	memset(&c, 0, sizeof(c));
+	snprintf(spec, sizeof(spec), "udp://127.0.0.1:%u", port);
+	syslog_parse_target(spec, &c, err, sizeof(err));
+	struct syslog_out *so = syslog_out_create(&c, err, sizeof(err));
+	CHECK(so != NULL);
+	if (!so)
+		return;
+	for (int i = 0; i < 5; i++)
+		syslog_out_send(so, 1, "R", "{}", 2, 0, 0);
+	CHECK_EQ(syslog_out_flush(so, 1000), 0); /* nothing left in the queue */
+	CHECK_EQ(syslog_out_stats(so)->sent, 0);
+	CHECK_EQ(syslog_out_stats(so)->dropped, 5);
+	CHECK_EQ(syslog_out_stats(so)->send_errors, 5);
+	CHECK_EQ(syslog_out_stats(so)->queued, 0);
+	syslog_out_destroy(so);
+}
+
 int main(void)
 {
 	RUN(test_format);
 	RUN(test_targets);
 	RUN(test_exchange);
 	RUN(test_receiver_down);
+	RUN(test_udp_receiver_down);
 	return test_done();
 }
