@@ -201,7 +201,11 @@ static int next_pcap(struct capfile *f, struct capfile_packet *p)
 	if (got < f->hdrsize) {
 		if (got == 0 && capstream_state(f->s) == CS_EOF)
 			return CAPFILE_END;
-		snprintf(what, sizeof(what), "the %zu-byte header of packet %" PRIu64, f->hdrsize, n);
+		if (got == 0)
+			snprintf(what, sizeof(what), "the bytes after packet %" PRIu64, n - 1);
+		else
+			snprintf(what, sizeof(what), "the %zu-byte header of packet %" PRIu64, f->hdrsize,
+				 n);
 		return short_read(f, off, got, what);
 	}
 	int32_t sec = (int32_t)rd32(b, f->be);
@@ -255,7 +259,7 @@ static int read_block(struct capfile *f, const uint8_t **blk, uint32_t *type, ui
 	if (got < 8) {
 		if (got == 0 && capstream_state(f->s) == CS_EOF)
 			return CAPFILE_END;
-		return short_read(f, off, got, "a block header");
+		return short_read(f, off, got, got ? "a block header" : "the bytes after the last block");
 	}
 	*be = f->be;
 	*type = rd32(b, *be);
@@ -539,8 +543,8 @@ enum capfile_open_result capfile_open(struct capfile **out, struct capstream *s,
 		r = open_pcapng(f, err, errlen);
 	} else {
 		char hex[3 * 4 + 1] = "";
-		for (size_t i = 0; i < got && i < 4; i++)
-			snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%s%02x", i ? " " : "", b[i]);
+		for (size_t i = 0, k = 0; i < got && i < 4; i++)
+			k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%s%02x", i ? " " : "", b[i]);
 		snprintf(err, errlen, "it starts with bytes %s, which no pcap or pcapng file does", hex);
 		r = CAPFILE_OPEN_NOT_CAPTURE;
 	}
