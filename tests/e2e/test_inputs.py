@@ -337,6 +337,12 @@ c.eq("written mixed: interfaces Ethernet and Linux cooked", idb_linktypes(t("wri
 c.true("written mixed: HSMS packets on the cooked interface", n_sll > 10, str(n_sll))
 mixed_recs = check_mixed("written-mixed", t("written-mixed.pcapng"), 2)
 c.eq("written mixed: as many flows as the demo", len(flows(mixed_recs)), len(flows(base)))
+# -f compiled for each link type: tshark's count of the same filter
+for flt, disp in (("udp port 53", "udp.port==53"), ("tcp port 5000", "tcp.port==5000")):
+    p = fabmon_read(["-r", t("written-mixed.pcapng"), "-f", flt], "written-mixed-f")
+    c.eq(f"written mixed -f '{flt}': packets = tshark's",
+         final_stats(read_eve(t("written-mixed-f/eve.json")))["capture"]["packets"],
+         tshark_count(t("written-mixed.pcapng"), disp))
 # compressed and on stdin, the same
 subprocess.run(["sh", "-c", f"zstd -q -c {t('written-mixed.pcapng')} > {t('written-mixed.pcapng.zst')}"], check=True)
 p = fabmon_read(["-r", "-"], "written-mixed-stdin", f"cat {t('written-mixed.pcapng.zst')}")
