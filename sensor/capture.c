@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "sensor/capture_stream.h"
 #include "sensor/decode.h"
 #include "sensor/log.h"
 #include "sensor/options.h"
@@ -45,49 +47,147 @@ static enum capture_error set_filter(struct capture *c, const char *bpf, char *e
 	return CAP_OK;
 }
 
+static void set_label(struct capture *c, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		snprintf(c->label, sizeof(c->label), "standard input");
+	else
+		snprintf(c->label, sizeof(c->label), "'%s'", path);
+}
+
+/* The filter compiled for link type dlt (once per link type met). */
+static const struct bpf_program *filter_for(struct capture *c, int dlt, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nfilters; i++)
+		if (c->filters[i].dlt == dlt)
+			return &c->filters[i].prog;
+	struct capture_filter *nf = realloc(c->filters, (c->nfilters + 1) * sizeof(*nf));
+	if (!nf) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->filters = nf;
+	/* a dead handle of the packets' link type compiles the filter as
+	 * libpcap would for a file of that one link type */
+	pcap_t *dead = pcap_open_dead(dlt, 262144);
+	if (!dead) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	struct capture_filter *cf = &c->filters[c->nfilters];
+	if (pcap_compile(dead, &cf->prog, c->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		if (c->nfilters == 0)
+			snprintf(err, errlen, "bad filter '%s' for %s: %s", c->bpf, c->label,
+				 pcap_geterr(dead));
+		else
+			snprintf(err, errlen, "bad filter '%s' for %s (its link type %s): %s", c->bpf,
+				 c->label, capture_dlt_name(dlt), pcap_geterr(dead));
+		pcap_close(dead);
+		return NULL;
+	}
+	pcap_close(dead);
+	cf->dlt = dlt;
+	c->nfilters++;
+	return &cf->prog;
+}
+
+static void free_filters(struct capture *c)
+{
+	for (size_t i = 0; i < c->nfilters; i++)
+		pcap_freecode(&c->filters[i].prog);
+	free(c->filters);
+	c->filters = NULL;
+	c->nfilters = 0;
+}
+
 enum capture_error capture_open_file(struct capture *c, const char *path, const char *bpf,
-				     char *err, size_t errlen)
+				     const volatile sig_atomic_t *cancel, char *err,
+				     size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->name = path;
+	c->bpf = bpf;
+	set_label(c, path);
+	bool is_stdin = strcmp(path, "-") == 0;
 	struct stat sb;
-	if (stat(path, &sb) < 0) {
+	if (is_stdin) {
+		if (isatty(0)) {
+			snprintf(err, errlen, "standard input is a terminal, not a capture: pipe one in "
+					      "(tcpdump -w - | fabmon -r -)");
+			return CAP_ERR_NOT_CAPTURE;
+		}
+	} else if (stat(path, &sb) < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot read capture '%s': %s", path, strerror(e));
 		return errno_class(e);
-	}
-	if (S_ISDIR(sb.st_mode)) {
+	} else if (S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "'%s' is a directory, not a capture file", path);
 		return CAP_ERR_NOT_CAPTURE;
 	}
-	/* open it ourselves first so permission problems are told as such */
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
+	struct capstream *s = capstream_open(path, cancel);
+	if (!s) {
 		int e = errno;
-		snprintf(err, errlen, "cannot read capture '%s': %s", path, strerror(e));
+		snprintf(err, errlen, "cannot read capture %s: %s", c->label, strerror(e));
 		return errno_class(e);
 	}
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	c->pcap = pcap_fopen_offline(fp, perr);
-	if (!c->pcap) {
-		fclose(fp);
-		if (sb.st_size == 0)
-			snprintf(err, errlen, "'%s' is empty, not a pcap or pcapng capture", path);
+	const char *codec = capstream_codec_name(capstream_codec(s));
+	char why[512], how[64] = "";
+	if (codec)
+		snprintf(how, sizeof(how), "%s-compressed; ", codec);
+	switch (capfile_open(&c->file, s, why, sizeof(why))) {
+	case CAPFILE_OPEN_OK:
+		break;
+	case CAPFILE_OPEN_EMPTY:
+		if (codec)
+			snprintf(err, errlen, "%s is empty once decompressed (%s), not a pcap or pcapng capture",
+				 c->label, codec);
 		else
-			snprintf(err, errlen, "'%s' is not a pcap or pcapng capture (libpcap: %s)", path, perr);
+			snprintf(err, errlen, "%s is empty, not a pcap or pcapng capture", c->label);
+		return CAP_ERR_NOT_CAPTURE;
+	case CAPFILE_OPEN_NOT_CAPTURE:
+		snprintf(err, errlen, "%s is not a pcap or pcapng capture (%s%s)", c->label, how, why);
+		return CAP_ERR_NOT_CAPTURE;
+	default:
+		snprintf(err, errlen, "%s is not a pcap or pcapng capture fabmon can read (%s%s)",
+			 c->label, how, why);
 		return CAP_ERR_NOT_CAPTURE;
 	}
-	c->dlt = pcap_datalink(c->pcap);
-	if (!decode_link_supported(c->dlt)) {
-		snprintf(err, errlen, "'%s' has link type %s (%d), which carries no IP fabmon can decode",
-			 path, capture_dlt_name(c->dlt), c->dlt);
+	/* a pcapng may describe interfaces of several link types: one that
+	 * fabmon decodes is enough; the others' packets are counted */
+	size_t nif = capfile_ifaces(c->file), usable = 0;
+	for (size_t i = 0; i < nif; i++)
+		if (decode_link_supported(capfile_iface_dlt(c->file, i)))
+			usable++;
+	c->dlt = capfile_iface_dlt(c->file, 0);
+	if (usable == 0) {
+		snprintf(err, errlen, "%s has link type %s (%d), which carries no IP fabmon can decode",
+			 c->label, capture_dlt_name(c->dlt), c->dlt);
 		capture_close(c);
 		return CAP_ERR_NOT_CAPTURE;
 	}
-	enum capture_error ce = set_filter(c, bpf, err, errlen);
-	if (ce != CAP_OK)
-		capture_close(c);
-	return ce;
+	for (size_t i = 0; i < nif; i++) {
+		int dlt = capfile_iface_dlt(c->file, i);
+		if (bpf && !filter_for(c, dlt, err, errlen)) {
+			capture_close(c);
+			return CAP_ERR_FILTER;
+		}
+	}
+	return CAP_OK;
+}
+
+int capture_next(struct capture *c, struct capfile_packet *p, char *err, size_t errlen)
+{
+	for (;;) {
+		int rc = capfile_next(c->file, p);
+		if (rc != CAPFILE_PACKET || !c->bpf)
+			return rc;
+		const struct bpf_program *prog = filter_for(c, p->dlt, err, errlen);
+		if (!prog)
+			return CAPTURE_BAD_FILTER;
+		struct pcap_pkthdr h = { .caplen = p->caplen, .len = p->wirelen };
+		if (pcap_offline_filter(prog, &h, p->data))
+			return rc;
+	}
 }
 
 enum capture_error capture_open_live(struct capture *c, const struct options *o, char *err,
@@ -174,6 +274,9 @@ void capture_close(struct capture *c)
 	if (c->pcap)
 		pcap_close(c->pcap);
 	c->pcap = NULL;
+	capfile_close(c->file);
+	c->file = NULL;
+	free_filters(c);
 }
 
 struct input {
@@ -195,16 +298,18 @@ static int input_cmp(const void *a, const void *b)
 /* Time of the first packet; false if the file is not a readable capture. */
 static bool first_packet_time(const char *path, int64_t *sec, uint32_t *usec)
 {
-	char perr[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, perr);
-	if (!p)
+	struct capstream *s = capstream_open(path, NULL);
+	if (!s)
 		return false;
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	int rc = pcap_next_ex(p, &h, &d);
-	*sec = rc == 1 ? (int64_t)h->ts.tv_sec : INT64_MAX;
-	*usec = rc == 1 ? (uint32_t)h->ts.tv_usec : 0;
-	pcap_close(p);
+	struct capfile *f;
+	char why[512];
+	if (capfile_open(&f, s, why, sizeof(why)) != CAPFILE_OPEN_OK)
+		return false;
+	struct capfile_packet p;
+	int rc = capfile_next(f, &p);
+	*sec = rc == CAPFILE_PACKET ? p.sec : INT64_MAX;
+	*usec = rc == CAPFILE_PACKET ? p.usec : 0;
+	capfile_close(f);
 	return true;
 }
 

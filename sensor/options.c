@@ -57,12 +57,14 @@ void options_usage(void)
 	printf("fabmon %s - passive OT network monitoring sensor for semiconductor fabs\n"
 	       "\n"
 	       "Usage:\n"
-	       "  fabmon [options] -r FILE|DIR [-r FILE|DIR ...]   read captures (pcap, pcapng)\n"
+	       "  fabmon [options] -r FILE|DIR|- [-r ...]          read captures (pcap, pcapng;\n"
+	       "                                                   gzip, zstd, xz compressed)\n"
 	       "  fabmon [options] -i IFACE                        capture live (mirror/SPAN port)\n"
 	       "\n"
 	       "Input:\n"
 	       "  -r, --read PATH          capture file, or directory of captures (read in order of\n"
-	       "                           their first packet); repeatable\n"
+	       "                           their first packet), or - for standard input (once);\n"
+	       "                           .gz/.zst/.xz are decompressed as read; repeatable\n"
 	       "  -i, --interface IFACE    live capture interface ('any' for all)\n"
 	       "  -f, --filter BPF         BPF filter expression (tcpdump syntax)\n"
 	       "  -s, --snaplen BYTES      live snapshot length (default 262144: whole frames)\n"
@@ -356,6 +358,13 @@ int options_parse(struct options *o, int argc, char **argv)
 				log_error("too many -r arguments (at most %d); pass a directory instead",
 					  OPT_MAX_INPUTS);
 				return -1;
+			}
+			if (strcmp(optarg, "-") == 0) {
+				for (int k = 0; k < o->n_inputs; k++)
+					if (strcmp(o->inputs[k], "-") == 0) {
+						log_error("-r - (standard input) can be read only once");
+						return -1;
+					}
 			}
 			o->inputs[o->n_inputs++] = optarg;
 			break;

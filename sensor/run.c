@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "sensor/capture.h"
+#include "sensor/capture_stream.h"
+#include "sensor/decode.h"
 #include "sensor/log.h"
 #include "sensor/pipeline.h"
 #include "sensor/privdrop.h"
@@ -132,35 +134,64 @@ static void read_kernel_stats(struct pipeline *pl, pcap_t *p)
 	}
 }
 
-/* Returns EXIT_OK or EXIT_INPUT_DAMAGED. */
-static int read_file(struct pipeline *pl, struct capture *c)
+static void log_damaged(const struct capture *c)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc;
-	current_pcap = c->pcap;
-	while (!stop_requested && (rc = pcap_next_ex(c->pcap, &h, &data)) >= 0) {
-		if (rc == 0)
-			continue;
+	struct capstream *s = capfile_stream(c->file);
+	const char *codec = capstream_codec_name(capstream_codec(s));
+	uint64_t n = capfile_packets(c->file);
+	char where[128];
+	if (codec)
+		snprintf(where, sizeof(where),
+			 " (near byte %" PRIu64 " of the decompressed capture, %" PRIu64
+			 " bytes of the %s file read)",
+			 capfile_error_offset(c->file), capstream_raw_offset(s), codec);
+	else
+		snprintf(where, sizeof(where), " (near byte %" PRIu64 ")", capfile_error_offset(c->file));
+	log_error("capture %s is damaged after packet %" PRIu64 "%s: %s; the %" PRIu64
+		  " packets before it were processed",
+		  c->label, n, where, capfile_error(c->file), n);
+}
+
+static bool warned_before(int *warned, size_t *n, int dlt)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (warned[i] == dlt)
+			return true;
+	if (*n < 8)
+		warned[(*n)++] = dlt;
+	return false;
+}
+
+/* Returns EXIT_OK, EXIT_INPUT_DAMAGED, or EXIT_USAGE (a filter that does not
+ * compile for a link type met inside the file). */
+static int read_file(struct pipeline *pl, struct capture *c, uint16_t source)
+{
+	struct capfile_packet p;
+	int rc = CAPFILE_END;
+	char err[512];
+	int warned[8]; /* link types of this file already warned about */
+	size_t nwarned = 0;
+	while (!stop_requested && (rc = capture_next(c, &p, err, sizeof(err))) != CAPFILE_END) {
+		if (rc == CAPFILE_STOPPED)
+			continue; /* a signal: the loop checks why */
+		if (rc == CAPTURE_BAD_FILTER) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+		if (rc == CAPFILE_DAMAGED) {
+			log_damaged(c);
+			return EXIT_INPUT_DAMAGED;
+		}
+		if (p.dlt != pl->dlt) /* a pcapng's interfaces may differ */
+			pipeline_set_source(pl, source, p.dlt);
+		if (p.new_iface && !decode_link_supported(p.dlt) && !warned_before(warned, &nwarned, p.dlt))
+			log_warn("%s: interface %u has link type %s (%d), which carries no IP fabmon "
+				 "can decode: its packets are counted, not decoded",
+				 c->label, p.iface, capture_dlt_name(p.dlt), p.dlt);
 		c->packets++;
-		pipeline_packet(pl, (int64_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec, h->caplen, h->len,
-				data);
+		pipeline_packet(pl, p.sec, p.usec, p.caplen, p.wirelen, p.data);
 		if (reopen_requested || stats_requested)
 			handle_requests(pl, pl->now_sec, pl->now_usec);
-	}
-	current_pcap = NULL;
-	if (stop_requested)
-		return EXIT_OK;
-	if (rc == PCAP_ERROR) {
-		FILE *fp = pcap_file(c->pcap);
-		long off = fp ? ftell(fp) : -1;
-		char where[64] = "";
-		if (off >= 0)
-			snprintf(where, sizeof(where), " (near byte %ld)", off);
-		log_error("capture '%s' is damaged after packet %" PRIu64 "%s: %s; the %" PRIu64
-			  " packets before it were processed",
-			  c->name, c->packets, where, pcap_geterr(c->pcap), c->packets);
-		return EXIT_INPUT_DAMAGED;
 	}
 	return EXIT_OK;
 }
@@ -415,7 +446,7 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	char warn[512];
 	enum capture_error ce = o->iface
 		? capture_open_live(&cap, o, err, sizeof(err), warn, sizeof(warn))
-		: capture_open_file(&cap, paths[0], o->bpf, err, sizeof(err));
+		: capture_open_file(&cap, paths[0], o->bpf, &stop_requested, err, sizeof(err));
 	if (ce != CAP_OK) {
 		log_error("%s", err);
 		capture_free_inputs(paths, npaths);
@@ -469,7 +500,8 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	} else {
 		for (int i = 0; i < npaths && !stop_requested; i++) {
 			if (i > 0) {
-				ce = capture_open_file(&cap, paths[i], o->bpf, err, sizeof(err));
+				ce = capture_open_file(&cap, paths[i], o->bpf, &stop_requested, err,
+						       sizeof(err));
 				if (ce != CAP_OK) {
 					log_error("%s", err);
 					code = worse(code, ce == CAP_ERR_FILTER ? EXIT_USAGE : EXIT_INPUT);
@@ -478,7 +510,7 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 			}
 			log_debug("reading '%s' (%s)", paths[i], capture_dlt_name(cap.dlt));
 			pipeline_set_source(pl, (uint16_t)i, cap.dlt);
-			int rc = read_file(pl, &cap);
+			int rc = read_file(pl, &cap, (uint16_t)i);
 			pl->cap.files_read++;
 			if (rc == EXIT_INPUT_DAMAGED)
 				pl->cap.files_damaged++;

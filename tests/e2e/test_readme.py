@@ -54,7 +54,8 @@ DEMO = os.path.join(ROOT, "demo/fab-demo.pcap")
 DEMO_REL, SITE_REL = "demo/fab-demo.pcap", "zones/examples/fab-site.yaml"
 FIXTURES = {
     "capture.pcap": DEMO_REL, "capture.pcapng": DEMO_REL, "day1.pcap": DEMO_REL, "day2.pcap": DEMO_REL,
-    "site-capture.pcapng": DEMO_REL, "site-week.pcapng": DEMO_REL, "week1/": DEMO_REL, "week2.pcapng": DEMO_REL,
+    "site-capture.pcapng": DEMO_REL, "site-week.pcapng": DEMO_REL,
+    "capture.pcap.zst": DEMO_REL, "x.pcap.gz": DEMO_REL, "week1/": DEMO_REL, "week2.pcapng": DEMO_REL,
     "/evidence/site-a/": DEMO_REL, "site.yaml": SITE_REL,
     DEMO_REL: DEMO_REL, SITE_REL: SITE_REL, "zones/default-fab.yaml": "zones/default-fab.yaml",
 }
@@ -122,7 +123,12 @@ def make_fixtures(tmp):
             path = os.path.join(path, os.path.basename(src))
         else:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-        shutil.copy(os.path.join(ROOT, src), path)
+        compressor = {".gz": "gzip", ".zst": "zstd", ".xz": "xz"}.get(os.path.splitext(name)[1])
+        if compressor:  # a compressed capture: the source compressed by Debian's tool
+            with open(os.path.join(ROOT, src), "rb") as fin, open(path, "wb") as fout:
+                subprocess.run([compressor, "-c"], stdin=fin, stdout=fout, check=True)
+        else:
+            shutil.copy(os.path.join(ROOT, src), path)
 
 
 def run_commands(c, tmp, text):
