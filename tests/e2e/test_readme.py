@@ -406,6 +406,20 @@ def self_check(c):
     c.true("stale value caught", mismatches({"c": 1}, {"c": 2}) != [])
 
 
+def check_demo_table(c, text, alerts):
+    """The Quick start's table of the demo's alerts is every alert the demo
+    raises (severity, rule, client, server and port), each once."""
+    qs = text[text.find("## Quick start"):text.find("\n## ", text.find("## Quick start") + 4)]
+    rows = re.findall(r"^\| (critical|high|medium|low) \| (FAB-[A-Z0-9-]+) \| (\S+) \u2192 (\S+):(\d+) \|",
+                      qs, re.M)
+    table = sorted((sev, rule, src, dst, int(port)) for sev, rule, src, dst, port in rows)
+    real = sorted((a["alert"]["severity_name"], a["alert"]["rule"], a["src_ip"], a["dest_ip"], a["dest_port"])
+                  for a in alerts)
+    c.eq("the Quick start's table lists every demo alert", table, real)
+    c.true("the Quick start says how many alerts the demo raises",
+           f"the demo raises {len(real)} alerts" in " ".join(qs.split()))
+
+
 def main():
     c = Check("readme")
     self_check(c)
@@ -426,6 +440,7 @@ def main():
         c.true("the README hands off the demo's most severe alert",
                top is not None and f"fabmon handoff out/demo --alert {top['alert']['id']}" in text,
                top["alert"]["id"] if top else "no alert")
+        check_demo_table(c, text, alerts)
         check_examples(c, tmp, text, demo_recs)
         run_commands(c, work, text)
         check_help(c, text)
