@@ -454,6 +454,10 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	}
 	if (o->iface && warn[0])
 		log_warn("%s", warn);
+	/* From here a SIGTERM/SIGINT is a request to stop and flush, not death:
+	 * the setup below (nDPI, policy, outputs) can take a while on a loaded
+	 * machine, and a signal then must still leave complete outputs. */
+	install_signals();
 
 	struct pipeline *pl = calloc(1, sizeof(*pl));
 	if (!pl || pipeline_init(pl, o, names, o->iface != NULL, err, sizeof(err)) < 0) {
@@ -491,7 +495,6 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 		return code;
 	}
 	pl->cap.files_skipped = skipped;
-	install_signals();
 
 	if (o->iface) {
 		pipeline_set_source(pl, 0, cap.dlt);

@@ -175,6 +175,12 @@ while n < 1000:                    # header + the first 1000 records
     n += 1
 writer.write(src[:off])
 writer.flush()
+# ready once the run record is out (a loaded machine may take seconds to
+# start nDPI and the policy); then the 1000 records take milliseconds
+deadline = time.time() + 60
+while time.time() < deadline and not (os.path.exists(t("o4/eve.json"))
+                                      and os.path.getsize(t("o4/eve.json")) > 0):
+    time.sleep(0.05)
 time.sleep(1.0)
 proc.send_signal(signal.SIGTERM)
 _, err = proc.communicate(timeout=60)
