@@ -240,9 +240,12 @@ static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
 	int n = 0;
 	if (ev->kind == APP_EVENT_MODBUS) {
 		const struct modbus_pdu *p = ev->body;
-		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "%s %u/%u fc%u%s%s|", p->request ? "Q" : "R",
-			     p->transaction_id, p->unit_id, p->function, p->exception ? " ex" : "",
-			     !p->request && p->matched ? " ok" : "");
+		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "%s %u/%u fc%u%s|", p->request ? "Q" : "R",
+			     p->transaction_id, p->unit_id, p->function, p->exception ? " ex" : "");
+	} else if (ev->kind == APP_EVENT_MODBUS_TX) {
+		const struct modbus_tx *t = ev->body;
+		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "tx%" PRIu64 " %s%s%s|", t->id,
+			     modbus_tx_state_name(t->state), t->request ? " Q" : "", t->response ? " R" : "");
 	} else if (ev->kind == APP_EVENT_ANOMALY) {
 		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "! %s|", ((const struct app_anomaly *)ev->body)->name);
 	} else if (ev->kind == APP_EVENT_MODBUS_ASSET) {
@@ -323,10 +326,13 @@ static void test_stream(void)
 	applayer_end(&x.al, &x.f, 103, 0);
 	applayer_destroy(&x.al);
 	CHECK_STR(x.log.s,
-		  "asset 0  |Q 1/1 fc3|Q 2/1 fc6|Q 3/1 fc43|R 1/1 fc3 ok|R 2/1 fc6 ok|asset 1 ChillCo 1.0|"
-		  "R 3/1 fc43 ok|! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|Q 4/1 fc5|"
+		  "asset 0  |Q 1/1 fc3|Q 2/1 fc6|Q 3/1 fc43|R 1/1 fc3|tx1 answered Q R|R 2/1 fc6|"
+		  "tx2 answered Q R|asset 1 ChillCo 1.0|R 3/1 fc43|tx3 answered Q R|"
+		  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|Q 4/1 fc5|"
 		  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|"
-		  "Q 6/1 fc3|! MODBUS_UNSOLICITED_RESPONSE|R 99/1 fc5|end q=5 r=4 unanswered=2|");
+		  "Q 6/1 fc3|! MODBUS_UNSOLICITED_RESPONSE|R 99/1 fc5|tx6 unmatched R|"
+		  /* the requests still open at the end, in the order they were sent */
+		  "tx4 unanswered Q|tx5 unanswered Q|end q=5 r=4 unanswered=2|");
 }
 
 static void test_flood(void)
@@ -342,6 +348,16 @@ static void test_flood(void)
 	applayer_destroy(&x.al);
 	CHECK(strstr(x.log.s, "! MODBUS_FLOODED|") != NULL);
 	CHECK(strstr(x.log.s, "unanswered=70|") != NULL);
+	/* the 6 oldest given up as they were evicted, the 64 others at the end:
+	 * every request is in exactly one transaction record */
+	const char *ev1 = strstr(x.log.s, "tx1 evicted Q|"), *ev6 = strstr(x.log.s, "tx6 evicted Q|");
+	CHECK(ev1 && ev6 && ev1 < ev6 && ev1 > strstr(x.log.s, "Q 63/1 fc3|"));
+	CHECK(strstr(x.log.s, "tx7 evicted") == NULL && strstr(x.log.s, "tx7 unanswered Q|tx8 unanswered Q|"));
+	CHECK(strstr(x.log.s, "tx70 unanswered Q|end") != NULL);
+	size_t txs = 0;
+	for (const char *t = x.log.s; (t = strstr(t, "|tx")) != NULL; t++)
+		txs++;
+	CHECK_EQ(txs, 70);
 	/* reported once, not per request */
 	CHECK(strstr(strstr(x.log.s, "MODBUS_FLOODED") + 1, "MODBUS_FLOODED") == NULL);
 }
@@ -359,7 +375,7 @@ static void test_direction_by_port(void)
 	feed(&x, 0, b, n, n, 1);
 	applayer_end(&x.al, &x.f, 2, 0);
 	applayer_destroy(&x.al);
-	CHECK_STR(x.log.s, "asset 0  |Q 7/1 fc3|R 7/1 fc3 ok|end q=1 r=1 unanswered=0|");
+	CHECK_STR(x.log.s, "asset 0  |Q 7/1 fc3|R 7/1 fc3|tx1 answered Q R|end q=1 r=1 unanswered=0|");
 }
 
 static void test_probe(void)
