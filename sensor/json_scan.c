@@ -205,8 +205,9 @@ static bool object(struct scan *s, int depth, const char *path, bool skip)
 		skip_ws(s);
 		if (s->p >= s->end)
 			return false;
-		/* a \u escape could spell a wanted key: not judged */
-		if (kuesc && !skip)
+		/* a \u escape in a key could spell a wanted one, or a NUL that
+		 * jansson refuses in any key: not judged */
+		if (kuesc)
 			return false;
 		/* a key with other escapes never names a wanted member (they have none) */
 		int want = -1;

@@ -137,6 +137,7 @@ static void test_gives_up(void)
 		"{\"a\":\"\\u004\"}",
 		"{\"event_type\":\"\\u0041\"}",  /* \u in a wanted value */
 		"{\"\\u0065vent_type\":\"x\"}",  /* \u in a key: could be a wanted one */
+		"{\"flow\":{\"a\\u0000b\":1}}",  /* or a NUL, which jansson refuses in a key */
 		"{\"modbus\":{\"request\":{\"function_name\":\"a\"},\"request\":{}}}", /* parent twice */
 		"{\"modbus\":{\"request\":{}},\"modbus\":{}}",
 		"{\"a\":\"tab\there\"}",    /* a raw control character */
