@@ -65,9 +65,10 @@ enum app_event_kind {
 	APP_EVENT_HSMS,          /* body: struct hsms_message (hsms.h) */
 	APP_EVENT_HSMS_ASSET,    /* body: struct hsms_asset_event */
 	APP_EVENT_HSMS_SESSION,  /* body: struct hsms_session_summary, at flow end */
-	APP_EVENT_MODBUS,        /* body: struct modbus_pdu (modbus.h) */
+	APP_EVENT_MODBUS,        /* body: struct modbus_pdu (modbus.h), each PDU as it arrives */
 	APP_EVENT_MODBUS_ASSET,  /* body: struct modbus_asset_event */
 	APP_EVENT_MODBUS_SESSION,/* body: struct modbus_session_summary, at flow end */
+	APP_EVENT_MODBUS_TX,     /* body: struct modbus_tx, when answered or given up */
 	APP_EVENT_KIND_COUNT
 };
 

@@ -616,13 +616,18 @@ const struct modbus_device *modbus_device_at(const struct modbus_global *g, size
 
 /* ------------------------------------------------------------ per flow */
 
+/* An open request: its ADU as sent (decoded again when the transaction is
+ * written), so that a flow's state does not hold 64 decoded PDUs. */
 struct mb_pending {
 	bool used;
 	uint16_t transaction_id;
 	uint8_t unit_id;
+	uint16_t adu_len;
+	uint64_t tx_id;
 	struct modbus_request req;
 	int64_t sec;
 	uint32_t usec;
+	uint8_t adu[MODBUS_MAX_ADU];
 };
 
 struct modbus_flow {
@@ -632,9 +637,11 @@ struct modbus_flow {
 	uint64_t resync_skipped[2];
 	size_t dev_index;         /* + 1 */
 	struct mb_pending pend[MODBUS_MAX_PENDING];
+	uint64_t next_tx;         /* transactions created so far */
 	bool flood_reported;
 	struct modbus_session_summary sum;
-	struct modbus_pdu pdu;
+	struct modbus_pdu pdu;    /* the PDU being handled */
+	struct modbus_pdu other;  /* its request, decoded again from pend[] */
 	char detail[200];
 };
 
@@ -817,6 +824,62 @@ static struct mb_pending *pending_find(struct modbus_flow *fs, uint16_t tid, uin
 	return NULL;
 }
 
+const char *modbus_tx_state_name(enum modbus_tx_state st)
+{
+	switch (st) {
+	case MODBUS_TX_ANSWERED: return "answered";
+	case MODBUS_TX_UNANSWERED: return "unanswered";
+	case MODBUS_TX_EVICTED: return "evicted";
+	case MODBUS_TX_UNMATCHED: return "unmatched";
+	}
+	return "unknown";
+}
+
+bool modbus_tx_routine(const struct modbus_tx *tx)
+{
+	return tx->state == MODBUS_TX_ANSWERED && tx->request->access == MODBUS_ACCESS_READ &&
+	       !tx->response->exception && !tx->request->anomaly && !tx->response->anomaly;
+}
+
+/* Decode an ADU (header checked by the caller) into o. */
+static const char *decode_adu(const uint8_t *a, uint16_t adu_len, bool request,
+			      const struct modbus_request *req, struct modbus_pdu *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->transaction_id = (uint16_t)(a[0] << 8 | a[1]);
+	o->protocol_id = (uint16_t)(a[2] << 8 | a[3]);
+	o->length = (uint16_t)(a[4] << 8 | a[5]);
+	o->unit_id = a[6];
+	o->adu = a;
+	o->adu_len = adu_len;
+	o->anomaly = modbus_decode_pdu(a + MODBUS_MBAP_LEN, (size_t)adu_len - MODBUS_MBAP_LEN, request, req, o);
+	return o->anomaly;
+}
+
+/* The request of an open transaction, decoded again into fs->other. */
+static const struct modbus_pdu *pending_request(struct modbus_flow *fs, const struct mb_pending *p)
+{
+	decode_adu(p->adu, p->adu_len, true, NULL, &fs->other);
+	fs->other.dir = fs->request_dir;
+	fs->other.tx_id = p->tx_id;
+	return &fs->other;
+}
+
+static void emit_tx(struct dissect_ctx *ctx, int dir, const struct modbus_tx *tx)
+{
+	struct app_event ev = { APP_EVENT_MODBUS_TX, dir, tx };
+	ctx->emit(ctx, &ev);
+}
+
+/* A request given up: written as a transaction without response. */
+static void pending_give_up(struct modbus_flow *fs, struct dissect_ctx *ctx, struct mb_pending *p,
+			    enum modbus_tx_state st)
+{
+	struct modbus_tx tx = { p->tx_id, pending_request(fs, p), NULL, st, 0 };
+	emit_tx(ctx, fs->request_dir, &tx);
+	p->used = false;
+}
+
 static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const struct modbus_pdu *req)
 {
 	struct mb_pending *slot = NULL, *oldest = NULL;
@@ -826,7 +889,7 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 			slot = p;
 			break;
 		}
-		if (!oldest || p->sec < oldest->sec || (p->sec == oldest->sec && p->usec < oldest->usec))
+		if (!oldest || p->tx_id < oldest->tx_id)
 			oldest = p;
 	}
 	if (!slot) {
@@ -838,11 +901,15 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 		}
 		fs->sum.unanswered++;
 		slot = oldest;
+		pending_give_up(fs, ctx, slot, MODBUS_TX_EVICTED);
 	}
 	slot->used = true;
 	slot->transaction_id = req->transaction_id;
 	slot->unit_id = req->unit_id;
+	slot->tx_id = req->tx_id;
 	modbus_request_of(req, &slot->req);
+	slot->adu_len = req->adu_len;
+	memcpy(slot->adu, req->adu, req->adu_len);
 	slot->sec = ctx->ts_sec;
 	slot->usec = ctx->ts_usec;
 }
@@ -851,16 +918,12 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 		       uint16_t len)
 {
 	struct modbus_pdu *p = &fs->pdu;
-	memset(p, 0, sizeof(*p));
-	p->dir = dir;
-	p->transaction_id = (uint16_t)(a[0] << 8 | a[1]);
-	p->protocol_id = (uint16_t)(a[2] << 8 | a[3]);
-	p->length = len;
-	p->unit_id = a[6];
 	bool request = dir == fs->request_dir;
-	struct mb_pending *pend = request ? NULL : pending_find(fs, p->transaction_id, p->unit_id);
-	const char *bad = modbus_decode_pdu(a + MODBUS_MBAP_LEN, (size_t)len - 1, request,
-					    pend ? &pend->req : NULL, p);
+	uint16_t tid = (uint16_t)(a[0] << 8 | a[1]);
+	struct mb_pending *pend = request ? NULL : pending_find(fs, tid, a[6]);
+	const char *bad = decode_adu(a, (uint16_t)(6 + len), request, pend ? &pend->req : NULL, p);
+	p->dir = dir;
+	p->tx_id = pend ? pend->tx_id : ++fs->next_tx;
 	add_unit(fs->sum.units, &fs->sum.nunits, p->unit_id);
 	struct modbus_device *d = device(fs, ctx);
 	if (d)
@@ -882,14 +945,7 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 		anomaly(fs, ctx, dir, bad, "%s %s (FC %u, transaction %u, unit %u)",
 			modbus_function_name(p->function), request ? "request" : "response", p->fc,
 			p->transaction_id, p->unit_id);
-	if (request) {
-		pending_add(fs, ctx, p);
-	} else if (pend) {
-		p->matched = true;
-		p->latency_us = since_us(pend->sec, pend->usec, ctx->ts_sec, ctx->ts_usec);
-		p->request_function_name = modbus_function_name(pend->req.function);
-		pend->used = false;
-	} else if (!ctx->flow->midstream) {
+	if (!request && !pend && !ctx->flow->midstream) {
 		anomaly(fs, ctx, dir, "MODBUS_UNSOLICITED_RESPONSE",
 			"%s response (transaction %u, unit %u) to no open request",
 			modbus_function_name(p->function), p->transaction_id, p->unit_id);
@@ -899,8 +955,20 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 		learn_identity(fs, ctx, p);
 	if (!request && !p->exception && p->function == 17 && p->server_id)
 		learn_identity(fs, ctx, p);
+	if (request)
+		pending_add(fs, ctx, p);
 	struct app_event ev = { APP_EVENT_MODBUS, dir, p };
 	ctx->emit(ctx, &ev);
+	if (request)
+		return;
+	struct modbus_tx tx = { p->tx_id, NULL, p, MODBUS_TX_UNMATCHED, 0 };
+	if (pend) {
+		tx.request = pending_request(fs, pend);
+		tx.state = MODBUS_TX_ANSWERED;
+		tx.latency_us = since_us(pend->sec, pend->usec, ctx->ts_sec, ctx->ts_usec);
+		pend->used = false;
+	}
+	emit_tx(ctx, dir, &tx);
 }
 
 /* A plausible MBAP header and function code at p (at least 8 bytes). */
@@ -1033,9 +1101,17 @@ static void modbus_finish(void *state, struct dissect_ctx *ctx)
 	struct modbus_flow *fs = state;
 	if (!fs->init)
 		return;
-	for (int i = 0; i < MODBUS_MAX_PENDING; i++)
-		if (fs->pend[i].used)
-			fs->sum.unanswered++;
+	/* the requests still open, in the order they were sent */
+	for (;;) {
+		struct mb_pending *first = NULL;
+		for (int i = 0; i < MODBUS_MAX_PENDING; i++)
+			if (fs->pend[i].used && (!first || fs->pend[i].tx_id < first->tx_id))
+				first = &fs->pend[i];
+		if (!first)
+			break;
+		fs->sum.unanswered++;
+		pending_give_up(fs, ctx, first, MODBUS_TX_UNANSWERED);
+	}
 	struct app_event ev = { APP_EVENT_MODBUS_SESSION, 0, &fs->sum };
 	ctx->emit(ctx, &ev);
 }

@@ -92,11 +92,36 @@ struct modbus_pdu {
 	uint8_t run_indicator;    /* 0x00 off, 0xFF on */
 	const uint8_t *server_data; /* additional data after the run indicator */
 	uint8_t server_data_len;
-	/* transaction (responses) */
-	bool matched;
-	uint64_t latency_us;
-	const char *request_function_name; /* of the request answered */
+	const char *anomaly;      /* fabmon's first check it fails (stable name), or NULL */
+	/* the ADU as on the wire: MBAP header and PDU (Suricata's raw fields) */
+	const uint8_t *adu;
+	uint16_t adu_len;
+	uint64_t tx_id;           /* the transaction it belongs to (1, 2, ... in its flow) */
 };
+
+/* How a transaction's request and response were paired. */
+enum modbus_tx_state {
+	MODBUS_TX_ANSWERED,       /* request and its response */
+	MODBUS_TX_UNANSWERED,     /* request only: the flow ended first */
+	MODBUS_TX_EVICTED,        /* request only: given up, too many open (MODBUS_FLOODED) */
+	MODBUS_TX_UNMATCHED,      /* response only: no open request had its id and unit */
+};
+
+const char *modbus_tx_state_name(enum modbus_tx_state s);
+
+/* Body of APP_EVENT_MODBUS_TX: one transaction, when it is complete or given
+ * up. Suricata's unit of logging: one `modbus` record per transaction. */
+struct modbus_tx {
+	uint64_t id;                       /* 1, 2, ... in the flow, in order of creation */
+	const struct modbus_pdu *request;  /* NULL: response only */
+	const struct modbus_pdu *response; /* NULL: request only */
+	enum modbus_tx_state state;
+	uint64_t latency_us;               /* answered: request to response */
+};
+
+/* Routine polling: a read answered without exception, both messages sound
+ * (what --modbus-records non-read leaves out). */
+bool modbus_tx_routine(const struct modbus_tx *tx);
 
 /* What a response is checked against: the fields of its request. */
 struct modbus_request {

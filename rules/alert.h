@@ -28,7 +28,7 @@
 
 #define ALERT_REASON_LEN 320
 #define ALERT_SML_LEN 384
-#define ALERT_MAX_VALUES 16
+#define ALERT_MODBUS_ADU 260 /* MODBUS_MAX_ADU */
 
 struct alert_endpoint {
 	struct ip_addr ip;
@@ -67,9 +67,10 @@ struct alert_modbus {
 	uint8_t unit_id;
 	bool has_address;
 	uint16_t address, quantity;
-	uint16_t values[ALERT_MAX_VALUES];
-	uint8_t nvalues;
-	bool values_are_bits;
+	/* the request as sent, for its record in Suricata's layout */
+	uint64_t tx_id;
+	uint16_t adu_len;
+	uint8_t adu[ALERT_MODBUS_ADU];
 };
 
 struct alert_anomaly {

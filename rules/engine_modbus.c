@@ -34,9 +34,10 @@ static void modbus_context(struct alert *a, const struct modbus_pdu *pd)
 		mb->address = pd->address;
 		mb->quantity = pd->has_quantity ? pd->quantity : 1;
 	}
-	mb->values_are_bits = pd->values_are_bits;
-	for (unsigned i = 0; i < pd->nvalues && i < ALERT_MAX_VALUES; i++)
-		mb->values[mb->nvalues++] = pd->values[i];
+	mb->tx_id = pd->tx_id;
+	mb->adu_len = pd->adu_len <= sizeof(mb->adu) ? pd->adu_len : 0;
+	if (pd->adu)
+		memcpy(mb->adu, pd->adu, mb->adu_len);
 }
 
 /* The registers/coils a write touches: [lo, hi]. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sensor/eve_app.h"
+#include "sensor/eve_modbus.h"
 
 void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve)
 {
@@ -90,15 +91,15 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 		al->session_kind = ev->kind;
 		al->session.hsms = *(const struct hsms_session_summary *)ev->body;
 		break;
-	case APP_EVENT_MODBUS: {
-		/* by default routine polling (successful reads) is only counted
-		 * in the flow record; writes, diagnostics, programming,
-		 * identification and every exception are written */
-		const struct modbus_pdu *p = ev->body;
-		bool routine = p->access == MODBUS_ACCESS_READ && !p->exception;
+	case APP_EVENT_MODBUS_TX: {
+		/* by default routine polling (reads answered without exception
+		 * or fault) is only counted in the flow record; every write,
+		 * diagnostic, programming and identification transaction, every
+		 * exception, fault and unpaired message is written */
+		const struct modbus_tx *tx = ev->body;
 		if (out && (ec->proto->records == RECORDS_ALL ||
-			    (ec->proto->records == RECORDS_DEFAULT && !routine)))
-			eve_modbus(al->eve, ec->f, dc->ts_sec, dc->ts_usec, p);
+			    (ec->proto->records == RECORDS_DEFAULT && !modbus_tx_routine(tx))))
+			eve_modbus_tx(al->eve, ec->f, dc->ts_sec, dc->ts_usec, tx);
 		break;
 	}
 	case APP_EVENT_MODBUS_ASSET:

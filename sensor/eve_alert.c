@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dissectors/modbus.h"
+#include "sensor/eve_modbus.h"
+
 static void endpoint(struct jbuf *b, const char *key, const struct alert_endpoint *e, bool ports)
 {
 	char ip[IP_ADDR_STRLEN];
@@ -73,18 +76,25 @@ static void context(struct jbuf *b, const struct alert *a)
 		break;
 	}
 	case ACTX_MODBUS: {
+		/* the transaction as a modbus record has it so far (Suricata
+		 * puts the transaction's app object in an alert): its id and
+		 * the request that raised the alert */
 		const struct alert_modbus *m = &a->u.modbus;
 		jb_obj_open(b, "modbus");
-		jb_u64(b, "unit_id", m->unit_id);
-		jb_u64(b, "function", m->function);
-		jb_str(b, "function_name", m->function_name);
-		jb_str(b, "access", m->access);
-		if (m->has_address) {
-			jb_u64(b, "address", m->address);
-			jb_u64(b, "quantity", m->quantity);
+		jb_u64(b, "id", m->tx_id);
+		if (m->adu_len > MODBUS_MBAP_LEN) {
+			struct modbus_pdu p;
+			memset(&p, 0, sizeof(p));
+			p.transaction_id = (uint16_t)(m->adu[0] << 8 | m->adu[1]);
+			p.protocol_id = (uint16_t)(m->adu[2] << 8 | m->adu[3]);
+			p.length = (uint16_t)(m->adu[4] << 8 | m->adu[5]);
+			p.unit_id = m->adu[6];
+			p.adu = m->adu;
+			p.adu_len = m->adu_len;
+			p.anomaly = modbus_decode_pdu(m->adu + MODBUS_MBAP_LEN, m->adu_len - MODBUS_MBAP_LEN,
+						      true, NULL, &p);
+			eve_modbus_message(b, "request", &p);
 		}
-		if (m->nvalues)
-			jb_u16_array(b, m->values_are_bits ? "bits" : "values", m->values, m->nvalues);
 		jb_obj_close(b);
 		break;
 	}

@@ -15,7 +15,6 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	      const struct hsms_message *m);
 void eve_hsms_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		    const struct hsms_asset_event *a);
-void eve_modbus(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, const struct modbus_pdu *p);
 void eve_modbus_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		      const struct modbus_asset_event *a);
 /* The dissector's summary object inside a flow record (kind as emitted). */

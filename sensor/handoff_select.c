@@ -201,7 +201,8 @@ int ho_read_eve(struct ho *h)
 			}
 		}
 		json_error_t jerr;
-		json_t *rec = json_loadb(line, (size_t)n, 0, &jerr);
+		/* Suricata's byte strings (modbus `data`) may hold \u0000 */
+		json_t *rec = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &jerr);
 		if (!json_is_object(rec)) {
 			json_decref(rec);
 			if (complete) { /* a running sensor's last line may be half written */

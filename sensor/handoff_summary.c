@@ -150,6 +150,17 @@ static void md_context(FILE *f, json_t *rec)
 		bool first = true;
 		json_object_foreach(v, kk, vv) {
 			char buf[2048];
+			/* a message object (a Modbus request) member by member */
+			if (json_is_object(vv)) {
+				const char *k3;
+				json_t *v3;
+				json_object_foreach(vv, k3, v3) {
+					fprintf(f, "%s %s.%s ", first ? "" : ",", kk, k3);
+					md_code(f, jtext(v3, buf, sizeof(buf)));
+					first = false;
+				}
+				continue;
+			}
 			fprintf(f, "%s %s ", first ? "" : ",", kk);
 			md_code(f, jtext(vv, buf, sizeof(buf)));
 			first = false;

@@ -5,6 +5,7 @@
 #include "sensor/json_scan.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MAX_DEPTH 32    /* jansson allows 2048; deeper texts are given up */
@@ -16,7 +17,8 @@ struct scan {
 	struct jscan_field *f;
 	size_t nf;
 	bool seen[MAX_FIELDS];        /* the member was met (any type) */
-	bool parent_seen[MAX_FIELDS]; /* its parent object was met */
+	char paths[MAX_FIELDS][64];   /* the parent objects met ("modbus", "modbus.request") */
+	size_t npaths;
 };
 
 static bool is_digit(char c)
@@ -30,13 +32,22 @@ static void skip_ws(struct scan *s)
 		s->p++;
 }
 
-/* A string at s->p (a '"'): its raw content [*b, *b + *n), and whether it
- * holds escapes. ASCII only; \u escapes are given up. */
-static bool string_span(struct scan *s, const char **b, size_t *n, bool *escaped)
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A string at s->p (a '"'): its raw content [*b, *b + *n), whether it
+ * holds escapes, and whether any is a \u escape. ASCII only; of the \u
+ * escapes only \u0000-\u007f (what control bytes in Suricata's byte
+ * strings become), and those only where no value is wanted (the caller's
+ * business: *uesc). */
+static bool string_span(struct scan *s, const char **b, size_t *n, bool *escaped, bool *uesc)
 {
 	const char *p = s->p + 1;
 	*b = p;
 	*escaped = false;
+	*uesc = false;
 	while (p < s->end) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '"') {
@@ -47,7 +58,17 @@ static bool string_span(struct scan *s, const char **b, size_t *n, bool *escaped
 		if (c < 0x20 || c >= 0x80)
 			return false;
 		if (c == '\\') {
-			if (p + 1 >= s->end || !memchr("\"\\/bfnrt", p[1], 8))
+			if (p + 1 >= s->end)
+				return false;
+			if (p[1] == 'u') {
+				if (s->end - p < 6 || p[2] != '0' || p[3] != '0' || p[4] < '0' || p[4] > '7' ||
+				    !is_hex(p[5]))
+					return false;
+				*escaped = *uesc = true;
+				p += 6;
+				continue;
+			}
+			if (!memchr("\"\\/bfnrt", p[1], 8))
 				return false;
 			*escaped = true;
 			p += 2;
@@ -149,10 +170,21 @@ static int list_next(struct scan *s, char close)
 	return 1;
 }
 
-/* An object at s->p (a '{'). parent: NULL at the top level, else the name
- * of the member it is the value of when fields are wanted inside it; skip:
- * nothing wanted inside. */
-static bool object(struct scan *s, int depth, const char *parent, bool skip)
+/* Whether some wanted member is inside the object at `path`. */
+static bool leads_to_wanted(const struct scan *s, const char *path, size_t pn)
+{
+	for (size_t i = 0; i < s->nf; i++) {
+		const char *fp = s->f[i].parent;
+		if (fp && !strncmp(fp, path, pn) && (fp[pn] == '\0' || fp[pn] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* An object at s->p (a '{'). path: NULL at the top level, else the dotted
+ * names of the members it is inside ("modbus.request") when fields are
+ * wanted in it; skip: nothing wanted inside. */
+static bool object(struct scan *s, int depth, const char *path, bool skip)
 {
 	if (depth > MAX_DEPTH)
 		return false;
@@ -163,8 +195,8 @@ static bool object(struct scan *s, int depth, const char *parent, bool skip)
 			return false;
 		const char *kb;
 		size_t kn;
-		bool kesc;
-		if (!string_span(s, &kb, &kn, &kesc))
+		bool kesc, kuesc;
+		if (!string_span(s, &kb, &kn, &kesc, &kuesc))
 			return false;
 		skip_ws(s);
 		if (s->p >= s->end || *s->p != ':')
@@ -173,16 +205,29 @@ static bool object(struct scan *s, int depth, const char *parent, bool skip)
 		skip_ws(s);
 		if (s->p >= s->end)
 			return false;
-		/* a key with escapes never names a wanted member (they have none) */
+		/* a \u escape in a key could spell a wanted one, or a NUL that
+		 * jansson refuses in any key: not judged */
+		if (kuesc)
+			return false;
+		/* a key with other escapes never names a wanted member (they have none) */
 		int want = -1;
+		char child[64];
+		size_t cn = 0;
 		bool is_parent = false;
-		for (size_t i = 0; !skip && !kesc && i < s->nf; i++) {
-			const struct jscan_field *f = &s->f[i];
-			bool here = parent ? f->parent && !strcmp(f->parent, parent) : !f->parent;
-			if (here && strlen(f->key) == kn && !memcmp(f->key, kb, kn))
-				want = (int)i;
-			if (!parent && f->parent && strlen(f->parent) == kn && !memcmp(f->parent, kb, kn))
-				is_parent = true;
+		if (!skip && !kesc) {
+			for (size_t i = 0; i < s->nf; i++) {
+				const struct jscan_field *f = &s->f[i];
+				bool here = path ? f->parent && !strcmp(f->parent, path) : !f->parent;
+				if (here && strlen(f->key) == kn && !memcmp(f->key, kb, kn))
+					want = (int)i;
+			}
+			int w = path ? snprintf(child, sizeof(child), "%s.%.*s", path, (int)kn, kb)
+				     : snprintf(child, sizeof(child), "%.*s", (int)kn, kb);
+			if (w < 0 || (size_t)w >= sizeof(child))
+				return false;
+			cn = (size_t)w;
+			/* a key with a dot is no step of a dotted path */
+			is_parent = !memchr(kb, '.', kn) && leads_to_wanted(s, child, cn);
 		}
 		if (want >= 0) {
 			if (s->seen[want])
@@ -191,27 +236,22 @@ static bool object(struct scan *s, int depth, const char *parent, bool skip)
 			if (*s->p == '"') {
 				const char *vb;
 				size_t vn;
-				bool vesc;
-				if (!string_span(s, &vb, &vn, &vesc) || !take_string(&s->f[want], vb, vn))
+				bool vesc, vuesc;
+				if (!string_span(s, &vb, &vn, &vesc, &vuesc) || vuesc ||
+				    !take_string(&s->f[want], vb, vn))
 					return false;
 			} else if (!value(s, depth + 1)) {
 				return false;
 			}
 		} else if (is_parent) {
-			char name[64];
-			if (kn >= sizeof(name))
+			for (size_t i = 0; i < s->npaths; i++)
+				if (!strcmp(s->paths[i], child))
+					return false; /* a parent given twice */
+			if (s->npaths >= MAX_FIELDS)
 				return false;
-			memcpy(name, kb, kn);
-			name[kn] = '\0';
-			for (size_t i = 0; i < s->nf; i++) {
-				if (s->f[i].parent && !strcmp(s->f[i].parent, name)) {
-					if (s->parent_seen[i])
-						return false;
-					s->parent_seen[i] = true;
-				}
-			}
+			memcpy(s->paths[s->npaths++], child, cn + 1);
 			if (*s->p == '{') {
-				if (!object(s, depth + 1, name, false))
+				if (!object(s, depth + 1, s->paths[s->npaths - 1], false))
 					return false;
 			} else if (!value(s, depth + 1)) {
 				return false;
@@ -247,11 +287,11 @@ static bool value(struct scan *s, int depth)
 		return false;
 	const char *b;
 	size_t n;
-	bool esc;
+	bool esc, uesc;
 	switch (*s->p) {
 	case '{': return object(s, depth, NULL, true);
 	case '[': return array(s, depth);
-	case '"': return string_span(s, &b, &n, &esc);
+	case '"': return string_span(s, &b, &n, &esc, &uesc);
 	case 't': return literal(s, "true", 4);
 	case 'f': return literal(s, "false", 5);
 	case 'n': return literal(s, "null", 4);

@@ -5,9 +5,10 @@
  * a full parse (jansson) cost it ~180 instructions a byte.
  *
  * It is conservative by contract: it answers only for texts a full parser
- * certainly accepts with the same values (plain ASCII, simple escapes, no
- * \u escapes, short numbers without exponents, modest nesting, no wanted
- * member given twice). Anything else is JSCAN_GIVE_UP, and the caller
+ * certainly accepts with the same values (plain ASCII, simple escapes,
+ * \u escapes of ASCII only and never in a key or a wanted value, short
+ * numbers without exponents, modest nesting, no wanted member or parent
+ * given twice). Anything else is JSCAN_GIVE_UP, and the caller
  * parses the text fully — so the two paths cannot disagree on a text
  * (tests/fuzz/fuzz-json-scan.c checks exactly that against jansson). */
 #ifndef FABMON_JSON_SCAN_H
@@ -21,8 +22,8 @@ enum jscan_result {
 	JSCAN_GIVE_UP,  /* not judged here: parse it fully */
 };
 
-/* A wanted member: "key" at the top level, or "key" inside the object that
- * is the top-level member "parent" (parent NULL: top level). */
+/* A wanted member: "key" at the top level, or "key" inside the object at
+ * the dotted path "parent" ("modbus", "modbus.request"; NULL: top level). */
 struct jscan_field {
 	const char *parent;
 	const char *key;

@@ -392,16 +392,18 @@ static void modbus_request(struct rep *r, const char *src, const char *dst, cons
 	count_add(r, &p->functions, fn, 1);
 }
 
+/* A modbus record is a transaction (Suricata's layout): its request, if it
+ * was seen, is one request of its function. */
 static void on_modbus(struct rep *r, json_t *rec)
 {
-	json_t *m = json_object_get(rec, "modbus");
+	json_t *q = json_object_get(json_object_get(rec, "modbus"), "request");
 	const char *src = jstr(rec, "src_ip"), *dst = jstr(rec, "dest_ip");
-	const char *dir = jstr(m, "direction"), *fn = jstr(m, "function_name");
-	if (!src || !dst || !dir || strcmp(dir, "request"))
+	const char *fn = jstr(q, "function_name");
+	if (!src || !dst || !json_is_object(q))
 		return;
 	char fname[96];
 	if (!fn) {
-		snprintf(fname, sizeof(fname), "fc %" PRIu64, ju(m, "function"));
+		snprintf(fname, sizeof(fname), "fc %" PRIu64, ju(q, "function_raw") & 0x7f);
 		fn = fname;
 	}
 	modbus_request(r, src, dst, fn);
@@ -576,18 +578,17 @@ static void bad_line(struct rep *r, const char *why)
 }
 
 /* The bulk of a busy eve.json, one hsms record per HSMS message and one
- * modbus record per request, read without a full parse when json_scan can
+ * modbus record per transaction, read without a full parse when json_scan can
  * (the same values, by its contract); true if the line was taken. */
 static bool fast_record(struct rep *r, const char *line, size_t n)
 {
-	enum { ET, HOST, SRC, DST, TS, SF, STYPE, DIR, FN, NF };
+	enum { ET, HOST, SRC, DST, TS, SF, STYPE, FN, NF };
 	struct jscan_field f[NF] = {
 		[ET] = { .key = "event_type" }, [HOST] = { .key = "host" },
 		[SRC] = { .key = "src_ip" }, [DST] = { .key = "dest_ip" },
 		[TS] = { .key = "timestamp" },
 		[SF] = { .parent = "hsms", .key = "sf" }, [STYPE] = { .parent = "hsms", .key = "stype" },
-		[DIR] = { .parent = "modbus", .key = "direction" },
-		[FN] = { .parent = "modbus", .key = "function_name" },
+		[FN] = { .parent = "modbus.request", .key = "function_name" },
 	};
 	/* only lines that can be these records are scanned at all */
 	if (!memmem(line, n, "\"event_type\":\"hsms\"", 19) &&
@@ -597,10 +598,10 @@ static bool fast_record(struct rep *r, const char *line, size_t n)
 		return false;
 	const char *et = f[ET].value;
 	bool hsms = !strcmp(et, "hsms"), modbus = !strcmp(et, "modbus");
-	/* a request without its function's name needs the number: full parse */
-	bool req = modbus && f[SRC].value && f[DST].value && f[DIR].value &&
-		   !strcmp(f[DIR].value, "request");
-	if ((!hsms && !modbus) || (req && !f[FN].value))
+	/* fabmon names every request's function; a record without the name
+	 * (a response alone, or another writer's) is parsed fully */
+	bool req = modbus && f[SRC].value && f[DST].value && f[FN].value;
+	if ((!hsms && !modbus) || (modbus && !req))
 		return false;
 	r->records++;
 	on_any(r, et, f[HOST].value);

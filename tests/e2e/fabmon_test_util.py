@@ -87,3 +87,63 @@ STYPE_CODES = {"data": 0, "select.req": 1, "select.rsp": 2, "deselect.req": 3, "
 def hsms_stype_code(h):
     """The SType of an `hsms` record (the code is written only for unknown ones)."""
     return h.get("stype_code", STYPE_CODES.get(h["stype"]))
+
+
+# Where a modbus message keeps what fabmon's per-PDU records used to carry
+# flat: (Suricata's object, its member) -> the flat name, by direction.
+_MB_OBJECT_FIELDS = {
+    ("read", "address"): "address", ("read", "quantity"): "quantity",
+    ("diagnostic", "raw"): "subfunction", ("mei", "raw"): "mei_type",
+    ("write", "and_mask"): "and_mask", ("write", "or_mask"): "or_mask",
+}
+_MB_FLAT = ("transaction_id", "protocol_id", "unit_id", "function_raw", "function_code", "access_type",
+            "category", "error_flags", "function_name", "access", "anomaly", "address", "quantity",
+            "byte_count", "values", "bits", "values_truncated", "objects", "server_id", "run_indicator",
+            "server_data", "read_device_id_code", "object_id")
+
+
+def modbus_pdu(m, direction):
+    """One message of a modbus record (Suricata's layout plus fabmon's
+    decode) as a flat per-PDU dict: function (the code, 0x80 cleared),
+    direction, address, quantity, values/bits, write_address/write_quantity
+    (FC 23), subfunction, mei_type, and_mask/or_mask, exception {code, name}."""
+    p = {k: m[k] for k in _MB_FLAT if k in m}
+    p["direction"] = direction
+    p["function"] = m["function_raw"] & 0x7F
+    for (obj, key), flat in _MB_OBJECT_FIELDS.items():
+        if key in m.get(obj, {}):
+            p[flat] = m[obj][key]
+    w = m.get("write", {})
+    if "address" in w:
+        if "read" in m:  # FC 23: the write part
+            p["write_address"], p["write_quantity"] = w["address"], w.get("quantity")
+        else:
+            p["address"] = w["address"]
+            if "quantity" in w:
+                p["quantity"] = w["quantity"]
+            elif direction == "response" and p["function"] in (15, 16):
+                p["quantity"] = w["data"]  # a write response echoes the quantity
+    if "exception" in m:
+        p["exception"] = {"code": m["exception"]["raw"], "name": m["exception"].get("name")}
+    return p
+
+
+def modbus_pdus(records):
+    """Every Modbus PDU in the `modbus` records (one per transaction) and
+    alerts among records, in record order, request before response: flat
+    dicts (see modbus_pdu) with the record's flow_id, timestamp and event_type,
+    the transaction's id and, when paired, its state/matched/latency_us."""
+    out = []
+    for r in records:
+        mb = r.get("modbus")
+        if not isinstance(mb, dict) or "id" not in mb or r.get("event_type") not in ("modbus", "alert"):
+            continue
+        tx = mb.get("transaction", {})
+        for direction in ("request", "response"):
+            if direction in mb:
+                p = modbus_pdu(mb[direction], direction)
+                p.update(flow_id=r.get("flow_id"), timestamp=r.get("timestamp"), event_type=r["event_type"],
+                         id=mb["id"])
+                p.update({k: tx[k] for k in ("state", "matched", "latency_us") if k in tx})
+                out.append(p)
+    return out

@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fabmon_test_util import Check, read_eve, final_stats  # noqa: E402
+from fabmon_test_util import Check, final_stats, modbus_pdus, read_eve  # noqa: E402
 
 FABMON, ROOT = sys.argv[1], sys.argv[2]
 SITE = os.path.join(ROOT, "zones/examples/fab-site.yaml")
@@ -154,14 +154,19 @@ def check_site(c, tmp, clean, viol):
              ("fab-system", None))
     a = find("FAB-MB-003", "10.20.2.20")
     if a:
-        c.eq("V6 modbus", {k: a["modbus"].get(k) for k in ("function", "address", "quantity", "access", "unit_id")},
+        q, = modbus_pdus([a])
+        c.eq("V6 modbus", {k: q.get(k) for k in ("function", "address", "quantity", "access", "unit_id")},
              {"function": 16, "address": 5000, "quantity": 2, "access": "write", "unit_id": 1})
+        c.eq("V6 modbus in Suricata's names", {k: a["modbus"]["request"].get(k) for k in
+                                               ("function_code", "access_type", "write")},
+             {"function_code": "WrMultRegs", "access_type": "WRITE | HOLDING | MULTIPLE | WRITE_MULTIPLE",
+              "write": {"address": 5000, "quantity": 2}})
         c.eq("V6 conduit", a["alert"]["conduit"], "scada-to-facility")
         c.eq("V6 target zone (longest prefix)", a["alert"]["target"]["zone"], "facility")
     a = find("FAB-MB-001", "10.20.1.10")
     if a:
-        c.eq("V5 values", (a["modbus"]["function"], a["modbus"]["address"], a["modbus"]["values"]),
-             (6, 100, [999]))
+        q, = modbus_pdus([a])
+        c.eq("V5 values", (q["function"], q["address"], q["values"]), (6, 100, [999]))
     a = find("FAB-AN-HSMS", "10.20.1.10")
     if a:
         c.eq("V7 anomaly", a["anomaly"]["name"], "HSMS_LENGTH_TOO_SMALL")

@@ -16,10 +16,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* jansson's value at a field's dotted parent path */
 static const char *full(json_t *o, const struct jscan_field *f)
 {
-	json_t *v = f->parent ? json_object_get(json_object_get(o, f->parent), f->key)
-			      : json_object_get(o, f->key);
+	char path[64];
+	snprintf(path, sizeof(path), "%s", f->parent ? f->parent : "");
+	for (char *step = f->parent ? path : NULL, *dot; step; step = dot) {
+		dot = strchr(step, '.');
+		if (dot)
+			*dot++ = '\0';
+		o = json_object_get(o, step);
+	}
+	json_t *v = json_object_get(o, f->key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
@@ -34,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ .key = "event_type" }, { .key = "src_ip" }, { .key = "timestamp" },
 		{ .parent = "hsms", .key = "sf" }, { .parent = "hsms", .key = "stype" },
 		{ .parent = "modbus", .key = "function_name" }, { .parent = "a", .key = "b" },
+		{ .parent = "modbus.request", .key = "function_name" }, { .parent = "a.b.c", .key = "d" },
 	};
 	size_t nf = sizeof(f) / sizeof(f[0]);
 	if (json_scan(text, size, f, nf) == JSCAN_OK) {

@@ -12,20 +12,43 @@
 
 #include "dissectors/modbus.h"
 #include "sensor/applayer.h"
+#include "sensor/eve_modbus.h"
+#include "sensor/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t sep[4] = { 0x01, 0xd5, 0xca, 0x7a };
 static const struct dissector *const registry[] = { &dissector_modbus, NULL };
 
+/* Every transaction is written as its record's modbus object would be
+ * (Suricata's part is computed from the ADU: its reads must stay inside). */
+static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+	struct jbuf *b = ctx;
+	(void)f;
+	if (ev->kind != APP_EVENT_MODBUS_TX)
+		return;
+	const struct modbus_tx *tx = ev->body;
+	jb_reset(b);
+	jb_obj_open(b, NULL);
+	if (tx->request)
+		eve_modbus_message(b, "request", tx->request);
+	if (tx->response)
+		eve_modbus_message(b, "response", tx->response);
+	jb_obj_close(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct applayer al;
+	static struct jbuf jb;
 	static bool init;
 	if (!init) {
 		applayer_init(&al, registry, NULL);
-		if (applayer_start(&al) < 0)
+		if (applayer_start(&al) < 0 || !jb_init(&jb, 4096))
 			abort();
+		al.observer = observe;
+		al.observer_ctx = &jb;
 		init = true;
 	}
 	struct flow f;

@@ -7,6 +7,8 @@ usage: crosscheck_modbus.py FABMON CAPTURE [--modbus-ports LIST]
 
 Compared: the number of PDUs of each function code (exceptions counted
 under their function), and the number of exceptions of each exception code.
+fabmon's PDUs are the requests and responses of its modbus records (one
+per transaction), taken out by fabmon_test_util.modbus_pdus.
 tshark decodes Modbus/TCP on port 502 (and on any --modbus-ports given, with
 -d tcp.port==P,mbtcp).
 """
@@ -17,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from fabmon_test_util import Check, read_eve  # noqa: E402
+from fabmon_test_util import Check, modbus_pdus, read_eve  # noqa: E402
 
 FABMON, CAP = sys.argv[1], sys.argv[2]
 extra = sys.argv[3:]
@@ -29,7 +31,7 @@ with tempfile.TemporaryDirectory() as out:
                        capture_output=True, text=True)
     c.true("fabmon exit", p.returncode in (0, 4), p.stderr)
     recs = read_eve(os.path.join(out, "eve.json"))
-mine = [r["modbus"] for r in recs if r["event_type"] == "modbus"]
+mine = modbus_pdus([r for r in recs if r["event_type"] == "modbus"])
 fc_mine = collections.Counter(m["function"] for m in mine)
 ex_mine = collections.Counter(m["exception"]["code"] for m in mine if "exception" in m)
 

@@ -7,7 +7,7 @@
 #include "sensor/json_scan.h"
 #include "test.h"
 
-enum { ET, SRC, SF, STYPE, NF };
+enum { ET, SRC, SF, STYPE, MBFN, NF };
 
 static void fields(struct jscan_field f[NF])
 {
@@ -18,13 +18,22 @@ static void fields(struct jscan_field f[NF])
 	f[SF].key = "sf";
 	f[STYPE].parent = "hsms";
 	f[STYPE].key = "stype";
+	f[MBFN].parent = "modbus.request";
+	f[MBFN].key = "function_name";
 }
 
 /* jansson's value of a wanted member (NULL if absent or not a string) */
 static const char *full(json_t *o, const struct jscan_field *f)
 {
-	json_t *v = f->parent ? json_object_get(json_object_get(o, f->parent), f->key)
-			      : json_object_get(o, f->key);
+	char path[64];
+	snprintf(path, sizeof(path), "%s", f->parent ? f->parent : "");
+	for (char *step = f->parent ? path : NULL, *dot; step; step = dot) {
+		dot = strchr(step, '.');
+		if (dot)
+			*dot++ = '\0';
+		o = json_object_get(o, step);
+	}
+	json_t *v = json_object_get(o, f->key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
@@ -74,6 +83,17 @@ static void test_values(void)
 	CHECK_EQ(scan("{}", f), JSCAN_OK);
 	CHECK_EQ(scan("{\"\":\"\",\"event_type\":\"\"}", f), JSCAN_OK);
 	CHECK_STR(f[ET].value, "");
+	/* a member two objects down; a dotted key is no path; \u escapes of
+	 * ASCII (Suricata's byte strings) where nothing is wanted */
+	CHECK_EQ(scan("{\"event_type\":\"modbus\",\"modbus\":{\"id\":1,\"function_name\":\"x\","
+		      "\"request\":{\"function_name\":\"read_coils\",\"read\":{\"data\":\"\\u0000\\u007f\\u001F\"}},"
+		      "\"response\":{\"function_name\":\"y\"}},\"modbus.request\":{\"function_name\":\"z\"}}", f),
+		 JSCAN_OK);
+	CHECK_STR(f[MBFN].value, "read_coils");
+	CHECK_EQ(scan("{\"modbus\":{\"request\":5}}", f), JSCAN_OK);
+	CHECK(f[MBFN].value == NULL);
+	CHECK_EQ(scan("{\"modbus\":{\"response\":{\"function_name\":\"y\"}}}", f), JSCAN_OK);
+	CHECK(f[MBFN].value == NULL);
 	/* 18 characters of number: still certain to fit */
 	CHECK_EQ(scan("{\"n\":-12345678901234567,\"m\":123456789.12345678}", f), JSCAN_OK);
 }
@@ -110,7 +130,16 @@ static void test_gives_up(void)
 		"{a:1}",
 		"{\"a\" 1}",
 		"{\"a\":\"\\x\"}",
-		"{\"a\":\"\\u0041\"}",      /* \u escapes: not judged */
+		"{\"a\":\"\\u0100\"}",      /* \u escapes beyond ASCII: not judged */
+		"{\"a\":\"\\u00e9\"}",
+		"{\"a\":\"\\ud83d\\ude00\"}",
+		"{\"a\":\"\\u00\"}",
+		"{\"a\":\"\\u004\"}",
+		"{\"event_type\":\"\\u0041\"}",  /* \u in a wanted value */
+		"{\"\\u0065vent_type\":\"x\"}",  /* \u in a key: could be a wanted one */
+		"{\"flow\":{\"a\\u0000b\":1}}",  /* or a NUL, which jansson refuses in a key */
+		"{\"modbus\":{\"request\":{\"function_name\":\"a\"},\"request\":{}}}", /* parent twice */
+		"{\"modbus\":{\"request\":{}},\"modbus\":{}}",
 		"{\"a\":\"tab\there\"}",    /* a raw control character */
 		"{\"a\":\"caf\xc3\xa9\"}",  /* non-ASCII: not judged */
 		"{\"event_type\":\"a\",\"event_type\":\"b\"}",        /* given twice */

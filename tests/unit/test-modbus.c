@@ -9,6 +9,7 @@
 
 #include "dissectors/modbus.h"
 #include "sensor/applayer.h"
+#include "sensor/eve_modbus.h"
 #include "test.h"
 
 struct row {
@@ -224,6 +225,123 @@ static void test_names(void)
 	CHECK_EQ(modbus_access_of(90, 0), MODBUS_ACCESS_PROGRAMMING);
 }
 
+/* ------------------------------------------------------------ record */
+
+/* A message object as fabmon writes it for an ADU (header + PDU in hex). */
+static const char *message_json(const char *adu_hex, bool request, struct jbuf *b)
+{
+	static uint8_t a[MODBUS_MAX_ADU];
+	size_t n = unhex(adu_hex, a);
+	struct modbus_pdu p;
+	memset(&p, 0, sizeof(p));
+	p.transaction_id = (uint16_t)(a[0] << 8 | a[1]);
+	p.protocol_id = (uint16_t)(a[2] << 8 | a[3]);
+	p.unit_id = a[6];
+	p.adu = a;
+	p.adu_len = (uint16_t)n;
+	p.anomaly = modbus_decode_pdu(a + MODBUS_MBAP_LEN, n - MODBUS_MBAP_LEN, request, NULL, &p);
+	jb_reset(b);
+	jb_obj_open(b, NULL);
+	eve_modbus_message(b, "m", &p);
+	jb_obj_close(b);
+	jb_raw(b, "", 1);
+	return b->p;
+}
+
+#define HDR(fields) "{\"m\":{\"transaction_id\":1,\"protocol_id\":0,\"unit_id\":10," fields
+
+/* Suricata's names are sawp-modbus's Display strings: the values its tests
+ * (test_printing) and suricata-verify's tests/modbus check ("READ | COILS",
+ * "PUBLIC_ASSIGNED", "RdCoils", "MEI", "WRITE | MULTIPLE | WRITE_MULTIPLE"
+ * within FC 16's set); every other string is a variant name the same way. */
+static void test_suricata_layout(void)
+{
+	struct jbuf b;
+	CHECK(jb_init(&b, 1024));
+	CHECK_STR(modbus_suricata_function_code(1), "RdCoils");
+	CHECK_STR(modbus_suricata_function_code(0x81), "RdCoils");
+	CHECK_STR(modbus_suricata_function_code(43), "MEI");
+	CHECK_STR(modbus_suricata_function_code(0), "Unknown");
+	CHECK_STR(modbus_suricata_function_code(44), "Unknown");
+	CHECK_STR(modbus_suricata_diagnostic_code(0), "RetQueryData");
+	CHECK_STR(modbus_suricata_diagnostic_code(21), "GetClearPlusStats");
+	CHECK_STR(modbus_suricata_diagnostic_code(5), "Reserved");
+	CHECK_STR(modbus_suricata_exception_code(1), "IllegalFunction");
+	CHECK_STR(modbus_suricata_exception_code(9), "Unknown");
+	CHECK_STR(modbus_suricata_mei_code(0), "Unknown");
+	char t[80];
+	modbus_suricata_access_type(1, t);
+	CHECK_STR(t, "READ | COILS");
+	modbus_suricata_access_type(0x90, t);
+	CHECK_STR(t, "WRITE | HOLDING | MULTIPLE | WRITE_MULTIPLE");
+	modbus_suricata_access_type(23, t);
+	CHECK_STR(t, "READ | WRITE | HOLDING | MULTIPLE | WRITE_MULTIPLE");
+	modbus_suricata_access_type(8, t);
+	CHECK_STR(t, "NONE");
+
+	/* read coils: Suricata's read object */
+	CHECK_STR(message_json("0001000000060a 01 0000 0010", true, &b),
+		  HDR("\"function_raw\":1,\"function_code\":\"RdCoils\",\"access_type\":\"READ | COILS\","
+		      "\"category\":\"PUBLIC_ASSIGNED\",\"error_flags\":\"NONE\","
+		      "\"read\":{\"address\":0,\"quantity\":16},\"function_name\":\"read_coils\",\"access\":\"read\"}}"));
+	/* its response: the bytes read as Suricata's string (not UTF-8: \xNN), the bits fabmon's */
+	CHECK_STR(message_json("0001000000050a 01 02 ff01", false, &b),
+		  HDR("\"function_raw\":1,\"function_code\":\"RdCoils\",\"access_type\":\"READ | COILS\","
+		      "\"category\":\"PUBLIC_ASSIGNED\",\"error_flags\":\"NONE\",\"read\":{\"data\":\"\\\\xff\\u0001\"},"
+		      "\"function_name\":\"read_coils\",\"access\":\"read\",\"byte_count\":2,"
+		      "\"bits\":[1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,0]}}"));
+	/* an exception: raw int, Suricata's code string, fabmon's name */
+	CHECK_STR(message_json("0001000000030a 83 02", false, &b),
+		  HDR("\"function_raw\":131,\"function_code\":\"RdHoldRegs\",\"access_type\":\"READ | HOLDING\","
+		      "\"category\":\"PUBLIC_ASSIGNED\",\"error_flags\":\"NONE\",\"exception\":{\"raw\":2,"
+		      "\"code\":\"IllegalDataAddr\",\"name\":\"illegal_data_address\"},"
+		      "\"function_name\":\"read_holding_registers\",\"access\":\"read\"}}"));
+	/* an exception to FC 8 has no diagnostic object: category NONE (sawp) */
+	CHECK(strstr(message_json("0001000000030a 88 04", false, &b), "\"category\":\"NONE\"") != NULL);
+	/* a reserved sub-function: RESERVED */
+	CHECK_STR(message_json("0001000000060a 08 0016 0000", true, &b),
+		  HDR("\"function_raw\":8,\"function_code\":\"Diagnostic\",\"access_type\":\"NONE\","
+		      "\"category\":\"RESERVED\",\"error_flags\":\"NONE\",\"diagnostic\":{\"raw\":22,"
+		      "\"code\":\"Reserved\",\"data\":\"\\u0000\\u0000\",\"name\":\"reserved\"},"
+		      "\"function_name\":\"diagnostics\",\"access\":\"diagnostic\",\"values\":[0]}}"));
+	/* write multiple registers: address and quantity; a bad quantity is DATA_VALUE */
+	CHECK_STR(message_json("00010000000b0a 10 0014 0002 04 0001 0000", true, &b),
+		  HDR("\"function_raw\":16,\"function_code\":\"WrMultRegs\","
+		      "\"access_type\":\"WRITE | HOLDING | MULTIPLE | WRITE_MULTIPLE\",\"category\":\"PUBLIC_ASSIGNED\","
+		      "\"error_flags\":\"NONE\",\"write\":{\"address\":20,\"quantity\":2},"
+		      "\"function_name\":\"write_multiple_registers\",\"access\":\"write\",\"byte_count\":4,"
+		      "\"values\":[1,0]}}"));
+	CHECK(strstr(message_json("0001000000070a 10 0014 0000 00", true, &b),
+		     "\"error_flags\":\"DATA_VALUE\"") != NULL);
+	/* its response: Suricata's write.data is the quantity */
+	CHECK(strstr(message_json("0001000000060a 10 0014 0002", false, &b),
+		     "\"write\":{\"address\":20,\"data\":2}") != NULL);
+	/* FC 23: read and write objects */
+	CHECK(strstr(message_json("00010000000f0a 17 0000 0002 0010 0001 02 abcd", true, &b),
+		     "\"read\":{\"address\":0,\"quantity\":2},\"write\":{\"address\":16,\"quantity\":1}") != NULL);
+	/* mask write: and/or masks in the write object */
+	CHECK(strstr(message_json("0001000000080a 16 0004 00f2 0025", true, &b),
+		     "\"write\":{\"address\":4,\"and_mask\":242,\"or_mask\":37}") != NULL);
+	/* a user-defined code: Unknown, USER_DEFINED, the bytes as data */
+	CHECK_STR(message_json("0001000000040a 41 4142", true, &b),
+		  HDR("\"function_raw\":65,\"function_code\":\"Unknown\",\"access_type\":\"NONE\","
+		      "\"category\":\"USER_DEFINED\",\"error_flags\":\"NONE\",\"data\":\"AB\","
+		      "\"function_name\":\"user_defined\",\"access\":\"other\"}}"));
+	/* FC 90 is reserved; FC 50 public unassigned (and fabmon's FUNC_CODE) */
+	CHECK(strstr(message_json("0001000000020a 5a", true, &b), "\"category\":\"RESERVED\"") != NULL);
+	CHECK(strstr(message_json("0001000000020a 32", true, &b),
+		     "\"category\":\"PUBLIC_UNASSIGNED\",\"error_flags\":\"FUNC_CODE\"") != NULL);
+	/* read device identification */
+	CHECK(strstr(message_json("0001000000050a 2b 0e 01 00", true, &b),
+		     "\"mei\":{\"raw\":14,\"code\":\"RdDevId\",\"data\":\"\\u0001\\u0000\"}") != NULL);
+	/* too short for Suricata's object: its bytes as data, DATA_LENGTH */
+	CHECK(strstr(message_json("0001000000040a 05 0001", true, &b),
+		     "\"error_flags\":\"DATA_LENGTH\",\"data\":\"\\u0000\\u0001\"") != NULL);
+	/* report server id: no data object of its own, the empty bytes */
+	CHECK(strstr(message_json("0001000000020a 11", true, &b), "\"data\":\"\"") != NULL);
+	jb_free(&b);
+}
+
 /* ------------------------------------------------------------ dissector */
 
 static const struct dissector *const registry[] = { &dissector_modbus, NULL };
@@ -240,9 +358,12 @@ static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
 	int n = 0;
 	if (ev->kind == APP_EVENT_MODBUS) {
 		const struct modbus_pdu *p = ev->body;
-		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "%s %u/%u fc%u%s%s|", p->request ? "Q" : "R",
-			     p->transaction_id, p->unit_id, p->function, p->exception ? " ex" : "",
-			     !p->request && p->matched ? " ok" : "");
+		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "%s %u/%u fc%u%s|", p->request ? "Q" : "R",
+			     p->transaction_id, p->unit_id, p->function, p->exception ? " ex" : "");
+	} else if (ev->kind == APP_EVENT_MODBUS_TX) {
+		const struct modbus_tx *t = ev->body;
+		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "tx%" PRIu64 " %s%s%s|", t->id,
+			     modbus_tx_state_name(t->state), t->request ? " Q" : "", t->response ? " R" : "");
 	} else if (ev->kind == APP_EVENT_ANOMALY) {
 		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "! %s|", ((const struct app_anomaly *)ev->body)->name);
 	} else if (ev->kind == APP_EVENT_MODBUS_ASSET) {
@@ -323,10 +444,13 @@ static void test_stream(void)
 	applayer_end(&x.al, &x.f, 103, 0);
 	applayer_destroy(&x.al);
 	CHECK_STR(x.log.s,
-		  "asset 0  |Q 1/1 fc3|Q 2/1 fc6|Q 3/1 fc43|R 1/1 fc3 ok|R 2/1 fc6 ok|asset 1 ChillCo 1.0|"
-		  "R 3/1 fc43 ok|! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|Q 4/1 fc5|"
+		  "asset 0  |Q 1/1 fc3|Q 2/1 fc6|Q 3/1 fc43|R 1/1 fc3|tx1 answered Q R|R 2/1 fc6|"
+		  "tx2 answered Q R|asset 1 ChillCo 1.0|R 3/1 fc43|tx3 answered Q R|"
+		  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|Q 4/1 fc5|"
 		  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|"
-		  "Q 6/1 fc3|! MODBUS_UNSOLICITED_RESPONSE|R 99/1 fc5|end q=5 r=4 unanswered=2|");
+		  "Q 6/1 fc3|! MODBUS_UNSOLICITED_RESPONSE|R 99/1 fc5|tx6 unmatched R|"
+		  /* the requests still open at the end, in the order they were sent */
+		  "tx4 unanswered Q|tx5 unanswered Q|end q=5 r=4 unanswered=2|");
 }
 
 static void test_flood(void)
@@ -342,6 +466,16 @@ static void test_flood(void)
 	applayer_destroy(&x.al);
 	CHECK(strstr(x.log.s, "! MODBUS_FLOODED|") != NULL);
 	CHECK(strstr(x.log.s, "unanswered=70|") != NULL);
+	/* the 6 oldest given up as they were evicted, the 64 others at the end:
+	 * every request is in exactly one transaction record */
+	const char *ev1 = strstr(x.log.s, "tx1 evicted Q|"), *ev6 = strstr(x.log.s, "tx6 evicted Q|");
+	CHECK(ev1 && ev6 && ev1 < ev6 && ev1 > strstr(x.log.s, "Q 63/1 fc3|"));
+	CHECK(strstr(x.log.s, "tx7 evicted") == NULL && strstr(x.log.s, "tx7 unanswered Q|tx8 unanswered Q|"));
+	CHECK(strstr(x.log.s, "tx70 unanswered Q|end") != NULL);
+	size_t txs = 0;
+	for (const char *t = x.log.s; (t = strstr(t, "|tx")) != NULL; t++)
+		txs++;
+	CHECK_EQ(txs, 70);
 	/* reported once, not per request */
 	CHECK(strstr(strstr(x.log.s, "MODBUS_FLOODED") + 1, "MODBUS_FLOODED") == NULL);
 }
@@ -359,7 +493,7 @@ static void test_direction_by_port(void)
 	feed(&x, 0, b, n, n, 1);
 	applayer_end(&x.al, &x.f, 2, 0);
 	applayer_destroy(&x.al);
-	CHECK_STR(x.log.s, "asset 0  |Q 7/1 fc3|R 7/1 fc3 ok|end q=1 r=1 unanswered=0|");
+	CHECK_STR(x.log.s, "asset 0  |Q 7/1 fc3|R 7/1 fc3|tx1 answered Q R|end q=1 r=1 unanswered=0|");
 }
 
 static void test_probe(void)
@@ -390,6 +524,7 @@ int main(void)
 	RUN(test_table);
 	RUN(test_truncations);
 	RUN(test_names);
+	RUN(test_suricata_layout);
 	RUN(test_stream);
 	RUN(test_flood);
 	RUN(test_direction_by_port);
