@@ -60,10 +60,12 @@ def _pdu(base, tx, direction, p):
         fc = p["function"]
     rd, wr = p.get("read") or {}, p.get("write") or {}
     both = bool(rd) and bool(wr)
+    # Suricata (sawp) writes the quantity a FC 15/16 response echoes as write.data
+    echoed_quantity = wr.get("data") if direction == "response" and fc in (15, 16) else None
     return dict(base, tx=tx, dir=direction, tid=p["transaction_id"], unit=p["unit_id"],
                 pid=p.get("protocol_id", 0), fc=fc, exception=exc_code,
                 address=_first(p.get("address"), rd.get("address"), wr.get("address")),
-                quantity=_first(p.get("quantity"), rd.get("quantity"), wr.get("quantity")),
+                quantity=_first(p.get("quantity"), rd.get("quantity"), wr.get("quantity"), echoed_quantity),
                 write_address=_first(p.get("write_address"), wr.get("address") if both else None),
                 write_quantity=_first(p.get("write_quantity"), wr.get("quantity") if both else None),
                 values=p.get("values"), bits=p.get("bits"), byte_count=p.get("byte_count"),
