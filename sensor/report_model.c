@@ -16,11 +16,11 @@
 
 #include "sensor/asset_baseline.h"
 #include "sensor/json_scan.h"
-#include "sensor/rfc3339.h"
 #include "sensor/json_util.h"
 #include "sensor/log.h"
 #include "sensor/options.h"
 #include "sensor/policy_file.h"
+#include "sensor/rfc3339.h"
 #include "sensor/sha256.h"
 #include "zones/policy.h"
 
