@@ -16,6 +16,7 @@ usage: test_timestamps.py FABMON SOURCE_ROOT
    (--since/--until, given as RFC 3339 with Z, with an offset, or in the EVE
    form) as the file fabmon writes now.
 """
+import datetime
 import json
 import os
 import re
@@ -99,7 +100,6 @@ def main():
         c.true("times in the demo's eve.json", seen > 150, str(seen))
         sec, usec = first_packet_time(DEMO)
         first = min(r["flow"]["start"] for r in recs if r["event_type"] == "flow")
-        import datetime
         want = datetime.datetime.fromtimestamp(sec, datetime.timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%S") + f".{usec:06d}+0000"
         c.eq("first flow start is the first packet's time, %z form", first, want)
