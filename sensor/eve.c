@@ -10,27 +10,11 @@
 #include "dissectors/ndpi_classify.h"
 #include "sensor/eve_app.h"
 #include "sensor/log.h"
+#include "sensor/rfc3339.h"
 
 void eve_format_time(int64_t sec, uint32_t usec, char out[40])
 {
-	/* records come in bursts within one second: format its date once */
-	static _Thread_local int64_t cached_sec = INT64_MIN;
-	static _Thread_local char cached[20];
-	if (sec != cached_sec) {
-		time_t t = (time_t)sec;
-		struct tm tm;
-		if (!gmtime_r(&t, &tm) || strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
-			memcpy(cached, "1970-01-01T00:00:00", 20);
-		cached_sec = sec;
-	}
-	memcpy(out, cached, 19);
-	out[19] = '.';
-	usec %= 1000000u;
-	for (int i = 25; i >= 20; i--) {
-		out[i] = (char)('0' + usec % 10);
-		usec /= 10;
-	}
-	memcpy(out + 26, "+00:00", 7);
+	rfc3339_eve(sec, usec, out);
 }
 
 const char *eve_proto_name(uint8_t proto, char buf[8])

@@ -31,7 +31,8 @@ struct eve {
 	const struct policy *policy;    /* the policy in force, for zone names; NULL: no rules */
 };
 
-/* RFC 3339 with microseconds and offset: 2026-03-02T08:00:01.000123+00:00 */
+/* As Suricata writes times (microseconds, offset without a colon, see
+ * rfc3339.h): 2026-03-02T08:00:01.000123+0000 */
 void eve_format_time(int64_t sec, uint32_t usec, char out[40]);
 
 /* Common header of a flow-bound record; leaves the top object open. */

@@ -212,7 +212,8 @@ static void usage(void)
 	       "  --alert ID          an alert by its alert.id (16 hex digits)\n"
 	       "  --rule RULE         alerts of a rule (e.g. FAB-HSMS-002; see fabmon rules)\n"
 	       "  --equipment IP      alerts whose source or destination is this address\n"
-	       "  --since TIME        alerts at or after TIME (RFC 3339, 2026-03-02T08:00:00Z)\n"
+	       "  --since TIME        alerts at or after TIME (RFC 3339, 2026-03-02T08:00:00Z,\n"
+	       "                      or as eve.json writes it, 2026-03-02T08:00:00.000000+0000)\n"
 	       "  --until TIME        alerts at or before TIME\n\n"
 	       "  -o, --output OUT    the bundle directory (default DIR/handoff-<first alert id>\n"
 	       "                      with --alert, DIR/handoff-selection otherwise)\n"
@@ -317,7 +318,8 @@ static int parse_args(struct ho_args *g, int argc, char **argv)
 			int64_t us;
 			if (!rfc3339_parse(optarg, &us)) {
 				log_error("handoff: --%s takes an RFC 3339 time like "
-					  "2026-03-02T08:00:00Z or 2026-03-02T17:00:00+09:00, not '%s'",
+					  "2026-03-02T08:00:00Z or 2026-03-02T17:00:00+09:00 (or as "
+					  "eve.json writes it, 2026-03-02T08:00:00.000000+0000), not '%s'",
 					  c == OPT_SINCE ? "since" : "until", optarg);
 				return EXIT_USAGE;
 			}

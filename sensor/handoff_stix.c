@@ -224,10 +224,12 @@ static void stix_observed(struct ho *h, json_t *objs, json_t *ips, json_t *nt_id
 		if (!src || !dst || x->flow < 0)
 			continue;
 		char id[80], ts[40], fo[40], lo[40];
-		snprintf(content, sizeof(content), "%s|%s|%s", jstrd(x->a, "id", ""),
-			 jstrd(x->rec, "community_id", ""), jstrd(x->rec, "timestamp", ""));
-		sdo_id(id, "observed-data", content);
 		rfc3339_utc(x->ts, ts);
+		/* the time as read, not as written: the same alert in an eve.json of
+		 * an earlier fabmon ("+00:00") is the same object */
+		snprintf(content, sizeof(content), "%s|%s|%s", jstrd(x->a, "id", ""),
+			 jstrd(x->rec, "community_id", ""), ts);
+		sdo_id(id, "observed-data", content);
 		rfc3339_utc(x->first, fo);
 		rfc3339_utc(x->last, lo);
 		json_t *o = sdo("observed-data", id, ts, h, true);

@@ -17,31 +17,24 @@
 #include "dissectors/modbus.h"
 #include "sensor/asset_baseline.h"
 #include "sensor/json_util.h"
+#include "sensor/rfc3339.h"
 #include "sensor/version.h"
 #include "zones/policy.h"
 
-/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM"; NAN if not. */
+/* Seconds since the epoch of a record's time (either form, rfc3339.h); NAN if
+ * it is not one. */
 static double ts_seconds(const char *t)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	int n = 0;
-	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-		return NAN;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	double s = (double)timegm(&tm);
-	const char *p = t + n;
-	if (*p == '.') {
-		double scale = 0.1;
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			s += (*p - '0') * scale;
-	}
-	int oh, om;
-	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
-		s -= (*p == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
-	return s;
+	int64_t us;
+	return rfc3339_parse(t, &us) ? (double)us / 1e6 : NAN;
+}
+
+/* A time quoted from a record, in the EVE form whichever form the record
+ * has (earlier fabmon versions wrote "+00:00"); null if none. */
+static json_t *jtime(const char *t)
+{
+	char eve[40];
+	return jsn(t && rfc3339_to_eve(t, eve) ? eve : t);
 }
 
 static const struct rep *sort_rep; /* context of the qsort comparators */
@@ -587,8 +580,8 @@ static json_t *asset_json(const struct rep *r, const void *x, const void *ctx)
 		peers = json_object_get(a, "clients");
 	json_object_set_new(o, "ports", json_is_array(ports) ? json_incref(ports) : json_array());
 	json_object_set_new(o, "peers", json_is_array(peers) ? json_incref(peers) : json_array());
-	json_object_set_new(o, "first_seen", jsn(jstr(a, "first_seen")));
-	json_object_set_new(o, "last_seen", jsn(jstr(a, "last_seen")));
+	json_object_set_new(o, "first_seen", jtime(jstr(a, "first_seen")));
+	json_object_set_new(o, "last_seen", jtime(jstr(a, "last_seen")));
 	json_object_set_new(o, "messages", json_object_get(a, "messages")
 			    ? ji(ju(a, "messages")) : json_null());
 	json_object_set_new(o, "requests", json_object_get(a, "requests")
@@ -657,7 +650,7 @@ static json_t *build_header(struct rep *r, json_t *stats, bool final)
 	json_object_set_new(h, "sensor", jsn(r->sensor));
 	json_object_set_new(h, "mode", jsn(jstr(run0, "mode")));
 	json_object_set_new(h, "interface", jsn(jstr(run0, "interface")));
-	json_object_set_new(h, "started", jsn(jstr(run0, "started")));
+	json_object_set_new(h, "started", jtime(jstr(run0, "started")));
 	json_object_set_new(h, "user", jsn(jstr(run0, "user")));
 	json_object_set_new(h, "inputs", inputs);
 	json_object_set_new(h, "runs", json_integer((json_int_t)json_array_size(r->runs)));
@@ -706,8 +699,8 @@ static json_t *build_policy(struct rep *r)
 	json_t *x;
 	json_array_foreach(r->reloads, i, x) {
 		json_t *pp = json_object_get(x, "policy");
-		json_array_append_new(rl, json_pack("{s:O?,s:o,s:o,s:o,s:o}",
-						    "timestamp", json_object_get(x, "timestamp"),
+		json_array_append_new(rl, json_pack("{s:o,s:o,s:o,s:o,s:o}",
+						    "timestamp", jtime(jstr(x, "timestamp")),
 						    "source", jsn(jstr(pp, "source")),
 						    "name", jsn(jstr(pp, "name")),
 						    "sha256", jsn(jstr(pp, "sha256")),
@@ -732,10 +725,7 @@ json_t *rep_to_json(struct rep *r)
 	sort_rep = r;
 
 	char now[40];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+	rfc3339_eve((int64_t)time(NULL), 0, now); /* as eve.json's times */
 	json_object_set_new(out, "report", json_pack("{s:s,s:s,s:s,s:s}", "title",
 						     "fabmon zone-separation audit report",
 						     "generator", "fabmon report " FABMON_VERSION,

@@ -20,6 +20,7 @@
 #include "sensor/log.h"
 #include "sensor/options.h"
 #include "sensor/policy_file.h"
+#include "sensor/rfc3339.h"
 #include "sensor/sha256.h"
 #include "zones/policy.h"
 
@@ -189,17 +190,31 @@ static char *xstrdup(struct rep *r, const char *s)
 	return d;
 }
 
-/* Timestamps are RFC 3339 in UTC with a fixed width: they sort as strings. */
+/* A record's time as the report keeps it: in Suricata's EVE form, UTC,
+ * whichever form the record has (earlier fabmon versions wrote "+00:00"), so
+ * that times of one width sort as strings; one that cannot be read is
+ * kept as it is. False: none. */
+static bool ts_canon(const char *t, char out[TS_LEN])
+{
+	if (!t || !*t || strlen(t) >= TS_LEN)
+		return false;
+	if (!rfc3339_to_eve(t, out))
+		strcpy(out, t);
+	return true;
+}
+
 static void ts_min(char dst[TS_LEN], const char *t)
 {
-	if (t && *t && strlen(t) < TS_LEN && (!dst[0] || strcmp(t, dst) < 0))
-		strcpy(dst, t);
+	char c[TS_LEN];
+	if (ts_canon(t, c) && (!dst[0] || strcmp(c, dst) < 0))
+		strcpy(dst, c);
 }
 
 static void ts_max(char dst[TS_LEN], const char *t)
 {
-	if (t && *t && strlen(t) < TS_LEN && (!dst[0] || strcmp(t, dst) > 0))
-		strcpy(dst, t);
+	char c[TS_LEN];
+	if (ts_canon(t, c) && (!dst[0] || strcmp(c, dst) > 0))
+		strcpy(dst, c);
 }
 
 static struct host *get_host(struct rep *r, const char *ip)
@@ -462,7 +477,9 @@ static void on_alert(struct rep *r, json_t *rec)
 		r->oom = true;
 		return;
 	}
-	json_object_set_new(o, "timestamp", jsn(jstr(rec, "timestamp")));
+	char when[TS_LEN];
+	const char *ts = jstr(rec, "timestamp");
+	json_object_set_new(o, "timestamp", jsn(ts_canon(ts, when) ? when : ts));
 	json_object_set_new(o, "rule", json_string(rule));
 	json_object_set_new(o, "severity", json_integer(g->severity));
 	json_object_set_new(o, "severity_name", jsn(jstr(a, "severity_name")));
@@ -508,9 +525,7 @@ static void on_asset(struct rep *r, json_t *rec)
 	s->records++;
 	rep_sadd(r, &s->models, asset_model(a));
 	rep_sadd(r, &s->revisions, asset_revision(a));
-	const char *ts = jstr(rec, "timestamp");
-	if (ts && strlen(ts) < TS_LEN)
-		strcpy(s->ts, ts);
+	ts_canon(jstr(rec, "timestamp"), s->ts);
 }
 
 /* What every record gives: its type, the sensor's name. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* RFC 3339 times <-> microseconds since the epoch (rfc3339.h). */
+/* Times as text <-> microseconds since the epoch (rfc3339.h). */
 #include "sensor/rfc3339.h"
 
 #include <stdio.h>
@@ -58,14 +58,16 @@ bool rfc3339_parse(const char *s, int64_t *us)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
+		/* RFC 3339's +hh:mm, or Suricata's +hhmm (strftime %z) */
+		bool colon = p[1] && p[2] && p[3] == ':';
 		int oh, om;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 ||
+		if (!digits(p + 1, 2, &oh) || !digits(p + (colon ? 4 : 3), 2, &om) || oh > 23 ||
 		    om > 59)
 			return false;
 		off = (oh * 60 + om) * 60;
 		if (*p == '-')
 			off = -off;
-		p += 6;
+		p += colon ? 6 : 5;
 	} else {
 		return false;
 	}
@@ -91,4 +93,38 @@ void rfc3339_utc(int64_t us, char out[40])
 			 (int)(frac % 1000000));
 	if (n < 0 || n >= 40)
 		snprintf(out, 40, "1970-01-01T00:00:00.000000Z");
+}
+
+void rfc3339_eve(int64_t sec, uint32_t usec, char out[40])
+{
+	/* records come in bursts within one second: format its date once */
+	static _Thread_local int64_t cached_sec = INT64_MIN;
+	static _Thread_local char cached[20];
+	if (sec != cached_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900 ||
+		    snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) != 19)
+			memcpy(cached, "1970-01-01T00:00:00", 20);
+		cached_sec = sec;
+	}
+	memcpy(out, cached, 19);
+	out[19] = '.';
+	usec %= 1000000u;
+	for (int i = 25; i >= 20; i--) {
+		out[i] = (char)('0' + usec % 10);
+		usec /= 10;
+	}
+	memcpy(out + 26, "+0000", 6);
+}
+
+bool rfc3339_to_eve(const char *s, char out[40])
+{
+	int64_t us;
+	if (!rfc3339_parse(s, &us))
+		return false;
+	int64_t sec = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+	rfc3339_eve(sec, (uint32_t)(us - sec * 1000000), out);
+	return true;
 }

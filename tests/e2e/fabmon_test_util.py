@@ -9,16 +9,40 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
-def read_eve(path):
-    """All records of an eve.json; every line must parse."""
+def read_eve(path, validate=True):
+    """All records of an eve.json; every line must parse, and every record
+    must be valid against fabmon's schema and Suricata's (tests/schema/
+    eve_schema.py; records of a shape already validated are not again)."""
     out = []
+    bad = []
+    schemas = _schemas() if validate else None
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             try:
-                out.append(json.loads(line))
+                rec = json.loads(line)
             except json.JSONDecodeError as e:
                 raise AssertionError(f"{path}:{n}: not JSON: {e}: {line[:200]!r}")
+            if schemas:
+                bad.extend(schemas.check(rec, f"{path}:{n}"))
+            out.append(rec)
+    if bad:
+        raise AssertionError(f"{len(bad)} schema failures:\n" + "\n".join(bad[:20]))
     return out
+
+
+_validators = None
+
+
+def _schemas():
+    global _validators
+    if _validators is None:
+        import atexit
+        import sys
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schema"))
+        import eve_schema
+        _validators = eve_schema.shared()
+        atexit.register(lambda: print("read_eve: " + _validators.summary()))
+    return _validators
 
 
 def flows(records):

@@ -46,7 +46,7 @@ DEB_FILES = [
     "/etc/default/fabmon", "/etc/fabmon/policy.yaml", "/etc/logrotate.d/fabmon",
     "/lib/systemd/system/fabmon@.service", "/usr/bin/fabmon", "/usr/lib/sysusers.d/fabmon.conf",
     "/usr/share/doc/fabmon/README.md", "/usr/share/doc/fabmon/changelog.Debian.gz",
-    "/usr/share/doc/fabmon/copyright", "/usr/share/fabmon/default-fab.yaml",
+    "/usr/share/doc/fabmon/copyright", "/usr/share/fabmon/default-fab.yaml", "/usr/share/fabmon/eve-schema.json",
     "/usr/share/fabmon/examples/fab-site.yaml", "/usr/share/fabmon/fab-demo.pcap",
     "/usr/share/lintian/overrides/fabmon", "/usr/share/man/man8/fabmon.8.gz",
 ]
@@ -92,6 +92,7 @@ def meson_install(c, tmp):
         os.path.join(prefix, "lib/sysusers.d/fabmon.conf"),
         at("sysconfdir", "fabmon", "policy.yaml"), at("sysconfdir", "default", "fabmon"),
         at("datadir", "fabmon", "default-fab.yaml"), at("datadir", "fabmon", "examples", "fab-site.yaml"),
+        at("datadir", "fabmon", "eve-schema.json"),
         at("datadir", "fabmon", "fab-demo.pcap"), at("datadir", "doc", "fabmon", "README.md"),
     ])
     dest = os.path.join(tmp, "destdir")

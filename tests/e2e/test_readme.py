@@ -58,6 +58,7 @@ FIXTURES = {
     "capture.pcap.zst": DEMO_REL, "x.pcap.gz": DEMO_REL, "week1/": DEMO_REL, "week2.pcapng": DEMO_REL,
     "/evidence/site-a/": DEMO_REL, "site.yaml": SITE_REL,
     DEMO_REL: DEMO_REL, SITE_REL: SITE_REL, "zones/default-fab.yaml": "zones/default-fab.yaml",
+    "/usr/share/fabmon/eve-schema.json": "doc/eve-schema.json",
 }
 # Commands that cannot run here, by what they need.
 SKIP = [

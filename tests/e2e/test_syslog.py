@@ -212,8 +212,9 @@ def check_messages(c, what, recs, facility, pid, inputname):
             bad.append(f"MSG not JSON: {e}")
             continue
         sev = a["alert"]["severity"] + 1  # 1 critical .. 4 low -> crit(2) .. notice(5)
+        # the JSON's times are Suricata's (+0000), the RFC 5424 header's RFC 3339 (Z)
         seen = a["alert"]["last_seen"] if a["alert"].get("repeat") else a["alert"]["first_seen"]
-        want = {"pri": facility * 8 + sev, "version": "1", "timestamp": seen.replace("+00:00", "Z"),
+        want = {"pri": facility * 8 + sev, "version": "1", "timestamp": seen.replace("+0000", "Z"),
                 "hostname": hostname(), "app": "fabmon", "procid": str(pid), "msgid": a["alert"]["rule"],
                 "sd": "-", "msg": r["msg"]}
         got = {"pri": int(pri), "version": ver, "timestamp": ts, "hostname": host, "app": app,

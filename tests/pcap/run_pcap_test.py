@@ -9,6 +9,10 @@ Records are compared whole, except what depends on the machine, not on the
 packets: stats.uptime, and pcap_filename (reduced to the file's base name).
 Set UPDATE=1 to (re)write EXPECTED from the current output; review the diff
 before committing it.
+
+Every record is also validated, as written, against fabmon's schema
+(doc/eve-schema.json, strictly) and Suricata's (additionalProperties errors
+only): tests/schema/eve_schema.py.
 """
 import json
 import os
@@ -16,6 +20,9 @@ import shlex
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schema"))
+import eve_schema  # noqa: E402
 
 
 def normalise(rec):
@@ -70,13 +77,21 @@ def main():
             print(f"{name}: fabmon exited {p.returncode}: {p.stderr}")
             return 1
         got = []
+        invalid = []
+        schemas = eve_schema.shared()
         with open(os.path.join(out, "eve.json"), encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 try:
-                    got.append(normalise(json.loads(line)))
+                    rec = json.loads(line)
                 except json.JSONDecodeError as e:
                     print(f"{name}: eve.json line {n} is not JSON: {e}")
                     return 1
+                invalid.extend(schemas.check(rec, f"{name}: eve.json:{n}"))
+                got.append(normalise(rec))
+    if invalid:
+        print(f"{name}: {len(invalid)} schema failures:")
+        print("\n".join(invalid[:40]))
+        return 1
     got.append({"exit_code": p.returncode})
     if os.environ.get("UPDATE") == "1":
         with open(expected, "w", encoding="utf-8") as f:
@@ -104,7 +119,7 @@ def main():
             print(f"  ... {len(problems) - 60} more")
         return 1
     flows = sum(1 for r in got if r.get("event_type") == "flow")
-    print(f"{name}: {len(got) - 1} records ({flows} flows) match")
+    print(f"{name}: {len(got) - 1} records ({flows} flows) match; {schemas.summary()}")
     return 0
 
 
