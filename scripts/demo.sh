@@ -54,7 +54,7 @@ ALERTS='[inputs | select(.event_type=="alert" and (.alert.repeat | not))] | to_e
         | sort_by([.value.alert.severity, .key]) | map(.value)'
 step "listing the alerts (jq)" \
 	"jq could not read out/demo/eve.json: is jq installed (sh scripts/deps.sh build)?" \
-	jq -nr "$ALERTS"' | .[] | "  \(.alert.severity_name)\t\(.alert.rule)\t\(.src_ip) -> \(.dest_ip):\(.dest_port // "-")\t\(.alert.signature)"' out/demo/eve.json
+	jq -nr "$ALERTS"' | .[] | "  \(.alert.severity_name)\t\(.alert.rule_id)\t\(.src_ip) -> \(.dest_ip):\(.dest_port // "-")\t\(.alert.signature)"' out/demo/eve.json
 echo "fabmon: alerts of the built-in reference fab policy (roles inferred from behaviour), most severe first:"
 cat "$LOG"
 echo "fabmon: results in $(pwd)/out/demo/eve.json"
@@ -64,7 +64,7 @@ echo "fabmon: try   jq -c 'select(.event_type==\"flow\") | [.src_ip,.dest_ip,.de
 echo "fabmon: and   ./build/fabmon check-policy --builtin   for the zones, conduits and rules applied"
 step "choosing the most severe alert (jq)" \
 	"jq could not read out/demo/eve.json" \
-	jq -nr "$ALERTS"' | first // empty | "\(.alert.id) \(.alert.rule) \(.alert.severity_name)"' out/demo/eve.json
+	jq -nr "$ALERTS"' | first // empty | "\(.alert.id) \(.alert.rule_id) \(.alert.severity_name)"' out/demo/eve.json
 read -r id rule sev <"$LOG" || id=""
 if [ -n "$id" ]; then
 	echo "fabmon: an incident bundle of the most severe alert ($sev, $rule) for the equipment vendor's PSIRT:"

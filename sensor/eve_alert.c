@@ -2,7 +2,8 @@
 /*
  * EVE `alert` records (README "Alerts"): Suricata's alert fields (action,
  * gid, signature_id, rev, signature, category, severity) plus fabmon's rule
- * id, the reason, the zones/hosts/roles of both ends, the guideline
+ * id (as rule_id: Suricata's alert.rule is the raw text of the signature
+ * that fired, which fabmon's rules do not have), the reason, the zones/hosts/roles of both ends, the guideline
  * references, aggregation counts, and the protocol context.
  */
 #include "sensor/eve_alert.h"
@@ -195,7 +196,7 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 	jb_u64(b, "gid", 1);
 	jb_u64(b, "signature_id", a->def->sid);
 	jb_u64(b, "rev", 1);
-	jb_name(b, "rule", a->def->id);
+	jb_name(b, "rule_id", a->def->id);
 	jb_name(b, "signature", a->def->signature);
 	jb_name(b, "category", a->def->category);
 	jb_u64(b, "severity", a->severity);

@@ -36,7 +36,7 @@ static json_t *alert_endpoints(struct ho *h)
 			}
 			json_array_append_new(json_object_get(o, "alerts"),
 					      json_pack("{ssssss}", "id", jstrd(x->a, "id", ""),
-							"rule", jstrd(x->a, "rule", ""), "end",
+							"rule", jalert_rule(x->a, ""), "end",
 							ends[e]));
 		}
 	}

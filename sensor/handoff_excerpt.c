@@ -229,7 +229,7 @@ size_t ho_alert_rules(const struct ho *h, const struct rule_def **out, size_t ma
 {
 	size_t n = 0;
 	for (size_t i = 0; i < h->nalerts; i++) {
-		const struct rule_def *d = rule_def_by_id(jstrd(h->alerts[i].a, "rule", ""));
+		const struct rule_def *d = rule_def_by_id(jalert_rule(h->alerts[i].a, ""));
 		if (!d)
 			continue;
 		size_t k;

@@ -62,7 +62,7 @@ static bool alert_selected(struct ho *h, json_t *rec, int64_t ts)
 		ok = hit;
 	}
 	if (ok && g->nrules) {
-		const char *rule = jstr(a, "rule");
+		const char *rule = jalert_rule(a, NULL);
 		bool hit = false;
 		for (size_t i = 0; rule && i < g->nrules; i++)
 			hit |= !strcasecmp(rule, g->rules[i]->id);

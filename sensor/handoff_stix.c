@@ -258,7 +258,7 @@ static void stix_indicator(struct ho *h, const size_t *idx, size_t n, json_t **o
 {
 	char content[1024];
 	struct ho_alert *x = &h->alerts[idx[0]];
-	const char *rule = jstrd(x->a, "rule", "");
+	const char *rule = jalert_rule(x->a, "");
 	const struct rule_def *d = rule_def_by_id(rule);
 	int64_t first = x->first, last = x->last, tfirst = x->ts;
 	json_int_t total = 0;
@@ -351,7 +351,7 @@ static int stix_indicators(struct ho *h, json_t **od_ids, json_t *objs)
 		char key[256];
 		json_int_t port = -1;
 		jint(x->rec, "dest_port", &port);
-		snprintf(key, sizeof(key), "%s|%s|%s|%lld", jstrd(x->a, "rule", ""),
+		snprintf(key, sizeof(key), "%s|%s|%s|%lld", jalert_rule(x->a, ""),
 			 jstrd(x->rec, "src_ip", ""), jstrd(x->rec, "dest_ip", ""), (long long)port);
 		size_t k;
 		for (k = 0; k < nind && strcmp(ind[k].key, key); k++)

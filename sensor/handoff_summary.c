@@ -208,7 +208,7 @@ static void md_alert(struct ho *h, FILE *f, const struct ho_alert *x)
 	json_int_t cnt = 1;
 	jint(x->a, "count", &cnt);
 	fprintf(f, "### Alert %s — ", jstrd(x->a, "id", "?"));
-	md_cell(f, jstrd(x->a, "rule", "?"));
+	md_cell(f, jalert_rule(x->a, "?"));
 	fprintf(f, "\n\n- ");
 	md_cell(f, jstrd(x->a, "signature", ""));
 	fprintf(f, " (severity %s, category %s, sid %s)\n",
@@ -272,7 +272,7 @@ static void md_what_happened(struct ho *h, FILE *f)
 		char ts[40];
 		rfc3339_utc(x->ts, ts);
 		fprintf(f, "| %s | ", ts);
-		md_cell(f, jstrd(x->a, "rule", "?"));
+		md_cell(f, jalert_rule(x->a, "?"));
 		fprintf(f, " | ");
 		md_cell(f, jstrd(x->a, "severity_name", "?"));
 		fprintf(f, " | ");
@@ -405,7 +405,7 @@ static void md_evidence(struct ho *h, FILE *f)
 				char b1[32], b2[32];
 				fprintf(f, "%s%s %s: %s–%s", firsta ? "" : "; ",
 					jstrd(h->alerts[i].a, "id", "?"),
-					jstrd(h->alerts[i].a, "rule", "?"),
+					jalert_rule(h->alerts[i].a, "?"),
 					jtext(jget(ev, "first_packet"), b1, sizeof(b1)),
 					jtext(jget(ev, "last_packet"), b2, sizeof(b2)));
 				firsta = false;

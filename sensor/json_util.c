@@ -22,6 +22,14 @@ const char *jstrd(const json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+const char *jalert_rule(const json_t *alert, const char *dflt)
+{
+	const char *s = jstr(alert, "rule_id");
+	if (!s)
+		s = jstr(alert, "rule");
+	return s ? s : dflt;
+}
+
 bool jint(const json_t *o, const char *key, json_int_t *out)
 {
 	json_t *v = jget(o, key);

@@ -14,6 +14,10 @@ json_t *jget(const json_t *o, const char *key);
 /* o[key] if it is a string, else NULL; else dflt. */
 const char *jstr(const json_t *o, const char *key);
 const char *jstrd(const json_t *o, const char *key, const char *dflt);
+/* The rule id of an EVE alert object: alert.rule_id, or alert.rule in
+ * eve.json written by fabmon before rule_id (Suricata's alert.rule is the
+ * signature text); dflt if neither is a string. */
+const char *jalert_rule(const json_t *alert, const char *dflt);
 /* o[key] if it is an integer: true and *out set. */
 bool jint(const json_t *o, const char *key, json_int_t *out);
 /* o[key] as a count: integers and reals, 0 if negative or not a number. */

@@ -427,7 +427,7 @@ static void on_modbus(struct rep *r, json_t *rec)
 static void on_alert(struct rep *r, json_t *rec)
 {
 	json_t *a = json_object_get(rec, "alert");
-	const char *rule = jstr(a, "rule");
+	const char *rule = jalert_rule(a, NULL);
 	if (!rule)
 		rule = "(no rule id)";
 	json_t *cnt = json_object_get(a, "count");

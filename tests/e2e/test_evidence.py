@@ -71,7 +71,7 @@ def main():
         files = set()
         for a in alerts:
             ev = a["alert"].get("evidence")
-            what = f"{a['alert']['rule']} {a['src_ip']}->{a['dest_ip']}:{a['dest_port']}"
+            what = f"{a['alert']['rule_id']} {a['src_ip']}->{a['dest_ip']}:{a['dest_port']}"
             c.true(f"{what}: has evidence", ev is not None)
             if not ev:
                 continue

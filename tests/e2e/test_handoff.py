@@ -143,7 +143,7 @@ def check_stix(c, what, path, alerts, tlp="AMBER"):
     inds = [o for o in objs if o["type"] == "indicator"]
     groups = {}
     for a in alerts:
-        groups.setdefault((a["alert"]["rule"], a["src_ip"], a["dest_ip"], a["dest_port"]), []).append(a)
+        groups.setdefault((a["alert"]["rule_id"], a["src_ip"], a["dest_ip"], a["dest_port"]), []).append(a)
     c.eq(f"{what}: indicator patterns", sorted(o.get("pattern") for o in inds),
          sorted(pattern(g[0]) for g in groups.values()))
     for o in inds:
@@ -201,13 +201,13 @@ def check_bundle(c, what, bdir, alerts, eve_lines, out, tlp="AMBER"):
         ev = a["alert"].get("evidence")
         if ev:
             c.true(f"{what}: README gives {a['alert']['id']}'s packet range",
-                   f"{a['alert']['id']} {a['alert']['rule']}: {ev['first_packet']}–{ev['last_packet']}" in readme)
+                   f"{a['alert']['id']} {a['alert']['rule_id']}: {ev['first_packet']}–{ev['last_packet']}" in readme)
     # README: TLP on top and at the bottom, the rules, the ends
     lines = [line for line in readme.splitlines() if line.strip()]
     c.true(f"{what}: README starts with TLP:{tlp}", lines and f"TLP:{tlp}" in lines[0], lines[0] if lines else "")
     c.true(f"{what}: README ends with TLP:{tlp}", lines and f"TLP:{tlp}" in lines[-1], lines[-1] if lines else "")
     for a in alerts:
-        c.true(f"{what}: README names {a['alert']['rule']}", a["alert"]["rule"] in readme)
+        c.true(f"{what}: README names {a['alert']['rule_id']}", a["alert"]["rule_id"] in readme)
         c.true(f"{what}: README names {a['src_ip']} -> {a['dest_ip']}",
                a["src_ip"] in readme and a["dest_ip"] in readme)
     for ref in {r for a in alerts for r in a["alert"]["references"]}:
@@ -223,7 +223,7 @@ def check_bundle(c, what, bdir, alerts, eve_lines, out, tlp="AMBER"):
             z = a["alert"][end].get("zone")
             if z:
                 c.true(f"{what}: excerpt has zone {z}", f'name: "{z}"' in excerpt)
-        c.true(f"{what}: excerpt has rule {a['alert']['rule']}", f"id: {a['alert']['rule']}," in excerpt)
+        c.true(f"{what}: excerpt has rule {a['alert']['rule_id']}", f"id: {a['alert']['rule_id']}," in excerpt)
         if a["alert"].get("conduit"):
             c.true(f"{what}: excerpt has conduit {a['alert']['conduit']}",
                    f'name: "{a["alert"]["conduit"]}"' in excerpt)
@@ -275,7 +275,7 @@ def main():
                          if '"event_type":"alert"' in x}
         by_rule = {}
         for a in alerts:
-            by_rule.setdefault(a["alert"]["rule"], []).append(a)
+            by_rule.setdefault(a["alert"]["rule_id"], []).append(a)
         s7f3 = by_rule["FAB-HSMS-002"]
         c.eq("one FAB-HSMS-002 alert", len(s7f3), 1)
         a1 = s7f3[0]
@@ -342,7 +342,7 @@ def main():
         sel = [a for a in alerts if "10.30.50.5" in (a["src_ip"], a["dest_ip"])]
         p = run(["handoff", out, "--equipment", "10.30.50.5", "-o", b3])
         c.eq("plc: exit", p.returncode, 0)
-        c.eq("plc: alerts", sorted(a["alert"]["rule"] for a in sel), ["FAB-MB-001", "FAB-MB-003", "FAB-ZC-002"])
+        c.eq("plc: alerts", sorted(a["alert"]["rule_id"] for a in sel), ["FAB-MB-001", "FAB-MB-003", "FAB-ZC-002"])
         if p.returncode == 0:
             readme, excerpt, stix, eq = check_bundle(c, "plc", b3, sel, eve_lines, out)
             plc = [e for e in eq["equipment"] if e["ip"] == "10.30.50.5"]

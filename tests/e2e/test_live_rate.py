@@ -152,7 +152,7 @@ def concat_shifted(first, second, out, gap=2.0):
 # ---------------------------------------------------------------- alerts
 def alert_tuple(r):
     port = r.get("dest_port")
-    return (r["alert"]["rule"], r.get("src_ip", ""), r.get("dest_ip", ""),
+    return (r["alert"]["rule_id"], r.get("src_ip", ""), r.get("dest_ip", ""),
             -1 if port is None else port, r["alert"]["severity"])
 
 
@@ -165,7 +165,7 @@ def alert_facts(recs):
     st = final_stats(recs)
     return {
         "records": sorted(alert_tuple(r) + (bool(r["alert"].get("repeat")),) for r in alerts),
-        "records_by_rule": collections.Counter(r["alert"]["rule"] for r in alerts),
+        "records_by_rule": collections.Counter(r["alert"]["rule_id"] for r in alerts),
         "hits": hits,
         "set": sorted(hits),
         "by_rule": st.get("alerts", {}).get("by_rule", {}),

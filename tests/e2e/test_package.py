@@ -57,7 +57,7 @@ def sh(cmd, **kw):
 
 
 def alerts(recs):
-    return sorted((a["alert"]["rule"], a["src_ip"], a["dest_ip"]) for a in recs
+    return sorted((a["alert"]["rule_id"], a["src_ip"], a["dest_ip"]) for a in recs
                   if a["event_type"] == "alert" and not a["alert"].get("repeat"))
 
 

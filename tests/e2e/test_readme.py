@@ -380,7 +380,7 @@ def check_learn(c, tmp, text):
     out = os.path.join(tmp, "learned-demo-run")
     p = subprocess.run([FABMON, "-q", "-r", DEMO, "-o", out, "--no-report", "-c",
                         os.path.join(tmp, "learned-demo.yaml")], capture_output=True, text=True)
-    rules = sorted({r["alert"]["rule"] for r in read_eve(os.path.join(out, "eve.json"))
+    rules = sorted({r["alert"]["rule_id"] for r in read_eve(os.path.join(out, "eve.json"))
                     if r["event_type"] == "alert"}) if p.returncode == 0 else ["exit %d" % p.returncode]
     c.eq("the draft learned from the demo, enforced on it: alerts", rules, ["FAB-SMB-002"])
     c.true("the README says which alert that is", "FAB-SMB-002" in section)
@@ -414,7 +414,7 @@ def check_demo_table(c, text, alerts):
     rows = re.findall(r"^\| (critical|high|medium|low) \| (FAB-[A-Z0-9-]+) \| (\S+) \u2192 (\S+):(\d+) \|",
                       qs, re.M)
     table = sorted((sev, rule, src, dst, int(port)) for sev, rule, src, dst, port in rows)
-    real = sorted((a["alert"]["severity_name"], a["alert"]["rule"], a["src_ip"], a["dest_ip"], a["dest_port"])
+    real = sorted((a["alert"]["severity_name"], a["alert"]["rule_id"], a["src_ip"], a["dest_ip"], a["dest_port"])
                   for a in alerts)
     c.eq("the Quick start's table lists every demo alert", table, real)
     c.true("the Quick start says how many alerts the demo raises",

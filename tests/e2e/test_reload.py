@@ -63,7 +63,7 @@ def zc001_ports(eve):
     if not os.path.exists(eve):
         return []
     return sorted(r["dest_port"] for r in read_eve(eve)
-                  if r.get("event_type") == "alert" and r["alert"]["rule"] == "FAB-ZC-001")
+                  if r.get("event_type") == "alert" and r["alert"]["rule_id"] == "FAB-ZC-001")
 
 
 def wait_for(cond, timeout=10.0):

@@ -117,7 +117,7 @@ def rule_sums(records):
     s = {}
     for r in records:
         if r.get("event_type") == "alert":
-            s[r["alert"]["rule"]] = s.get(r["alert"]["rule"], 0) + r["alert"].get("count", 1)
+            s[r["alert"]["rule_id"]] = s.get(r["alert"]["rule_id"], 0) + r["alert"].get("count", 1)
     return s
 
 

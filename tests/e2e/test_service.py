@@ -80,7 +80,7 @@ def status(pid):
 
 def alerts(recs):
     """First records (a reload checks open flows again: their hits become repeats)."""
-    return sorted((a["alert"]["rule"], a["src_ip"], a["dest_ip"], a.get("dest_port"), a["alert"]["count"])
+    return sorted((a["alert"]["rule_id"], a["src_ip"], a["dest_ip"], a.get("dest_port"), a["alert"]["count"])
                   for a in recs if a["event_type"] == "alert" and not a["alert"].get("repeat"))
 
 

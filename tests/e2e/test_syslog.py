@@ -215,7 +215,7 @@ def check_messages(c, what, recs, facility, pid, inputname):
         # the JSON's times are Suricata's (+0000), the RFC 5424 header's RFC 3339 (Z)
         seen = a["alert"]["last_seen"] if a["alert"].get("repeat") else a["alert"]["first_seen"]
         want = {"pri": facility * 8 + sev, "version": "1", "timestamp": seen.replace("+0000", "Z"),
-                "hostname": hostname(), "app": "fabmon", "procid": str(pid), "msgid": a["alert"]["rule"],
+                "hostname": hostname(), "app": "fabmon", "procid": str(pid), "msgid": a["alert"]["rule_id"],
                 "sd": "-", "msg": r["msg"]}
         got = {"pri": int(pri), "version": ver, "timestamp": ts, "hostname": host, "app": app,
                "procid": procid, "msgid": msgid, "sd": sd, "msg": msg}
@@ -224,12 +224,12 @@ def check_messages(c, what, recs, facility, pid, inputname):
                   "procid": r["procid"], "msgid": r["msgid"], "sd": r["sd"], "input": r["input"]}
         want_parsed = {"pri": facility * 8 + sev, "facility": facility, "severity": sev, "version": "1",
                        "hostname": hostname(), "app": "fabmon", "procid": str(pid),
-                       "msgid": a["alert"]["rule"], "sd": "-", "input": inputname}
+                       "msgid": a["alert"]["rule_id"], "sd": "-", "input": inputname}
         if got != want:
-            bad.append(f"{a['alert']['rule']}: header {got | {'msg': '...'}} != {want | {'msg': '...'}}"
-                       if got["msg"] == want["msg"] else f"{a['alert']['rule']}: MSG differs from raw")
+            bad.append(f"{a['alert']['rule_id']}: header {got | {'msg': '...'}} != {want | {'msg': '...'}}"
+                       if got["msg"] == want["msg"] else f"{a['alert']['rule_id']}: MSG differs from raw")
         if parsed != want_parsed:
-            bad.append(f"{a['alert']['rule']}: rsyslog parsed {parsed}, expected {want_parsed}")
+            bad.append(f"{a['alert']['rule_id']}: rsyslog parsed {parsed}, expected {want_parsed}")
     c.eq(f"{what}: RFC 5424 header of every message (facility {facility})", bad, [])
     sevs = sorted({json.loads(r["msg"])["alert"]["severity"] for r in recs})
     c.true(f"{what}: more than one severity mapped", len(sevs) > 1, str(sevs))
@@ -315,7 +315,7 @@ def _ts(s):
 
 
 def alert_keys(lines):
-    return sorted((a["alert"]["rule"], a["src_ip"], a["dest_ip"], a.get("dest_port"))
+    return sorted((a["alert"]["rule_id"], a["src_ip"], a["dest_ip"], a.get("dest_port"))
                   for a in map(json.loads, lines))
 
 

@@ -81,7 +81,7 @@ def run(args, **kw):
 
 
 def summary(recs):
-    return [(a["alert"]["rule"], a["alert"]["severity"], a["src_ip"], a["dest_ip"], a.get("dest_port"))
+    return [(a["alert"]["rule_id"], a["alert"]["severity"], a["src_ip"], a["dest_ip"], a.get("dest_port"))
             for a in recs]
 
 
@@ -122,7 +122,7 @@ def check_site(c, tmp, clean, viol):
          [x for x in pol if x[3] and x[4]], [])
 
     def find(rule, src):
-        return next((a for a in al if a["alert"]["rule"] == rule and a["src_ip"] == src), None)
+        return next((a for a in al if a["alert"]["rule_id"] == rule and a["src_ip"] == src), None)
 
     a = find("FAB-HSMS-002", "192.168.10.77")
     if a:
@@ -180,7 +180,7 @@ def check_builtin(c, tmp, viol):
     recs = sensor(c, tmp, "builtin-viol", viol)
     al = [r for r in recs if r["event_type"] == "alert"]
     c.eq("built-in default, violations: alerts", summary(al), BUILTIN_VIOLATIONS)
-    a = next((a for a in al if a["alert"]["rule"] == "FAB-HSMS-008"), None)
+    a = next((a for a in al if a["alert"]["rule_id"] == "FAB-HSMS-008"), None)
     if a:
         c.eq("built-in: inferred roles of the EAP-less selector", a["alert"]["source"]["roles"], [])
         c.eq("built-in: the etcher's inferred role", a["alert"]["target"]["roles"], ["equipment"])
