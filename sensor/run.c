@@ -331,8 +331,9 @@ static void write_run_record(struct pipeline *pl, const struct options *o, char 
 	free(in);
 }
 
-/* pid file, then root goes: the capture and the outputs are open. */
-static int become_service(struct pipeline *pl, const struct options *o)
+/* pid file, then root goes: the capture and the outputs are open. The user
+ * was looked up before any output was created. */
+static int become_service(const struct options *o, uid_t uid, gid_t gid)
 {
 	if (o->pidfile) {
 		int rc = pidfile_write(o->pidfile);
@@ -344,12 +345,6 @@ static int become_service(struct pipeline *pl, const struct options *o)
 	if (!o->user)
 		return EXIT_OK;
 	char err[256];
-	uid_t uid;
-	gid_t gid;
-	if (privdrop_lookup(o->user, &uid, &gid, err, sizeof(err)) < 0) {
-		log_error("--user: %s", err);
-		return EXIT_USAGE;
-	}
 	if (o->outdir) {
 		int rc = privdrop_chown_outputs(o->outdir, uid, gid);
 		if (rc < 0)
@@ -361,7 +356,6 @@ static int become_service(struct pipeline *pl, const struct options *o)
 		return EXIT_RUNTIME;
 	}
 	log_info("running as user '%s' (uid %u)", o->user, (unsigned)uid);
-	(void)pl;
 	return EXIT_OK;
 }
 
@@ -471,8 +465,8 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 	if (learn)
 		pipeline_set_learner(pl, learn);
 	/* an unknown --user is a bad command line: caught before any output exists */
-	uid_t uid;
-	gid_t gid;
+	uid_t uid = 0;
+	gid_t gid = 0;
 	int code = EXIT_OK;
 	if (o->user && privdrop_lookup(o->user, &uid, &gid, err, sizeof(err)) < 0) {
 		log_error("--user: %s", err);
@@ -486,7 +480,7 @@ int sensor_run_learning(const struct options *o, struct learner *learn)
 		pipeline_flush_output(pl);
 	}
 	if (code == EXIT_OK)
-		code = become_service(pl, o);
+		code = become_service(o, uid, gid);
 	if (code != EXIT_OK) {
 		capture_close(&cap);
 		pipeline_destroy(pl);
