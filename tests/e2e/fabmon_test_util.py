@@ -2,7 +2,29 @@
 """Helpers shared by fabmon's end-to-end tests (run with /usr/bin/python3)."""
 import json
 import os
+import shutil
 import subprocess
+
+
+def comparable_report(out):
+    """OUT/report.json without what depends on when and from which bytes it
+    was made, to compare the reports of two forms of the same run."""
+    with open(os.path.join(out, "report.json")) as f:
+        r = json.load(f)
+    r["report"].pop("generated")
+    r["report"].pop("eve_json")
+    r.pop("input", None)  # eve.json's name, size and SHA-256: the files differ by their bytes
+    r["policy"]["copy_path"] = os.path.basename(r["policy"]["copy_path"])
+    return r
+
+
+def eve_variant(run_dir, dest, lines):
+    """A copy of the output directory run_dir (without its report) whose
+    eve.json holds lines: the same run written in another form."""
+    shutil.copytree(run_dir, dest, ignore=shutil.ignore_patterns("report.*", "*.csv"))
+    with open(os.path.join(dest, "eve.json"), "w") as f:
+        f.writelines(lines)
+    return dest
 
 
 def run(cmd, **kw):
