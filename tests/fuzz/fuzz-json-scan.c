@@ -13,23 +13,9 @@
 #include <string.h>
 
 #include "sensor/json_scan.h"
+#include "tests/unit/jscan_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* jansson's value at a field's dotted parent path */
-static const char *full(json_t *o, const struct jscan_field *f)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "%s", f->parent ? f->parent : "");
-	for (char *step = f->parent ? path : NULL, *dot; step; step = dot) {
-		dot = strchr(step, '.');
-		if (dot)
-			*dot++ = '\0';
-		o = json_object_get(o, step);
-	}
-	json_t *v = json_object_get(o, f->key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -53,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		for (size_t i = 0; i < nf; i++) {
-			const char *a = f[i].value, *b = full(o, &f[i]);
+			const char *a = f[i].value, *b = jscan_oracle(o, &f[i]);
 			if ((a == NULL) != (b == NULL) || (a && strcmp(a, b))) {
 				fprintf(stderr, "json_scan and jansson differ on %s%s%s: %s / %s\n",
 					f[i].parent ? f[i].parent : "", f[i].parent ? "." : "", f[i].key,

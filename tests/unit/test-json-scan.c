@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "sensor/json_scan.h"
+#include "jscan_oracle.h"
 #include "test.h"
 
 enum { ET, SRC, SF, STYPE, MBFN, NF };
@@ -22,21 +23,6 @@ static void fields(struct jscan_field f[NF])
 	f[MBFN].key = "function_name";
 }
 
-/* jansson's value of a wanted member (NULL if absent or not a string) */
-static const char *full(json_t *o, const struct jscan_field *f)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "%s", f->parent ? f->parent : "");
-	for (char *step = f->parent ? path : NULL, *dot; step; step = dot) {
-		dot = strchr(step, '.');
-		if (dot)
-			*dot++ = '\0';
-		o = json_object_get(o, step);
-	}
-	json_t *v = json_object_get(o, f->key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* The scan's answer; when it is OK, jansson must agree on every field. */
 static enum jscan_result scan(const char *text, struct jscan_field f[NF])
 {
@@ -47,7 +33,7 @@ static enum jscan_result scan(const char *text, struct jscan_field f[NF])
 		json_t *o = json_loads(text, JSON_ALLOW_NUL, &e);
 		CHECK(json_is_object(o));
 		for (int i = 0; o && i < NF; i++) {
-			const char *a = f[i].value, *b = full(o, &f[i]);
+			const char *a = f[i].value, *b = jscan_oracle(o, &f[i]);
 			CHECK((a == NULL) == (b == NULL));
 			if (a && b)
 				CHECK_STR(a, b);
