@@ -126,19 +126,25 @@ static void test_exchange(void)
 	}
 }
 
-/* No receiver: messages wait, the queue bound holds, flush counts the rest. */
-static void test_receiver_down(void)
+/* An output to a loopback port nobody listens on any more (queue_max 0:
+ * the default queue). */
+static struct syslog_out *out_to_closed_port(int type, uint32_t queue_max)
 {
 	uint16_t port;
-	int l = listener(SOCK_STREAM, &port);
-	close(l); /* nobody listens there now */
+	close(listener(type, &port));
 	struct syslog_config c;
 	char spec[64], err[128];
 	memset(&c, 0, sizeof(c));
-	snprintf(spec, sizeof(spec), "tcp://127.0.0.1:%u", port);
+	snprintf(spec, sizeof(spec), "%s://127.0.0.1:%u", type == SOCK_STREAM ? "tcp" : "udp", port);
 	syslog_parse_target(spec, &c, err, sizeof(err));
-	c.queue_max = 3;
-	struct syslog_out *so = syslog_out_create(&c, err, sizeof(err));
+	c.queue_max = queue_max;
+	return syslog_out_create(&c, err, sizeof(err));
+}
+
+/* No receiver: messages wait, the queue bound holds, flush counts the rest. */
+static void test_receiver_down(void)
+{
+	struct syslog_out *so = out_to_closed_port(SOCK_STREAM, 3);
 	CHECK(so != NULL);
 	if (!so)
 		return;
@@ -157,15 +163,7 @@ static void test_receiver_down(void)
  * none was delivered, and all are counted as dropped, none as sent. */
 static void test_udp_receiver_down(void)
 {
-	uint16_t port;
-	int l = listener(SOCK_DGRAM, &port);
-	close(l);
-	struct syslog_config c;
-	char spec[64], err[128];
-	memset(&c, 0, sizeof(c));
-	snprintf(spec, sizeof(spec), "udp://127.0.0.1:%u", port);
-	syslog_parse_target(spec, &c, err, sizeof(err));
-	struct syslog_out *so = syslog_out_create(&c, err, sizeof(err));
+	struct syslog_out *so = out_to_closed_port(SOCK_DGRAM, 0);
 	CHECK(so != NULL);
 	if (!so)
 		return;
