@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Check the house rules of fabmon's source tree (ARCHITECTURE.md).
+
+usage: check_layout.py SOURCE_ROOT [BUILD_DIR]
+
+1. Includes follow the data flow: util <- dissectors <- zones <- rules <- sensor;
+   report/ and handoff/ use util, dissectors, zones and rules, never sensor; a
+   file in util/ includes nothing of the project outside util/. Every
+   `#include "..."` must name a file that exists.
+2. No circle of includes between files, a header and its .c counted as one
+   (summary.c reading pipeline.h while pipeline.h includes summary.h is a
+   circle).
+3. No circle of calls between files (with BUILD_DIR): every object file of
+   the project's libraries is read with `nm`; file A calls file B when A
+   uses a symbol that B defines; a strongly connected set of more than one
+   file is a circle (two files that need each other cannot be read, tested or
+   replaced alone).
+
+Exit 0 when the tree keeps the rules, 1 with one line per breach otherwise.
+"""
+import os
+import re
+import subprocess
+import sys
+
+PARTS = ("util", "dissectors", "zones", "rules", "sensor", "report", "handoff")
+# which parts each part may include (besides itself)
+ALLOWED = {
+    "util": set(),
+    "dissectors": {"util"},
+    "zones": {"util", "dissectors"},
+    "rules": {"util", "dissectors", "zones"},
+    "sensor": {"util", "dissectors", "zones", "rules"},
+    "report": {"util", "dissectors", "zones", "rules"},
+    "handoff": {"util", "dissectors", "zones", "rules"},
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def sources(root):
+    for part in PARTS:
+        top = os.path.join(root, part)
+        for d, _, files in os.walk(top):
+            for f in sorted(files):
+                if f.endswith((".c", ".h")):
+                    yield os.path.relpath(os.path.join(d, f), root)
+
+
+def include_graph(root, breaches):
+    graph = {}
+    for rel in sources(root):
+        with open(os.path.join(root, rel), encoding="utf-8") as fh:
+            text = fh.read()
+        part = rel.split(os.sep)[0]
+        deps = []
+        for inc in INCLUDE.findall(text):
+            # project includes are written from the source root
+            target = inc if os.path.exists(os.path.join(root, inc)) else None
+            if target is None:
+                # a generated header (configure_file) lives in the build dir
+                if inc in GENERATED:
+                    target = inc
+                else:
+                    breaches.append(f"{rel}: includes \"{inc}\", which is not a file of the tree "
+                                    "(project includes are written from the source root)")
+                    continue
+            tpart = target.split("/")[0]
+            if tpart != part and tpart not in ALLOWED.get(part, set()):
+                breaches.append(f"{rel}: {part}/ may not include {tpart}/ (\"{inc}\")")
+            deps.append(target)
+        graph[rel] = deps
+    return graph
+
+
+GENERATED = {"util/version.h"}
+
+
+def sccs(graph):
+    """Tarjan's strongly connected components, iteratively."""
+    index, low, on, stack, out = {}, {}, set(), [], []
+    counter = [0]
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph.get(start, ()))))]
+        index[start] = low[start] = counter[0]
+        counter[0] += 1
+        stack.append(start)
+        on.add(start)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(graph.get(w, ())))))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    if len(comp) > 1:
+                        out.append(sorted(comp))
+    return out
+
+
+OBJ = re.compile(r"^(?:lib)?fabmon_\w+\.a\.p$")
+
+
+def call_graph(build):
+    """file -> files it calls, from the symbols of the libraries' objects."""
+    objs = {}
+    for d in sorted(os.listdir(build)):
+        if not OBJ.match(d):
+            continue
+        for f in sorted(os.listdir(os.path.join(build, d))):
+            if f.endswith(".c.o"):
+                # meson names an object after its source path, '/' as '_'
+                objs[os.path.join(build, d, f)] = f[:-2]
+    defined, used = {}, {}
+    for path, name in objs.items():
+        src = source_of(name)
+        nm = subprocess.run(["nm", "-g", path], capture_output=True, text=True, check=True)
+        used[src] = set()
+        for line in nm.stdout.splitlines():
+            fields = line.split()
+            if len(fields) == 3 and fields[1] in "TDBRC":
+                defined[fields[2]] = src
+            elif len(fields) == 2 and fields[0] == "U":
+                used[src].add(fields[1])
+    return {src: sorted({defined[s] for s in syms if s in defined and defined[s] != src})
+            for src, syms in used.items()}
+
+
+SOURCE_INDEX = {}
+
+
+def source_of(objname):
+    return SOURCE_INDEX.get(objname, objname)
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        print(__doc__, file=sys.stderr)
+        return 2
+    root = sys.argv[1]
+    breaches = []
+    graph = include_graph(root, breaches)
+    modules = {}
+    for rel, deps in graph.items():
+        mod = rel.rsplit(".", 1)[0]
+        modules.setdefault(mod, set()).update(
+            d.rsplit(".", 1)[0] for d in deps if d.rsplit(".", 1)[0] != mod)
+    for comp in sccs({m: sorted(d) for m, d in modules.items()}):
+        breaches.append("include circle: " + " <-> ".join(comp))
+    for rel in graph:
+        if rel.endswith(".c"):
+            SOURCE_INDEX[rel.replace("/", "_")[:-2] + ".c"] = rel
+            SOURCE_INDEX[rel.replace("/", "_")] = rel
+    if len(sys.argv) == 3:
+        calls = call_graph(sys.argv[2])
+        if not calls:
+            breaches.append(f"{sys.argv[2]}: no object files of the project's libraries found")
+        for comp in sccs(calls):
+            breaches.append("call circle: " + " <-> ".join(comp))
+    for b in breaches:
+        print(b)
+    if breaches:
+        print(f"check_layout: {len(breaches)} breach(es) of the layout rules (ARCHITECTURE.md)")
+        return 1
+    print(f"check_layout: {len(graph)} files, includes and calls follow the layout rules")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
