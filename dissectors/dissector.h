@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dissectors/netaddr.h"
+#include "util/netaddr.h"
 
 enum probe_result {
 	PROBE_NO = 0,     /* not this protocol */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/bview.h"
+#include "util/bview.h"
 
 #define HSMS_MIN_HEADER (4 + HSMS_HEADER_LEN)
 #define HSMS_SELECT_TABLE 1024      /* selection entities tracked across flows */

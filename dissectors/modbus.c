@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/bview.h"
+#include "util/bview.h"
 
 #define MODBUS_RESYNC_WAIT 1024
 

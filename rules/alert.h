@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dissectors/netaddr.h"
+#include "util/netaddr.h"
 #include "rules/catalog.h"
 #include "zones/policy.h"
 

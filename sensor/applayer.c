@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/eve_app.h"
-#include "sensor/eve_modbus.h"
+#include "sensor/output/eve_app.h"
+#include "sensor/output/eve_modbus.h"
 
 void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve)
 {

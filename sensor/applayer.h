@@ -15,7 +15,7 @@
 #include "dissectors/dissector.h"
 #include "dissectors/hsms.h"
 #include "dissectors/modbus.h"
-#include "sensor/flow.h"
+#include "sensor/flow/flow.h"
 
 #define APPLAYER_PROBE_MAX 256   /* bytes offered to probes before giving up */
 

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sensor/handoff.h"
+#include "handoff/handoff.h"
 #include "sensor/options.h"
 #include "sensor/policy_cli.h"
-#include "sensor/report.h"
+#include "report/report.h"
 #include "sensor/run.h"
 
 int main(int argc, char **argv)
@@ -34,5 +34,5 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (rc > 0)
 		return EXIT_OK;
-	return sensor_run(&o);
+	return sensor_run(&o, NULL);
 }

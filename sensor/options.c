@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/log.h"
-#include "sensor/syslog_out.h"
-#include "sensor/version.h"
+#include "util/log.h"
+#include "sensor/output/syslog_out.h"
+#include "util/version.h"
 
 void options_defaults(struct options *o)
 {

@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 #include "dissectors/hsms.h"
-#include "sensor/evidence.h"
-#include "sensor/flow.h"
+#include "util/exit_codes.h"
+#include "sensor/output/evidence.h"
+#include "sensor/flow/flow.h"
 
 #define OPT_MAX_INPUTS 256
 
@@ -57,22 +58,6 @@ struct options {
 	int syslog_facility;
 	uint32_t syslog_queue;
 	int verbosity;                      /* -q -1, default 0, -v +1 */
-};
-
-/* Exit codes (documented in README and fabmon --help). */
-enum exit_code {
-	EXIT_OK = 0,          /* all input read, all output written */
-	EXIT_RUNTIME = 1,     /* internal failure (out of memory, nDPI init) */
-	EXIT_USAGE = 2,       /* bad command line */
-	EXIT_INPUT = 3,       /* an input could not be opened: missing, not a capture,
-			       * no permission, unknown interface */
-	EXIT_INPUT_DAMAGED = 4, /* an input was damaged (e.g. truncated); what was
-				 * readable was processed */
-	EXIT_OUTPUT = 5,      /* output could not be (fully) written: records lost */
-	EXIT_POLICY = 6,      /* the policy file could not be read or is invalid */
-	EXIT_FAIL_ON = 7,     /* --fail-on: an alert at or above the severity was raised
-			       * (check-policy --fail-on warning: the policy has warnings);
-			       * only when the run itself succeeded */
 };
 
 /* "critical".."low" (or 1..4) to 1..4; 0 when not a severity. */

@@ -10,12 +10,12 @@
 #include "dissectors/ndpi_classify.h"
 #include "rules/engine.h"
 #include "rules/learn.h"
-#include "sensor/eve_alert.h"
-#include "sensor/evidence.h"
-#include "sensor/log.h"
-#include "sensor/sha256.h"
-#include "sensor/syslog_out.h"
-#include "sensor/policy_file.h"
+#include "sensor/output/eve_alert.h"
+#include "sensor/output/evidence.h"
+#include "util/log.h"
+#include "util/sha256.h"
+#include "sensor/output/syslog_out.h"
+#include "zones/policy_file.h"
 
 struct stream_ctx {
 	struct pipeline *pl;

@@ -14,14 +14,14 @@
 #include <stdint.h>
 
 #include "sensor/applayer.h"
-#include "sensor/decode.h"
-#include "sensor/eve.h"
-#include "sensor/eve_run.h"
-#include "sensor/flow.h"
-#include "sensor/ipfrag.h"
+#include "sensor/capture/decode.h"
+#include "sensor/output/eve.h"
+#include "sensor/output/eve_run.h"
+#include "sensor/flow/flow.h"
+#include "sensor/capture/ipfrag.h"
 #include "sensor/options.h"
 #include "sensor/summary.h"
-#include "sensor/tcp_reasm.h"
+#include "sensor/flow/tcp_reasm.h"
 
 struct ndpi_classifier;
 

@@ -20,9 +20,9 @@
 #include "dissectors/modbus.h"
 #include "rules/catalog.h"
 #include "rules/learn.h"
-#include "sensor/log.h"
+#include "util/log.h"
 #include "sensor/options.h"
-#include "sensor/policy_file.h"
+#include "zones/policy_file.h"
 #include "sensor/run.h"
 
 static void print_error(const struct policy_error *e)
@@ -377,7 +377,7 @@ int cmd_learn(int argc, char **argv)
 	}
 	int verbosity = o.verbosity;
 	o.verbosity = -1; /* no "flows, records" line: this run writes no records */
-	int rc = sensor_run_learning(&o, l);
+	int rc = sensor_run(&o, l);
 	if (rc != EXIT_OK && rc != EXIT_INPUT_DAMAGED) {
 		learner_destroy(l);
 		return rc;

@@ -13,14 +13,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "sensor/capture.h"
-#include "sensor/capture_stream.h"
-#include "sensor/decode.h"
-#include "sensor/log.h"
+#include "sensor/capture/capture.h"
+#include "sensor/capture/capture_stream.h"
+#include "sensor/capture/decode.h"
+#include "util/log.h"
 #include "sensor/pipeline.h"
 #include "sensor/privdrop.h"
-#include "sensor/report.h"
-#include "sensor/sha256.h"
+#include "report/report.h"
+#include "util/sha256.h"
 #include "rules/catalog.h"
 #include "rules/engine.h"
 
@@ -402,12 +402,7 @@ static int worse(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
-int sensor_run(const struct options *o)
-{
-	return sensor_run_learning(o, NULL);
-}
-
-int sensor_run_learning(const struct options *o, struct learner *learn)
+int sensor_run(const struct options *o, struct learner *learn)
 {
 	log_set_level(o->verbosity < 0 ? LOG_ERROR : o->verbosity > 0 ? LOG_DEBUG : LOG_INFO);
 	char err[1024] = "";

@@ -5,10 +5,9 @@
 
 #include "sensor/options.h"
 
-/* Returns an enum exit_code. */
-int sensor_run(const struct options *o);
-/* The same run observing for `fabmon learn` (rules off). */
 struct learner;
-int sensor_run_learning(const struct options *o, struct learner *learn);
+/* Run the sensor as O says; with LEARN (`fabmon learn`), observe into it
+ * with the rules off, else NULL. Returns an enum exit_code. */
+int sensor_run(const struct options *o, struct learner *learn);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "rules/alert.h"
-#include "sensor/flow.h"
+#include "sensor/flow/flow.h"
 
 #define SUMMARY_MAX_APPS 128
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dissectors/netaddr.h"
+#include "util/netaddr.h"
 
 #define POLICY_NAME_LEN 64
 #define POLICY_ID_LEN 48          /* MDLN/SOFTREV/Modbus ids kept as baseline */

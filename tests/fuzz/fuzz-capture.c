@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/capture_file.h"
+#include "sensor/capture/capture_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

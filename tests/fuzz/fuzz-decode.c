@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/decode.h"
-#include "sensor/ipfrag.h"
+#include "sensor/capture/decode.h"
+#include "sensor/capture/ipfrag.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

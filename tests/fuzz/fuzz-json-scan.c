@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/json_scan.h"
+#include "util/json_scan.h"
 #include "tests/unit/jscan_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,8 +12,8 @@
 
 #include "dissectors/modbus.h"
 #include "sensor/applayer.h"
-#include "sensor/eve_modbus.h"
-#include "sensor/json.h"
+#include "sensor/output/eve_modbus.h"
+#include "util/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sensor/handoff.h"
-#include "sensor/log.h"
-#include "sensor/report.h"
+#include "handoff/handoff.h"
+#include "util/log.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sensor/json_scan.h"
+#include "util/json_scan.h"
 
 static inline const char *jscan_oracle(json_t *o, const struct jscan_field *f)
 {

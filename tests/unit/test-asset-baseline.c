@@ -4,7 +4,7 @@
  * in the same order, as the rule engine's identity check (FAB-INV-003). */
 #include <jansson.h>
 
-#include "sensor/asset_baseline.h"
+#include "zones/asset_baseline.h"
 #include "test.h"
 #include "zones/policy.h"
 

@@ -13,7 +13,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "sensor/capture_file.h"
+#include "sensor/capture/capture_file.h"
 #include "test.h"
 
 struct buf {

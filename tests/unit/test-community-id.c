@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 #include <ndpi/ndpi_api.h>
 
-#include "sensor/community_id.h"
-#include "sensor/sha1.h"
+#include "sensor/flow/community_id.h"
+#include "util/sha1.h"
 #include "test.h"
 
 static void cid4(const char *s, const char *d, uint8_t proto, uint16_t sp, uint16_t dp, uint16_t seed,

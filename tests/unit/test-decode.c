@@ -4,7 +4,7 @@
 #include <pcap/dlt.h>
 
 #include "pktbuild.h"
-#include "sensor/decode.h"
+#include "sensor/capture/decode.h"
 #include "test.h"
 
 #ifndef DLT_LINUX_SLL2

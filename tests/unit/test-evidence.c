@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sensor/evidence.h"
-#include "sensor/flow.h"
+#include "sensor/output/evidence.h"
+#include "sensor/flow/flow.h"
 #include "test.h"
 
 #define RING 5

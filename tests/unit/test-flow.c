@@ -3,7 +3,7 @@
 #include <ndpi/ndpi_api.h>
 
 #include "pktbuild.h"
-#include "sensor/flow.h"
+#include "sensor/flow/flow.h"
 #include "test.h"
 
 struct ended {

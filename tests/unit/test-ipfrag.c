@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* IP fragment reassembly: orders, overlaps, bounds, IPv6 header rebuild. */
 #include "pktbuild.h"
-#include "sensor/decode.h"
-#include "sensor/ipfrag.h"
+#include "sensor/capture/decode.h"
+#include "sensor/capture/ipfrag.h"
 #include "test.h"
 
 static uint8_t payload[3000];

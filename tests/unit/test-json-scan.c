@@ -4,7 +4,7 @@
  * answers, the same values as jansson's full parse. */
 #include <jansson.h>
 
-#include "sensor/json_scan.h"
+#include "util/json_scan.h"
 #include "jscan_oracle.h"
 #include "test.h"
 

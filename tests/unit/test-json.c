@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* JSON writer: exact output, escaping, and validity whatever the bytes. */
-#include "sensor/json.h"
+#include "util/json.h"
 #include "test.h"
 
 static const char *str(struct jbuf *b)

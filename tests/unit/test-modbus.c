@@ -9,7 +9,7 @@
 
 #include "dissectors/modbus.h"
 #include "sensor/applayer.h"
-#include "sensor/eve_modbus.h"
+#include "sensor/output/eve_modbus.h"
 #include "test.h"
 
 struct row {

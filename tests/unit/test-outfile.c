@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "sensor/outfile.h"
+#include "sensor/output/outfile.h"
 #include "test.h"
 
 static char tmpdir[] = "/tmp/fabmon-outfile-XXXXXX";

@@ -2,7 +2,7 @@
 /* rfc3339.c: the EVE form fabmon writes (Suricata's, "+0000"), the "Z"
  * form STIX wants, and the parser that reads both and the "+00:00" of
  * eve.json files written by earlier fabmon versions. */
-#include "sensor/rfc3339.h"
+#include "util/rfc3339.h"
 
 #include "test.h"
 

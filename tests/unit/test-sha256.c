@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* SHA-256: FIPS 180-4 / NIST CAVP vectors, every split of the input. */
-#include "sensor/sha256.h"
+#include "util/sha256.h"
 #include "test.h"
 
 #include <errno.h>

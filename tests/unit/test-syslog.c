@@ -7,7 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "sensor/syslog_out.h"
+#include "sensor/output/syslog_out.h"
 #include "test.h"
 
 static void test_format(void)

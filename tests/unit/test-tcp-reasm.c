@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* TCP reassembly: the exact byte stream and gaps a dissector sees. */
-#include "sensor/tcp_reasm.h"
+#include "sensor/flow/tcp_reasm.h"
 #include "test.h"
 
 /* Transcript of what the sink received: bytes as-is, gaps as "<gap N>". */

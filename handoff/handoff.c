@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `fabmon handoff`: an incident bundle an FSIRT hands to an equipment
+ * vendor's PSIRT. From a fabmon output directory (eve.json, the policy copy,
+ * evidence pcaps) it selects alerts (by id, rule, equipment address, time)
+ * and writes a directory a reader without fabmon can use: the alert
+ * records, their evidence pcaps, the identity of the equipment involved,
+ * the part of the policy that was broken (itself a valid policy), a README
+ * with the TLP marking, a STIX 2.1 bundle, and SHA256SUMS; optionally a
+ * ustar archive of it.
+ *
+ * Everything written is a function of the input records: no wall clock,
+ * so the same selection from the same directory gives the same bytes (the
+ * STIX ids are derived from the objects' content).
+ *
+ * This file: the command line and the making of the bundle directory. The
+ * alerts are selected in handoff_select.c; the files are written by
+ * handoff_files.c (alerts.jsonl, SHA256SUMS), handoff_evidence.c,
+ * handoff_excerpt.c (the policy), handoff_equipment.c, handoff_stix.c,
+ * handoff_summary.c (README.md) and handoff_tar.c.
+ */
+#include "handoff/handoff.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rules/catalog.h"
+#include "handoff/handoff_internal.h"
+#include "util/json_value.h"
+#include "util/log.h"
+#include "util/exit_codes.h"
+#include "util/rfc3339.h"
+#include "zones/policy.h"
+
+void ho_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* ---- the output directory ---- */
+
+static void remove_tmp(struct ho *h)
+{
+	char path[HO_PATH];
+	if (!h->tmp[0])
+		return;
+	const char *fixed[] = { "README.md", "SHA256SUMS", "alerts.jsonl", "equipment.json",
+				"policy-excerpt.yaml", "stix-bundle.json" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", h->tmp, fixed[i]);
+		unlink(path);
+	}
+	for (size_t i = 0; i < h->nev; i++) {
+		snprintf(path, sizeof(path), "%s/%s", h->tmp, h->ev[i].rel);
+		if (ho_evidence_name_ok(h->ev[i].rel))
+			unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/evidence", h->tmp);
+	rmdir(path);
+	rmdir(h->tmp);
+}
+
+/* An earlier bundle at OUT (--force): remove the files its SHA256SUMS lists. */
+static int remove_old_bundle(const char *out)
+{
+	char path[HO_PATH];
+	snprintf(path, sizeof(path), "%s/SHA256SUMS", out);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		log_error("handoff: %s exists and is not a hand-off bundle (no SHA256SUMS): not "
+			  "replaced", out);
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) != -1) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n < 67 || line[64] != ' ' || line[65] != ' ')
+			continue;
+		const char *rel = line + 66;
+		if (strstr(rel, "..") || rel[0] == '/')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", out, rel);
+		unlink(path);
+	}
+	free(line);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/SHA256SUMS", out);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/evidence", out);
+	rmdir(path);
+	if (rmdir(out) != 0) {
+		log_error("handoff: cannot replace %s: %s (files not from a bundle are in it?)", out,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+static int make_bundle(struct ho *h, const char *out)
+{
+	struct ho_args *g = h->args;
+	char tarpath[HO_PATH], tartmp[HO_PATH];
+	snprintf(tarpath, sizeof(tarpath), "%s.tar", out);
+	if (!g->force && exists(out)) {
+		log_error("handoff: %s already exists (--force replaces an earlier bundle, or give "
+			  "another -o)", out);
+		return EXIT_OUTPUT;
+	}
+	if (!g->force && g->tar && exists(tarpath)) {
+		log_error("handoff: %s already exists (--force replaces it, or give another -o)",
+			  tarpath);
+		return EXIT_OUTPUT;
+	}
+	if ((size_t)snprintf(h->tmp, sizeof(h->tmp), "%s.tmp-XXXXXX", out) >= sizeof(h->tmp) - 300) {
+		log_error("handoff: output path too long: %s", out);
+		h->tmp[0] = '\0';
+		return EXIT_USAGE;
+	}
+	if (!mkdtemp(h->tmp)) {
+		log_error("handoff: cannot create the bundle directory next to %s: %s", out,
+			  strerror(errno));
+		h->tmp[0] = '\0';
+		return EXIT_OUTPUT;
+	}
+	chmod(h->tmp, 0750);
+	int rc = EXIT_OUTPUT;
+	if (ho_write_alerts(h) < 0 || ho_collect_evidence(h) < 0)
+		goto fail;
+	ho_load_policy(h);
+	if (ho_write_excerpt(h) < 0)
+		goto fail;
+	json_t *eq = ho_build_equipment(h);
+	int r = eq ? ho_put_json(h, eq, "equipment.json") : -1;
+	json_decref(eq);
+	if (r < 0)
+		goto fail;
+	json_t *stix = ho_build_stix(h);
+	r = stix ? ho_put_json(h, stix, "stix-bundle.json") : -1;
+	json_decref(stix);
+	if (r < 0)
+		goto fail;
+	struct mbuf m;
+	if (!mbuf_open(&m))
+		goto fail;
+	ho_readme(h, m.f);
+	if (mbuf_put(h, &m, "README.md") < 0 || ho_write_sums(h) < 0)
+		goto fail;
+	/* the archive, named after OUT's last component */
+	const char *top = strrchr(out, '/');
+	top = top ? top + 1 : out;
+	char topname[256];
+	snprintf(topname, sizeof(topname), "%s", top);
+	size_t tl = strlen(topname);
+	while (tl > 1 && topname[tl - 1] == '/')
+		topname[--tl] = '\0';
+	tartmp[0] = '\0';
+	if (g->tar) {
+		if (snprintf(tartmp, sizeof(tartmp), "%s.tmp", h->tmp) >= (int)sizeof(tartmp) ||
+		    ho_write_tar(h, tartmp, topname) < 0) {
+			tartmp[0] = '\0';
+			goto fail;
+		}
+	}
+	if (g->force && exists(out) && remove_old_bundle(out) < 0)
+		goto fail;
+	if (rename(h->tmp, out) != 0) {
+		log_error("handoff: cannot move the bundle to %s: %s", out, strerror(errno));
+		goto fail;
+	}
+	h->tmp[0] = '\0';
+	if (g->tar && rename(tartmp, tarpath) != 0) {
+		log_error("handoff: cannot move the archive to %s: %s", tarpath, strerror(errno));
+		unlink(tartmp);
+		return EXIT_OUTPUT;
+	}
+	return EXIT_OK;
+fail:
+	if (tartmp[0])
+		unlink(tartmp);
+	remove_tmp(h);
+	h->tmp[0] = '\0';
+	return rc;
+}
+
+/* ---- the command ---- */
+
+static void usage(void)
+{
+	printf("Usage: fabmon handoff DIR [selection] [-o OUT] [--tlp LEVEL] [--tar] [--force]\n"
+	       "Write an incident bundle for an equipment vendor's PSIRT from a fabmon output\n"
+	       "directory (DIR/eve.json, the policy copy, DIR/evidence/).\n\n"
+	       "Selection (at least one; different kinds combine with AND, repeats with OR):\n"
+	       "  --alert ID          an alert by its alert.id (16 hex digits)\n"
+	       "  --rule RULE         alerts of a rule (e.g. FAB-HSMS-002; see fabmon rules)\n"
+	       "  --equipment IP      alerts whose source or destination is this address\n"
+	       "  --since TIME        alerts at or after TIME (RFC 3339, 2026-03-02T08:00:00Z,\n"
+	       "                      or as eve.json writes it, 2026-03-02T08:00:00.000000+0000)\n"
+	       "  --until TIME        alerts at or before TIME\n\n"
+	       "  -o, --output OUT    the bundle directory (default DIR/handoff-<first alert id>\n"
+	       "                      with --alert, DIR/handoff-selection otherwise)\n"
+	       "  --tlp LEVEL         CLEAR (WHITE), GREEN, AMBER (default), AMBER+STRICT, RED\n"
+	       "  --org NAME          the reporting team (STIX identity, README)\n"
+	       "  --tar               also write OUT.tar (POSIX ustar)\n"
+	       "  --force             replace an earlier bundle at OUT\n"
+	       "  -q, --quiet         no summary line\n\n"
+	       "The bundle: README.md, alerts.jsonl, evidence/, equipment.json,\n"
+	       "policy-excerpt.yaml, stix-bundle.json (STIX 2.1), SHA256SUMS.\n"
+	       "Exit 0 written, 2 bad command line, 3 DIR unreadable or no alert selected,\n"
+	       "5 the bundle could not be written.\n");
+}
+
+enum {
+	OPT_ALERT = 256,
+	OPT_RULE,
+	OPT_EQUIPMENT,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_TLP,
+	OPT_TAR,
+	OPT_FORCE,
+	OPT_ORG,
+};
+
+static bool grow(void **p, size_t n, size_t size)
+{
+	void *np = realloc(*p, (n + 1) * size);
+	if (!np)
+		return false;
+	*p = np;
+	return true;
+}
+
+static int parse_args(struct ho_args *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "alert", required_argument, NULL, OPT_ALERT },
+		{ "rule", required_argument, NULL, OPT_RULE },
+		{ "equipment", required_argument, NULL, OPT_EQUIPMENT },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "output", required_argument, NULL, 'o' },
+		{ "tlp", required_argument, NULL, OPT_TLP },
+		{ "tar", no_argument, NULL, OPT_TAR },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "org", required_argument, NULL, OPT_ORG },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ALERT: {
+			size_t n = strlen(optarg);
+			bool hex = n == 16;
+			for (size_t i = 0; hex && i < n; i++)
+				hex = strchr("0123456789abcdefABCDEF", optarg[i]) != NULL;
+			if (!hex) {
+				log_error("handoff: --alert takes an alert.id of 16 hex digits, not '%s'",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			if (!grow((void **)&g->ids, g->nids, sizeof(*g->ids)) ||
+			    !grow((void **)&g->id_seen, g->nids, sizeof(*g->id_seen)))
+				return EXIT_RUNTIME;
+			snprintf(g->ids[g->nids], sizeof(g->ids[0]), "%s", optarg);
+			ho_lower(g->ids[g->nids]);
+			g->id_seen[g->nids++] = false;
+			break;
+		}
+		case OPT_RULE: {
+			const struct rule_def *d = rule_def_by_id(optarg);
+			if (!d) {
+				log_error("handoff: unknown rule '%s' (see fabmon rules)", optarg);
+				return EXIT_USAGE;
+			}
+			if (!grow((void **)&g->rules, g->nrules, sizeof(*g->rules)))
+				return EXIT_RUNTIME;
+			g->rules[g->nrules++] = d;
+			break;
+		}
+		case OPT_EQUIPMENT: {
+			struct ip_addr a;
+			if (!ip_addr_parse(optarg, &a)) {
+				log_error("handoff: --equipment takes an IPv4 or IPv6 address, not '%s'",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			if (!grow((void **)&g->equip, g->nequip, sizeof(*g->equip)) ||
+			    !grow((void **)&g->equip_str, g->nequip, sizeof(*g->equip_str)))
+				return EXIT_RUNTIME;
+			g->equip_str[g->nequip] = optarg;
+			g->equip[g->nequip++] = a;
+			break;
+		}
+		case OPT_SINCE:
+		case OPT_UNTIL: {
+			int64_t us;
+			if (!rfc3339_parse(optarg, &us)) {
+				log_error("handoff: --%s takes an RFC 3339 time like "
+					  "2026-03-02T08:00:00Z or 2026-03-02T17:00:00+09:00 (or as "
+					  "eve.json writes it, 2026-03-02T08:00:00.000000+0000), not '%s'",
+					  c == OPT_SINCE ? "since" : "until", optarg);
+				return EXIT_USAGE;
+			}
+			if (c == OPT_SINCE) {
+				g->has_since = true;
+				g->since = us;
+				g->since_str = optarg;
+			} else {
+				g->has_until = true;
+				g->until = us;
+				g->until_str = optarg;
+			}
+			break;
+		}
+		case 'o': g->out = optarg; break;
+		case OPT_TLP:
+			g->tlp = ho_tlp_parse(optarg);
+			if (!g->tlp) {
+				log_error("handoff: unknown TLP level '%s' (CLEAR, WHITE, GREEN, AMBER, "
+					  "AMBER+STRICT, RED)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_TAR: g->tar = true; break;
+		case OPT_FORCE: g->force = true; break;
+		case OPT_ORG:
+			if (!*optarg || strlen(optarg) > 200) {
+				log_error("handoff: --org takes a name of 1 to 200 characters");
+				return EXIT_USAGE;
+			}
+			g->org = optarg;
+			break;
+		case 'q': g->quiet = true; break;
+		case 'h': usage(); return -1;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		log_error("handoff: %s (see fabmon handoff --help)",
+			  optind == argc ? "give the fabmon output directory" : "one directory only");
+		return EXIT_USAGE;
+	}
+	g->dir = argv[optind];
+	if (!g->nids && !g->nrules && !g->nequip && !g->has_since && !g->has_until) {
+		log_error("handoff: select alerts with --alert, --rule, --equipment, --since or "
+			  "--until (see fabmon handoff --help)");
+		return EXIT_USAGE;
+	}
+	if (g->has_since && g->has_until && g->since > g->until) {
+		log_error("handoff: --since is after --until");
+		return EXIT_USAGE;
+	}
+	if (g->out && !*g->out) {
+		log_error("handoff: -o takes a directory name");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static void ho_free(struct ho *h)
+{
+	for (size_t i = 0; i < h->nalerts; i++) {
+		free(h->alerts[i].line);
+		json_decref(h->alerts[i].rec);
+	}
+	free(h->alerts);
+	for (size_t i = 0; i < h->nflows; i++)
+		json_decref(h->flows[i].rec);
+	free(h->flows);
+	free(h->ev);
+	free(h->files);
+	json_decref(h->runs);
+	json_decref(h->policies);
+	json_decref(h->assets);
+	json_decref(h->alert_ids);
+	policy_free(h->pol);
+}
+
+int cmd_handoff(int argc, char **argv)
+{
+	struct ho_args g;
+	memset(&g, 0, sizeof(g));
+	g.tlp = ho_tlp_parse("AMBER");
+	g.org = "Fab security incident response team (FSIRT)";
+	int rc = parse_args(&g, argc, argv);
+	struct ho h;
+	memset(&h, 0, sizeof(h));
+	h.args = &g;
+	char out[HO_PATH];
+	if (rc != EXIT_OK) {
+		rc = rc < 0 ? EXIT_OK : rc;
+		goto done;
+	}
+	h.runs = json_array();
+	h.policies = json_array();
+	h.assets = json_object();
+	h.alert_ids = json_object();
+	if (!h.runs || !h.policies || !h.assets || !h.alert_ids) {
+		rc = EXIT_RUNTIME;
+		goto done;
+	}
+	rc = ho_read_eve(&h);
+	if (rc != EXIT_OK)
+		goto done;
+	for (size_t i = 0; i < g.nids; i++)
+		if (!g.id_seen[i]) {
+			log_error("handoff: no alert %s in %s/eve.json", g.ids[i], g.dir);
+			rc = EXIT_INPUT;
+		}
+	if (rc != EXIT_OK)
+		goto done;
+	if (!h.nalerts) {
+		log_error("handoff: no alert in %s/eve.json matches the selection", g.dir);
+		rc = EXIT_INPUT;
+		goto done;
+	}
+	h.mtime = h.alerts[0].ts;
+	for (size_t i = 0; i < h.nalerts; i++)
+		if (h.alerts[i].ts > h.mtime)
+			h.mtime = h.alerts[i].ts;
+	h.mtime /= 1000000;
+	if (g.out) {
+		snprintf(out, sizeof(out), "%s", g.out);
+	} else {
+		const char *id = g.nids ? json_member_str_or(h.alerts[0].a, "id", "selection") : "selection";
+		snprintf(out, sizeof(out), "%s/handoff-%s", g.dir, id);
+	}
+	size_t ol = strlen(out);
+	while (ol > 1 && out[ol - 1] == '/')
+		out[--ol] = '\0';
+	if (ol + 300 >= sizeof(out)) {
+		log_error("handoff: output path too long");
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	rc = make_bundle(&h, out);
+	if (rc == EXIT_OK && !g.quiet) {
+		size_t copied = 0;
+		for (size_t i = 0; i < h.nev; i++)
+			copied += h.ev[i].copied;
+		fprintf(stderr, "fabmon: hand-off bundle %s%s: %zu alert%s, %zu evidence file%s%s, %s\n",
+			out, g.tar ? " (and .tar)" : "", h.nalerts, h.nalerts == 1 ? "" : "s", copied,
+			copied == 1 ? "" : "s", copied < h.nev ? " (some missing: see README.md)" : "",
+			g.tlp->label);
+	}
+done:
+	ho_free(&h);
+	free(g.ids);
+	free(g.id_seen);
+	free(g.rules);
+	free(g.equip);
+	free(g.equip_str);
+	return rc;
+}

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* `fabmon handoff`: the policy in force for the alerts, and
+ * policy-excerpt.yaml, the part of it they broke (itself a valid policy;
+ * from the alert records when the policy file is not available). */
+#include "handoff/handoff_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissectors/gem.h"
+#include "dissectors/modbus.h"
+#include "rules/catalog.h"
+#include "util/json_value.h"
+#include "util/log.h"
+#include "util/sha256.h"
+#include "zones/policy.h"
+
+void ho_load_policy(struct ho *h)
+{
+	const struct ho_alert *x0 = &h->alerts[0];
+	/* how many distinct policies the selected alerts were raised under */
+	const char *shas[64];
+	size_t nsha = 0;
+	for (size_t i = 0; i < h->nalerts; i++) {
+		json_t *po = json_member(json_array_get(h->policies, (size_t)h->alerts[i].policy), "policy");
+		const char *s = json_member_str(po, "sha256");
+		if (!s)
+			continue;
+		size_t k;
+		for (k = 0; k < nsha && strcmp(shas[k], s); k++)
+			;
+		if (k == nsha && nsha < 64)
+			shas[nsha++] = s;
+	}
+	h->npolicies_used = nsha;
+	if (x0->policy < 0) {
+		snprintf(h->pol_note, sizeof(h->pol_note),
+			 "eve.json has no run or policy record before the alert");
+		return;
+	}
+	h->polobj = json_member(json_array_get(h->policies, (size_t)x0->policy), "policy");
+	const char *copy = json_member_str(h->polobj, "copy");
+	const char *want = json_member_str_or(h->polobj, "sha256", "");
+	char *text = NULL;
+	size_t len = 0;
+	char src[HO_PATH];
+	/* the copy is a plain file name in the run's directory (eve_run.c);
+	 * anything else in a record is not followed */
+	bool plain = copy && copy[0] && copy[0] != '.' && !strchr(copy, '/');
+	if (plain) {
+		snprintf(src, sizeof(src), "%s/%s", h->args->dir, copy);
+		FILE *f = fopen(src, "rb");
+		if (f) {
+			struct mbuf m;
+			if (mbuf_open(&m)) {
+				char buf[8192];
+				size_t n;
+				while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+					fwrite(buf, 1, n, m.f);
+				if (fclose(m.f) == 0) {
+					text = m.data;
+					len = m.len;
+				} else {
+					free(m.data);
+				}
+			}
+			fclose(f);
+		} else {
+			snprintf(h->pol_note, sizeof(h->pol_note), "the policy copy %s cannot be read: %s",
+				 copy, strerror(errno));
+		}
+	} else if (copy && copy[0]) {
+		snprintf(h->pol_note, sizeof(h->pol_note),
+			 "the run record's policy copy '%.200s' is not a file name in the output directory; "
+			 "not followed", copy);
+	} else if (!json_is_true(json_member(h->polobj, "builtin"))) {
+		snprintf(h->pol_note, sizeof(h->pol_note), "the run record names no policy copy");
+	}
+	if (!text && json_is_true(json_member(h->polobj, "builtin"))) {
+		len = strlen(policy_builtin_yaml);
+		text = malloc(len + 1);
+		if (text)
+			memcpy(text, policy_builtin_yaml, len + 1);
+	}
+	if (!text)
+		return;
+	char sha[65];
+	sha256_hex(text, len, sha);
+	h->pol_verified = !strcmp(sha, want);
+	if (!h->pol_verified) {
+		snprintf(h->pol_note, sizeof(h->pol_note),
+			 "the policy text's SHA-256 %s differs from the one the run recorded (%s)", sha,
+			 want);
+	}
+	struct policy_error err;
+	h->pol = policy_parse(text, len, json_member_str_or(h->polobj, "source", copy ? copy : "policy"), &err);
+	if (!h->pol) {
+		char msg[1024];
+		policy_error_format(&err, msg, sizeof(msg));
+		snprintf(h->pol_note, sizeof(h->pol_note), "the policy does not parse: %s", msg);
+	} else if (json_is_true(json_member(h->polobj, "builtin"))) {
+		h->pol->builtin = true;
+	}
+	free(text);
+}
+
+static void y_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void ho_y_comment(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+}
+
+static void y_roles(FILE *f, uint32_t roles)
+{
+	fputc('[', f);
+	bool first = true;
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (roles & ROLE_BIT(r)) {
+			fprintf(f, "%s%s", first ? "" : ", ", policy_role_name((enum host_role)r));
+			first = false;
+		}
+	fputc(']', f);
+}
+
+/* ", KEY: [N, N]" of the numbers lo..hi-1 whose bit is set in bits */
+static void y_bits(FILE *f, const char *key, const uint8_t *bits, int lo, int hi)
+{
+	fprintf(f, ", %s: [", key);
+	bool first = true;
+	for (int c = lo; c < hi; c++)
+		if ((bits[c / 8] >> (c % 8)) & 1) {
+			fprintf(f, "%s%d", first ? "" : ", ", c);
+			first = false;
+		}
+	fputc(']', f);
+}
+
+static void y_allow(FILE *f, const struct policy_allow *a)
+{
+	fprintf(f, "      - {app: ");
+	y_str(f, a->app);
+	if (a->nports) {
+		fprintf(f, ", ports: [");
+		for (unsigned i = 0; i < a->nports; i++) {
+			if (a->ports[i].lo == a->ports[i].hi)
+				fprintf(f, "%s%u", i ? ", " : "", a->ports[i].lo);
+			else
+				fprintf(f, "%s\"%u-%u\"", i ? ", " : "", a->ports[i].lo, a->ports[i].hi);
+		}
+		fputc(']', f);
+	}
+	if (a->initiators) {
+		fprintf(f, ", initiators: ");
+		y_roles(f, a->initiators);
+	}
+	if (a->has_hsms_filter) {
+		bool any = false;
+		for (int s = 0; s < 256; s++)
+			any |= (a->streams[s / 8] >> (s % 8)) & 1;
+		if (any || a->nsf) {
+			fprintf(f, ", messages: [");
+			bool first = true;
+			for (int s = 0; s < 256; s++)
+				if ((a->streams[s / 8] >> (s % 8)) & 1) {
+					fprintf(f, "%sS%d", first ? "" : ", ", s);
+					first = false;
+				}
+			for (unsigned i = 0; i < a->nsf; i++) {
+				fprintf(f, "%sS%uF%u", first ? "" : ", ", a->sf[i] >> 8, a->sf[i] & 0xff);
+				first = false;
+			}
+			fputc(']', f);
+		}
+		if (a->categories) {
+			fprintf(f, ", categories: [");
+			bool first = true;
+			for (int c = 0; c < GEM_CAT_COUNT && c < 32; c++)
+				if (a->categories & (1u << c)) {
+					fprintf(f, "%s%s", first ? "" : ", ",
+						gem_category_name((enum gem_category)c));
+					first = false;
+				}
+			fputc(']', f);
+		}
+	}
+	if (a->has_modbus_filter) {
+		if (a->access) {
+			fprintf(f, ", access: [");
+			bool first = true;
+			for (int c = 0; c < MODBUS_ACCESS_COUNT; c++)
+				if (a->access & (1u << c)) {
+					fprintf(f, "%s%s", first ? "" : ", ",
+						modbus_access_name((enum modbus_access)c));
+					first = false;
+				}
+			fputc(']', f);
+		}
+		if (a->has_function_codes)
+			y_bits(f, "function_codes", a->function_codes, 1, 128);
+		if (a->has_unit_ids)
+			y_bits(f, "unit_ids", a->unit_ids, 0, 256);
+		if (a->naddresses) {
+			fprintf(f, ", addresses: [");
+			for (unsigned i = 0; i < a->naddresses; i++)
+				fprintf(f, "%s\"%u-%u\"", i ? ", " : "", a->addresses[i].lo,
+					a->addresses[i].hi);
+			fputc(']', f);
+		}
+	}
+	fprintf(f, "}\n");
+}
+
+size_t ho_alert_rules(const struct ho *h, const struct rule_def **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->nalerts; i++) {
+		const struct rule_def *d = rule_def_by_id(eve_alert_rule_id(h->alerts[i].a, ""));
+		if (!d)
+			continue;
+		size_t k;
+		for (k = 0; k < n && out[k] != d; k++)
+			;
+		if (k == n && n < max)
+			out[n++] = d;
+	}
+	return n;
+}
+
+static void excerpt_rules(const struct ho *h, FILE *f, const struct rule_setting *set)
+{
+	const struct rule_def *rules[R_COUNT];
+	size_t nr = ho_alert_rules(h, rules, R_COUNT);
+	if (!nr)
+		return;
+	fprintf(f, "\n# The rules the alerts come from (built into fabmon; `fabmon rules`), as this\n"
+		   "# policy sets them.\nrules:\n");
+	for (size_t i = 0; i < nr; i++) {
+		const struct rule_def *d = rules[i];
+		fprintf(f, "  # %s (sid %u, %s): ", d->id, d->sid, d->category);
+		ho_y_comment(f, d->signature);
+		fprintf(f, "\n  #   references:");
+		for (int k = 0; k < RULE_MAX_REFS && d->refs[k]; k++)
+			fprintf(f, "%s %s", k ? "," : "", d->refs[k]);
+		const struct rule_setting *s = set ? &set[d->rule] : NULL;
+		uint8_t sev = s ? s->severity : d->severity;
+		uint32_t roles = s ? s->roles : d->roles;
+		fprintf(f, "\n  - {id: %s, enabled: %s, severity: %s", d->id,
+			!s || s->enabled ? "true" : "false", rule_severity_name(sev));
+		if (roles) {
+			fprintf(f, ", roles: ");
+			y_roles(f, roles);
+		}
+		fprintf(f, "}\n");
+	}
+}
+
+static void excerpt_header(struct ho *h, FILE *f)
+{
+	const struct tlp_def *t = h->args->tlp;
+	fprintf(f, "# %s - fabmon incident hand-off: policy excerpt\n#\n", t->label);
+	fprintf(f, "# The part of the site's zone/conduit policy the alerts of this bundle broke:\n"
+		   "# the zones of both ends, the conduits the alerts name, the hosts at both ends\n"
+		   "# and the rules. It is itself a policy fabmon accepts:\n"
+		   "#   fabmon check-policy policy-excerpt.yaml\n#\n");
+	if (h->polobj) {
+		fprintf(f, "# policy:  ");
+		ho_y_comment(f, json_member_str_or(h->polobj, "name", "(no name)"));
+		fprintf(f, "\n# source:  ");
+		ho_y_comment(f, json_member_str_or(h->polobj, "source", "?"));
+		fprintf(f, "\n# sha256:  ");
+		ho_y_comment(f, json_member_str_or(h->polobj, "sha256", "?"));
+		if (json_member_str(h->polobj, "copy")) {
+			fprintf(f, "\n# copy:    ");
+			ho_y_comment(f, json_member_str(h->polobj, "copy"));
+			fprintf(f, " (in the sensor's output directory%s)",
+				h->pol_verified ? "; its SHA-256 verified" : "");
+		}
+		fprintf(f, "\n");
+	}
+	if (h->pol_note[0]) {
+		fprintf(f, "# note:    ");
+		ho_y_comment(f, h->pol_note);
+		fprintf(f, "\n");
+	}
+	if (h->npolicies_used > 1)
+		fprintf(f, "# note:    the selected alerts were raised under %zu policies (reloaded, or "
+			   "runs appended to eve.json);\n#          this is the one in force for the "
+			   "first\n", h->npolicies_used);
+	fprintf(f, "# alerts:  %zu\n", h->nalerts);
+}
+
+/* zone names of the alerts' ends, and the conduits they name */
+static bool name_in(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return true;
+	return false;
+}
+
+void ho_add_name(json_t *arr, const char *s)
+{
+	if (s && *s && !name_in(arr, s))
+		json_array_append_new(arr, json_string(s));
+}
+
+static void excerpt_from_policy(struct ho *h, FILE *f)
+{
+	const struct policy *p = h->pol;
+	size_t nz = p->nzones;
+	bool *zone = calloc(nz + 1, 1), *host = calloc(p->nhosts + 1, 1),
+	     *cond = calloc(p->nconduits + 1, 1);
+	if (!zone || !host || !cond)
+		goto out;
+	for (size_t i = 0; i < h->nalerts; i++) {
+		struct ho_alert *x = &h->alerts[i];
+		const char *ends[2] = { "source", "target" };
+		for (int e = 0; e < 2; e++) {
+			json_t *ep = json_member(x->a, ends[e]);
+			const char *zn = json_member_str(ep, "zone");
+			int zi = zn ? policy_zone_index(p, zn) : -1;
+			if (zi >= 0)
+				zone[zi] = true;
+			struct ip_addr ip;
+			if (ip_addr_parse(json_member_str_or(x->rec, e ? "dest_ip" : "src_ip", ""), &ip)) {
+				int hi = policy_host_of(p, &ip);
+				if (hi >= 0)
+					host[hi] = true;
+			}
+		}
+		const char *cn = json_member_str(x->a, "conduit");
+		for (size_t c = 0; cn && c < p->nconduits; c++)
+			if (!strcmp(p->conduits[c].name, cn)) {
+				cond[c] = true;
+				zone[p->conduits[c].from] = zone[p->conduits[c].to] = true;
+			}
+		/* and the conduits between the two ends' zones, in the alert's direction */
+		const char *zs = json_member_str(json_member(x->a, "source"), "zone");
+		const char *zt = json_member_str(json_member(x->a, "target"), "zone");
+		int is = zs ? policy_zone_index(p, zs) : -1, it = zt ? policy_zone_index(p, zt) : -1;
+		for (size_t c = 0; is >= 0 && it >= 0 && is != it && c < p->nconduits; c++) {
+			const struct policy_conduit *pc = &p->conduits[c];
+			if ((pc->from == is && pc->to == it) ||
+			    (pc->both_ways && pc->from == it && pc->to == is))
+				cond[c] = true;
+		}
+	}
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (host[i] && p->hosts[i].zone >= 0)
+			zone[p->hosts[i].zone] = true;
+
+	fprintf(f, "\nversion: 1\nname: ");
+	char nm[POLICY_NAME_LEN + 16];
+	snprintf(nm, sizeof(nm), "%s%sexcerpt", p->name, p->name[0] ? " - " : "");
+	y_str(f, nm);
+	fprintf(f, "\ndefault_action: %s\ninfer_roles: %s\nalerting: {window: %u, rate_limit: %u}\n",
+		p->default_action == POLICY_DENY ? "deny" : "allow",
+		p->infer_roles ? "true" : "false", p->alert_window, p->alert_rate);
+
+	fprintf(f, "\n# The zones of both ends (METI area, Purdue level, IEC 62443 SL-T).\nzones:\n");
+	bool anyz = false;
+	for (size_t i = 0; i < nz; i++) {
+		if (!zone[i])
+			continue;
+		const struct policy_zone *z = &p->zones[i];
+		char pd[24], ip[IP_ADDR_STRLEN];
+		anyz = true;
+		fprintf(f, "  - name: ");
+		y_str(f, z->name);
+		fprintf(f, "\n");
+		if (z->description[0]) {
+			fprintf(f, "    description: ");
+			y_str(f, z->description);
+			fprintf(f, "\n");
+		}
+		if (z->purdue_x10 >= 0)
+			fprintf(f, "    purdue: %s\n", policy_purdue_str(z->purdue_x10, pd));
+		if (z->area < AREA_COUNT)
+			fprintf(f, "    area: %s\n", policy_area_name(z->area));
+		if (z->sl_t)
+			fprintf(f, "    sl_t: %d\n", z->sl_t);
+		bool first = true;
+		for (size_t k = 0; k < p->nnets; k++) {
+			if (p->nets[k].zone != (int)i)
+				continue;
+			fprintf(f, "%s\"%s/%u\"", first ? "    networks: [" : ", ",
+				ip_addr_str(&p->nets[k].prefix, ip, sizeof(ip)), p->nets[k].len);
+			first = false;
+		}
+		if (z->public_addresses) {
+			fprintf(f, "%spublic", first ? "    networks: [" : ", ");
+			first = false;
+		}
+		if (!first)
+			fprintf(f, "]\n");
+		for (size_t k = 0; k < z->nvlans; k++)
+			fprintf(f, "%s%u", k ? ", " : "    vlans: [", z->vlans[k]);
+		if (z->nvlans)
+			fprintf(f, "]\n");
+		if (z->inventory_closed)
+			fprintf(f, "    inventory: closed\n");
+		if (z->member_roles) {
+			fprintf(f, "    roles: ");
+			y_roles(f, z->member_roles);
+			fprintf(f, "\n");
+		}
+	}
+	if (!anyz) /* a policy needs zones: none of the ends was in one */
+		fprintf(f, "  []\n");
+
+	bool anyh = false;
+	for (size_t i = 0; i < p->nhosts; i++) {
+		if (!host[i])
+			continue;
+		const struct policy_host *ph = &p->hosts[i];
+		char ip[IP_ADDR_STRLEN];
+		if (!anyh)
+			fprintf(f, "\n# The hosts at both ends, as the policy lists them (model/softrev: "
+				   "the baseline).\nhosts:\n");
+		anyh = true;
+		fprintf(f, "  - {name: ");
+		y_str(f, ph->name);
+		fprintf(f, ", addresses: [");
+		for (unsigned k = 0; k < ph->naddrs; k++)
+			fprintf(f, "%s\"%s\"", k ? ", " : "", ip_addr_str(&ph->addrs[k], ip, sizeof(ip)));
+		fprintf(f, "]");
+		if (ph->roles) {
+			fprintf(f, ", roles: ");
+			y_roles(f, ph->roles);
+		}
+		if (ph->zone >= 0) {
+			fprintf(f, ", zone: ");
+			y_str(f, p->zones[ph->zone].name);
+		}
+		if (ph->model[0]) {
+			fprintf(f, ", model: ");
+			y_str(f, ph->model);
+		}
+		if (ph->softrev[0]) {
+			fprintf(f, ", softrev: ");
+			y_str(f, ph->softrev);
+		}
+		fprintf(f, "}\n");
+	}
+
+	bool anyc = false;
+	for (size_t i = 0; i < p->nconduits; i++) {
+		if (!cond[i])
+			continue;
+		const struct policy_conduit *c = &p->conduits[i];
+		if (!anyc)
+			fprintf(f, "\n# The conduits the alerts name, and those from the source's zone to "
+				   "the target's\n# (IEC 62443-3-2 ZCR 3), with what they allow; everything "
+				   "else between\n# zones is %s.\nconduits:\n",
+				p->default_action == POLICY_DENY ? "denied" : "allowed");
+		anyc = true;
+		fprintf(f, "  - name: ");
+		y_str(f, c->name);
+		fprintf(f, "\n");
+		if (c->description[0]) {
+			fprintf(f, "    description: ");
+			y_str(f, c->description);
+			fprintf(f, "\n");
+		}
+		fprintf(f, "    from: ");
+		y_str(f, p->zones[c->from].name);
+		fprintf(f, "\n    to: ");
+		y_str(f, p->zones[c->to].name);
+		fprintf(f, "\n    direction: %s\n    allow:\n", c->both_ways ? "both" : "one-way");
+		for (size_t k = 0; k < c->nallow; k++)
+			y_allow(f, &c->allow[k]);
+		if (!c->nallow)
+			fprintf(f, "      []\n");
+	}
+	if (!anyc)
+		fprintf(f, "\n# No conduit leads from the source's zone to the target's: nothing "
+			   "between them is allowed.\n");
+
+	struct rule_setting set[R_COUNT];
+	struct policy_error err;
+	excerpt_rules(h, f, rule_settings_from_policy(p, set, &err) == 0 ? set : NULL);
+out:
+	free(zone);
+	free(host);
+	free(cond);
+}
+
+/* Without the policy file: what the alert records say of the zones. */
+static void excerpt_from_alerts(struct ho *h, FILE *f)
+{
+	fprintf(f, "# The policy file was not available: the zones below are what the alerts\n"
+		   "# say of them (no networks); the conduits are named in comments.\n");
+	fprintf(f, "\nversion: 1\nname: \"excerpt (from the alert records)\"\nzones:\n");
+	json_t *done = json_array(), *conduits = json_array();
+	bool any = false;
+	for (size_t i = 0; i < h->nalerts; i++) {
+		const char *ends[2] = { "source", "target" };
+		for (int e = 0; e < 2; e++) {
+			json_t *ep = json_member(h->alerts[i].a, ends[e]);
+			const char *zn = json_member_str(ep, "zone");
+			if (!zn || name_in(done, zn))
+				continue;
+			ho_add_name(done, zn);
+			any = true;
+			char buf[64];
+			fprintf(f, "  - {name: ");
+			y_str(f, zn);
+			if (json_member(ep, "purdue"))
+				fprintf(f, ", purdue: %s", json_scalar_text(json_member(ep, "purdue"), buf, sizeof(buf)));
+			const char *area = json_member_str(ep, "area");
+			if (area && policy_area_parse(area) >= 0)
+				fprintf(f, ", area: %s", area);
+			fprintf(f, "}\n");
+		}
+		ho_add_name(conduits, json_member_str(h->alerts[i].a, "conduit"));
+	}
+	if (!any)
+		fprintf(f, "  []\n");
+	size_t k;
+	json_t *v;
+	json_array_foreach(conduits, k, v) {
+		fprintf(f, "# conduit named by the alerts: ");
+		ho_y_comment(f, json_string_value(v));
+		fprintf(f, "\n");
+	}
+	json_decref(done);
+	json_decref(conduits);
+	excerpt_rules(h, f, NULL);
+}
+
+int ho_write_excerpt(struct ho *h)
+{
+	struct mbuf m;
+	if (!mbuf_open(&m))
+		return -1;
+	excerpt_header(h, m.f);
+	if (h->pol)
+		excerpt_from_policy(h, m.f);
+	else
+		excerpt_from_alerts(h, m.f);
+	fflush(m.f);
+	/* what we wrote must be a policy fabmon accepts */
+	struct policy_error err;
+	struct policy *p = m.data ? policy_parse(m.data, m.len, "policy-excerpt.yaml", &err) : NULL;
+	if (!p) {
+		char msg[1024];
+		policy_error_format(&err, msg, sizeof(msg));
+		log_warn("handoff: the policy excerpt is not a valid policy: %s", msg);
+	}
+	policy_free(p);
+	return mbuf_put(h, &m, "policy-excerpt.yaml");
+}

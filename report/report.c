@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `fabmon report DIR`: the zone-separation audit report.
+ *
+ * Reads DIR/eve.json one line at a time, keeping only aggregates (an
+ * eve.json of a few hundred MB needs little memory), and the policy copy
+ * the run record names; writes report.json, report.html (self-contained:
+ * inline CSS and SVG, no script), matrix.csv and inventory.csv:
+ *
+ *  1. the run: fabmon version, sensor, mode, captures with their SHA-256,
+ *     the policy with its SHA-256 and reloads, time window, packets, drops;
+ *  2. zone coverage (IEC 62443-3-2 ZCR 3, NIST CSF ID.AM-03): the hosts
+ *     seen in each zone, hosts in no zone, zones with no evidence;
+ *  3. the zone x zone matrix of observed flows and their verdicts;
+ *  4. per conduit, what it allows against what was observed through it;
+ *     the HSMS S/F histogram per host pair, Modbus access per client;
+ *  5. violations by rule and the alerts;
+ *  6. the equipment inventory.
+ *
+ * The aggregates become one JSON tree (report.json); the HTML and the CSV
+ * files are rendered from that tree, so all four say the same thing.
+ *
+ * This file: the command and the writing of the files. The aggregates are
+ * read in report_model.c, the tree made in report_build.c, and rendered
+ * in report_html*.c, report_svg.c (the zone diagram) and report_csv.c.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/json_value.h"
+#include "util/log.h"
+#include "util/exit_codes.h"
+#include "report/report_internal.h"
+
+static int write_json(FILE *f, const json_t *rep)
+{
+	if (json_dumpf(rep, f, JSON_INDENT(1)) < 0)
+		return -1;
+	fputc('\n', f);
+	return 0;
+}
+
+/* Write outdir/name through a temporary file renamed into place. */
+static int write_file(const char *outdir, const char *name, int (*fn)(FILE *, const json_t *),
+		      const json_t *rep, char *err, size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", outdir, name) >= sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", outdir, name) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%s/%s: path too long", outdir, name);
+		return -1;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int rc = fn(f, rep);
+	bool bad = rc < 0 || ferror(f);
+	int e = bad ? (errno ? errno : EIO) : 0;
+	if (fclose(f) != 0 && !bad) {
+		bad = true;
+		e = errno;
+	}
+	if (!bad && rename(tmp, path) < 0) {
+		bad = true;
+		e = errno;
+	}
+	if (bad) {
+		unlink(tmp);
+		snprintf(err, errlen, "cannot write %s: %s", path, rc < 0 && !e ? "out of memory"
+			 : strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+struct report_result {
+	uint64_t flows, pairs, violating, alerts, bad_lines;
+};
+
+static int report_run(const char *dir, const char *outdir, char *err, size_t errlen,
+		      struct report_result *res)
+{
+	struct rep r;
+	memset(&r, 0, sizeof(r));
+	r.dir = dir;
+	r.pol_verified = -1;
+	if (!outdir)
+		outdir = dir;
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", dir, stat(dir, &st) < 0 ? strerror(errno)
+			 : "not a directory (give the output directory of a fabmon run)");
+		return EXIT_INPUT;
+	}
+	if ((size_t)snprintf(r.eve, sizeof(r.eve), "%s/eve.json", dir) >= sizeof(r.eve)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return EXIT_INPUT;
+	}
+	r.bad = json_array();
+	r.runs = json_array();
+	r.reloads = json_array();
+	r.final_stats = json_array();
+	r.alerts = json_array();
+	r.notes = json_array();
+	int rc = EXIT_OK;
+	json_t *rep = NULL;
+	if (!r.bad || !r.runs || !r.reloads || !r.final_stats || !r.alerts || !r.notes) {
+		r.oom = true;
+		goto out;
+	}
+	rc = rep_read_eve(&r, err, errlen);
+	if (rc != EXIT_OK)
+		goto out;
+	if (!r.oom)
+		rep_load_policy(&r);
+	if (r.bad_lines)
+		rep_note(&r, "%" PRIu64 " line%s of eve.json %s not JSON records and %s skipped (see Notes)",
+		     r.bad_lines, r.bad_lines == 1 ? "" : "s", r.bad_lines == 1 ? "is" : "are",
+		     r.bad_lines == 1 ? "was" : "were");
+	if (!r.oom)
+		rep = rep_to_json(&r);
+	if (r.oom || !rep)
+		goto out;
+
+	if (mkdir(outdir, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
+		rc = EXIT_OUTPUT;
+		goto out;
+	}
+	if (write_file(outdir, "report.json", write_json, rep, err, errlen) < 0 ||
+	    write_file(outdir, "report.html", report_write_html, rep, err, errlen) < 0 ||
+	    write_file(outdir, "matrix.csv", report_write_matrix_csv, rep, err, errlen) < 0 ||
+	    write_file(outdir, "inventory.csv", report_write_inventory_csv, rep, err, errlen) < 0) {
+		rc = EXIT_OUTPUT;
+		goto out;
+	}
+	if (res) {
+		const json_t *s = json_object_get(rep, "summary");
+		res->flows = json_member_count(s, "flows");
+		res->pairs = json_member_count(s, "zone_pairs");
+		res->violating = json_member_count(s, "violating_pairs");
+		res->alerts = json_member_count(s, "alert_hits");
+		res->bad_lines = r.bad_lines;
+	}
+out:
+	if (r.oom && rc == EXIT_OK) {
+		snprintf(err, errlen, "out of memory");
+		rc = EXIT_RUNTIME;
+	}
+	json_decref(rep);
+	rep_free(&r);
+	return rc;
+}
+
+int report_generate(const char *dir, const char *outdir, char *err, size_t errlen)
+{
+	int rc = report_run(dir, outdir, err, errlen, NULL);
+	return rc == EXIT_OK ? 0 : -1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: fabmon report DIR [-o OUTDIR] [-q]\n"
+		   "Write the zone-separation audit report of a run: DIR/eve.json (and the\n"
+		   "policy copy beside it) into OUTDIR (default DIR): report.html, report.json,\n"
+		   "matrix.csv, inventory.csv.\n"
+		   "Exit 0; 3 if DIR/eve.json cannot be read; 4 if lines of it are not JSON\n"
+		   "(skipped, counted in the report); 5 if the report cannot be written.\n");
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *outdir = NULL, *dir = NULL;
+	bool quiet = false;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': outdir = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		log_error("report: give one directory, the output of a fabmon run (fabmon report "
+			  "--help)");
+		return EXIT_USAGE;
+	}
+	dir = argv[optind];
+	char err[1024] = "";
+	struct report_result res = { 0 };
+	int rc = report_run(dir, outdir, err, sizeof(err), &res);
+	if (rc != EXIT_OK) {
+		log_error("report: %s", err);
+		return rc;
+	}
+	if (!quiet)
+		printf("report: %s/report.html, report.json, matrix.csv, inventory.csv (%" PRIu64
+		       " flows, %" PRIu64 " zone pairs, %" PRIu64 " violating, %" PRIu64 " alert hits)\n",
+		       outdir ? outdir : dir, res.flows, res.pairs, res.violating, res.alerts);
+	return res.bad_lines ? EXIT_INPUT_DAMAGED : EXIT_OK;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Private to the report_*.c files of `fabmon report`: the aggregates read
+ * from eve.json (report_model.c), the JSON tree made of them
+ * (report_build.c), and the renderers of that tree (report_html*.c,
+ * report_svg.c, report_csv.c). */
+#ifndef FABMON_REPORT_INTERNAL_H
+#define FABMON_REPORT_INTERNAL_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/sorted_set.h"
+#include "util/strmap.h"
+
+struct policy;
+
+#define TS_LEN 40
+#define NO_ZONE "(none)"
+#define MAX_ALERTS_LISTED 5000   /* alerts listed one by one; all are counted */
+#define HTML_MAX_ITEMS 100       /* hosts, ports, clients shown per table cell */
+
+/* ------------------------------------------------------------ aggregates */
+
+enum verdict { V_ALLOWED, V_INTRA, V_VIOLATION, V_UNZONED, V_OTHER, V_COUNT };
+
+extern const char *const verdict_names[V_COUNT];
+
+/* One cell of the zone x zone matrix. */
+struct pair {
+	char *src, *dst;              /* NULL: no zone */
+	uint64_t flows, bytes, alerts;
+	uint64_t verdicts[V_COUNT];
+	uint64_t no_conduit;          /* not intra-zone, not a violation, through no conduit */
+	struct sset apps, conduits;
+	struct uset ports;
+	char first[TS_LEN], last[TS_LEN];
+};
+
+struct host {
+	char *ip;
+	char *zone;                   /* NULL: in no zone */
+	struct sset other_zones;      /* when flows disagree (a reload moved it) */
+	uint64_t flows_out, flows_in, bytes;
+	char first[TS_LEN], last[TS_LEN];
+};
+
+/* A conduit as observed in flows (policy.conduit) and alerts (alert.conduit). */
+struct cobs {
+	char *name;
+	uint64_t flows, bytes, alerts;
+	struct sset apps, zone_pairs, clients, rules;
+	struct uset ports;
+	char first[TS_LEN], last[TS_LEN];
+	/* violating flows between its zones that it does not allow (the flow
+	 * record's policy.violated_conduit) */
+	uint64_t outside_flows;
+	struct sset outside_apps, outside_clients;
+	struct uset outside_ports;
+};
+
+struct hsms_pair {
+	char *src, *dst;
+	uint64_t total;
+	struct smap sf;               /* "S6F11" / "select.req" -> uint64_t */
+	char first[TS_LEN], last[TS_LEN];
+};
+
+struct mb_pair {
+	char *client, *server;
+	uint64_t flows, requests, exceptions;
+	struct smap access;           /* access class -> requests (flow summaries) */
+	struct smap functions;        /* function name -> requests (modbus records) */
+};
+
+struct rule_agg {
+	char *rule, *signature, *sev_name, *category;
+	int severity;
+	json_t *refs;
+	uint64_t count, records, repeats;
+	char first[TS_LEN], last[TS_LEN];
+};
+
+struct asset {
+	char *kind, *ip;
+	json_t *a;                    /* the last asset object */
+	uint64_t records;
+	struct sset models, revisions;
+	char ts[TS_LEN];
+};
+
+struct rep {
+	const char *dir;
+	char eve[PATH_MAX];
+	uint64_t lines, records, bad_lines;
+	uint64_t eve_bytes;           /* read, and hashed: */
+	char eve_sha256[65];          /* the report's source, for whoever checks it */
+	json_t *bad;                  /* "eve.json:LINE: why", the first ones */
+	struct smap types;            /* event_type -> uint64_t */
+	json_t *runs;                 /* run objects */
+	json_t *reloads;              /* policy records: {timestamp, policy} */
+	json_t *final_stats;          /* stats objects with final: true */
+	json_t *last_stats;
+	json_t *pol_rec;              /* the policy in force at the end (borrowed) */
+	char *sensor;
+	uint64_t flows, flows_no_verdict;
+	uint64_t verdicts[V_COUNT];
+	char first[TS_LEN], last[TS_LEN];
+	struct smap pairs, hosts, cobs, hsms, modbus, rules, assets;
+	json_t *alerts;
+	uint64_t alert_records, alert_hits;
+	struct policy *pol;
+	char pol_path[PATH_MAX];
+	int pol_verified;             /* -1 not checked, 0 differs, 1 same SHA-256 */
+	json_t *notes;
+	bool oom;
+};
+
+/* report_model.c: read r->eve into r (EXIT_OK, or EXIT_INPUT with err);
+ * then the policy in force at the end (notes say what is missing). */
+int rep_read_eve(struct rep *r, char *err, size_t errlen);
+void rep_load_policy(struct rep *r);
+void rep_free(struct rep *r);
+/* A note of the report (a "notes" line); r->oom when out of memory. */
+void rep_note(struct rep *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add str (if not NULL) to s; r->oom when out of memory. */
+void rep_sadd(struct rep *r, struct sset *s, const char *str);
+
+/* report_build.c: the report's JSON tree (NULL, or r->oom, when out of memory). */
+json_t *rep_to_json(struct rep *r);
+
+/* ------------------------------------------------- renderers of the tree */
+
+/* The files: 0, or -1 (out of memory). */
+int report_write_html(FILE *f, const json_t *rep);
+int report_write_matrix_csv(FILE *f, const json_t *rep);
+int report_write_inventory_csv(FILE *f, const json_t *rep);
+
+/* The sections of report.html after the run (report_html_*.c) and the
+ * zone diagram (report_svg.c; -1 when out of memory). */
+int report_html_diagram(FILE *f, const json_t *rep);
+void report_html_zones(FILE *f, const json_t *rep);
+void report_html_matrix(FILE *f, const json_t *rep);
+void report_html_conduits(FILE *f, const json_t *rep);
+void report_html_violations(FILE *f, const json_t *rep);
+void report_html_inventory(FILE *f, const json_t *rep);
+
+#endif

@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `fabmon report`: reading eve.json into aggregates (struct rep). One line
+ * at a time, keeping only aggregates (an eve.json of a few hundred MB needs
+ * little memory): flows by zone pair, host, conduit; HSMS and Modbus per
+ * host pair; alerts by rule; the last asset record per address. Then the
+ * policy copy the run record names.
+ */
+#include "report/report_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zones/asset_baseline.h"
+#include "util/json_scan.h"
+#include "util/json_value.h"
+#include "util/log.h"
+#include "util/exit_codes.h"
+#include "zones/policy_file.h"
+#include "util/rfc3339.h"
+#include "util/sha256.h"
+#include "zones/policy.h"
+
+#define MAX_BAD_EXAMPLES 20      /* bad lines quoted in the report */
+#define MAX_BAD_LOGGED 10        /* bad lines said on stderr */
+
+const char *const verdict_names[V_COUNT] = {
+	"allowed", "intra-zone", "violation", "unzoned", "other",
+};
+
+static void pair_free(void *p)
+{
+	struct pair *x = p;
+	free(x->src);
+	free(x->dst);
+	sset_free(&x->apps);
+	sset_free(&x->conduits);
+	uset_free(&x->ports);
+	free(x);
+}
+
+static void host_free(void *p)
+{
+	struct host *h = p;
+	free(h->ip);
+	free(h->zone);
+	sset_free(&h->other_zones);
+	free(h);
+}
+
+static void cobs_free(void *p)
+{
+	struct cobs *c = p;
+	free(c->name);
+	sset_free(&c->apps);
+	sset_free(&c->zone_pairs);
+	sset_free(&c->clients);
+	sset_free(&c->rules);
+	uset_free(&c->ports);
+	sset_free(&c->outside_apps);
+	sset_free(&c->outside_clients);
+	uset_free(&c->outside_ports);
+	free(c);
+}
+
+static void hsms_pair_free(void *p)
+{
+	struct hsms_pair *h = p;
+	free(h->src);
+	free(h->dst);
+	smap_free(&h->sf, free);
+	free(h);
+}
+
+static void mb_pair_free(void *p)
+{
+	struct mb_pair *m = p;
+	free(m->client);
+	free(m->server);
+	smap_free(&m->access, free);
+	smap_free(&m->functions, free);
+	free(m);
+}
+
+static void rule_free(void *p)
+{
+	struct rule_agg *r = p;
+	free(r->rule);
+	free(r->signature);
+	free(r->sev_name);
+	free(r->category);
+	json_decref(r->refs);
+	free(r);
+}
+
+static void asset_free(void *p)
+{
+	struct asset *a = p;
+	free(a->kind);
+	free(a->ip);
+	json_decref(a->a);
+	sset_free(&a->models);
+	sset_free(&a->revisions);
+	free(a);
+}
+
+void rep_free(struct rep *r)
+{
+	json_decref(r->bad);
+	smap_free(&r->types, free);
+	json_decref(r->runs);
+	json_decref(r->reloads);
+	json_decref(r->final_stats);
+	json_decref(r->last_stats);
+	free(r->sensor);
+	smap_free(&r->pairs, pair_free);
+	smap_free(&r->hosts, host_free);
+	smap_free(&r->cobs, cobs_free);
+	smap_free(&r->hsms, hsms_pair_free);
+	smap_free(&r->modbus, mb_pair_free);
+	smap_free(&r->rules, rule_free);
+	smap_free(&r->assets, asset_free);
+	json_decref(r->alerts);
+	json_decref(r->notes);
+	policy_free(r->pol);
+}
+
+void rep_note(struct rep *r, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (json_array_append_new(r->notes, json_string(msg)) < 0)
+		r->oom = true;
+}
+
+static void count_add(struct rep *r, struct smap *m, const char *key, uint64_t n)
+{
+	bool created;
+	void **v = smap_get(m, key, true, &created);
+	if (!v) {
+		r->oom = true;
+		return;
+	}
+	if (created && !(*v = calloc(1, sizeof(uint64_t)))) {
+		r->oom = true;
+		return;
+	}
+	*(uint64_t *)*v += n;
+}
+
+void rep_sadd(struct rep *r, struct sset *s, const char *str)
+{
+	if (str && sset_add(s, str) < 0)
+		r->oom = true;
+}
+
+static void uadd(struct rep *r, struct uset *s, uint32_t x)
+{
+	if (uset_add(s, x) < 0)
+		r->oom = true;
+}
+
+/* Get or make the entry for key: calloc(size) with its first member (a
+ * char *) set by the caller. NULL when out of memory. */
+static void *entry(struct rep *r, struct smap *m, const char *key, size_t size, bool *created)
+{
+	void **v = smap_get(m, key, true, created);
+	if (!v) {
+		r->oom = true;
+		return NULL;
+	}
+	if (*created && !(*v = calloc(1, size)))
+		r->oom = true;
+	return *v;
+}
+
+static char *xstrdup(struct rep *r, const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		r->oom = true;
+	return d;
+}
+
+/* A record's time as the report keeps it: in Suricata's EVE form, UTC,
+ * whichever form the record has (earlier fabmon versions wrote "+00:00"), so
+ * that times of one width sort as strings; one that cannot be read is
+ * kept as it is. False: none. */
+static bool ts_canon(const char *t, char out[TS_LEN])
+{
+	if (!t || !*t || strlen(t) >= TS_LEN)
+		return false;
+	if (!rfc3339_to_eve(t, out))
+		strcpy(out, t);
+	return true;
+}
+
+static void ts_min(char dst[TS_LEN], const char *t)
+{
+	char c[TS_LEN];
+	if (ts_canon(t, c) && (!dst[0] || strcmp(c, dst) < 0))
+		strcpy(dst, c);
+}
+
+static void ts_max(char dst[TS_LEN], const char *t)
+{
+	char c[TS_LEN];
+	if (ts_canon(t, c) && (!dst[0] || strcmp(c, dst) > 0))
+		strcpy(dst, c);
+}
+
+static struct host *get_host(struct rep *r, const char *ip)
+{
+	bool created;
+	struct host *h = entry(r, &r->hosts, ip, sizeof(*h), &created);
+	if (h && created)
+		h->ip = xstrdup(r, ip);
+	return h;
+}
+
+static struct cobs *get_cobs(struct rep *r, const char *name)
+{
+	bool created;
+	struct cobs *c = entry(r, &r->cobs, name, sizeof(*c), &created);
+	if (c && created)
+		c->name = xstrdup(r, name);
+	return c;
+}
+
+static void host_zone(struct rep *r, struct host *h, bool first, const char *zone)
+{
+	if (first) {
+		h->zone = xstrdup(r, zone);
+		return;
+	}
+	if ((h->zone == NULL) != (zone == NULL) || (zone && strcmp(h->zone, zone)))
+		rep_sadd(r, &h->other_zones, zone ? zone : NO_ZONE);
+}
+
+static void on_flow(struct rep *r, json_t *rec)
+{
+	json_t *fl = json_object_get(rec, "flow");
+	const char *start = json_member_str(fl, "start"), *end = json_member_str(fl, "end");
+	uint64_t bytes = json_member_count(fl, "bytes_toserver") + json_member_count(fl, "bytes_toclient");
+	const char *src_ip = json_member_str(rec, "src_ip"), *dst_ip = json_member_str(rec, "dest_ip");
+	const char *app = json_member_str(rec, "app_proto");
+	json_t *dport = json_object_get(rec, "dest_port");
+	r->flows++;
+	ts_min(r->first, start);
+	ts_max(r->last, end);
+
+	json_t *pol = json_object_get(rec, "policy");
+	if (!json_is_object(pol)) {
+		r->flows_no_verdict++;
+		return;
+	}
+	const char *vs = json_member_str(pol, "verdict");
+	enum verdict v = V_OTHER;
+	for (int i = 0; i < V_OTHER; i++)
+		if (vs && !strcmp(vs, verdict_names[i]))
+			v = (enum verdict)i;
+	r->verdicts[v]++;
+	const char *sz = json_member_str(pol, "src_zone"), *dz = json_member_str(pol, "dest_zone");
+	const char *conduit = json_member_str(pol, "conduit");
+
+	char key[512];
+	snprintf(key, sizeof(key), "%s\x1f%s", sz ? sz : "\x01", dz ? dz : "\x01");
+	bool created;
+	struct pair *p = entry(r, &r->pairs, key, sizeof(*p), &created);
+	if (!p)
+		return;
+	if (created) {
+		p->src = xstrdup(r, sz);
+		p->dst = xstrdup(r, dz);
+	}
+	p->flows++;
+	p->bytes += bytes;
+	p->alerts += json_member_count(pol, "alerts");
+	p->verdicts[v]++;
+	if (v != V_VIOLATION && v != V_INTRA && !conduit)
+		p->no_conduit++;
+	rep_sadd(r, &p->apps, app);
+	rep_sadd(r, &p->conduits, conduit);
+	if (json_is_integer(dport))
+		uadd(r, &p->ports, (uint32_t)json_integer_value(dport));
+	ts_min(p->first, start);
+	ts_max(p->last, end);
+
+	for (int side = 0; side < 2; side++) {
+		const char *ip = side ? dst_ip : src_ip;
+		if (!ip)
+			continue;
+		struct host *h = get_host(r, ip);
+		if (!h)
+			return;
+		bool first = !h->flows_out && !h->flows_in;
+		host_zone(r, h, first, side ? dz : sz);
+		if (side)
+			h->flows_in++;
+		else
+			h->flows_out++;
+		h->bytes += bytes;
+		ts_min(h->first, start);
+		ts_max(h->last, end);
+	}
+
+	if (conduit) {
+		struct cobs *c = get_cobs(r, conduit);
+		if (!c)
+			return;
+		c->flows++;
+		c->bytes += bytes;
+		rep_sadd(r, &c->apps, app);
+		if (json_is_integer(dport))
+			uadd(r, &c->ports, (uint32_t)json_integer_value(dport));
+		char zp[300];
+		snprintf(zp, sizeof(zp), "%s \xe2\x86\x92 %s", sz ? sz : NO_ZONE, dz ? dz : NO_ZONE);
+		rep_sadd(r, &c->zone_pairs, zp);
+		rep_sadd(r, &c->clients, src_ip);
+		ts_min(c->first, start);
+		ts_max(c->last, end);
+	}
+
+	const char *outside = v == V_VIOLATION ? json_member_str(pol, "violated_conduit") : NULL;
+	if (outside) {
+		struct cobs *c = get_cobs(r, outside);
+		if (!c)
+			return;
+		c->outside_flows++;
+		rep_sadd(r, &c->outside_apps, app);
+		rep_sadd(r, &c->outside_clients, src_ip);
+		if (json_is_integer(dport))
+			uadd(r, &c->outside_ports, (uint32_t)json_integer_value(dport));
+	}
+
+	json_t *mb = json_object_get(rec, "modbus");
+	if (json_is_object(mb) && src_ip && dst_ip) {
+		snprintf(key, sizeof(key), "%s\x1f%s", src_ip, dst_ip);
+		struct mb_pair *m = entry(r, &r->modbus, key, sizeof(*m), &created);
+		if (!m)
+			return;
+		if (created) {
+			m->client = xstrdup(r, src_ip);
+			m->server = xstrdup(r, dst_ip);
+		}
+		m->flows++;
+		m->requests += json_member_count(mb, "requests");
+		m->exceptions += json_member_count(mb, "exceptions");
+		const char *k;
+		json_t *n;
+		json_object_foreach(json_object_get(mb, "requests_by_access"), k, n)
+			count_add(r, &m->access, k, json_is_integer(n) ? (uint64_t)json_integer_value(n) : 0);
+	}
+}
+
+/* One HSMS message: what (S6F11, select.req) from src to dst at ts. */
+static void hsms_message(struct rep *r, const char *src, const char *dst, const char *what,
+			 const char *ts)
+{
+	if (!src || !dst || !what)
+		return;
+	char key[256];
+	snprintf(key, sizeof(key), "%s\x1f%s", src, dst);
+	bool created;
+	struct hsms_pair *p = entry(r, &r->hsms, key, sizeof(*p), &created);
+	if (!p)
+		return;
+	if (created) {
+		p->src = xstrdup(r, src);
+		p->dst = xstrdup(r, dst);
+	}
+	p->total++;
+	count_add(r, &p->sf, what, 1);
+	ts_min(p->first, ts);
+	ts_max(p->last, ts);
+}
+
+static void on_hsms(struct rep *r, json_t *rec)
+{
+	json_t *h = json_object_get(rec, "hsms");
+	const char *what = json_member_str(h, "sf");
+	hsms_message(r, json_member_str(rec, "src_ip"), json_member_str(rec, "dest_ip"), what ? what : json_member_str(h, "stype"),
+		     json_member_str(rec, "timestamp"));
+}
+
+/* One Modbus request of function fn from client src to server dst. */
+static void modbus_request(struct rep *r, const char *src, const char *dst, const char *fn)
+{
+	char key[256];
+	snprintf(key, sizeof(key), "%s\x1f%s", src, dst);
+	bool created;
+	struct mb_pair *p = entry(r, &r->modbus, key, sizeof(*p), &created);
+	if (!p)
+		return;
+	if (created) {
+		p->client = xstrdup(r, src);
+		p->server = xstrdup(r, dst);
+	}
+	count_add(r, &p->functions, fn, 1);
+}
+
+/* A modbus record is a transaction (Suricata's layout): its request, if it
+ * was seen, is one request of its function. */
+static void on_modbus(struct rep *r, json_t *rec)
+{
+	json_t *q = json_object_get(json_object_get(rec, "modbus"), "request");
+	const char *src = json_member_str(rec, "src_ip"), *dst = json_member_str(rec, "dest_ip");
+	const char *fn = json_member_str(q, "function_name");
+	if (!src || !dst || !json_is_object(q))
+		return;
+	char fname[96];
+	if (!fn) {
+		snprintf(fname, sizeof(fname), "fc %" PRIu64, json_member_count(q, "function_raw") & 0x7f);
+		fn = fname;
+	}
+	modbus_request(r, src, dst, fn);
+}
+
+static void on_alert(struct rep *r, json_t *rec)
+{
+	json_t *a = json_object_get(rec, "alert");
+	const char *rule = eve_alert_rule_id(a, NULL);
+	if (!rule)
+		rule = "(no rule id)";
+	json_t *cnt = json_object_get(a, "count");
+	uint64_t count = json_is_integer(cnt) ? json_member_count(a, "count") : 1;
+	bool repeat = json_is_true(json_object_get(a, "repeat"));
+	r->alert_records++;
+	r->alert_hits += count;
+
+	bool created;
+	struct rule_agg *g = entry(r, &r->rules, rule, sizeof(*g), &created);
+	if (!g)
+		return;
+	if (created) {
+		g->rule = xstrdup(r, rule);
+		g->severity = (int)json_member_count(a, "severity");
+	}
+	if (!g->signature)
+		g->signature = xstrdup(r, json_member_str(a, "signature"));
+	if (!g->sev_name)
+		g->sev_name = xstrdup(r, json_member_str(a, "severity_name"));
+	if (!g->category)
+		g->category = xstrdup(r, json_member_str(a, "category"));
+	if (!g->refs && json_is_array(json_object_get(a, "references")))
+		g->refs = json_incref(json_object_get(a, "references"));
+	g->count += count;
+	g->records++;
+	if (repeat)
+		g->repeats++;
+	const char *fs = json_member_str(a, "first_seen"), *ls = json_member_str(a, "last_seen");
+	ts_min(g->first, fs ? fs : json_member_str(rec, "timestamp"));
+	ts_max(g->last, ls ? ls : json_member_str(rec, "timestamp"));
+
+	const char *conduit = json_member_str(a, "conduit");
+	if (conduit) {
+		struct cobs *c = get_cobs(r, conduit);
+		if (!c)
+			return;
+		c->alerts += count;
+		rep_sadd(r, &c->rules, rule);
+	}
+
+	if (json_array_size(r->alerts) >= MAX_ALERTS_LISTED)
+		return;
+	json_t *src = json_object_get(a, "source"), *tgt = json_object_get(a, "target");
+	json_t *o = json_object();
+	if (!o) {
+		r->oom = true;
+		return;
+	}
+	char when[TS_LEN];
+	const char *ts = json_member_str(rec, "timestamp");
+	json_object_set_new(o, "timestamp", json_string_or_null(ts_canon(ts, when) ? when : ts));
+	json_object_set_new(o, "rule", json_string(rule));
+	json_object_set_new(o, "severity", json_integer(g->severity));
+	json_object_set_new(o, "severity_name", json_string_or_null(json_member_str(a, "severity_name")));
+	json_object_set_new(o, "src_ip", json_string_or_null(json_member_str(rec, "src_ip")));
+	if (json_object_get(rec, "src_port"))
+		json_object_set_new(o, "src_port", json_count(json_member_count(rec, "src_port")));
+	json_object_set_new(o, "dest_ip", json_string_or_null(json_member_str(rec, "dest_ip")));
+	if (json_object_get(rec, "dest_port"))
+		json_object_set_new(o, "dest_port", json_count(json_member_count(rec, "dest_port")));
+	json_object_set_new(o, "src_zone", json_string_or_null(json_member_str(src, "zone")));
+	json_object_set_new(o, "dest_zone", json_string_or_null(json_member_str(tgt, "zone")));
+	json_object_set_new(o, "app_proto", json_string_or_null(json_member_str(rec, "app_proto")));
+	json_object_set_new(o, "conduit", json_string_or_null(conduit));
+	json_object_set_new(o, "reason", json_string_or_null(json_member_str(a, "reason")));
+	json_object_set_new(o, "count", json_count(count));
+	json_object_set_new(o, "repeat", json_boolean(repeat));
+	json_object_set_new(o, "community_id", json_string_or_null(json_member_str(rec, "community_id")));
+	json_object_set_new(o, "evidence", json_string_or_null(json_member_str(json_object_get(a, "evidence"), "file")));
+	if (json_array_append_new(r->alerts, o) < 0)
+		r->oom = true;
+}
+
+static void on_asset(struct rep *r, json_t *rec)
+{
+	json_t *a = json_object_get(rec, "asset");
+	const char *ip = json_member_str(a, "ip"), *kind = json_member_str(a, "kind");
+	if (!ip)
+		return;
+	if (!kind)
+		kind = "asset";
+	char key[256];
+	snprintf(key, sizeof(key), "%s\x1f%s", ip, kind);
+	bool created;
+	struct asset *s = entry(r, &r->assets, key, sizeof(*s), &created);
+	if (!s)
+		return;
+	if (created) {
+		s->ip = xstrdup(r, ip);
+		s->kind = xstrdup(r, kind);
+	}
+	json_decref(s->a);
+	s->a = json_incref(a);
+	s->records++;
+	rep_sadd(r, &s->models, asset_model(a));
+	rep_sadd(r, &s->revisions, asset_revision(a));
+	ts_canon(json_member_str(rec, "timestamp"), s->ts);
+}
+
+/* What every record gives: its type, the sensor's name. */
+static void on_any(struct rep *r, const char *et, const char *host)
+{
+	count_add(r, &r->types, et ? et : "(none)", 1);
+	if (host && !r->sensor)
+		r->sensor = xstrdup(r, host);
+}
+
+static void on_record(struct rep *r, json_t *rec)
+{
+	const char *et = json_member_str(rec, "event_type");
+	on_any(r, et, json_member_str(rec, "host"));
+	if (!et)
+		return;
+	if (!strcmp(et, "flow")) {
+		on_flow(r, rec);
+	} else if (!strcmp(et, "hsms")) {
+		on_hsms(r, rec);
+	} else if (!strcmp(et, "modbus")) {
+		on_modbus(r, rec);
+	} else if (!strcmp(et, "alert")) {
+		on_alert(r, rec);
+	} else if (!strcmp(et, "asset")) {
+		on_asset(r, rec);
+	} else if (!strcmp(et, "run")) {
+		json_t *run = json_object_get(rec, "run");
+		if (json_is_object(run)) {
+			json_array_append(r->runs, run);
+			r->pol_rec = json_object_get(run, "policy");
+		}
+	} else if (!strcmp(et, "policy")) {
+		json_t *p = json_object_get(rec, "policy");
+		if (json_is_object(p)) {
+			json_t *o = json_pack("{s:O?,s:O}", "timestamp", json_object_get(rec, "timestamp"),
+					      "policy", p);
+			if (!o || json_array_append_new(r->reloads, o) < 0)
+				r->oom = true;
+			r->pol_rec = p;
+		}
+	} else if (!strcmp(et, "stats")) {
+		json_t *st = json_object_get(rec, "stats");
+		if (json_is_object(st)) {
+			json_decref(r->last_stats);
+			r->last_stats = json_incref(st);
+			if (json_is_true(json_object_get(st, "final")))
+				json_array_append(r->final_stats, st);
+		}
+	}
+}
+
+static void bad_line(struct rep *r, const char *why)
+{
+	r->bad_lines++;
+	char msg[PATH_MAX + 320];
+	snprintf(msg, sizeof(msg), "%s:%" PRIu64 ": not a JSON record (%s); skipped", r->eve, r->lines,
+		 why);
+	if (r->bad_lines <= MAX_BAD_LOGGED)
+		log_warn("%s", msg);
+	else if (r->bad_lines == MAX_BAD_LOGGED + 1)
+		log_warn("%s: more lines are not JSON records; the report counts them", r->eve);
+	if (json_array_size(r->bad) < MAX_BAD_EXAMPLES)
+		json_array_append_new(r->bad, json_string(msg));
+}
+
+/* The bulk of a busy eve.json, one hsms record per HSMS message and one
+ * modbus record per transaction, read without a full parse when json_scan can
+ * (the same values, by its contract); true if the line was taken. */
+static bool fast_record(struct rep *r, const char *line, size_t n)
+{
+	enum { ET, HOST, SRC, DST, TS, SF, STYPE, FN, NF };
+	struct jscan_field f[NF] = {
+		[ET] = { .key = "event_type" }, [HOST] = { .key = "host" },
+		[SRC] = { .key = "src_ip" }, [DST] = { .key = "dest_ip" },
+		[TS] = { .key = "timestamp" },
+		[SF] = { .parent = "hsms", .key = "sf" }, [STYPE] = { .parent = "hsms", .key = "stype" },
+		[FN] = { .parent = "modbus.request", .key = "function_name" },
+	};
+	/* only lines that can be these records are scanned at all */
+	if (!memmem(line, n, "\"event_type\":\"hsms\"", 19) &&
+	    !memmem(line, n, "\"event_type\":\"modbus\"", 21))
+		return false;
+	if (json_scan(line, n, f, NF) != JSCAN_OK || !f[ET].value)
+		return false;
+	const char *et = f[ET].value;
+	bool hsms = !strcmp(et, "hsms"), modbus = !strcmp(et, "modbus");
+	/* fabmon names every request's function; a record without the name
+	 * (a response alone, or another writer's) is parsed fully */
+	bool req = modbus && f[SRC].value && f[DST].value && f[FN].value;
+	if ((!hsms && !modbus) || (modbus && !req))
+		return false;
+	r->records++;
+	on_any(r, et, f[HOST].value);
+	if (hsms)
+		hsms_message(r, f[SRC].value, f[DST].value, f[SF].value ? f[SF].value : f[STYPE].value,
+			     f[TS].value);
+	else if (req)
+		modbus_request(r, f[SRC].value, f[DST].value, f[FN].value);
+	return true;
+}
+
+int rep_read_eve(struct rep *r, char *err, size_t errlen)
+{
+	FILE *fp = fopen(r->eve, "r");
+	if (!fp) {
+		snprintf(err, errlen, "cannot read %s: %s", r->eve, strerror(errno));
+		return EXIT_INPUT;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct sha256_stream sha;
+	sha256_stream_init(&sha);
+	errno = 0;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		r->lines++;
+		sha256_stream_update(&sha, line, (size_t)n);
+		r->eve_bytes += (uint64_t)n;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		if (!n) {
+			bad_line(r, "empty line");
+			continue;
+		}
+		if (fast_record(r, line, (size_t)n)) {
+			if (r->oom)
+				break;
+			continue;
+		}
+		json_error_t je;
+		json_t *rec = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &je);
+		if (!json_is_object(rec)) {
+			char why[200];
+			if (rec)
+				snprintf(why, sizeof(why), "not an object");
+			else
+				snprintf(why, sizeof(why), "column %d: %s", je.column, je.text);
+			bad_line(r, why);
+			json_decref(rec);
+			continue;
+		}
+		r->records++;
+		on_record(r, rec);
+		json_decref(rec);
+		if (r->oom)
+			break;
+	}
+	int rerr = ferror(fp) ? (errno ? errno : EIO) : 0;
+	uint8_t d[32];
+	sha256_stream_final(&sha, d);
+	sha256_to_hex(d, r->eve_sha256);
+	free(line);
+	fclose(fp);
+	if (rerr) {
+		snprintf(err, errlen, "error reading %s (after line %" PRIu64 "): %s", r->eve, r->lines,
+			 strerror(rerr));
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+/* The policy in force at the end: its copy beside eve.json. */
+void rep_load_policy(struct rep *r)
+{
+	if (!json_is_object(r->pol_rec)) {
+		if (!json_array_size(r->runs))
+			rep_note(r, "eve.json has no run record: the policy in force is not known, so the "
+				"report has no policy sections (zones from the flows only)");
+		else
+			rep_note(r, "the run had no policy (rules off): the report has no policy sections");
+		return;
+	}
+	const char *copy = json_member_str(r->pol_rec, "copy"), *sha = json_member_str(r->pol_rec, "sha256");
+	bool builtin = json_is_true(json_object_get(r->pol_rec, "builtin"));
+	struct policy_error pe;
+	char msg[1024];
+	if (copy && *copy && !strchr(copy, '/') && strcmp(copy, "..") && strcmp(copy, ".")) {
+		snprintf(r->pol_path, sizeof(r->pol_path), "%s/%s", r->dir, copy);
+		char hex[65];
+		uint64_t len;
+		int e = sha256_file(r->pol_path, hex, &len);
+		if (e == 0) {
+			r->pol_verified = sha && !strcmp(hex, sha);
+			if (!r->pol_verified) {
+				rep_note(r, "the policy copy %s has SHA-256 %s but the run recorded %s: it was "
+					"changed after the run; the report uses it as it is now", copy, hex,
+				     sha ? sha : "none");
+				log_warn("report: policy copy %s differs from the one the run recorded",
+					 r->pol_path);
+			}
+			r->pol = policy_load_file(r->pol_path, &pe);
+			if (!r->pol) {
+				policy_error_format(&pe, msg, sizeof(msg));
+				rep_note(r, "the policy copy cannot be parsed (%s): the report has no policy "
+					"sections", msg);
+				log_warn("report: %s", msg);
+			}
+			return;
+		}
+		if (!builtin) {
+			rep_note(r, "the policy copy %s cannot be read (%s): the report has no policy "
+				"sections (zones and conduits of the policy, coverage of zones without "
+				"traffic); the matrix and the rest come from eve.json", copy, strerror(-e));
+			log_warn("report: cannot read the policy copy %s: %s; writing the report without "
+				 "the policy sections", r->pol_path, strerror(-e));
+			r->pol_path[0] = 0;
+			return;
+		}
+		r->pol_path[0] = 0;
+	} else if (!builtin) {
+		rep_note(r, "the run record names no policy copy: the report has no policy sections");
+		log_warn("report: the run record names no policy copy; writing the report without the "
+			 "policy sections");
+		return;
+	}
+	/* the built-in default, if it is the one the run used */
+	char hex[65];
+	sha256_hex(policy_builtin_yaml, strlen(policy_builtin_yaml), hex);
+	if (sha && !strcmp(sha, hex)) {
+		r->pol = policy_builtin(&pe);
+		r->pol_verified = r->pol != NULL;
+		snprintf(r->pol_path, sizeof(r->pol_path), "built-in");
+		return;
+	}
+	rep_note(r, "the run used a built-in policy of another fabmon version (SHA-256 %s) and its copy "
+		"is missing: the report has no policy sections", sha ? sha : "none");
+	log_warn("report: the built-in policy of the run is not this fabmon's and its copy is "
+		 "missing; writing the report without the policy sections");
+}

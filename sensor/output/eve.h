@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * EVE JSON output (Suricata's format, one JSON object per line in
+ * DIR/eve.json). Every record starts with the common header:
+ *   timestamp, flow_id, community_id, event_type, src_ip, src_port,
+ *   dest_ip, dest_port, proto, app_proto, vlan, pcap_filename | in_iface, host
+ * then one object named after event_type ("flow", "stats", "anomaly", ...).
+ * src is the flow's client (initiator), dest its server, whatever the
+ * direction of the packet that caused the record.
+ */
+#ifndef FABMON_EVE_H
+#define FABMON_EVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sensor/flow/flow.h"
+#include "util/json.h"
+#include "sensor/output/outfile.h"
+
+struct ndpi_classifier;
+
+struct eve {
+	struct outfile out;
+	bool open;
+	struct jbuf jb;
+	const char *sensor_name;
+	struct ndpi_classifier *ndpi;   /* for category names */
+	const char *const *source_names; /* by flow->source */
+	bool live;
+	const struct policy *policy;    /* the policy in force, for zone names; NULL: no rules */
+};
+
+/* As Suricata writes times (microseconds, offset without a colon, see
+ * rfc3339.h): 2026-03-02T08:00:01.000123+0000 */
+void eve_format_time(int64_t sec, uint32_t usec, char out[40]);
+
+/* Common header of a flow-bound record; leaves the top object open. */
+void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struct flow *f,
+		const char *event_type);
+
+/* Finish a record started with eve_header (closes it and queues the line). */
+void eve_commit(struct eve *e, struct jbuf *b);
+
+/* Queue a record built whole (its top object closed). */
+void eve_put(struct eve *e, struct jbuf *b);
+
+/* Write what is queued; say so (once) when the disk starts or stops
+ * refusing. */
+void eve_flush(struct eve *e);
+void eve_report(struct eve *e, enum outfile_event ev);
+
+/* The flow record at its end, with the dissector's summary of it if any
+ * (session_kind APP_EVENT_KIND_COUNT: none). */
+void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int session_kind,
+	      const void *session);
+
+/* app_proto of a flow: the dissector that claimed it, else nDPI's name. */
+const char *eve_app_proto(const struct flow *f);
+
+const char *eve_proto_name(uint8_t proto, char buf[8]);
+
+#endif

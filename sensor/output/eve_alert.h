@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* EVE `alert` records of the rule engine. */
+#ifndef FABMON_EVE_ALERT_H
+#define FABMON_EVE_ALERT_H
+
+#include "rules/alert.h"
+#include "sensor/output/eve.h"
+
+/* Where an alert's packets were written (evidence pcap), if anywhere. */
+struct evidence_ref {
+	char file[128];               /* relative to the output directory */
+	uint32_t first_packet, last_packet; /* 1-based, in that file */
+};
+
+/* A stable id for an alert record (the same on every replay of the same
+ * packets): 16 hex digits. */
+void eve_alert_id(const struct alert *a, char out[17]);
+
+/* Build the record in e->jb, whole (no newline): for eve.json and syslog.
+ * ev: NULL if no evidence was written. */
+void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
+		     const struct evidence_ref *ev);
+/* Build and write it. */
+void eve_alert(struct eve *e, const struct alert *a, const char *id, const struct evidence_ref *ev);
+
+#endif

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/output/evidence.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "sensor/flow/flow.h"
+#include "util/log.h"
+
+/* One flow's ring: its last cfg.ring_packets packets, their bytes packed
+ * one after the other in a buffer of ring_bytes() (a frame longer
+ * than snap is kept cut, with its wire length). Packed, not one snap-sized
+ * slot each: fab traffic is mostly small packets, and a slot per packet
+ * spread each flow's recent packets over eight pages instead of one. */
+struct ev_slot {
+	int64_t sec;
+	uint32_t usec, caplen, wirelen;
+	uint32_t off;                 /* of its bytes in data */
+};
+
+struct ev_flow {
+	uint16_t n, head;             /* packets in the ring, next slot */
+	uint32_t wpos;                /* where the next packet's bytes go */
+	uint32_t maxroom;             /* the largest packet it has kept */
+	int dlt;
+	pcap_t *dead;                 /* for the open file */
+	pcap_dumper_t *dump;
+	int64_t file;                 /* serial of its file in the file list, -1 none */
+	uint32_t written, remaining;  /* packets in the open file, still to write */
+	uint16_t nfiles;              /* files this flow has had */
+	struct ev_slot *slot;
+	uint8_t *data;
+};
+
+struct ev_file {
+	char name[128];               /* "evidence/NAME.pcap" */
+	uint64_t bytes;
+	bool open;
+};
+
+struct evidence {
+	struct evidence_config cfg;
+	char dir[4096];               /* the output directory */
+	bool dir_ok;
+	uint64_t mem;                 /* bytes of all rings */
+	uint32_t open;
+	struct ev_file *files;        /* oldest first */
+	size_t nfiles, capfiles, first; /* files[first..nfiles) still on disk */
+	uint64_t base;                /* serial of files[0] (entries compacted away) */
+	struct evidence_stats st;
+};
+
+/* One snap more than the packets can hold: then the next packet always
+ * fits after the newest or at the front, and the ring keeps its last
+ * ring_packets whatever their sizes (tests/unit/test-evidence.c). */
+static uint32_t ring_bytes(const struct evidence_config *c)
+{
+	return ((uint32_t)c->ring_packets + 1) * c->snap;
+}
+
+static size_t ring_size(const struct evidence_config *c)
+{
+	return sizeof(struct ev_flow) + c->ring_packets * sizeof(struct ev_slot) + ring_bytes(c);
+}
+
+static int mtime_cmp(const void *x, const void *y)
+{
+	const struct ev_file *a = x, *b = y;
+	/* name starts with the UTC time: orders as time */
+	return strcmp(a->name, b->name);
+}
+
+/* The entry of a file by its serial, NULL once it was rotated out. */
+static struct ev_file *file_at(struct evidence *ev, int64_t serial)
+{
+	if (serial < 0 || (uint64_t)serial < ev->base + ev->first || (uint64_t)serial >= ev->base + ev->nfiles)
+		return NULL;
+	return &ev->files[(uint64_t)serial - ev->base];
+}
+
+/* Returns the new file's serial, or -1. */
+static int64_t add_file(struct evidence *ev, const char *name, uint64_t bytes, bool open)
+{
+	if (ev->nfiles == ev->capfiles) {
+		/* drop the deleted head before growing */
+		if (ev->first) {
+			memmove(ev->files, ev->files + ev->first,
+				(ev->nfiles - ev->first) * sizeof(*ev->files));
+			ev->nfiles -= ev->first;
+			ev->base += ev->first;
+			ev->first = 0;
+		}
+		if (ev->nfiles == ev->capfiles) {
+			size_t nc = ev->capfiles ? ev->capfiles * 2 : 64;
+			struct ev_file *nf = realloc(ev->files, nc * sizeof(*nf));
+			if (!nf)
+				return -1;
+			ev->files = nf;
+			ev->capfiles = nc;
+		}
+	}
+	struct ev_file *f = &ev->files[ev->nfiles];
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->bytes = bytes;
+	f->open = open;
+	ev->st.bytes += bytes;
+	return (int64_t)(ev->base + ev->nfiles++);
+}
+
+/* Delete the oldest closed files until the directory is under its cap. */
+static void rotate(struct evidence *ev)
+{
+	while (ev->st.bytes > ev->cfg.max_bytes && ev->first < ev->nfiles) {
+		struct ev_file *f = &ev->files[ev->first];
+		if (f->open)
+			break; /* being written: the cap holds again once it closes */
+		char path[4300];
+		snprintf(path, sizeof(path), "%s/%s", ev->dir, f->name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warn("cannot delete old evidence '%s': %s", path, strerror(errno));
+		ev->st.bytes -= f->bytes;
+		ev->st.rotated++;
+		ev->st.rotated_bytes += f->bytes;
+		ev->first++;
+	}
+}
+
+/* Evidence of earlier runs counts toward the cap and is rotated first. */
+static void scan_existing(struct evidence *ev)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/evidence", ev->dir);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".pcap") != 0 || l > 100)
+			continue;
+		char fp[4400];
+		struct stat sb;
+		snprintf(fp, sizeof(fp), "%s/%s", path, de->d_name);
+		if (stat(fp, &sb) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		char name[128];
+		snprintf(name, sizeof(name), "evidence/%s", de->d_name);
+		add_file(ev, name, (uint64_t)sb.st_size, false);
+	}
+	closedir(d);
+	if (ev->nfiles)
+		qsort(ev->files, ev->nfiles, sizeof(*ev->files), mtime_cmp);
+}
+
+struct evidence *evidence_create(const struct evidence_config *cfg, const char *dir)
+{
+	struct evidence *ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return NULL;
+	ev->cfg = *cfg;
+	if (ev->cfg.snap < 64)
+		ev->cfg.snap = 64;
+	if (dir && ev->cfg.ring_packets) {
+		snprintf(ev->dir, sizeof(ev->dir), "%s", dir);
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/evidence", dir);
+		if (mkdir(path, 0750) < 0 && errno != EEXIST)
+			log_error("cannot create '%s': %s; alerts will have no evidence", path,
+				  strerror(errno));
+		else
+			ev->dir_ok = true;
+		scan_existing(ev);
+		rotate(ev);
+	}
+	return ev;
+}
+
+static void close_file(struct evidence *ev, struct ev_flow *ef)
+{
+	if (!ef->dump)
+		return;
+	int64_t pos = pcap_dump_ftell64(ef->dump);
+	if (pcap_dump_flush(ef->dump) < 0)
+		ev->st.write_errors++;
+	pcap_dump_close(ef->dump);
+	pcap_close(ef->dead);
+	ef->dump = NULL;
+	ef->dead = NULL;
+	ev->open--;
+	struct ev_file *f = file_at(ev, ef->file);
+	if (f) {
+		f->open = false;
+		if (pos > 0) {
+			ev->st.bytes -= f->bytes;
+			f->bytes = (uint64_t)pos;
+			ev->st.bytes += f->bytes;
+		}
+	}
+	ef->file = -1;
+	rotate(ev);
+}
+
+void evidence_destroy(struct evidence *ev)
+{
+	if (!ev)
+		return;
+	free(ev->files);
+	free(ev);
+}
+
+static void write_one(struct evidence *ev, struct ev_flow *ef, const struct ev_slot *s,
+		      const uint8_t *data)
+{
+	struct pcap_pkthdr h;
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)s->sec;
+	h.ts.tv_usec = (suseconds_t)s->usec;
+	h.caplen = s->caplen;
+	h.len = s->wirelen;
+	pcap_dump((u_char *)ef->dump, &h, data);
+	ef->written++;
+	ev->st.packets++;
+	struct ev_file *f = file_at(ev, ef->file);
+	if (f) {
+		f->bytes += 16 + s->caplen;
+		ev->st.bytes += 16 + s->caplen;
+	}
+}
+
+/* Where the next packet's room bytes go, the oldest packets in the way
+ * given up. The ring's packets lie in arrival order in one run of the
+ * buffer, [oldest, wpos), or in two, [oldest, X) then [0, wpos). The ring
+ * wraps to the front at (packets + 1) x the flow's largest packet so far,
+ * not at the buffer's end: a flow of 80-byte Modbus frames keeps its ring
+ * in 1.4 KiB instead of cycling through 34 KiB (cache and RSS). With
+ * sizes that do not grow, the slack of one packet means nothing is ever
+ * in the way; when they grow, the oldest make room, in order. */
+static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t room)
+{
+	uint32_t R = ev->cfg.ring_packets, full = ring_bytes(&ev->cfg);
+	if (room > ef->maxroom)
+		ef->maxroom = room;
+	uint32_t wrap_at = (R + 1) * ef->maxroom;
+	if (ef->n == R)
+		ef->n--; /* the oldest gives up its slot */
+	if (!ef->n)
+		return 0;
+	const struct ev_slot *o = &ef->slot[(ef->head + R - ef->n) % R];
+	bool one_run = o->off < ef->wpos;
+	uint32_t pos;
+	if (one_run)
+		pos = ef->wpos + room <= wrap_at ? ef->wpos : 0;
+	else
+		pos = ef->wpos + room <= full ? ef->wpos : 0; /* over the first run's oldest */
+	/* two runs and back to the front (only a buffer too small for its
+	 * packets): the first run is older than what the front holds, so it
+	 * goes first */
+	bool drop_first_run = !one_run && pos == 0;
+	uint32_t end = pos + room;
+	while (ef->n) {
+		o = &ef->slot[(ef->head + R - ef->n) % R];
+		bool in_first_run = drop_first_run && o->off >= ef->wpos;
+		bool overlap = o->off < end && o->off + (o->caplen ? o->caplen : 1) > pos;
+		if (!in_first_run && !overlap)
+			break; /* in arrival order: once the oldest is clear, all are */
+		ef->n--;
+	}
+	return pos;
+}
+
+void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
+		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame)
+{
+	if (!ev || !ev->dir_ok)
+		return;
+	struct ev_flow *ef = f->evidence;
+	if (!ef) {
+		if (f->evidence_denied)
+			return;
+		size_t need = ring_size(&ev->cfg);
+		/* malloc, not calloc: a slot's bytes are touched only when a
+		 * packet fills it (most flows are short: their unused slots never
+		 * cost a page) */
+		if (ev->mem + need > ev->cfg.memcap || !(ef = malloc(need))) {
+			f->evidence_denied = 1;
+			ev->st.no_ring++;
+			return;
+		}
+		ev->mem += need;
+		memset(ef, 0, sizeof(*ef));
+		ef->dlt = dlt;
+		ef->file = -1;
+		ef->slot = (struct ev_slot *)(ef + 1);
+		ef->data = (uint8_t *)(ef->slot + ev->cfg.ring_packets);
+		f->evidence = ef;
+	}
+	if (dlt != ef->dlt)
+		return; /* one link type per file */
+	uint32_t len = caplen < ev->cfg.snap ? caplen : ev->cfg.snap;
+	uint32_t room = len ? len : 1; /* an empty frame holds a byte too: no two share a place */
+	uint32_t pos = place(ev, ef, room);
+	struct ev_slot *s = &ef->slot[ef->head];
+	uint8_t *d = ef->data + pos;
+	s->sec = sec;
+	s->usec = usec;
+	s->caplen = len;
+	s->wirelen = wirelen;
+	s->off = pos;
+	memcpy(d, frame, len);
+	ef->wpos = pos + room;
+	ef->head = (uint16_t)((ef->head + 1) % ev->cfg.ring_packets);
+	if (ef->n < ev->cfg.ring_packets)
+		ef->n++;
+	if (ef->dump && ef->remaining) {
+		write_one(ev, ef, s, d);
+		if (--ef->remaining == 0)
+			close_file(ev, ef);
+	}
+}
+
+bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	struct ev_flow *ef = ev ? f->evidence : NULL;
+	if (!ef || !ef->n) {
+		if (ev)
+			ev->st.not_written++;
+		return false;
+	}
+	if (ef->dump) {
+		/* already writing this flow: the alert's packets are all in it */
+		const struct ev_file *cur = file_at(ev, ef->file);
+		snprintf(ref->file, sizeof(ref->file), "%s", cur ? cur->name : "");
+		ref->first_packet = 1;
+		ref->last_packet = ef->written;
+		return true;
+	}
+	/* name: UTC time of the newest packet, the flow, and a counter */
+	const struct ev_slot *last = &ef->slot[(ef->head + ev->cfg.ring_packets - 1) % ev->cfg.ring_packets];
+	time_t t = (time_t)last->sec;
+	struct tm tm;
+	char when[32] = "00000000T000000Z";
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	char name[128], path[4300];
+	if (ef->nfiles)
+		snprintf(name, sizeof(name), "evidence/%s-flow%llu-%u.pcap", when,
+			 (unsigned long long)f->flow_id, ef->nfiles);
+	else
+		snprintf(name, sizeof(name), "evidence/%s-flow%llu.pcap", when,
+			 (unsigned long long)f->flow_id);
+	snprintf(path, sizeof(path), "%s/%s", ev->dir, name);
+	ef->dead = pcap_open_dead(ef->dlt, (int)ev->cfg.snap);
+	ef->dump = ef->dead ? pcap_dump_open(ef->dead, path) : NULL;
+	if (!ef->dump) {
+		log_error("cannot write evidence '%s': %s", path,
+			  ef->dead ? pcap_geterr(ef->dead) : "out of memory");
+		if (ef->dead)
+			pcap_close(ef->dead);
+		ef->dead = NULL;
+		ev->st.write_errors++;
+		ev->st.not_written++;
+		return false;
+	}
+	ev->open++;
+	ev->st.files++;
+	ef->nfiles++;
+	ef->written = 0;
+	ef->file = add_file(ev, name, 24, true);
+	uint16_t start = (uint16_t)((ef->head + ev->cfg.ring_packets - ef->n) % ev->cfg.ring_packets);
+	for (uint16_t i = 0; i < ef->n; i++) {
+		uint16_t k = (uint16_t)((start + i) % ev->cfg.ring_packets);
+		write_one(ev, ef, &ef->slot[k], ef->data + ef->slot[k].off);
+	}
+	snprintf(ref->file, sizeof(ref->file), "%s", name);
+	ref->first_packet = 1;
+	ref->last_packet = ef->written;
+	/* then the flow's next packets, unless too many files are open */
+	ef->remaining = ev->open <= ev->cfg.max_open ? ev->cfg.after_packets : 0;
+	if (!ef->remaining || ef->file < 0)
+		close_file(ev, ef);
+	else if (pcap_dump_flush(ef->dump) < 0)
+		ev->st.write_errors++;
+	return true;
+}
+
+void evidence_flow_end(struct evidence *ev, struct flow *f)
+{
+	struct ev_flow *ef = f->evidence;
+	if (!ef)
+		return;
+	close_file(ev, ef);
+	ev->mem -= ring_size(&ev->cfg);
+	free(ef);
+	f->evidence = NULL;
+}
+
+void evidence_flush(struct evidence *ev)
+{
+	(void)ev; /* files are flushed after every alert and closed with their flow */
+}
+
+const struct evidence_stats *evidence_stats(const struct evidence *ev)
+{
+	return &ev->st;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/output/outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUTFILE_FLUSH_AT (256 * 1024)
+
+int outfile_open(struct outfile *o, const char *path, bool truncate, size_t max_pending)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->path = strdup(path);
+	if (!o->path)
+		return -ENOMEM;
+	int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+	o->fd = open(path, flags, 0640);
+	if (o->fd < 0) {
+		int e = errno;
+		free(o->path);
+		o->path = NULL;
+		return -e;
+	}
+	o->flush_at = OUTFILE_FLUSH_AT;
+	o->max_pending = max_pending < OUTFILE_FLUSH_AT * 2 ? OUTFILE_FLUSH_AT * 2 : max_pending;
+	o->cap = OUTFILE_FLUSH_AT * 2;
+	o->buf = malloc(o->cap);
+	if (!o->buf) {
+		close(o->fd);
+		free(o->path);
+		o->path = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+enum outfile_event outfile_flush(struct outfile *o)
+{
+	bool was_failing = o->err != 0;
+	size_t done = 0;
+	while (done < o->len) {
+		ssize_t n = write(o->fd, o->buf + done, o->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			o->write_errors++;
+			o->err = n < 0 ? errno : ENOSPC;
+			break;
+		}
+		done += (size_t)n;
+		o->bytes_written += (uint64_t)n;
+	}
+	if (done > 0) {
+		memmove(o->buf, o->buf + done, o->len - done);
+		o->len -= done;
+	}
+	if (o->len == 0)
+		o->err = 0;
+	if (!was_failing && o->err)
+		return OUTFILE_STARTED_FAILING;
+	if (was_failing && !o->err)
+		return OUTFILE_RECOVERED;
+	return OUTFILE_OK;
+}
+
+enum outfile_event outfile_put(struct outfile *o, const char *rec, size_t len)
+{
+	enum outfile_event ev = OUTFILE_OK;
+	if (o->len + len > o->cap) {
+		ev = outfile_flush(o);
+		if (o->len + len > o->cap) {
+			size_t need = o->len + len;
+			size_t ncap = o->cap;
+			while (ncap < need)
+				ncap *= 2;
+			char *nb = ncap <= o->max_pending ? realloc(o->buf, ncap) : NULL;
+			if (!nb) {
+				o->dropped++;
+				return ev;
+			}
+			o->buf = nb;
+			o->cap = ncap;
+		}
+	}
+	memcpy(o->buf + o->len, rec, len);
+	o->len += len;
+	o->records++;
+	if (o->len >= o->flush_at && !o->err)
+		ev = outfile_flush(o);
+	return ev;
+}
+
+int outfile_reopen(struct outfile *o)
+{
+	outfile_flush(o);
+	int fd = open(o->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	close(o->fd);
+	o->fd = fd;
+	return 0;
+}
+
+int outfile_close(struct outfile *o)
+{
+	if (!o->path)
+		return 0;
+	outfile_flush(o);
+	int rc = 0;
+	if (o->len > 0) {
+		rc = -(o->err ? o->err : EIO);
+		/* count the records still queued as lost */
+		for (size_t i = 0; i < o->len; i++)
+			if (o->buf[i] == '\n')
+				o->dropped++;
+	}
+	if (o->fd >= 0) {
+		if (fsync(o->fd) < 0 && errno != EINVAL && errno != EROFS && rc == 0)
+			rc = -errno;
+		if (close(o->fd) < 0 && rc == 0)
+			rc = -errno;
+	}
+	free(o->buf);
+	free(o->path);
+	o->buf = NULL;
+	o->path = NULL;
+	o->fd = -1;
+	return rc;
+}
