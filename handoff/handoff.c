@@ -40,13 +40,6 @@
 #include "util/rfc3339.h"
 #include "zones/policy.h"
 
-void ho_lower(char *s)
-{
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
-
 /* ---- the output directory ---- */
 
 static void remove_tmp(struct ho *h)

@@ -43,6 +43,9 @@ struct ref_text {
 
 const struct ref_text *ho_ref_lookup(const char *key);
 
+/* ASCII lower case in place (alert ids, STIX protocol names) */
+void ho_lower(char *s);
+
 /* The command line */
 struct ho_args {
 	const char *dir;
@@ -178,8 +181,5 @@ void ho_readme(struct ho *h, FILE *f);
 
 /* handoff_tar.c: the bundle's files as a POSIX ustar archive, under TOP/ */
 int ho_write_tar(struct ho *h, const char *tarpath, const char *top);
-
-/* handoff.c: ASCII lower case in place */
-void ho_lower(char *s);
 
 #endif

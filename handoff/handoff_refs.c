@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon handoff`: the fixed texts a bundle cites, the TLP 2.0 levels with
- * their STIX 2.1 marking definitions, and what the references of the rule
- * catalogue (alert.references) mean. */
+ * their STIX 2.1 marking definitions, what the references of the rule
+ * catalogue (alert.references) mean, and the lower case that alert ids and
+ * STIX protocol names are written in. */
 #include "handoff/handoff_internal.h"
 
 #include <string.h>
@@ -108,4 +109,11 @@ const struct ref_text *ho_ref_lookup(const char *key)
 		if (!strcmp(ref_texts[i].key, key))
 			return &ref_texts[i];
 	return NULL;
+}
+
+void ho_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
 }
