@@ -129,6 +129,12 @@ struct ho {
 	char identity_id[80];
 };
 
+/* handoff_bundle.c: write the bundle of the selected alerts at OUT (and
+ * OUT.tar with --tar); an enum exit_code, said on stderr. */
+int ho_make_bundle(struct ho *h, const char *out);
+/* what h holds (not h->args) */
+void ho_free(struct ho *h);
+
 /* handoff_select.c: read DIR/eve.json once (an enum exit_code). */
 int ho_read_eve(struct ho *h);
 
