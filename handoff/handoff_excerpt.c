@@ -321,51 +321,69 @@ void ho_add_name(json_t *arr, const char *s)
 		json_array_append_new(arr, json_string(s));
 }
 
-static void excerpt_from_policy(struct ho *h, FILE *f)
+/* What of the policy the selected alerts touch: the zones, hosts and
+ * conduits the excerpt keeps (indexes into the policy's arrays). */
+struct excerpt_marks {
+	bool *zone, *host, *cond;
+};
+
+/* The zones and hosts of an alert's two ends. */
+static void mark_alert_ends(const struct policy *p, const struct ho_alert *x,
+			    struct excerpt_marks *m)
 {
-	const struct policy *p = h->pol;
-	size_t nz = p->nzones;
-	bool *zone = calloc(nz + 1, 1), *host = calloc(p->nhosts + 1, 1),
-	     *cond = calloc(p->nconduits + 1, 1);
-	if (!zone || !host || !cond)
-		goto out;
-	for (size_t i = 0; i < h->nalerts; i++) {
-		struct ho_alert *x = &h->alerts[i];
-		const char *ends[2] = { "source", "target" };
-		for (int e = 0; e < 2; e++) {
-			json_t *ep = json_member(x->a, ends[e]);
-			const char *zn = json_member_str(ep, "zone");
-			int zi = zn ? policy_zone_index(p, zn) : -1;
-			if (zi >= 0)
-				zone[zi] = true;
-			struct ip_addr ip;
-			if (ip_addr_parse(json_member_str_or(x->rec, e ? "dest_ip" : "src_ip", ""), &ip)) {
-				int hi = policy_host_of(p, &ip);
-				if (hi >= 0)
-					host[hi] = true;
-			}
-		}
-		const char *cn = json_member_str(x->a, "conduit");
-		for (size_t c = 0; cn && c < p->nconduits; c++)
-			if (!strcmp(p->conduits[c].name, cn)) {
-				cond[c] = true;
-				zone[p->conduits[c].from] = zone[p->conduits[c].to] = true;
-			}
-		/* and the conduits between the two ends' zones, in the alert's direction */
-		const char *zs = json_member_str(json_member(x->a, "source"), "zone");
-		const char *zt = json_member_str(json_member(x->a, "target"), "zone");
-		int is = zs ? policy_zone_index(p, zs) : -1, it = zt ? policy_zone_index(p, zt) : -1;
-		for (size_t c = 0; is >= 0 && it >= 0 && is != it && c < p->nconduits; c++) {
-			const struct policy_conduit *pc = &p->conduits[c];
-			if ((pc->from == is && pc->to == it) ||
-			    (pc->both_ways && pc->from == it && pc->to == is))
-				cond[c] = true;
+	const char *ends[2] = { "source", "target" };
+	for (int e = 0; e < 2; e++) {
+		json_t *ep = json_member(x->a, ends[e]);
+		const char *zn = json_member_str(ep, "zone");
+		int zi = zn ? policy_zone_index(p, zn) : -1;
+		if (zi >= 0)
+			m->zone[zi] = true;
+		struct ip_addr ip;
+		if (ip_addr_parse(json_member_str_or(x->rec, e ? "dest_ip" : "src_ip", ""), &ip)) {
+			int hi = policy_host_of(p, &ip);
+			if (hi >= 0)
+				m->host[hi] = true;
 		}
 	}
-	for (size_t i = 0; i < p->nhosts; i++)
-		if (host[i] && p->hosts[i].zone >= 0)
-			zone[p->hosts[i].zone] = true;
+}
 
+/* The conduit an alert names (and its zones), and the conduits between the
+ * two ends' zones, in the alert's direction. */
+static void mark_alert_conduits(const struct policy *p, const struct ho_alert *x,
+				struct excerpt_marks *m)
+{
+	const char *cn = json_member_str(x->a, "conduit");
+	for (size_t c = 0; cn && c < p->nconduits; c++)
+		if (!strcmp(p->conduits[c].name, cn)) {
+			m->cond[c] = true;
+			m->zone[p->conduits[c].from] = m->zone[p->conduits[c].to] = true;
+		}
+	const char *zs = json_member_str(json_member(x->a, "source"), "zone");
+	const char *zt = json_member_str(json_member(x->a, "target"), "zone");
+	int is = zs ? policy_zone_index(p, zs) : -1, it = zt ? policy_zone_index(p, zt) : -1;
+	for (size_t c = 0; is >= 0 && it >= 0 && is != it && c < p->nconduits; c++) {
+		const struct policy_conduit *pc = &p->conduits[c];
+		if ((pc->from == is && pc->to == it) ||
+		    (pc->both_ways && pc->from == it && pc->to == is))
+			m->cond[c] = true;
+	}
+}
+
+/* What the selected alerts touch; a marked host's zone is marked too. */
+static void mark_alerts(const struct ho *h, const struct policy *p, struct excerpt_marks *m)
+{
+	for (size_t i = 0; i < h->nalerts; i++) {
+		mark_alert_ends(p, &h->alerts[i], m);
+		mark_alert_conduits(p, &h->alerts[i], m);
+	}
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (m->host[i] && p->hosts[i].zone >= 0)
+			m->zone[p->hosts[i].zone] = true;
+}
+
+/* version, name, the default action, alerting */
+static void excerpt_settings(const struct policy *p, FILE *f)
+{
 	fprintf(f, "\nversion: 1\nname: ");
 	char nm[POLICY_NAME_LEN + 16];
 	snprintf(nm, sizeof(nm), "%s%sexcerpt", p->name, p->name[0] ? " - " : "");
@@ -373,133 +391,183 @@ static void excerpt_from_policy(struct ho *h, FILE *f)
 	fprintf(f, "\ndefault_action: %s\ninfer_roles: %s\nalerting: {window: %u, rate_limit: %u}\n",
 		p->default_action == POLICY_DENY ? "deny" : "allow",
 		p->infer_roles ? "true" : "false", p->alert_window, p->alert_rate);
+}
 
+/* networks: [...] of zone zi (its prefixes, then "public"), if any */
+static void excerpt_zone_networks(const struct policy *p, FILE *f, size_t zi)
+{
+	const struct policy_zone *z = &p->zones[zi];
+	char ip[IP_ADDR_STRLEN];
+	bool first = true;
+	for (size_t k = 0; k < p->nnets; k++) {
+		if (p->nets[k].zone != (int)zi)
+			continue;
+		fprintf(f, "%s\"%s/%u\"", first ? "    networks: [" : ", ",
+			ip_addr_str(&p->nets[k].prefix, ip, sizeof(ip)), p->nets[k].len);
+		first = false;
+	}
+	if (z->public_addresses) {
+		fprintf(f, "%spublic", first ? "    networks: [" : ", ");
+		first = false;
+	}
+	if (!first)
+		fprintf(f, "]\n");
+}
+
+static void excerpt_zone(const struct policy *p, FILE *f, size_t zi)
+{
+	const struct policy_zone *z = &p->zones[zi];
+	char pd[24];
+	fprintf(f, "  - name: ");
+	y_str(f, z->name);
+	fprintf(f, "\n");
+	if (z->description[0]) {
+		fprintf(f, "    description: ");
+		y_str(f, z->description);
+		fprintf(f, "\n");
+	}
+	if (z->purdue_x10 >= 0)
+		fprintf(f, "    purdue: %s\n", policy_purdue_str(z->purdue_x10, pd));
+	if (z->area < AREA_COUNT)
+		fprintf(f, "    area: %s\n", policy_area_name(z->area));
+	if (z->sl_t)
+		fprintf(f, "    sl_t: %d\n", z->sl_t);
+	excerpt_zone_networks(p, f, zi);
+	for (size_t k = 0; k < z->nvlans; k++)
+		fprintf(f, "%s%u", k ? ", " : "    vlans: [", z->vlans[k]);
+	if (z->nvlans)
+		fprintf(f, "]\n");
+	if (z->inventory_closed)
+		fprintf(f, "    inventory: closed\n");
+	if (z->member_roles) {
+		fprintf(f, "    roles: ");
+		y_roles(f, z->member_roles);
+		fprintf(f, "\n");
+	}
+}
+
+static void excerpt_zones(const struct policy *p, FILE *f, const bool *zone)
+{
 	fprintf(f, "\n# The zones of both ends (METI area, Purdue level, IEC 62443 SL-T).\nzones:\n");
 	bool anyz = false;
-	for (size_t i = 0; i < nz; i++) {
+	for (size_t i = 0; i < p->nzones; i++) {
 		if (!zone[i])
 			continue;
-		const struct policy_zone *z = &p->zones[i];
-		char pd[24], ip[IP_ADDR_STRLEN];
 		anyz = true;
-		fprintf(f, "  - name: ");
-		y_str(f, z->name);
-		fprintf(f, "\n");
-		if (z->description[0]) {
-			fprintf(f, "    description: ");
-			y_str(f, z->description);
-			fprintf(f, "\n");
-		}
-		if (z->purdue_x10 >= 0)
-			fprintf(f, "    purdue: %s\n", policy_purdue_str(z->purdue_x10, pd));
-		if (z->area < AREA_COUNT)
-			fprintf(f, "    area: %s\n", policy_area_name(z->area));
-		if (z->sl_t)
-			fprintf(f, "    sl_t: %d\n", z->sl_t);
-		bool first = true;
-		for (size_t k = 0; k < p->nnets; k++) {
-			if (p->nets[k].zone != (int)i)
-				continue;
-			fprintf(f, "%s\"%s/%u\"", first ? "    networks: [" : ", ",
-				ip_addr_str(&p->nets[k].prefix, ip, sizeof(ip)), p->nets[k].len);
-			first = false;
-		}
-		if (z->public_addresses) {
-			fprintf(f, "%spublic", first ? "    networks: [" : ", ");
-			first = false;
-		}
-		if (!first)
-			fprintf(f, "]\n");
-		for (size_t k = 0; k < z->nvlans; k++)
-			fprintf(f, "%s%u", k ? ", " : "    vlans: [", z->vlans[k]);
-		if (z->nvlans)
-			fprintf(f, "]\n");
-		if (z->inventory_closed)
-			fprintf(f, "    inventory: closed\n");
-		if (z->member_roles) {
-			fprintf(f, "    roles: ");
-			y_roles(f, z->member_roles);
-			fprintf(f, "\n");
-		}
+		excerpt_zone(p, f, i);
 	}
 	if (!anyz) /* a policy needs zones: none of the ends was in one */
 		fprintf(f, "  []\n");
+}
 
+/* one host on one line, a YAML flow mapping */
+static void excerpt_host(const struct policy *p, FILE *f, const struct policy_host *ph)
+{
+	char ip[IP_ADDR_STRLEN];
+	fprintf(f, "  - {name: ");
+	y_str(f, ph->name);
+	fprintf(f, ", addresses: [");
+	for (unsigned k = 0; k < ph->naddrs; k++)
+		fprintf(f, "%s\"%s\"", k ? ", " : "", ip_addr_str(&ph->addrs[k], ip, sizeof(ip)));
+	fprintf(f, "]");
+	if (ph->roles) {
+		fprintf(f, ", roles: ");
+		y_roles(f, ph->roles);
+	}
+	if (ph->zone >= 0) {
+		fprintf(f, ", zone: ");
+		y_str(f, p->zones[ph->zone].name);
+	}
+	if (ph->model[0]) {
+		fprintf(f, ", model: ");
+		y_str(f, ph->model);
+	}
+	if (ph->softrev[0]) {
+		fprintf(f, ", softrev: ");
+		y_str(f, ph->softrev);
+	}
+	fprintf(f, "}\n");
+}
+
+/* the marked hosts; no hosts: section when there is none */
+static void excerpt_hosts(const struct policy *p, FILE *f, const bool *host)
+{
 	bool anyh = false;
 	for (size_t i = 0; i < p->nhosts; i++) {
 		if (!host[i])
 			continue;
-		const struct policy_host *ph = &p->hosts[i];
-		char ip[IP_ADDR_STRLEN];
 		if (!anyh)
 			fprintf(f, "\n# The hosts at both ends, as the policy lists them (model/softrev: "
 				   "the baseline).\nhosts:\n");
 		anyh = true;
-		fprintf(f, "  - {name: ");
-		y_str(f, ph->name);
-		fprintf(f, ", addresses: [");
-		for (unsigned k = 0; k < ph->naddrs; k++)
-			fprintf(f, "%s\"%s\"", k ? ", " : "", ip_addr_str(&ph->addrs[k], ip, sizeof(ip)));
-		fprintf(f, "]");
-		if (ph->roles) {
-			fprintf(f, ", roles: ");
-			y_roles(f, ph->roles);
-		}
-		if (ph->zone >= 0) {
-			fprintf(f, ", zone: ");
-			y_str(f, p->zones[ph->zone].name);
-		}
-		if (ph->model[0]) {
-			fprintf(f, ", model: ");
-			y_str(f, ph->model);
-		}
-		if (ph->softrev[0]) {
-			fprintf(f, ", softrev: ");
-			y_str(f, ph->softrev);
-		}
-		fprintf(f, "}\n");
+		excerpt_host(p, f, &p->hosts[i]);
 	}
+}
 
+static void excerpt_conduit(const struct policy *p, FILE *f, const struct policy_conduit *c)
+{
+	fprintf(f, "  - name: ");
+	y_str(f, c->name);
+	fprintf(f, "\n");
+	if (c->description[0]) {
+		fprintf(f, "    description: ");
+		y_str(f, c->description);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "    from: ");
+	y_str(f, p->zones[c->from].name);
+	fprintf(f, "\n    to: ");
+	y_str(f, p->zones[c->to].name);
+	fprintf(f, "\n    direction: %s\n    allow:\n", c->both_ways ? "both" : "one-way");
+	for (size_t k = 0; k < c->nallow; k++)
+		y_allow(f, &c->allow[k]);
+	if (!c->nallow)
+		fprintf(f, "      []\n");
+}
+
+/* the marked conduits, or a comment that none leads between the ends' zones */
+static void excerpt_conduits(const struct policy *p, FILE *f, const bool *cond)
+{
 	bool anyc = false;
 	for (size_t i = 0; i < p->nconduits; i++) {
 		if (!cond[i])
 			continue;
-		const struct policy_conduit *c = &p->conduits[i];
 		if (!anyc)
 			fprintf(f, "\n# The conduits the alerts name, and those from the source's zone to "
 				   "the target's\n# (IEC 62443-3-2 ZCR 3), with what they allow; everything "
 				   "else between\n# zones is %s.\nconduits:\n",
 				p->default_action == POLICY_DENY ? "denied" : "allowed");
 		anyc = true;
-		fprintf(f, "  - name: ");
-		y_str(f, c->name);
-		fprintf(f, "\n");
-		if (c->description[0]) {
-			fprintf(f, "    description: ");
-			y_str(f, c->description);
-			fprintf(f, "\n");
-		}
-		fprintf(f, "    from: ");
-		y_str(f, p->zones[c->from].name);
-		fprintf(f, "\n    to: ");
-		y_str(f, p->zones[c->to].name);
-		fprintf(f, "\n    direction: %s\n    allow:\n", c->both_ways ? "both" : "one-way");
-		for (size_t k = 0; k < c->nallow; k++)
-			y_allow(f, &c->allow[k]);
-		if (!c->nallow)
-			fprintf(f, "      []\n");
+		excerpt_conduit(p, f, &p->conduits[i]);
 	}
 	if (!anyc)
 		fprintf(f, "\n# No conduit leads from the source's zone to the target's: nothing "
 			   "between them is allowed.\n");
+}
 
+/* From the policy file: the parts of it the alerts touch, itself a valid policy. */
+static void excerpt_from_policy(struct ho *h, FILE *f)
+{
+	const struct policy *p = h->pol;
+	struct excerpt_marks m = {
+		.zone = calloc(p->nzones + 1, 1),
+		.host = calloc(p->nhosts + 1, 1),
+		.cond = calloc(p->nconduits + 1, 1),
+	};
+	if (!m.zone || !m.host || !m.cond)
+		goto out;
+	mark_alerts(h, p, &m);
+	excerpt_settings(p, f);
+	excerpt_zones(p, f, m.zone);
+	excerpt_hosts(p, f, m.host);
+	excerpt_conduits(p, f, m.cond);
 	struct rule_setting set[R_COUNT];
 	struct policy_error err;
 	excerpt_rules(h, f, rule_settings_from_policy(p, set, &err) == 0 ? set : NULL);
 out:
-	free(zone);
-	free(host);
-	free(cond);
+	free(m.zone);
+	free(m.host);
+	free(m.cond);
 }
 
 /* Without the policy file: what the alert records say of the zones. */
