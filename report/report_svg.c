@@ -333,28 +333,27 @@ static void html_edge_table(FILE *f, const struct box *bx, const struct edge *ed
 	fputs("</table>\n", f);
 }
 
-int report_html_diagram(FILE *f, const json_t *rep)
+/* The diagram being laid out: its boxes and edges, then where they go. */
+struct diagram {
+	struct box *bx;
+	int nb;
+	struct edge *ed;
+	int ne;
+	int rows;                     /* the Purdue levels, and one for zones outside the policy */
+	int count[NLEVELS + 1];       /* boxes per row */
+	int nlanes;
+	struct geom g;
+	double row_y[NLEVELS + 1], row_h[NLEVELS + 1];
+	double width, height;
+};
+
+/* A box per zone in the row of its Purdue level (zones without one, and
+ * "(none)" when hosts are in no zone, in a row below the levels). */
+static void place_boxes(struct diagram *d, const json_t *zones, bool none)
 {
-	const json_t *zones = json_object_get(rep, "zones");
-	const json_t *matrix = json_object_get(rep, "matrix");
-	const json_t *conduits = json_object_get(rep, "conduits");
 	size_t nz = json_array_size(zones);
-	bool none = json_array_size(json_object_get(rep, "unzoned_hosts")) > 0;
-	int nb = (int)nz + (none ? 1 : 0);
-	size_t maxe = json_array_size(conduits) + json_array_size(matrix) * 2 + 1;
-	struct box *bx = calloc((size_t)nb + 1, sizeof(*bx));
-	struct edge *ed = calloc(maxe, sizeof(*ed));
-	struct slot *sl = calloc(maxe * 2, sizeof(*sl));
-	struct gitem *gi = calloc(maxe * 2, sizeof(*gi));
-	if (!bx || !ed || !sl || !gi) {
-		free(bx);
-		free(ed);
-		free(sl);
-		free(gi);
-		return -1;
-	}
-	/* rows: the Purdue levels, then one for zones outside the policy */
-	int rows = NLEVELS, count[NLEVELS + 1] = { 0 };
+	struct box *bx = d->bx;
+	d->rows = NLEVELS;
 	for (size_t i = 0; i < nz; i++) {
 		const json_t *z = json_array_get(zones, i);
 		bx[i].name = json_string_value(json_object_get(z, "name"));
@@ -369,44 +368,50 @@ int report_html_diagram(FILE *f, const json_t *rep)
 					row = l;
 		}
 		bx[i].row = row;
-		bx[i].col = count[row]++;
+		bx[i].col = d->count[row]++;
 	}
 	if (none) {
-		bx[nb - 1].name = NO_ZONE;
-		bx[nb - 1].row = NLEVELS;
-		bx[nb - 1].col = count[NLEVELS]++;
+		bx[d->nb - 1].name = NO_ZONE;
+		bx[d->nb - 1].row = NLEVELS;
+		bx[d->nb - 1].col = d->count[NLEVELS]++;
 	}
-	if (count[NLEVELS])
-		rows++;
+	if (d->count[NLEVELS])
+		d->rows++;
+}
 
-	/* edges: every conduit; every violating pair; pairs through no conduit */
-	int ne = 0;
+/* edges: every conduit; every violating pair; pairs through no conduit */
+static void add_edges(struct diagram *d, const json_t *conduits, const json_t *matrix)
+{
 	size_t i;
 	json_t *o;
 	json_array_foreach(conduits, i, o) {
-		int a = box_index(bx, nb, json_string_value(json_object_get(o, "from")));
-		int b = box_index(bx, nb, json_string_value(json_object_get(o, "to")));
+		int a = box_index(d->bx, d->nb, json_string_value(json_object_get(o, "from")));
+		int b = box_index(d->bx, d->nb, json_string_value(json_object_get(o, "to")));
 		if (a < 0 || b < 0 || a == b)
 			continue;
-		ed[ne++] = (struct edge){ .a = a, .b = b, .obj = o,
+		d->ed[d->ne++] = (struct edge){ .a = a, .b = b, .obj = o,
 			.kind = json_is_true(json_object_get(o, "observed")) ? E_OK : E_UNUSED,
 			.both = !strcmp(json_member_str_or(o, "direction", ""), "both") };
 	}
 	json_array_foreach(matrix, i, o) {
-		int a = box_index(bx, nb, json_string_value(json_object_get(o, "src_zone")));
-		int b = box_index(bx, nb, json_string_value(json_object_get(o, "dest_zone")));
+		int a = box_index(d->bx, d->nb, json_string_value(json_object_get(o, "src_zone")));
+		int b = box_index(d->bx, d->nb, json_string_value(json_object_get(o, "dest_zone")));
 		if (a < 0 || b < 0 || a == b)
 			continue;
 		if (json_member_count(o, "violation_flows"))
-			ed[ne++] = (struct edge){ .a = a, .b = b, .kind = E_VIOL, .obj = o };
+			d->ed[d->ne++] = (struct edge){ .a = a, .b = b, .kind = E_VIOL, .obj = o };
 		if (json_member_count(o, "flows_without_conduit"))
-			ed[ne++] = (struct edge){ .a = a, .b = b, .kind = E_OTHER, .obj = o };
+			d->ed[d->ne++] = (struct edge){ .a = a, .b = b, .kind = E_OTHER, .obj = o };
 	}
+}
 
-	/* routes and lanes */
-	int nlanes = 0;
-	for (int k = 0; k < ne; k++) {
-		struct edge *e = &ed[k];
+/* The route of each edge, the sides it leaves and enters by, and a lane of
+ * its own for an edge that skips rows. */
+static void route_edges(struct diagram *d)
+{
+	const struct box *bx = d->bx;
+	for (int k = 0; k < d->ne; k++) {
+		struct edge *e = &d->ed[k];
 		int ra = bx[e->a].row, rb = bx[e->b].row, dc = bx[e->b].col - bx[e->a].col;
 		if (abs(ra - rb) == 1) {
 			e->route = R_ADJ;
@@ -426,16 +431,21 @@ int report_html_diagram(FILE *f, const json_t *rep)
 			e->sb = rb > ra ? S_TOP : S_BOTTOM;
 			e->ga = rb > ra ? ra : ra - 1;
 			e->gb = rb > ra ? rb - 1 : rb;
-			e->lane = nlanes++;
+			e->lane = d->nlanes++;
 		}
 	}
-	/* tracks: the outer lanes nearest the box above a gap, the inner ones
-	 * nearest the box below, so that lane edges do not cross each other */
-	struct geom g;
-	memset(&g, 0, sizeof(g));
+}
+
+/* tracks: the outer lanes nearest the box above a gap, the inner ones
+ * nearest the box below, so that lane edges do not cross each other
+ * (gi: room for two runs per edge) */
+static void assign_tracks(struct diagram *d, struct gitem *gi)
+{
+	struct geom *g = &d->g;
+	const struct box *bx = d->bx;
 	int ngi = 0;
-	for (int k = 0; k < ne; k++) {
-		const struct edge *e = &ed[k];
+	for (int k = 0; k < d->ne; k++) {
+		const struct edge *e = &d->ed[k];
 		if (e->route == R_ARC) {
 			gi[ngi++] = (struct gitem){ e->ga, 1, 1e6 + k, k, 0 };
 		} else if (e->route == R_LANE) {
@@ -450,7 +460,7 @@ int report_html_diagram(FILE *f, const json_t *rep)
 		while (s + n < ngi && gi[s + n].gap == gi[s].gap && gi[s + n].grp == gi[s].grp)
 			n++;
 		for (int k = 0; k < n; k++) {
-			struct edge *e = &ed[gi[s + k].edge];
+			struct edge *e = &d->ed[gi[s + k].edge];
 			int t = gi[s].grp ? -(n - k) : k;
 			if (gi[s + k].end)
 				e->tb = t;
@@ -458,48 +468,61 @@ int report_html_diagram(FILE *f, const json_t *rep)
 				e->ta = t;
 		}
 		if (gi[s].grp)
-			g.nlo[gi[s].gap + 1] = n;
+			g->nlo[gi[s].gap + 1] = n;
 		else
-			g.nup[gi[s].gap + 1] = n;
+			g->nup[gi[s].gap + 1] = n;
 		s += n;
 	}
-	/* geometry: gap heights from their tracks, rows from their boxes */
-	double row_y[NLEVELS + 1], row_h[NLEVELS + 1];
+}
+
+/* geometry: gap heights from their tracks, rows from their boxes, the
+ * boxes of a row centred, the lanes right of the widest row */
+static void lay_out_rows(struct diagram *d)
+{
+	struct geom *g = &d->g;
+	int rows = d->rows;
 	for (int gp = -1; gp < rows; gp++) {
-		int n = g.nup[gp + 1] + g.nlo[gp + 1];
-		g.gap_h[gp + 1] = gp < 0 || gp == rows - 1 ? fmax(24.0, TRACK_GAP * (n + 1.5))
+		int n = g->nup[gp + 1] + g->nlo[gp + 1];
+		g->gap_h[gp + 1] = gp < 0 || gp == rows - 1 ? fmax(24.0, TRACK_GAP * (n + 1.5))
 			: fmax(MIN_GAP, TRACK_GAP * (n + 1) + 26);
 	}
 	double y = 8;
 	for (int r = 0; r < rows; r++) {
-		g.gap_top[r] = y;
-		y += g.gap_h[r];
-		row_y[r] = y;
-		row_h[r] = count[r] ? BOX_H : EMPTY_ROW_H;
-		y += row_h[r];
+		g->gap_top[r] = y;
+		y += g->gap_h[r];
+		d->row_y[r] = y;
+		d->row_h[r] = d->count[r] ? BOX_H : EMPTY_ROW_H;
+		y += d->row_h[r];
 	}
-	g.gap_top[rows] = y;
-	y += g.gap_h[rows];
-	double height = y + 64;
+	g->gap_top[rows] = y;
+	y += g->gap_h[rows];
+	d->height = y + 64;
 	int maxc = 3;
 	for (int r = 0; r <= NLEVELS; r++)
-		if (count[r] > maxc)
-			maxc = count[r];
+		if (d->count[r] > maxc)
+			maxc = d->count[r];
 	double inner = maxc * (BOX_W + BOX_GAP);
-	g.lane_x0 = LABEL_W + inner + 10;
-	double width = fmax(g.lane_x0 + nlanes * LANE_GAP + 20, 1000);
-	for (int b = 0; b < nb; b++) {
-		double start = LABEL_W + (inner - count[bx[b].row] * (BOX_W + BOX_GAP)) / 2 +
+	g->lane_x0 = LABEL_W + inner + 10;
+	d->width = fmax(g->lane_x0 + d->nlanes * LANE_GAP + 20, 1000);
+	for (int b = 0; b < d->nb; b++) {
+		struct box *bx = &d->bx[b];
+		double start = LABEL_W + (inner - d->count[bx->row] * (BOX_W + BOX_GAP)) / 2 +
 			       BOX_GAP / 2;
-		bx[b].x = start + bx[b].col * (BOX_W + BOX_GAP);
-		bx[b].y = row_y[bx[b].row];
+		bx->x = start + bx->col * (BOX_W + BOX_GAP);
+		bx->y = d->row_y[bx->row];
 	}
-	/* spread the ends of the edges over the sides of the boxes: direct
-	 * edges on the left part, lane edges on the right part */
+}
+
+/* spread the ends of the edges over the sides of the boxes: direct
+ * edges on the left part, lane edges on the right part (sl: room for two
+ * ends per edge) */
+static void spread_edge_ends(struct diagram *d, struct slot *sl)
+{
+	const struct box *bx = d->bx;
 	int ns = 0;
-	for (int k = 0; k < ne; k++) {
+	for (int k = 0; k < d->ne; k++) {
 		for (int end = 0; end < 2; end++) {
-			const struct edge *e = &ed[k];
+			const struct edge *e = &d->ed[k];
 			int me = end ? e->b : e->a, other = end ? e->a : e->b;
 			enum side s = end ? e->sb : e->sa;
 			double key = (s == S_TOP || s == S_BOTTOM) ? bx[other].x : bx[other].y;
@@ -517,7 +540,7 @@ int report_html_diagram(FILE *f, const json_t *rep)
 			nd += !sl[s + k].lane;
 		for (int k = 0; k < n; k++) {
 			const struct slot *t = &sl[s + k];
-			struct edge *e = &ed[t->edge];
+			struct edge *e = &d->ed[t->edge];
 			double lo = 0.06, hi = 0.94;
 			int idx = k, cnt = nd;
 			if (nd < n) {
@@ -537,11 +560,15 @@ int report_html_diagram(FILE *f, const json_t *rep)
 		}
 		s += n;
 	}
+}
 
+/* <svg>, the arrow heads of each kind of edge, the white ground */
+static void svg_open(FILE *f, const struct diagram *d)
+{
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"zone-diagram\" "
 		   "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
 		   "aria-label=\"zones by Purdue level with conduits and observed zone pairs\">\n",
-		width, height, width, height);
+		d->width, d->height, d->width, d->height);
 	fputs("<defs>", f);
 	for (int k = 0; k < 4; k++)
 		fprintf(f, "<marker id=\"ah%d\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
@@ -552,27 +579,33 @@ int report_html_diagram(FILE *f, const json_t *rep)
 			   "<path d=\"M0 0L10 5L0 10z\" fill=\"%s\"/></marker>",
 			k, edge_colour[k], k, edge_colour[k]);
 	fputs("</defs>\n", f);
-	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", width,
-		height);
+	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n",
+		d->width, d->height);
+}
+
+/* a band per row, shaded in turn, with the level's label */
+static void svg_levels(FILE *f, const struct diagram *d)
+{
+	const struct geom *g = &d->g;
+	int rows = d->rows;
 	for (int r = 0; r < rows; r++) {
-		double top = r ? g.gap_top[r] + g.gap_h[r] / 2 : 0;
-		double bot = r == rows - 1 ? g.gap_top[rows] + g.gap_h[rows]
-				: g.gap_top[r + 1] + g.gap_h[r + 1] / 2;
+		double top = r ? g->gap_top[r] + g->gap_h[r] / 2 : 0;
+		double bot = r == rows - 1 ? g->gap_top[rows] + g->gap_h[rows]
+				: g->gap_top[r + 1] + g->gap_h[r + 1] / 2;
 		char lv[24];
 		fprintf(f, "<g class=\"level\" data-level=\"%s\"><rect x=\"0\" y=\"%.1f\" "
 			   "width=\"%.0f\" height=\"%.1f\" fill=\"%s\"/>",
-			r < NLEVELS ? policy_purdue_str(level_x10[r], lv) : "outside", top, width,
+			r < NLEVELS ? policy_purdue_str(level_x10[r], lv) : "outside", top, d->width,
 			bot - top, r % 2 ? "#ffffff" : "#f3f5f8");
 		fprintf(f, "<text x=\"12\" y=\"%.1f\" font-size=\"13\" font-weight=\"600\" "
-			   "fill=\"#3c4a57\">%s</text></g>\n", row_y[r] + row_h[r] / 2 + 4,
+			   "fill=\"#3c4a57\">%s</text></g>\n", d->row_y[r] + d->row_h[r] / 2 + 4,
 			r < NLEVELS ? level_label[r] : "not in the policy / no zone");
 	}
-	for (int k = 0; k < ne; k++)
-		svg_edge(f, bx, &ed[k], k + 1, &g);
-	for (int b = 0; b < nb; b++)
-		svg_box(f, rep, &bx[b]);
-	/* legend */
-	double ly = height - 40;
+}
+
+static void svg_legend(FILE *f, const struct diagram *d)
+{
+	double ly = d->height - 40;
 	static const char *const legend[] = { "conduit allowed and observed",
 					      "conduit allowed, not observed",
 					      "observed violating zone pair",
@@ -588,10 +621,47 @@ int report_html_diagram(FILE *f, const json_t *rep)
 		   "fill=\"#fff\" stroke=\"#8a939c\" stroke-dasharray=\"6 4\"/><text x=\"64\" "
 		   "y=\"%.0f\" font-size=\"12\" fill=\"#3c4a57\">zone not evidenced (no host seen; "
 		   "not proof of absence)</text></g>\n", ly + 14, ly + 26);
+}
+
+int report_html_diagram(FILE *f, const json_t *rep)
+{
+	const json_t *zones = json_object_get(rep, "zones");
+	const json_t *matrix = json_object_get(rep, "matrix");
+	const json_t *conduits = json_object_get(rep, "conduits");
+	bool none = json_array_size(json_object_get(rep, "unzoned_hosts")) > 0;
+	struct diagram d;
+	memset(&d, 0, sizeof(d));
+	d.nb = (int)json_array_size(zones) + (none ? 1 : 0);
+	size_t maxe = json_array_size(conduits) + json_array_size(matrix) * 2 + 1;
+	d.bx = calloc((size_t)d.nb + 1, sizeof(*d.bx));
+	d.ed = calloc(maxe, sizeof(*d.ed));
+	struct slot *sl = calloc(maxe * 2, sizeof(*sl));
+	struct gitem *gi = calloc(maxe * 2, sizeof(*gi));
+	if (!d.bx || !d.ed || !sl || !gi) {
+		free(d.bx);
+		free(d.ed);
+		free(sl);
+		free(gi);
+		return -1;
+	}
+	place_boxes(&d, zones, none);
+	add_edges(&d, conduits, matrix);
+	route_edges(&d);
+	assign_tracks(&d, gi);
+	lay_out_rows(&d);
+	spread_edge_ends(&d, sl);
+
+	svg_open(f, &d);
+	svg_levels(f, &d);
+	for (int k = 0; k < d.ne; k++)
+		svg_edge(f, d.bx, &d.ed[k], k + 1, &d.g);
+	for (int b = 0; b < d.nb; b++)
+		svg_box(f, rep, &d.bx[b]);
+	svg_legend(f, &d);
 	fputs("</svg>\n", f);
-	html_edge_table(f, bx, ed, ne);
-	free(bx);
-	free(ed);
+	html_edge_table(f, d.bx, d.ed, d.ne);
+	free(d.bx);
+	free(d.ed);
 	free(sl);
 	free(gi);
 	return 0;
