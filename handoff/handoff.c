@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "rules/catalog.h"
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 #include "util/json_value.h"
 #include "util/log.h"
 #include "util/exit_codes.h"

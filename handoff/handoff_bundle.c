@@ -4,7 +4,7 @@
  * into place when all of them succeeded (with --force, after an earlier
  * bundle at OUT is removed, file by file as its SHA256SUMS lists them);
  * on a failure the temporary directory goes again. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <errno.h>
 #include <jansson.h>

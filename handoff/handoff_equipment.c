@@ -2,7 +2,7 @@
 /* `fabmon handoff`: equipment.json, the identity of the equipment at the
  * ends of the alerts (fabmon's inventory records) with the policy's
  * baseline. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon handoff`: the alerts' evidence pcaps, copied into evidence/ with
  * their SHA-256 and packet count. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /* `fabmon handoff`: the policy in force for the alerts, and
  * policy-excerpt.yaml, the part of it they broke (itself a valid policy;
  * from the alert records when the policy file is not available). */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <errno.h>
 #include <stdlib.h>

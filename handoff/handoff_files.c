@@ -2,7 +2,7 @@
 /* `fabmon handoff`: the files of the bundle's temporary directory, each
  * recorded with its SHA-256: in-memory text files, JSON files,
  * alerts.jsonl, and SHA256SUMS last. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <errno.h>
 #include <stdlib.h>

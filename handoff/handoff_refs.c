@@ -3,7 +3,7 @@
  * their STIX 2.1 marking definitions, what the references of the rule
  * catalogue (alert.references) mean, and the lower case that alert ids and
  * STIX protocol names are written in. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <string.h>
 #include <strings.h>

@@ -2,7 +2,7 @@
 /* `fabmon handoff`: reading eve.json, the alerts the command line selects
  * (by id, rule, equipment address, time), the flow records that end their
  * flows, and the run, policy and asset records around them. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /* `fabmon handoff`: stix-bundle.json, the alerts as a STIX 2.1 bundle:
  * identity, TLP marking, addresses, network traffic, observed data,
  * indicators and sightings, with ids derived from their content. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 /* `fabmon handoff`: README.md, the bundle's summary in Markdown: what
  * happened, the equipment, the evidence, how to open it, the policy, the
  * references, the files and how the bundle was made. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <inttypes.h>
 #include <string.h>

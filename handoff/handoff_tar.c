@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon handoff --tar`: the bundle as a POSIX ustar archive. */
-#include "handoff/handoff_internal.h"
+#include "handoff/handoff_bundle.h"
 
 #include <errno.h>
 #include <string.h>

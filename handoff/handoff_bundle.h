@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Private to the handoff*.c files of `fabmon handoff`: the command line,
- * the alerts read from eve.json, the bundle being written, and the parts
- * that write it. */
-#ifndef FABMON_HANDOFF_INTERNAL_H
-#define FABMON_HANDOFF_INTERNAL_H
+/* Private to the handoff*.c files of `fabmon handoff`: the bundle being
+ * written (struct ho, made and freed by handoff_bundle.c) with the command
+ * line and the alerts read from eve.json it holds, and the parts that write
+ * its files. */
+#ifndef FABMON_HANDOFF_BUNDLE_H
+#define FABMON_HANDOFF_BUNDLE_H
 
 #include <jansson.h>
 #include <stdbool.h>
