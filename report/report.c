@@ -42,7 +42,8 @@
 #include "util/json_value.h"
 #include "util/log.h"
 #include "util/exit_codes.h"
-#include "report/report_internal.h"
+#include "report/report_model.h"
+#include "report/report_render.h"
 
 static int write_json(FILE *f, const json_t *rep)
 {

@@ -5,7 +5,7 @@
  * the policy, zone coverage, the zone x zone matrix, the conduits, HSMS and
  * Modbus per host pair, the rules and alerts, the inventory, the summary.
  */
-#include "report/report_internal.h"
+#include "report/report_model.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon report`: matrix.csv and inventory.csv, from the report's JSON
  * tree (RFC 4180, CRLF; cells a spreadsheet would run as formulas quoted). */
-#include "report/report_internal.h"
+#include "report/report_render.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

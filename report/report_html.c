@@ -4,7 +4,7 @@
  * script): the page, its summary cards, section 1 (the run) and the notes;
  * the other sections are in report_html_*.c and report_svg.c.
  */
-#include "report/report_internal.h"
+#include "report/report_render.h"
 
 #include <inttypes.h>
 

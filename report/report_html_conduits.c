@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon report`: section 5 of report.html, the conduits (allowed against
  * observed), HSMS messages per host pair and Modbus access per client. */
-#include "report/report_internal.h"
+#include "report/report_render.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon report`: sections 6 and 7 of report.html, the violations by rule
  * with the alerts, and the equipment inventory. */
-#include "report/report_internal.h"
+#include "report/report_render.h"
 
 #include <inttypes.h>
 #include <string.h>

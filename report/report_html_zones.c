@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon report`: sections 3 and 4 of report.html, zone coverage and the
  * zone x zone matrix of observed flows. */
-#include "report/report_internal.h"
+#include "report/report_render.h"
 
 #include <inttypes.h>
 #include <stdbool.h>

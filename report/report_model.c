@@ -6,7 +6,7 @@
  * host pair; alerts by rule; the last asset record per address. Then the
  * policy copy the run record names.
  */
-#include "report/report_internal.h"
+#include "report/report_model.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* `fabmon report`: section 2 of report.html, the zone diagram (inline SVG)
  * and the table of its edges. */
-#include "report/report_internal.h"
+#include "report/report_render.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Private to the report_*.c files of `fabmon report`: the aggregates read
- * from eve.json (report_model.c), the JSON tree made of them
- * (report_build.c), and the renderers of that tree (report_html*.c,
- * report_svg.c, report_csv.c). */
-#ifndef FABMON_REPORT_INTERNAL_H
-#define FABMON_REPORT_INTERNAL_H
+/* Private to `fabmon report`: the aggregates read from eve.json (struct
+ * rep, read and freed by report_model.c) and the JSON tree made of them
+ * (report_build.c). The renderers of that tree are in report_render.h. */
+#ifndef FABMON_REPORT_MODEL_H
+#define FABMON_REPORT_MODEL_H
 
 #include <jansson.h>
 #include <limits.h>
@@ -13,15 +12,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "report/report_render.h"   /* NO_ZONE, the tree's name for no zone */
 #include "util/sorted_set.h"
 #include "util/strmap.h"
 
 struct policy;
 
 #define TS_LEN 40
-#define NO_ZONE "(none)"
 #define MAX_ALERTS_LISTED 5000   /* alerts listed one by one; all are counted */
-#define HTML_MAX_ITEMS 100       /* hosts, ports, clients shown per table cell */
 
 /* ------------------------------------------------------------ aggregates */
 
@@ -131,21 +129,5 @@ void rep_sadd(struct rep *r, struct sset *s, const char *str);
 
 /* report_build.c: the report's JSON tree (NULL, or r->oom, when out of memory). */
 json_t *rep_to_json(struct rep *r);
-
-/* ------------------------------------------------- renderers of the tree */
-
-/* The files: 0, or -1 (out of memory). */
-int report_write_html(FILE *f, const json_t *rep);
-int report_write_matrix_csv(FILE *f, const json_t *rep);
-int report_write_inventory_csv(FILE *f, const json_t *rep);
-
-/* The sections of report.html after the run (report_html_*.c) and the
- * zone diagram (report_svg.c; -1 when out of memory). */
-int report_html_diagram(FILE *f, const json_t *rep);
-void report_html_zones(FILE *f, const json_t *rep);
-void report_html_matrix(FILE *f, const json_t *rep);
-void report_html_conduits(FILE *f, const json_t *rep);
-void report_html_violations(FILE *f, const json_t *rep);
-void report_html_inventory(FILE *f, const json_t *rep);
 
 #endif
