@@ -84,6 +84,105 @@ static bool grow(void **p, size_t n, size_t size)
 	return true;
 }
 
+/* The selection options: each adds to g, or says why not and returns an
+ * enum exit_code (EXIT_USAGE, or EXIT_RUNTIME when out of memory). */
+
+static int add_alert_id(struct ho_args *g, const char *arg)
+{
+	size_t n = strlen(arg);
+	bool hex = n == 16;
+	for (size_t i = 0; hex && i < n; i++)
+		hex = strchr("0123456789abcdefABCDEF", arg[i]) != NULL;
+	if (!hex) {
+		log_error("handoff: --alert takes an alert.id of 16 hex digits, not '%s'", arg);
+		return EXIT_USAGE;
+	}
+	if (!grow((void **)&g->ids, g->nids, sizeof(*g->ids)) ||
+	    !grow((void **)&g->id_seen, g->nids, sizeof(*g->id_seen)))
+		return EXIT_RUNTIME;
+	snprintf(g->ids[g->nids], sizeof(g->ids[0]), "%s", arg);
+	ho_lower(g->ids[g->nids]);
+	g->id_seen[g->nids++] = false;
+	return EXIT_OK;
+}
+
+static int add_rule(struct ho_args *g, const char *arg)
+{
+	const struct rule_def *d = rule_def_by_id(arg);
+	if (!d) {
+		log_error("handoff: unknown rule '%s' (see fabmon rules)", arg);
+		return EXIT_USAGE;
+	}
+	if (!grow((void **)&g->rules, g->nrules, sizeof(*g->rules)))
+		return EXIT_RUNTIME;
+	g->rules[g->nrules++] = d;
+	return EXIT_OK;
+}
+
+static int add_equipment(struct ho_args *g, const char *arg)
+{
+	struct ip_addr a;
+	if (!ip_addr_parse(arg, &a)) {
+		log_error("handoff: --equipment takes an IPv4 or IPv6 address, not '%s'", arg);
+		return EXIT_USAGE;
+	}
+	if (!grow((void **)&g->equip, g->nequip, sizeof(*g->equip)) ||
+	    !grow((void **)&g->equip_str, g->nequip, sizeof(*g->equip_str)))
+		return EXIT_RUNTIME;
+	g->equip_str[g->nequip] = arg;
+	g->equip[g->nequip++] = a;
+	return EXIT_OK;
+}
+
+/* --since (since true) or --until */
+static int set_time_bound(struct ho_args *g, bool since, const char *arg)
+{
+	int64_t us;
+	if (!rfc3339_parse(arg, &us)) {
+		log_error("handoff: --%s takes an RFC 3339 time like "
+			  "2026-03-02T08:00:00Z or 2026-03-02T17:00:00+09:00 (or as "
+			  "eve.json writes it, 2026-03-02T08:00:00.000000+0000), not '%s'",
+			  since ? "since" : "until", arg);
+		return EXIT_USAGE;
+	}
+	if (since) {
+		g->has_since = true;
+		g->since = us;
+		g->since_str = arg;
+	} else {
+		g->has_until = true;
+		g->until = us;
+		g->until_str = arg;
+	}
+	return EXIT_OK;
+}
+
+/* After the options: DIR, and a selection that can select something. */
+static int check_args(struct ho_args *g, int argc, char **argv)
+{
+	if (optind + 1 != argc) {
+		log_error("handoff: %s (see fabmon handoff --help)",
+			  optind == argc ? "give the fabmon output directory" : "one directory only");
+		return EXIT_USAGE;
+	}
+	g->dir = argv[optind];
+	if (!g->nids && !g->nrules && !g->nequip && !g->has_since && !g->has_until) {
+		log_error("handoff: select alerts with --alert, --rule, --equipment, --since or "
+			  "--until (see fabmon handoff --help)");
+		return EXIT_USAGE;
+	}
+	if (g->has_since && g->has_until && g->since > g->until) {
+		log_error("handoff: --since is after --until");
+		return EXIT_USAGE;
+	}
+	if (g->out && !*g->out) {
+		log_error("handoff: -o takes a directory name");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* An enum exit_code; -1 when --help was given (usage written). */
 static int parse_args(struct ho_args *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -104,71 +203,13 @@ static int parse_args(struct ho_args *g, int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		int rc = EXIT_OK;
 		switch (c) {
-		case OPT_ALERT: {
-			size_t n = strlen(optarg);
-			bool hex = n == 16;
-			for (size_t i = 0; hex && i < n; i++)
-				hex = strchr("0123456789abcdefABCDEF", optarg[i]) != NULL;
-			if (!hex) {
-				log_error("handoff: --alert takes an alert.id of 16 hex digits, not '%s'",
-					  optarg);
-				return EXIT_USAGE;
-			}
-			if (!grow((void **)&g->ids, g->nids, sizeof(*g->ids)) ||
-			    !grow((void **)&g->id_seen, g->nids, sizeof(*g->id_seen)))
-				return EXIT_RUNTIME;
-			snprintf(g->ids[g->nids], sizeof(g->ids[0]), "%s", optarg);
-			ho_lower(g->ids[g->nids]);
-			g->id_seen[g->nids++] = false;
-			break;
-		}
-		case OPT_RULE: {
-			const struct rule_def *d = rule_def_by_id(optarg);
-			if (!d) {
-				log_error("handoff: unknown rule '%s' (see fabmon rules)", optarg);
-				return EXIT_USAGE;
-			}
-			if (!grow((void **)&g->rules, g->nrules, sizeof(*g->rules)))
-				return EXIT_RUNTIME;
-			g->rules[g->nrules++] = d;
-			break;
-		}
-		case OPT_EQUIPMENT: {
-			struct ip_addr a;
-			if (!ip_addr_parse(optarg, &a)) {
-				log_error("handoff: --equipment takes an IPv4 or IPv6 address, not '%s'",
-					  optarg);
-				return EXIT_USAGE;
-			}
-			if (!grow((void **)&g->equip, g->nequip, sizeof(*g->equip)) ||
-			    !grow((void **)&g->equip_str, g->nequip, sizeof(*g->equip_str)))
-				return EXIT_RUNTIME;
-			g->equip_str[g->nequip] = optarg;
-			g->equip[g->nequip++] = a;
-			break;
-		}
+		case OPT_ALERT: rc = add_alert_id(g, optarg); break;
+		case OPT_RULE: rc = add_rule(g, optarg); break;
+		case OPT_EQUIPMENT: rc = add_equipment(g, optarg); break;
 		case OPT_SINCE:
-		case OPT_UNTIL: {
-			int64_t us;
-			if (!rfc3339_parse(optarg, &us)) {
-				log_error("handoff: --%s takes an RFC 3339 time like "
-					  "2026-03-02T08:00:00Z or 2026-03-02T17:00:00+09:00 (or as "
-					  "eve.json writes it, 2026-03-02T08:00:00.000000+0000), not '%s'",
-					  c == OPT_SINCE ? "since" : "until", optarg);
-				return EXIT_USAGE;
-			}
-			if (c == OPT_SINCE) {
-				g->has_since = true;
-				g->since = us;
-				g->since_str = optarg;
-			} else {
-				g->has_until = true;
-				g->until = us;
-				g->until_str = optarg;
-			}
-			break;
-		}
+		case OPT_UNTIL: rc = set_time_bound(g, c == OPT_SINCE, optarg); break;
 		case 'o': g->out = optarg; break;
 		case OPT_TLP:
 			g->tlp = ho_tlp_parse(optarg);
@@ -191,27 +232,10 @@ static int parse_args(struct ho_args *g, int argc, char **argv)
 		case 'h': usage(); return -1;
 		default: return EXIT_USAGE;
 		}
+		if (rc != EXIT_OK)
+			return rc;
 	}
-	if (optind + 1 != argc) {
-		log_error("handoff: %s (see fabmon handoff --help)",
-			  optind == argc ? "give the fabmon output directory" : "one directory only");
-		return EXIT_USAGE;
-	}
-	g->dir = argv[optind];
-	if (!g->nids && !g->nrules && !g->nequip && !g->has_since && !g->has_until) {
-		log_error("handoff: select alerts with --alert, --rule, --equipment, --since or "
-			  "--until (see fabmon handoff --help)");
-		return EXIT_USAGE;
-	}
-	if (g->has_since && g->has_until && g->since > g->until) {
-		log_error("handoff: --since is after --until");
-		return EXIT_USAGE;
-	}
-	if (g->out && !*g->out) {
-		log_error("handoff: -o takes a directory name");
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	return check_args(g, argc, argv);
 }
 
 int cmd_handoff(int argc, char **argv)
