@@ -717,38 +717,12 @@ static json_t *build_policy(struct rep *r)
 	return p;
 }
 
-json_t *rep_to_json(struct rep *r)
+/* what was read (a live sensor's eve.json grows on), so that a reader
+ * can tie the report to its source: head -c BYTES eve.json | sha256sum */
+static json_t *build_input(const struct rep *r)
 {
-	json_t *out = json_object();
-	if (!out)
-		return NULL;
-	sort_rep = r;
-
-	char now[40];
-	rfc3339_eve((int64_t)time(NULL), 0, now); /* as eve.json's times */
-	json_object_set_new(out, "report", json_pack("{s:s,s:s,s:s,s:s}", "title",
-						     "fabmon zone-separation audit report",
-						     "generator", "fabmon report " FABMON_VERSION,
-						     "generated", now, "eve_json", r->eve));
-
-	bool final = json_array_size(r->final_stats) > 0;
-	json_t *stats = final ? r->final_stats : json_array();
-	if (!final && r->last_stats)
-		json_array_append(stats, r->last_stats);
-	if (!final)
-		rep_note(r, "eve.json has no final stats record (the run is still going, or did not end "
-			"normally): packet and drop counts are %s",
-		     r->last_stats ? "those of the last stats record" : "not known");
-	json_t *hdr = build_header(r, stats, final);
-	json_t *by_rule = json_object_get(json_object_get(hdr, "alerting"), "by_rule");
-	json_t *supp = json_object_get(json_object_get(hdr, "alerting"), "suppressed_by_rule");
-	json_object_set_new(out, "run", hdr);
-	json_object_set_new(out, "policy", build_policy(r));
-
 	json_t *in = json_object();
 	json_object_set_new(in, "file", json_string(r->eve));
-	/* what was read (a live sensor's eve.json grows on), so that a reader
-	 * can tie the report to its source: head -c BYTES eve.json | sha256sum */
 	json_object_set_new(in, "bytes", json_count(r->eve_bytes));
 	json_object_set_new(in, "sha256", json_string(r->eve_sha256));
 	json_object_set_new(in, "complete", json_boolean(!r->oom));
@@ -757,22 +731,11 @@ json_t *rep_to_json(struct rep *r)
 	json_object_set_new(in, "bad_lines", json_count(r->bad_lines));
 	json_object_set(in, "bad_line_examples", r->bad);
 	json_object_set_new(in, "records_by_type", counts_json(&r->types));
-	json_object_set_new(out, "input", in);
+	return in;
+}
 
-	size_t nh, np;
-	struct host **hosts = (struct host **)smap_values(&r->hosts, &nh);
-	struct pair **pairs = (struct pair **)smap_values(&r->pairs, &np);
-	if (!hosts || !pairs) {
-		free(hosts);
-		free(pairs);
-		json_decref(stats == r->final_stats ? NULL : stats);
-		json_decref(out);
-		r->oom = true;
-		return NULL;
-	}
-	qsort(hosts, nh, sizeof(*hosts), host_cmp);
-	qsort(pairs, np, sizeof(*pairs), pair_cmp);
-
+static json_t *build_flows(const struct rep *r)
+{
 	json_t *fl = json_object();
 	json_object_set_new(fl, "total", json_count(r->flows));
 	json_object_set_new(fl, "without_policy_verdict", json_count(r->flows_no_verdict));
@@ -781,24 +744,13 @@ json_t *rep_to_json(struct rep *r)
 		if (r->verdicts[v])
 			json_object_set_new(bv, verdict_names[v], json_count(r->verdicts[v]));
 	json_object_set_new(fl, "by_verdict", bv);
-	json_object_set_new(out, "flows", fl);
+	return fl;
+}
 
-	build_zones(r, hosts, nh, pairs, np, out);
-	json_object_set_new(out, "matrix", build_matrix(pairs, np));
-	build_conduits(r, out);
-	struct rule_stats rst = { by_rule, supp };
-	json_object_set_new(out, "hsms", sorted_json(r, &r->hsms, hsms_cmp, hsms_json, NULL));
-	json_object_set_new(out, "modbus", sorted_json(r, &r->modbus, mb_cmp, modbus_json, NULL));
-	json_object_set_new(out, "rules", sorted_json(r, &r->rules, rule_cmp, rule_json, &rst));
-	json_object_set(out, "alerts", r->alerts);
-	json_object_set_new(out, "alerts_listed", json_integer((json_int_t)json_array_size(r->alerts)));
-	json_object_set_new(out, "alert_records", json_count(r->alert_records));
-	if (r->alert_records > json_array_size(r->alerts))
-		rep_note(r, "%" PRIu64 " alert records: the first %d are listed one by one; the counts by "
-			"rule include all", r->alert_records, MAX_ALERTS_LISTED);
-	json_object_set_new(out, "assets", sorted_json(r, &r->assets, asset_cmp, asset_json, NULL));
-
-	/* the summary cards */
+/* the summary cards, counted over the tree out made so far */
+static json_t *build_summary(const struct rep *r, const json_t *out, struct pair **pairs,
+			     size_t np, size_t nh)
+{
 	uint64_t violating = 0, evidenced = 0, cobs_used = 0;
 	for (size_t i = 0; i < np; i++)
 		if (pairs[i]->verdicts[V_VIOLATION])
@@ -827,7 +779,71 @@ json_t *rep_to_json(struct rep *r)
 	json_object_set_new(s, "rules_fired", json_count(r->rules.n));
 	json_object_set_new(s, "assets", json_count(r->assets.n));
 	json_object_set_new(s, "bad_lines", json_count(r->bad_lines));
-	json_object_set_new(out, "summary", s);
+	return s;
+}
+
+json_t *rep_to_json(struct rep *r)
+{
+	json_t *out = json_object();
+	if (!out)
+		return NULL;
+	sort_rep = r;
+
+	char now[40];
+	rfc3339_eve((int64_t)time(NULL), 0, now); /* as eve.json's times */
+	json_object_set_new(out, "report", json_pack("{s:s,s:s,s:s,s:s}", "title",
+						     "fabmon zone-separation audit report",
+						     "generator", "fabmon report " FABMON_VERSION,
+						     "generated", now, "eve_json", r->eve));
+
+	bool final = json_array_size(r->final_stats) > 0;
+	json_t *stats = final ? r->final_stats : json_array();
+	if (!final && r->last_stats)
+		json_array_append(stats, r->last_stats);
+	if (!final)
+		rep_note(r, "eve.json has no final stats record (the run is still going, or did not end "
+			"normally): packet and drop counts are %s",
+		     r->last_stats ? "those of the last stats record" : "not known");
+	json_t *hdr = build_header(r, stats, final);
+	json_t *by_rule = json_object_get(json_object_get(hdr, "alerting"), "by_rule");
+	json_t *supp = json_object_get(json_object_get(hdr, "alerting"), "suppressed_by_rule");
+	json_object_set_new(out, "run", hdr);
+	json_object_set_new(out, "policy", build_policy(r));
+
+	json_object_set_new(out, "input", build_input(r));
+
+	size_t nh, np;
+	struct host **hosts = (struct host **)smap_values(&r->hosts, &nh);
+	struct pair **pairs = (struct pair **)smap_values(&r->pairs, &np);
+	if (!hosts || !pairs) {
+		free(hosts);
+		free(pairs);
+		json_decref(stats == r->final_stats ? NULL : stats);
+		json_decref(out);
+		r->oom = true;
+		return NULL;
+	}
+	qsort(hosts, nh, sizeof(*hosts), host_cmp);
+	qsort(pairs, np, sizeof(*pairs), pair_cmp);
+
+	json_object_set_new(out, "flows", build_flows(r));
+
+	build_zones(r, hosts, nh, pairs, np, out);
+	json_object_set_new(out, "matrix", build_matrix(pairs, np));
+	build_conduits(r, out);
+	struct rule_stats rst = { by_rule, supp };
+	json_object_set_new(out, "hsms", sorted_json(r, &r->hsms, hsms_cmp, hsms_json, NULL));
+	json_object_set_new(out, "modbus", sorted_json(r, &r->modbus, mb_cmp, modbus_json, NULL));
+	json_object_set_new(out, "rules", sorted_json(r, &r->rules, rule_cmp, rule_json, &rst));
+	json_object_set(out, "alerts", r->alerts);
+	json_object_set_new(out, "alerts_listed", json_integer((json_int_t)json_array_size(r->alerts)));
+	json_object_set_new(out, "alert_records", json_count(r->alert_records));
+	if (r->alert_records > json_array_size(r->alerts))
+		rep_note(r, "%" PRIu64 " alert records: the first %d are listed one by one; the counts by "
+			"rule include all", r->alert_records, MAX_ALERTS_LISTED);
+	json_object_set_new(out, "assets", sorted_json(r, &r->assets, asset_cmp, asset_json, NULL));
+
+	json_object_set_new(out, "summary", build_summary(r, out, pairs, np, nh));
 	json_object_set(out, "notes", r->notes);
 
 	free(hosts);
