@@ -194,9 +194,10 @@ SHARED_STATE = {
 WRITABLE = set("bBdD")
 # written only by the loader, then read-only (RELRO); or read-only outright
 READ_ONLY_SECTIONS = (".rodata", ".data.rel.ro")
-# what compilers and sanitizers add on their own (string literals, ASan/UBSan
-# and coverage bookkeeping)
-TOOL_SYMBOLS = re.compile(r"^(\.L|\.str|_*asan|__odr_asan|__sancov|__ubsan|__gcov|__llvm)")
+# what compilers and sanitizers add on their own: string literals, ASan/UBSan
+# and coverage bookkeeping (clang's UBSan source locations are __unnamed_N)
+TOOL_SYMBOLS = re.compile(
+    r"^(\.L|\.str|_*asan|__odr_asan|__sancov|__ubsan|__unnamed_\d+$|__gcov|__llvm)")
 
 
 def variable_name(sym):
