@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dissectors/gem.h"
-#include "dissectors/hsms.h"
-#include "dissectors/modbus.h"
+#include "rules/engine.h"
+#include "rules/engine_alerts.h"
+#include "rules/engine_ends.h"
 #include "rules/engine_internal.h"
 
 static bool zone_is_fab(const struct policy *p, int z)
@@ -266,6 +266,18 @@ static void flow_app_rules(struct rules *r, struct rules_flow *rf, const struct 
 		rl_reason(a, "cleartext %s from %s to %s", app, rl_who(&ep[0], w, sizeof(w), p),
 		       rl_who(&ep[1], t, sizeof(t), p));
 		rl_raise_alert(r, a, v->port[1]);
+	}
+}
+
+void rl_ensure_resolved(struct rules *r, struct rules_flow *rf)
+{
+	if (rf->gen != r->gen) {
+		rf->gen = r->gen;
+		rf->checked = 0;
+		rf->conduit = -1;
+		rf->allow_mask = 0;
+		rf->inter_zone = 0;
+		rf->verdict = RV_UNCHECKED;
 	}
 }
 

@@ -11,7 +11,9 @@
 
 #include "dissectors/gem.h"
 #include "dissectors/hsms.h"
-#include "dissectors/modbus.h"
+#include "rules/engine.h"
+#include "rules/engine_alerts.h"
+#include "rules/engine_ends.h"
 #include "rules/engine_internal.h"
 
 /* ---------- HSMS ---------- */

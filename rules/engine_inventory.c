@@ -9,22 +9,23 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dissectors/gem.h"
-#include "dissectors/hsms.h"
-#include "dissectors/modbus.h"
+#include "rules/engine.h"
+#include "rules/engine_alerts.h"
+#include "rules/engine_ends.h"
+#include "rules/engine_hosts.h"
 #include "rules/engine_internal.h"
 
 /* ---------- inventory ---------- */
 
 /* rl_begin() clears only what precedes the union: the inventory members are
  * printed whenever set, so they must start empty. */
-void rl_inventory_context(struct alert *a)
+static void inventory_context(struct alert *a)
 {
 	a->ctx = ACTX_INVENTORY;
 	memset(&a->u.inv, 0, sizeof(a->u.inv));
 }
 
-void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const struct ep ep[2],
+void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const struct ep *ep,
 		       int i, int64_t sec, uint32_t usec)
 {
 	const struct policy *p = r->pol;
@@ -39,7 +40,7 @@ void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const s
 	if (e->zone < 0 && r->set[R_INV_NO_ZONE].enabled && !(e->h->alerted & 1)) {
 		e->h->alerted |= 1;
 		struct alert *a = rl_begin(r, R_INV_NO_ZONE, v, ep, sec, usec);
-		rl_inventory_context(a);
+		inventory_context(a);
 		rl_reason(a, "%s is in no zone of the policy", rl_who(e, w, sizeof(w), p));
 		rl_raise_alert(r, a, (uint64_t)i);
 	}
@@ -47,7 +48,7 @@ void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const s
 	    r->set[R_INV_NEW_HOST].enabled && !(e->h->alerted & 2)) {
 		e->h->alerted |= 2;
 		struct alert *a = rl_begin(r, R_INV_NEW_HOST, v, ep, sec, usec);
-		rl_inventory_context(a);
+		inventory_context(a);
 		rl_reason(a, "%s is not in the inventory of zone '%s'", rl_who(e, w, sizeof(w), p),
 		       p->zones[e->zone].name);
 		rl_raise_alert(r, a, (uint64_t)i);
@@ -58,7 +59,7 @@ void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const s
 	for (size_t g = 0; g < p->ngateways; g++)
 		if (memcmp(p->gateways[g], mac, 6) == 0)
 			return;
-	struct rmac *m = rl_mac_get(r, mac);
+	struct rmac *m = engine_mac_get(&r->hosts, mac);
 	if (!m || m->router)
 		return;
 	int other = -1;
@@ -79,7 +80,7 @@ void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const s
 		return;
 	m->alerted = true;
 	struct alert *a = rl_begin(r, R_INV_MAC_TWO_ZONES, v, ep, sec, usec);
-	rl_inventory_context(a);
+	inventory_context(a);
 	snprintf(a->u.inv.other_zone, sizeof(a->u.inv.other_zone), "%s",
 		 p->zones[m->zone[other]].name);
 	a->u.inv.other_ip = m->ip[other];
@@ -106,7 +107,7 @@ void rl_identity_check(struct rules *r, const struct rules_flow_view *v, int eq_
 	if (!model_bad && !rev_bad && !changed)
 		return;
 	struct alert *a = rl_begin(r, R_INV_IDENTITY, v, ep, sec, usec);
-	rl_inventory_context(a);
+	inventory_context(a);
 	struct alert_inventory *in = &a->u.inv;
 	snprintf(in->model, sizeof(in->model), "%s", model);
 	snprintf(in->softrev, sizeof(in->softrev), "%s", softrev);

@@ -8,9 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dissectors/gem.h"
-#include "dissectors/hsms.h"
 #include "dissectors/modbus.h"
+#include "rules/engine.h"
+#include "rules/engine_alerts.h"
+#include "rules/engine_ends.h"
 #include "rules/engine_internal.h"
 
 /* ---------- Modbus ---------- */

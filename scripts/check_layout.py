@@ -17,6 +17,14 @@ usage: check_layout.py SOURCE_ROOT [BUILD_DIR]
    uses a symbol that B defines; a strongly connected set of more than one
    file is a circle (two files that need each other cannot be read, tested or
    replaced alone).
+4. No mutable process-wide state on the packet path (with BUILD_DIR): an
+   object of the packet-path libraries (PACKET_PATH) defines no writable
+   data -- `nm` classes b, B, d, D outside the sections the loader makes
+   read-only (.rodata, .data.rel.ro*: `static const char *const names[]`
+   under -fPIC), globals and function-local statics alike, thread-local
+   ones too -- except the shared state named in SHARED_STATE. Every table
+   (flows, reassembly, HSMS and Modbus peers, rule hosts, MACs, alert
+   windows) belongs to an instance passed in.
 
 Exit 0 when the tree keeps the rules, 1 with one line per breach otherwise.
 """
@@ -122,22 +130,29 @@ def sccs(graph):
     return out
 
 
-OBJ = re.compile(r"^(?:lib)?fabmon_\w+\.a\.p$")
+OBJ = re.compile(r"^(?:lib)?(fabmon_\w+)\.a\.p$")
 
 
-def call_graph(build):
-    """file -> files it calls, from the symbols of the libraries' objects."""
+def library_objects(build):
+    """object path -> (library, object name) for the project's libraries."""
     objs = {}
     for top, dirs, _ in os.walk(build):
         for d in sorted(dirs):
-            if not OBJ.match(d):
+            m = OBJ.match(d)
+            if not m:
                 continue
             part = os.path.relpath(top, build)
             for f in sorted(os.listdir(os.path.join(top, d))):
                 if f.endswith(".c.o"):
                     # meson names an object after its path from the meson.build, '/' as '_'
                     name = f[:-2] if part == "." else part.replace(os.sep, "_") + "_" + f[:-2]
-                    objs[os.path.join(top, d, f)] = name
+                    objs[os.path.join(top, d, f)] = (m.group(1), name)
+    return objs
+
+
+def call_graph(build):
+    """file -> files it calls, from the symbols of the libraries' objects."""
+    objs = {path: name for path, (_, name) in library_objects(build).items()}
     defined, used = {}, {}
     for path, name in objs.items():
         src = source_of(name)
@@ -151,6 +166,77 @@ def call_graph(build):
                 used[src].add(fields[1])
     return {src: sorted({defined[s] for s in syms if s in defined and defined[s] != src})
             for src, syms in used.items()}
+
+
+# The libraries a packet goes through: sensor (capture, flow, output, the
+# run loop), dissectors (with the nDPI glue), zones, rules and util.
+PACKET_PATH = {"fabmon_sensor", "fabmon_dissectors", "fabmon_zones", "fabmon_rules",
+               "fabmon_util"}
+# The process-wide state of the packet path, all of it, and why each is one
+# per process rather than per instance: (source file, variable) -> reason.
+SHARED_STATE = {
+    ("sensor/run.c", "stop_requested"):
+        "set by the SIGINT/SIGTERM handler: a signal is sent to the process",
+    ("sensor/run.c", "reopen_requested"):
+        "set by the SIGHUP handler (reload the policy, reopen the outputs)",
+    ("sensor/run.c", "stats_requested"):
+        "set by the SIGUSR1 handler (write the stats now)",
+    ("sensor/run.c", "current_pcap"):
+        "the live capture the signal handler breaks out of (pcap_breakloop)",
+    ("util/log.c", "max_level"):
+        "the log level: one stderr per process, set once from the command line",
+    ("util/rfc3339.c", "cached"):
+        "_Thread_local memo of the last second formatted: per thread, "
+        "and no output depends on it",
+    ("util/rfc3339.c", "cached_sec"):
+        "the second that memo holds (_Thread_local)",
+}
+WRITABLE = set("bBdD")
+# written only by the loader, then read-only (RELRO); or read-only outright
+READ_ONLY_SECTIONS = (".rodata", ".data.rel.ro")
+# what compilers and sanitizers add on their own: string literals, ASan/UBSan
+# and coverage bookkeeping (clang's UBSan source locations are __unnamed_N)
+TOOL_SYMBOLS = re.compile(
+    r"^(\.L|\.str|_*asan|__odr_asan|__sancov|__ubsan|__unnamed_\d+$|__gcov|__llvm)")
+
+
+def variable_name(sym):
+    """A function-local static is named var.N by gcc, function.var by clang."""
+    m = re.match(r"^(\w+)\.(\d+)$", sym)
+    if m:
+        return m.group(1)
+    m = re.match(r"^\w+\.(\w+)$", sym)
+    return m.group(1) if m else sym
+
+
+def shared_state_breaches(build):
+    """Writable data defined by objects of the packet-path libraries."""
+    breaches = []
+    seen = set()
+    for path, (lib, name) in sorted(library_objects(build).items()):
+        if lib not in PACKET_PATH:
+            continue
+        src = source_of(name)
+        nm = subprocess.run(["nm", "--format=sysv", path], capture_output=True, text=True,
+                            check=True)
+        for line in nm.stdout.splitlines():
+            fields = [f.strip() for f in line.split("|")]
+            if len(fields) != 7 or fields[2] not in WRITABLE:
+                continue
+            sym, section = fields[0], fields[6]
+            if section.startswith(READ_ONLY_SECTIONS) or TOOL_SYMBOLS.match(sym):
+                continue
+            var = variable_name(sym)
+            if (src, var) in SHARED_STATE:
+                seen.add((src, var))
+                continue
+            breaches.append(f"{src}: writable {'static' if fields[2].islower() else 'global'} "
+                            f"'{var}' ({section}) on the packet path: give it to an instance "
+                            "passed in, or name it in SHARED_STATE with the reason")
+    for src, var in sorted(set(SHARED_STATE) - seen):
+        breaches.append(f"scripts/check_layout.py: SHARED_STATE names {src}'s '{var}', "
+                        "which no object defines any more: take it out")
+    return breaches
 
 
 SOURCE_INDEX = {}
@@ -184,6 +270,7 @@ def main():
             breaches.append(f"{sys.argv[2]}: no object files of the project's libraries found")
         for comp in sccs(calls):
             breaches.append("call circle: " + " <-> ".join(comp))
+        breaches += shared_state_breaches(sys.argv[2])
     for b in breaches:
         print(b)
     if breaches:

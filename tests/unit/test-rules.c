@@ -636,6 +636,43 @@ static void test_inferred(void)
 	rules_destroy(r);
 }
 
+/* ---- counters; two engines share no state ---- */
+
+static void test_stats(void)
+{
+	struct policy_error e;
+	struct rules_config cfg = { .max_hosts = 3, .agg_capacity = 8 };
+	struct rules *r = rules_create(NULL, &cfg, sink, NULL, &e);
+	struct rules *other = rules_create(NULL, &cfg, sink, NULL, &e);
+	CHECK(r != NULL && other != NULL);
+	if (!r || !other)
+		return;
+	flow(r, "10.9.0.1", "10.9.0.2", 80, "HTTP");
+	flow(r, "10.9.0.1", "10.9.0.3", 80, "HTTP");
+	flow(r, "10.9.0.4", "10.9.0.5", 80, "HTTP"); /* the table holds 3 */
+	nlog = 0;
+	const struct rules_stats *s = rules_stats(r);
+	CHECK_EQ(s->flows_checked, 3);
+	CHECK_EQ(s->hosts, 3);
+	CHECK_EQ(s->hosts_dropped, 2);
+	CHECK_EQ(s->reloads, 0);
+	CHECK_EQ(rules_stats(other)->flows_checked, 0);
+	CHECK_EQ(rules_stats(other)->hosts, 0);
+	struct policy *p = policy_parse("zones: []\nrules: [{id: NOPE}]\n", 29, "bad.yaml", &e);
+	CHECK(p != NULL);
+	CHECK_EQ(rules_set_policy(r, p, &e), -1);
+	p = policy_builtin(&e);
+	CHECK(p != NULL);
+	CHECK_EQ(rules_set_policy(r, p, &e), 0);
+	s = rules_stats(r);
+	CHECK_EQ(s->reloads, 1);
+	CHECK_EQ(s->reload_failures, 1);
+	CHECK_EQ(s->hosts, 3); /* learned hosts outlive a reload */
+	CHECK_EQ(rules_stats(other)->reloads, 0);
+	rules_destroy(other);
+	rules_destroy(r);
+}
+
 int main(void)
 {
 	RUN(test_flow_rules);
@@ -646,5 +683,6 @@ int main(void)
 	RUN(test_aggregation);
 	RUN(test_repeat_detail);
 	RUN(test_inferred);
+	RUN(test_stats);
 	return test_done();
 }

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The rule engine's learned-host and MAC tables (see engine_hosts.h). */
+#include "rules/engine_hosts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/alert.h"
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+int engine_hosts_init(struct engine_hosts *t, uint32_t max_hosts)
+{
+	memset(t, 0, sizeof(*t));
+	uint32_t size = pow2_at_least(max_hosts * 2);
+	t->max_hosts = max_hosts;
+	t->hmask = size - 1;
+	t->mmask = size - 1;
+	t->hosts = calloc(size, sizeof(*t->hosts));
+	t->macs = calloc(size, sizeof(*t->macs));
+	return t->hosts && t->macs ? 0 : -1;
+}
+
+void engine_hosts_free(struct engine_hosts *t)
+{
+	free(t->hosts);
+	free(t->macs);
+	t->hosts = NULL;
+	t->macs = NULL;
+}
+
+static uint32_t ip_hash(const struct ip_addr *ip)
+{
+	return (uint32_t)alert_key_mix(0, ip, sizeof(*ip));
+}
+
+struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, bool create)
+{
+	uint32_t i = ip_hash(ip) & t->hmask;
+	for (uint32_t n = 0; n <= t->hmask; n++, i = (i + 1) & t->hmask) {
+		struct rhost *h = &t->hosts[i];
+		if (!h->ip.family) {
+			if (!create)
+				return NULL;
+			if (t->nhosts >= t->max_hosts) {
+				t->dropped++;
+				return NULL;
+			}
+			memset(h, 0, sizeof(*h));
+			h->ip = *ip;
+			t->nhosts++;
+			return h;
+		}
+		if (ip_addr_cmp(&h->ip, ip) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+uint32_t engine_host_slot(const struct engine_hosts *t, const struct rhost *h)
+{
+	return h ? (uint32_t)(h - t->hosts) + 1 : 0;
+}
+
+struct rhost *engine_host_at(struct engine_hosts *t, uint32_t slot)
+{
+	return slot ? &t->hosts[slot - 1] : NULL;
+}
+
+struct rmac *engine_mac_get(struct engine_hosts *t, const uint8_t *mac)
+{
+	uint32_t i = (uint32_t)alert_key_mix(0, mac, 6) & t->mmask;
+	for (uint32_t n = 0; n <= t->mmask; n++, i = (i + 1) & t->mmask) {
+		struct rmac *m = &t->macs[i];
+		if (!m->used) {
+			m->used = true;
+			memcpy(m->mac, mac, 6);
+			return m;
+		}
+		if (memcmp(m->mac, mac, 6) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+void engine_macs_forget(struct engine_hosts *t)
+{
+	if (t->macs)
+		memset(t->macs, 0, ((size_t)t->mmask + 1) * sizeof(*t->macs));
+}
