@@ -191,7 +191,8 @@ int ho_read_eve(struct ho *h)
 		log_error("handoff: path too long: %s", h->args->dir);
 		return EXIT_USAGE;
 	}
-	static const struct eve_reader_ops ops = { .record = on_record };
+	static const char *const types[] = { "run", "policy", "asset", "alert", "flow", NULL };
+	static const struct eve_reader_ops ops = { .record = on_record, .types = types };
 	struct eve_pass pass = { .h = h, .run = -1, .pol = -1 };
 	struct eve_read_stats st;
 	int rc = eve_read_file(path, &ops, &pass, &st);

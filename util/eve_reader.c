@@ -27,6 +27,25 @@ static void bad_line(const char *name, const struct eve_reader_ops *ops, void *c
 		ops->bad(ctx, l, why);
 }
 
+/* A line of an event type the caller does not want, by a look for its
+ * "event_type":"X" (what fabmon and Suricata write); false when it is not
+ * found that way, and the line is parsed. */
+static bool unwanted(const char *const *types, const char *text, size_t len)
+{
+	static const char key[] = "\"event_type\":\"";
+	const char *p = memmem(text, len, key, sizeof(key) - 1);
+	if (!p)
+		return false;
+	p += sizeof(key) - 1;
+	const char *q = memchr(p, '"', len - (size_t)(p - text));
+	if (!q)
+		return false;
+	for (size_t i = 0; types[i]; i++)
+		if (strlen(types[i]) == (size_t)(q - p) && !memcmp(types[i], p, (size_t)(q - p)))
+			return false;
+	return true;
+}
+
 int eve_read_stream(FILE *fp, const char *name, const struct eve_reader_ops *ops, void *ctx,
 		    struct eve_read_stats *st)
 {
@@ -53,6 +72,10 @@ int eve_read_stream(FILE *fp, const char *name, const struct eve_reader_ops *ops
 		if (!n) {
 			snprintf(why.text, sizeof(why.text), "empty line");
 			bad_line(name, ops, ctx, st, &l, &why);
+			continue;
+		}
+		if (ops->types && unwanted(ops->types, buf, (size_t)n)) {
+			st->skipped++;
 			continue;
 		}
 		json_error_t je;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/eve_reader.h"
+#include "util/log.h"
 #include "util/sha256.h"
 #include "test.h"
 
@@ -283,6 +284,39 @@ static void test_stop_and_errors(void)
 	CHECK_STR(st.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* the event type pre-check: other types are counted as skipped, not parsed;
+ * a line whose type is not found that way is parsed */
+static void test_types(void)
+{
+	static const char *const want[] = { "alert", "run", NULL };
+	static const struct eve_reader_ops tops = { .record = on_rec, .bad = on_bad, .types = want };
+	const char *t = "{\"event_type\":\"hsms\",\"x\":1}\n"
+			"{\"event_type\":\"alert\"}\n"
+			"{\"event_type\":\"hsms\", broken\n"      /* skipped: not checked */
+			"{\"event_type\": \"hsms\"}\n"            /* spaced: parsed */
+			"{\"event_type\":\"alerts\"}\n"           /* another type */
+			"{\"event_type\":\"run\", broken\n"       /* wanted: parsed, bad */
+			"{\"event_type\":\"al\n";                  /* no closing quote: parsed, bad */
+	char path[256];
+	snprintf(path, sizeof(path), "%s/eve.json", tmpdir);
+	FILE *f = fopen(path, "wb");
+	fputs(t, f);
+	fclose(f);
+	struct seen s = { 0 };
+	struct eve_read_stats st;
+	log_set_level(LOG_ERROR);
+	CHECK_EQ(eve_read_file(path, &tops, &s, &st), EVE_READ_OK);
+	log_set_level(LOG_INFO);
+	CHECK_EQ(st.lines, 7);
+	CHECK_EQ(st.skipped, 3);
+	CHECK_EQ(st.records, 2);
+	CHECK_EQ(s.rec_line[0], 2);
+	CHECK_EQ(s.rec_line[1], 4);
+	CHECK_EQ(st.bad, 2);
+	CHECK_EQ(s.bad_line[0], 6);
+	CHECK_EQ(s.bad_line[1], 7);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -296,6 +330,7 @@ int main(void)
 	RUN(test_not_object);
 	RUN(test_oversized_lines);
 	RUN(test_stop_and_errors);
+	RUN(test_types);
 	char path[256];
 	snprintf(path, sizeof(path), "%s/eve.json", tmpdir);
 	unlink(path);
