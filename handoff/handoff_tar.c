@@ -98,10 +98,12 @@ int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 		return -1;
 	}
 	struct archive *a = archive_write_new();
-	/* ustar, unpadded blocks of 10240 bytes (POSIX's default record) */
+	/* ustar in whole records of 10240 bytes (POSIX's default), the last one
+	 * too: libarchive would cut a regular file's last record short */
 	int rc = a && archive_write_set_format_ustar(a) == ARCHIVE_OK &&
 			 archive_write_add_filter_none(a) == ARCHIVE_OK &&
 			 archive_write_set_bytes_per_block(a, 10240) == ARCHIVE_OK &&
+			 archive_write_set_bytes_in_last_block(a, 0) == ARCHIVE_OK &&
 			 archive_write_open_fd(a, fd) == ARCHIVE_OK
 		 ? 0
 		 : -1;
