@@ -5,46 +5,17 @@
 #include "handoff/handoff_bundle.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "rules/catalog.h"
+#include "util/eve_reader.h"
 #include "util/json_value.h"
 #include "util/log.h"
 #include "util/exit_codes.h"
 #include "util/rfc3339.h"
-
-/* the value of "event_type" without parsing, NULL if the line is spaced differently */
-static bool quick_type(const char *line, char *out, size_t len)
-{
-	const char *p = strstr(line, "\"event_type\":\"");
-	if (!p)
-		return false;
-	p += 14;
-	size_t n = 0;
-	while (p[n] && p[n] != '"' && n + 1 < len)
-		n++;
-	if (p[n] != '"')
-		return false;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return true;
-}
-
-static bool quick_flow_id(const char *line, uint64_t *id)
-{
-	const char *p = strstr(line, "\"flow_id\":");
-	if (!p)
-		return false;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(p + 10, &end, 10);
-	if (errno || end == p + 10)
-		return false;
-	*id = v;
-	return true;
-}
 
 static bool alert_selected(struct ho *h, json_t *rec, int64_t ts)
 {
@@ -155,9 +126,64 @@ static void take_flow(struct ho *h, json_t *rec, size_t lineno)
 	}
 }
 
+struct eve_pass {
+	struct ho *h;
+	int run, pol; /* the run and policy records in force */
+};
+
+static int on_record(void *ctx, json_t *rec, const struct eve_line *l)
+{
+	struct eve_pass *p = ctx;
+	struct ho *h = p->h;
+	const char *et = json_member_str_or(rec, "event_type", "");
+	if (!strcmp(et, "run")) {
+		json_array_append(h->runs, rec);
+		p->run = (int)json_array_size(h->runs) - 1;
+		json_t *pr = json_member(json_member(rec, "run"), "policy");
+		p->pol = -1;
+		if (json_is_object(pr)) {
+			json_array_append_new(h->policies,
+					      json_pack("{sOsi}", "policy", pr, "run", p->run));
+			p->pol = (int)json_array_size(h->policies) - 1;
+		}
+	} else if (!strcmp(et, "policy")) {
+		json_t *pr = json_member(rec, "policy");
+		if (json_is_object(pr)) {
+			json_array_append_new(h->policies,
+					      json_pack("{sOsi}", "policy", pr, "run", p->run));
+			p->pol = (int)json_array_size(h->policies) - 1;
+		}
+	} else if (!strcmp(et, "asset")) {
+		const char *ip = json_member_str(json_member(rec, "asset"), "ip");
+		if (ip)
+			json_object_set(h->assets, ip, rec);
+	} else if (!strcmp(et, "alert")) {
+		int64_t ts = 0;
+		rfc3339_parse(json_member_str(rec, "timestamp"), &ts);
+		const char *aid = json_member_str(json_member(rec, "alert"), "id");
+		if (alert_selected(h, rec, ts) && aid && json_object_get(h->alert_ids, aid)) {
+			h->dup_alerts++;
+		} else if (alert_selected(h, rec, ts)) {
+			if (aid)
+				json_object_set_new(h->alert_ids, aid, json_true());
+			if (add_alert(h, l->text, l->len, rec, p->run, p->pol, l->lineno) < 0) {
+				log_error("out of memory");
+				return EXIT_RUNTIME;
+			}
+			const char *host = json_member_str(rec, "host");
+			if (host && !h->sensor[0])
+				snprintf(h->sensor, sizeof(h->sensor), "%s", host);
+		}
+	} else if (!strcmp(et, "flow")) {
+		take_flow(h, rec, l->lineno);
+	}
+	return 0;
+}
+
 /* Read DIR/eve.json once: the run and policy records, the last asset
  * record of every address, the selected alerts and the flow records that
- * end their flows. */
+ * end their flows. A line that is not a record is said (util/eve_reader.h)
+ * and counted. */
 int ho_read_eve(struct ho *h)
 {
 	char path[HO_PATH];
@@ -165,106 +191,22 @@ int ho_read_eve(struct ho *h)
 		log_error("handoff: path too long: %s", h->args->dir);
 		return EXIT_USAGE;
 	}
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		log_error("handoff: cannot read %s: %s", path, strerror(errno));
+	static const char *const types[] = { "run", "policy", "asset", "alert", "flow", NULL };
+	static const struct eve_reader_ops ops = { .record = on_record, .types = types };
+	struct eve_pass pass = { .h = h, .run = -1, .pol = -1 };
+	struct eve_read_stats st;
+	int rc = eve_read_file(path, &ops, &pass, &st);
+	h->bad_lines = (size_t)st.bad;
+	if (rc == EVE_READ_CANNOT_OPEN) {
+		log_error("handoff: cannot read %s: %s", path, strerror(st.err));
 		return EXIT_INPUT;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	size_t lineno = 0;
-	int run = -1, pol = -1;
-	int rc = EXIT_OK;
-	size_t first_bad = 0;
-	while ((n = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		bool complete = n > 0 && line[n - 1] == '\n';
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (!n)
-			continue;
-		char type[24];
-		bool known = quick_type(line, type, sizeof(type));
-		if (known) {
-			if (!strcmp(type, "flow")) {
-				uint64_t fid;
-				bool want = false;
-				if (quick_flow_id(line, &fid))
-					for (size_t i = 0; i < h->nflows && !want; i++)
-						want = !h->flows[i].rec && h->flows[i].flow_id == fid;
-				if (!want)
-					continue;
-			} else if (strcmp(type, "run") && strcmp(type, "policy") &&
-				   strcmp(type, "alert") && strcmp(type, "asset")) {
-				continue;
-			}
-		}
-		json_error_t jerr;
-		/* Suricata's byte strings (modbus `data`) may hold \u0000 */
-		json_t *rec = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &jerr);
-		if (!json_is_object(rec)) {
-			json_decref(rec);
-			if (complete) { /* a running sensor's last line may be half written */
-				if (!h->bad_lines++)
-					first_bad = lineno;
-			}
-			continue;
-		}
-		const char *et = json_member_str_or(rec, "event_type", "");
-		if (!strcmp(et, "run")) {
-			json_array_append(h->runs, rec);
-			run = (int)json_array_size(h->runs) - 1;
-			json_t *p = json_member(json_member(rec, "run"), "policy");
-			pol = -1;
-			if (json_is_object(p)) {
-				json_array_append_new(h->policies,
-						      json_pack("{sOsi}", "policy", p, "run", run));
-				pol = (int)json_array_size(h->policies) - 1;
-			}
-		} else if (!strcmp(et, "policy")) {
-			json_t *p = json_member(rec, "policy");
-			if (json_is_object(p)) {
-				json_array_append_new(h->policies,
-						      json_pack("{sOsi}", "policy", p, "run", run));
-				pol = (int)json_array_size(h->policies) - 1;
-			}
-		} else if (!strcmp(et, "asset")) {
-			const char *ip = json_member_str(json_member(rec, "asset"), "ip");
-			if (ip)
-				json_object_set(h->assets, ip, rec);
-		} else if (!strcmp(et, "alert")) {
-			int64_t ts = 0;
-			rfc3339_parse(json_member_str(rec, "timestamp"), &ts);
-			const char *aid = json_member_str(json_member(rec, "alert"), "id");
-			if (alert_selected(h, rec, ts) && aid && json_object_get(h->alert_ids, aid)) {
-				h->dup_alerts++;
-			} else if (alert_selected(h, rec, ts)) {
-				if (aid)
-					json_object_set_new(h->alert_ids, aid, json_true());
-				if (add_alert(h, line, (size_t)n, rec, run, pol, lineno) < 0) {
-					json_decref(rec);
-					log_error("out of memory");
-					rc = EXIT_RUNTIME;
-					break;
-				}
-				const char *host = json_member_str(rec, "host");
-				if (host && !h->sensor[0])
-					snprintf(h->sensor, sizeof(h->sensor), "%s", host);
-			}
-		} else if (!strcmp(et, "flow")) {
-			take_flow(h, rec, lineno);
-		}
-		json_decref(rec);
-	}
-	if (rc == EXIT_OK && ferror(f)) {
-		log_error("handoff: error reading %s: %s", path, strerror(errno));
+	if (rc == EVE_READ_ERROR) {
+		log_error("handoff: error reading %s: %s", path, strerror(st.err));
 		rc = EXIT_INPUT;
 	}
-	free(line);
-	fclose(f);
 	if (h->bad_lines)
-		log_warn("handoff: %s: %zu line%s not JSON (first: line %zu), skipped", path,
-			 h->bad_lines, h->bad_lines == 1 ? " is" : "s are", first_bad);
-	return rc;
+		log_warn("handoff: %s: %zu line%s not JSON (first: line %" PRIu64 "), skipped", path,
+			 h->bad_lines, h->bad_lines == 1 ? " is" : "s are", st.first_bad);
+	return rc == EVE_READ_OK ? EXIT_OK : rc;
 }

@@ -4,6 +4,7 @@
  * indicators and sightings, with ids derived from their content. */
 #include "handoff/handoff_bundle.h"
 
+#include <nettle/sha1.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,7 +12,6 @@
 #include "rules/catalog.h"
 #include "util/json_value.h"
 #include "util/rfc3339.h"
-#include "util/sha1.h"
 #include "util/sha256.h"
 #include "util/version.h"
 
@@ -55,10 +55,10 @@ static void sco_id(char out[80], const char *type, json_t *contrib)
 	uint8_t d[20];
 	char u[37];
 	sha1_init(&c);
-	sha1_update(&c, ns, sizeof(ns));
+	sha1_update(&c, sizeof(ns), ns);
 	if (s)
-		sha1_update(&c, s, strlen(s));
-	sha1_final(&c, d);
+		sha1_update(&c, strlen(s), (const uint8_t *)s);
+	sha1_digest(&c, sizeof(d), d);
 	free(s);
 	uuid_fmt(d, u);
 	snprintf(out, 80, "%s--%s", type, u);

@@ -1,137 +1,149 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* `fabmon handoff --tar`: the bundle as a POSIX ustar archive. */
+/* `fabmon handoff --tar`: the bundle as a POSIX ustar archive, written by
+ * libarchive: members owned by root (uid/gid 0), directories 0755, files
+ * 0644, all with the time of the last selected alert, so that the same
+ * selection gives the same archive. */
 #include "handoff/handoff_bundle.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/log.h"
 
-static void octal(char *field, size_t width, uint64_t v)
+/* Why the archive failed, in libarchive's words ("Write error", "Pathname
+ * too long") with the system's reason when there is one (a full disk). */
+static void tar_error(struct archive *a, const char *tarpath)
 {
-	/* width-1 digits and a NUL */
-	field[width - 1] = '\0';
-	for (size_t i = width - 1; i-- > 0;) {
-		field[i] = (char)('0' + (v & 7));
-		v >>= 3;
-	}
+	int e = archive_errno(a);
+	const char *why = archive_error_string(a);
+	/* libarchive's own kinds of error borrow EILSEQ (a format's limit) and
+	 * EINVAL (a misuse); their text is in why, not in strerror */
+	bool sys = e > 0 && e != EILSEQ && e != EINVAL;
+	if (!why)
+		why = "libarchive failed";
+	if (sys)
+		log_error("handoff: cannot write %s: %s: %s", tarpath, why, strerror(e));
+	else
+		log_error("handoff: cannot write %s: %s", tarpath, why);
 }
 
-static int tar_header(FILE *f, const char *name, char type, uint64_t size, unsigned mode,
-		      int64_t mtime)
+static struct archive_entry *member(const char *name, mode_t type, unsigned mode, uint64_t size,
+				    int64_t mtime)
 {
-	unsigned char hd[512];
-	memset(hd, 0, sizeof(hd));
-	size_t len = strlen(name);
-	const char *base = name;
-	size_t plen = 0;
-	if (len > 100) {
-		/* split at a '/' into prefix (<= 155) and name (<= 100) */
-		const char *cut = NULL;
-		for (const char *p = name; *p; p++)
-			if (*p == '/' && (size_t)(p - name) <= 155 && len - (size_t)(p - name) - 1 <= 100 &&
-			    p[1])
-				cut = p;
-		if (!cut)
-			return -1;
-		plen = (size_t)(cut - name);
-		base = cut + 1;
-	}
-	if (size >= (1ull << 33))
+	struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return NULL;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, mode);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_uname(e, "root");
+	archive_entry_set_gname(e, "root");
+	archive_entry_set_mtime(e, mtime > 0 ? (time_t)mtime : 0, 0);
+	return e;
+}
+
+static int tar_dir(struct archive *a, const char *name, int64_t mtime)
+{
+	struct archive_entry *e = member(name, AE_IFDIR, 0755, 0, mtime);
+	if (!e)
 		return -1;
-	memcpy(hd, base, strlen(base));
-	octal((char *)hd + 100, 8, mode);
-	octal((char *)hd + 108, 8, 0);
-	octal((char *)hd + 116, 8, 0);
-	octal((char *)hd + 124, 12, size);
-	octal((char *)hd + 136, 12, mtime > 0 ? (uint64_t)mtime : 0);
-	memset(hd + 148, ' ', 8);
-	hd[156] = (unsigned char)type;
-	memcpy(hd + 257, "ustar", 6);
-	memcpy(hd + 263, "00", 2);
-	memcpy(hd + 265, "root", 4);
-	memcpy(hd + 297, "root", 4);
-	octal((char *)hd + 329, 8, 0);
-	octal((char *)hd + 337, 8, 0);
-	if (plen)
-		memcpy(hd + 345, name, plen);
-	unsigned sum = 0;
-	for (size_t i = 0; i < sizeof(hd); i++)
-		sum += hd[i];
-	octal((char *)hd + 148, 7, sum);
-	hd[155] = ' ';
-	return fwrite(hd, 1, sizeof(hd), f) == sizeof(hd) ? 0 : -1;
+	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	return rc;
 }
 
-static int tar_file(FILE *f, const char *path, const char *name, int64_t mtime)
+/* -1 with the error set on a */
+static int tar_file(struct archive *a, const char *path, const char *name, int64_t mtime)
 {
 	FILE *in = fopen(path, "rb");
-	if (!in)
-		return -1;
 	struct stat st;
-	if (fstat(fileno(in), &st) != 0 || tar_header(f, name, '0', (uint64_t)st.st_size, 0644,
-						      mtime) < 0) {
-		fclose(in);
+	if (!in || fstat(fileno(in), &st) != 0) {
+		archive_set_error(a, errno, "cannot read %s", path);
+		if (in)
+			fclose(in);
 		return -1;
 	}
-	static uint8_t buf[1 << 16];
+	struct archive_entry *e = member(name, AE_IFREG, 0644, (uint64_t)st.st_size, mtime);
+	int rc = e && archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	static char buf[1 << 16];
 	size_t n;
 	uint64_t total = 0;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		if (fwrite(buf, 1, n, f) != n) {
-			fclose(in);
-			return -1;
-		}
+	while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (archive_write_data(a, buf, n) != (la_ssize_t)n)
+			rc = -1;
 		total += n;
 	}
+	if (!rc && (ferror(in) || total != (uint64_t)st.st_size)) {
+		archive_set_error(a, ferror(in) ? EIO : 0, "%s changed while it was archived", path);
+		rc = -1;
+	}
 	fclose(in);
-	if (total != (uint64_t)st.st_size)
-		return -1;
-	static const uint8_t zero[512];
-	size_t pad = (512 - total % 512) % 512;
-	return fwrite(zero, 1, pad, f) == pad ? 0 : -1;
+	return rc;
 }
 
 int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 {
-	FILE *f = fopen(tarpath, "wbx");
-	if (!f) {
+	int fd = open(tarpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
 		log_error("handoff: cannot write %s: %s", tarpath, strerror(errno));
 		return -1;
 	}
+	struct archive *a = archive_write_new();
+	/* ustar in whole records of 10240 bytes (POSIX's default), the last one
+	 * too: libarchive would cut a regular file's last record short */
+	int rc = a && archive_write_set_format_ustar(a) == ARCHIVE_OK &&
+			 archive_write_add_filter_none(a) == ARCHIVE_OK &&
+			 archive_write_set_bytes_per_block(a, 10240) == ARCHIVE_OK &&
+			 archive_write_set_bytes_in_last_block(a, 0) == ARCHIVE_OK &&
+			 archive_write_open_fd(a, fd) == ARCHIVE_OK
+		 ? 0
+		 : -1;
 	char name[HO_PATH], path[HO_PATH];
-	int rc = 0;
 	snprintf(name, sizeof(name), "%s/", top);
-	rc |= tar_header(f, name, '5', 0, 0755, h->mtime);
+	if (!rc)
+		rc = tar_dir(a, name, h->mtime);
 	bool evdir = false;
 	for (size_t i = 0; i < h->nfiles && !rc; i++) {
 		const char *rel = h->files[i].rel;
 		if (!strncmp(rel, "evidence/", 9) && !evdir) {
 			snprintf(name, sizeof(name), "%s/evidence/", top);
-			rc |= tar_header(f, name, '5', 0, 0755, h->mtime);
+			rc = tar_dir(a, name, h->mtime);
 			evdir = true;
 		}
 		snprintf(name, sizeof(name), "%s/%s", top, rel);
-		if (!ho_pjoin(path, sizeof(path), h->tmp, rel))
+		if (rc)
+			break;
+		if (!ho_pjoin(path, sizeof(path), h->tmp, rel)) {
+			archive_set_error(a, ENAMETOOLONG, "%s", rel);
 			rc = -1;
-		else
-			rc |= tar_file(f, path, name, h->mtime);
+		} else {
+			rc = tar_file(a, path, name, h->mtime);
+		}
 	}
-	/* end of archive: two zero blocks, then up to a whole 10240-byte record */
-	static const uint8_t zero[512];
-	long pos = ftell(f);
-	if (!rc && pos >= 0) {
-		long end = pos + 1024;
-		long total = (end + 10239) / 10240 * 10240;
-		for (long p = pos; p < total && !rc; p += 512)
-			rc |= fwrite(zero, 1, 512, f) == 512 ? 0 : -1;
-	}
-	rc |= fclose(f) == 0 ? 0 : -1;
+	/* the end-of-archive blocks and the last record */
+	if (!rc && archive_write_close(a) != ARCHIVE_OK)
+		rc = -1;
 	if (rc) {
-		log_error("handoff: cannot write %s: %s", tarpath,
-			  errno ? strerror(errno) : "a name or file too long for ustar");
+		if (a)
+			tar_error(a, tarpath);
+		else
+			log_error("handoff: cannot write %s: out of memory", tarpath);
+	}
+	archive_write_free(a);
+	if (close(fd) != 0 && !rc) {
+		log_error("handoff: cannot write %s: %s", tarpath, strerror(errno));
+		rc = -1;
+	}
+	if (rc) {
 		unlink(tarpath);
 		return -1;
 	}

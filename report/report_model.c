@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "zones/asset_baseline.h"
-#include "util/json_scan.h"
+#include "util/eve_reader.h"
 #include "util/json_value.h"
 #include "util/log.h"
 #include "util/exit_codes.h"
@@ -25,7 +25,6 @@
 #include "zones/policy.h"
 
 #define MAX_BAD_EXAMPLES 20      /* bad lines quoted in the report */
-#define MAX_BAD_LOGGED 10        /* bad lines said on stderr */
 
 const char *const verdict_names[V_COUNT] = {
 	"allowed", "intra-zone", "violation", "unzoned", "other",
@@ -578,111 +577,48 @@ static void on_record(struct rep *r, json_t *rec)
 	}
 }
 
-static void bad_line(struct rep *r, const char *why)
+/* A line that is not a record: counted and quoted in the report (the
+ * reader has said it on stderr). */
+static void on_bad(void *ctx, const struct eve_line *l, const struct eve_bad *why)
 {
+	struct rep *r = ctx;
 	r->bad_lines++;
+	if (json_array_size(r->bad) >= MAX_BAD_EXAMPLES)
+		return;
 	char msg[PATH_MAX + 320];
-	snprintf(msg, sizeof(msg), "%s:%" PRIu64 ": not a JSON record (%s); skipped", r->eve, r->lines,
-		 why);
-	if (r->bad_lines <= MAX_BAD_LOGGED)
-		log_warn("%s", msg);
-	else if (r->bad_lines == MAX_BAD_LOGGED + 1)
-		log_warn("%s: more lines are not JSON records; the report counts them", r->eve);
-	if (json_array_size(r->bad) < MAX_BAD_EXAMPLES)
-		json_array_append_new(r->bad, json_string(msg));
+	if (why->column > 0)
+		snprintf(msg, sizeof(msg), "%s:%" PRIu64 ": not a JSON record (column %d: %s); skipped",
+			 r->eve, l->lineno, why->column, why->text);
+	else
+		snprintf(msg, sizeof(msg), "%s:%" PRIu64 ": not a JSON record (%s); skipped", r->eve,
+			 l->lineno, why->text);
+	json_array_append_new(r->bad, json_string(msg));
 }
 
-/* The bulk of a busy eve.json, one hsms record per HSMS message and one
- * modbus record per transaction, read without a full parse when json_scan can
- * (the same values, by its contract); true if the line was taken. */
-static bool fast_record(struct rep *r, const char *line, size_t n)
+static int on_line(void *ctx, json_t *rec, const struct eve_line *l)
 {
-	enum { ET, HOST, SRC, DST, TS, SF, STYPE, FN, NF };
-	struct jscan_field f[NF] = {
-		[ET] = { .key = "event_type" }, [HOST] = { .key = "host" },
-		[SRC] = { .key = "src_ip" }, [DST] = { .key = "dest_ip" },
-		[TS] = { .key = "timestamp" },
-		[SF] = { .parent = "hsms", .key = "sf" }, [STYPE] = { .parent = "hsms", .key = "stype" },
-		[FN] = { .parent = "modbus.request", .key = "function_name" },
-	};
-	/* only lines that can be these records are scanned at all */
-	if (!memmem(line, n, "\"event_type\":\"hsms\"", 19) &&
-	    !memmem(line, n, "\"event_type\":\"modbus\"", 21))
-		return false;
-	if (json_scan(line, n, f, NF) != JSCAN_OK || !f[ET].value)
-		return false;
-	const char *et = f[ET].value;
-	bool hsms = !strcmp(et, "hsms"), modbus = !strcmp(et, "modbus");
-	/* fabmon names every request's function; a record without the name
-	 * (a response alone, or another writer's) is parsed fully */
-	bool req = modbus && f[SRC].value && f[DST].value && f[FN].value;
-	if ((!hsms && !modbus) || (modbus && !req))
-		return false;
+	(void)l;
+	struct rep *r = ctx;
 	r->records++;
-	on_any(r, et, f[HOST].value);
-	if (hsms)
-		hsms_message(r, f[SRC].value, f[DST].value, f[SF].value ? f[SF].value : f[STYPE].value,
-			     f[TS].value);
-	else if (req)
-		modbus_request(r, f[SRC].value, f[DST].value, f[FN].value);
-	return true;
+	on_record(r, rec);
+	return r->oom ? 1 : 0; /* out of memory: rep_build says so */
 }
 
 int rep_read_eve(struct rep *r, char *err, size_t errlen)
 {
-	FILE *fp = fopen(r->eve, "r");
-	if (!fp) {
-		snprintf(err, errlen, "cannot read %s: %s", r->eve, strerror(errno));
+	static const struct eve_reader_ops ops = { .record = on_line, .bad = on_bad, .sha256 = true };
+	struct eve_read_stats st;
+	int rc = eve_read_file(r->eve, &ops, r, &st);
+	r->lines = st.lines;
+	r->eve_bytes = st.bytes;
+	memcpy(r->eve_sha256, st.sha256, sizeof(st.sha256));
+	if (rc == EVE_READ_CANNOT_OPEN) {
+		snprintf(err, errlen, "cannot read %s: %s", r->eve, strerror(st.err));
 		return EXIT_INPUT;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	struct sha256_stream sha;
-	sha256_stream_init(&sha);
-	errno = 0;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		r->lines++;
-		sha256_stream_update(&sha, line, (size_t)n);
-		r->eve_bytes += (uint64_t)n;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = 0;
-		if (!n) {
-			bad_line(r, "empty line");
-			continue;
-		}
-		if (fast_record(r, line, (size_t)n)) {
-			if (r->oom)
-				break;
-			continue;
-		}
-		json_error_t je;
-		json_t *rec = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &je);
-		if (!json_is_object(rec)) {
-			char why[200];
-			if (rec)
-				snprintf(why, sizeof(why), "not an object");
-			else
-				snprintf(why, sizeof(why), "column %d: %s", je.column, je.text);
-			bad_line(r, why);
-			json_decref(rec);
-			continue;
-		}
-		r->records++;
-		on_record(r, rec);
-		json_decref(rec);
-		if (r->oom)
-			break;
-	}
-	int rerr = ferror(fp) ? (errno ? errno : EIO) : 0;
-	uint8_t d[32];
-	sha256_stream_final(&sha, d);
-	sha256_to_hex(d, r->eve_sha256);
-	free(line);
-	fclose(fp);
-	if (rerr) {
+	if (rc == EVE_READ_ERROR) {
 		snprintf(err, errlen, "error reading %s (after line %" PRIu64 "): %s", r->eve, r->lines,
-			 strerror(rerr));
+			 strerror(st.err));
 		return EXIT_INPUT;
 	}
 	return EXIT_OK;

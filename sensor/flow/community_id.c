@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "sensor/flow/community_id.h"
 
+#include <nettle/sha1.h>
 #include <stdbool.h>
 #include <string.h>
-
-#include "util/sha1.h"
 
 /* ICMPv4 types with a counterpart (spec: "ICMP and ICMPv6"), mapped to the
  * type that plays the "port" of the other side. */
@@ -101,8 +100,8 @@ void community_id_v1(uint16_t seed, const struct ip_addr *src, const struct ip_a
 	struct sha1_ctx ctx;
 	uint8_t digest[20];
 	sha1_init(&ctx);
-	sha1_update(&ctx, buf, n);
-	sha1_final(&ctx, digest);
+	sha1_update(&ctx, n, buf);
+	sha1_digest(&ctx, sizeof(digest), digest);
 	out[0] = '1';
 	out[1] = ':';
 	base64(digest, sizeof(digest), out + 2);
