@@ -79,12 +79,6 @@ bool dissect_resync_step(struct dissect_stream *s, const struct dissect_framing 
 	return true;
 }
 
-uint64_t dissect_elapsed_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)
-{
-	int64_t d = (s1 - s0) * 1000000 + ((int64_t)u1 - (int64_t)u0);
-	return d > 0 ? (uint64_t)d : 0;
-}
-
 bool asset_table_init(struct asset_table *t, size_t entry_size, size_t addr_offset, size_t max)
 {
 	memset(t, 0, sizeof(*t));
@@ -124,24 +118,6 @@ void *asset_table_find(struct asset_table *t, const struct ip_addr *a, bool crea
 	memcpy(e + t->addr_offset, a, sizeof(*a));
 	*created = true;
 	return e;
-}
-
-void set_add_u8(uint8_t *set, uint8_t *n, uint8_t max, uint8_t v)
-{
-	for (uint8_t i = 0; i < *n; i++)
-		if (set[i] == v)
-			return;
-	if (*n < max)
-		set[(*n)++] = v;
-}
-
-void set_add_u16(uint16_t *set, uint8_t *n, uint8_t max, uint16_t v)
-{
-	for (uint8_t i = 0; i < *n; i++)
-		if (set[i] == v)
-			return;
-	if (*n < max)
-		set[(*n)++] = v;
 }
 
 bool set_add_addr(struct ip_addr *set, uint8_t *n, uint8_t max, bool *overflow,

@@ -70,7 +70,11 @@ bool dissect_resync_step(struct dissect_stream *s, const struct dissect_framing 
 			 struct dissect_ctx *ctx, int dir, struct bview rest, struct parse_result *r);
 
 /* Microseconds from (s0, u0) to (s1, u1); 0 if not later. */
-uint64_t dissect_elapsed_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1);
+static inline uint64_t dissect_elapsed_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)
+{
+	int64_t d = (s1 - s0) * 1000000 + ((int64_t)u1 - (int64_t)u0);
+	return d > 0 ? (uint64_t)d : 0;
+}
 
 /* ------------------------------------------------------------ inventory */
 
@@ -108,9 +112,26 @@ static inline size_t asset_table_index(const struct asset_table *t, const void *
 	return (size_t)((const uint8_t *)entry - t->entries) / t->entry_size;
 }
 
-/* Bounded sets of an entry: add v unless present or the set is full. */
-void set_add_u8(uint8_t *set, uint8_t *n, uint8_t max, uint8_t v);
-void set_add_u16(uint16_t *set, uint8_t *n, uint8_t max, uint16_t v);
+/* Bounded sets of an entry (on the path of every message, hence inline):
+ * add v unless present or the set is full. */
+static inline void set_add_u8(uint8_t *set, uint8_t *n, uint8_t max, uint8_t v)
+{
+	for (uint8_t i = 0; i < *n; i++)
+		if (set[i] == v)
+			return;
+	if (*n < max)
+		set[(*n)++] = v;
+}
+
+static inline void set_add_u16(uint16_t *set, uint8_t *n, uint8_t max, uint16_t v)
+{
+	for (uint8_t i = 0; i < *n; i++)
+		if (set[i] == v)
+			return;
+	if (*n < max)
+		set[(*n)++] = v;
+}
+
 /* Add address a; true if it was there already. A full list sets *overflow. */
 bool set_add_addr(struct ip_addr *set, uint8_t *n, uint8_t max, bool *overflow,
 		  const struct ip_addr *a);

@@ -804,29 +804,31 @@ struct mbap {
 	uint8_t unit_id;
 };
 
-/* Read it at v's cursor; false (v->err set) if fewer than 7 bytes. */
+/* Read it at v's cursor; false (v->err set) if fewer than 7 bytes. The
+ * reads go through a view of exactly 7 bytes: the compiler sees their
+ * bounds and checks once. */
 static bool read_mbap(struct bview *v, struct mbap *h)
 {
-	h->transaction_id = bv_be16(v);
-	h->protocol_id = bv_be16(v);
-	h->length = bv_be16(v);
-	h->unit_id = bv_u8(v);
-	return !v->err;
+	struct bview m = bv_sub(v, MODBUS_MBAP_LEN);
+	h->transaction_id = bv_be16(&m);
+	h->protocol_id = bv_be16(&m);
+	h->length = bv_be16(&m);
+	h->unit_id = bv_u8(&m);
+	return !m.err;
 }
 
-/* Decode an ADU (header checked by the caller) into o. */
-static const char *decode_adu(struct bview adu, bool request, const struct modbus_request *req,
-			      struct modbus_pdu *o)
+/* Decode an ADU, whose header h the caller read and checked, into o. */
+static const char *decode_adu(struct bview adu, const struct mbap *h, bool request,
+			      const struct modbus_request *req, struct modbus_pdu *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->adu = adu.p;
 	o->adu_len = (uint16_t)adu.len;
-	struct mbap h;
-	read_mbap(&adu, &h);
-	o->transaction_id = h.transaction_id;
-	o->protocol_id = h.protocol_id;
-	o->length = h.length;
-	o->unit_id = h.unit_id;
+	o->transaction_id = h->transaction_id;
+	o->protocol_id = h->protocol_id;
+	o->length = h->length;
+	o->unit_id = h->unit_id;
+	bv_skip(&adu, MODBUS_MBAP_LEN);
 	o->anomaly = modbus_decode_pdu(bv_ptr(&adu), bv_left(&adu), request, req, o);
 	return o->anomaly;
 }
@@ -834,7 +836,11 @@ static const char *decode_adu(struct bview adu, bool request, const struct modbu
 /* The request of an open transaction, decoded again into fs->other. */
 static const struct modbus_pdu *pending_request(struct modbus_flow *fs, const struct mb_pending *p)
 {
-	decode_adu(bv_make(p->adu, p->adu_len), true, NULL, &fs->other);
+	struct bview adu = bv_make(p->adu, p->adu_len);
+	struct bview hv = adu;
+	struct mbap h;
+	read_mbap(&hv, &h);
+	decode_adu(adu, &h, true, NULL, &fs->other);
 	fs->other.dir = fs->request_dir;
 	fs->other.tx_id = p->tx_id;
 	return &fs->other;
@@ -889,16 +895,14 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 	slot->usec = ctx->ts_usec;
 }
 
-/* One ADU: `adu` holds all of it (the parser checked its MBAP header). */
-static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, struct bview adu)
+/* One ADU: `adu` holds all of it, h its MBAP header (checked by the parser). */
+static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, struct bview adu,
+		       const struct mbap *h)
 {
 	struct modbus_pdu *p = &fs->pdu;
 	bool request = dir == fs->request_dir;
-	struct bview hv = adu;
-	struct mbap h;
-	read_mbap(&hv, &h);
-	struct mb_pending *pend = request ? NULL : pending_find(fs, h.transaction_id, h.unit_id);
-	const char *bad = decode_adu(adu, request, pend ? &pend->req : NULL, p);
+	struct mb_pending *pend = request ? NULL : pending_find(fs, h->transaction_id, h->unit_id);
+	const char *bad = decode_adu(adu, h, request, pend ? &pend->req : NULL, p);
 	p->dir = dir;
 	p->tx_id = pend ? pend->tx_id : ++fs->next_tx;
 	set_add_u8(fs->sum.units, &fs->sum.nunits, MODBUS_MAX_UNITS, p->unit_id);
@@ -1034,7 +1038,7 @@ static struct parse_result modbus_parse(void *state, struct dissect_ctx *ctx, in
 			r.need = adu;
 			return r;
 		}
-		handle_adu(fs, ctx, dir, bv_sub(&rest, adu));
+		handle_adu(fs, ctx, dir, bv_sub(&rest, adu), &h);
 		r.consumed += adu;
 	}
 	return r;
