@@ -391,14 +391,17 @@ static void add_mhead(struct ex *x)
 	struct secs2_item it;
 	if (!at(x, NULL, 0, &it) || it.fmt != SECS2_B || it.avail < 10)
 		return;
+	struct bview h = secs2_data(&it);
+	uint16_t session = bv_be16(&h);
+	uint8_t byte2 = bv_u8(&h), byte3 = bv_u8(&h);
 	struct gem_field *f = add(x, "mhead_sf");
 	if (f)
-		snprintf(f->text, sizeof(f->text), "S%uF%u%s", it.data[2] & 0x7f, it.data[3],
-			 (it.data[2] & 0x80) ? " W" : "");
+		snprintf(f->text, sizeof(f->text), "S%uF%u%s", byte2 & 0x7f, byte3,
+			 (byte2 & 0x80) ? " W" : "");
 	f = add(x, "mhead_session_id");
 	if (f) {
 		f->numeric = true;
-		f->num = (uint64_t)it.data[0] << 8 | it.data[1];
+		f->num = session;
 		snprintf(f->text, sizeof(f->text), "%u", (unsigned)f->num);
 	}
 }

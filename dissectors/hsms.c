@@ -3,11 +3,11 @@
 #include "dissectors/hsms.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissectors/dissector_common.h"
 #include "util/bview.h"
 
 #define HSMS_MIN_HEADER (4 + HSMS_HEADER_LEN)
@@ -102,9 +102,7 @@ struct select_entry {
 
 struct hsms_global {
 	struct hsms_config cfg;
-	struct hsms_equipment *eq;
-	size_t neq;
-	uint64_t eq_overflow;
+	struct asset_table eq;      /* struct hsms_equipment, by address */
 	struct select_entry sel[HSMS_SELECT_TABLE];
 };
 
@@ -119,8 +117,8 @@ struct hsms_global *hsms_global_create(const struct hsms_config *cfg)
 		hsms_config_defaults(&g->cfg);
 	if (g->cfg.decode_window < HSMS_HEADER_LEN + 64)
 		g->cfg.decode_window = HSMS_HEADER_LEN + 64;
-	g->eq = calloc(g->cfg.max_equipment ? g->cfg.max_equipment : 1, sizeof(*g->eq));
-	if (!g->eq) {
+	if (!asset_table_init(&g->eq, sizeof(struct hsms_equipment),
+			      offsetof(struct hsms_equipment, addr), g->cfg.max_equipment)) {
 		free(g);
 		return NULL;
 	}
@@ -131,38 +129,23 @@ void hsms_global_destroy(struct hsms_global *g)
 {
 	if (!g)
 		return;
-	free(g->eq);
+	asset_table_free(&g->eq);
 	free(g);
 }
 
 size_t hsms_equipment_count(const struct hsms_global *g)
 {
-	return g->neq;
+	return asset_table_count(&g->eq);
 }
 
 const struct hsms_equipment *hsms_equipment_at(const struct hsms_global *g, size_t i)
 {
-	return i < g->neq ? &g->eq[i] : NULL;
+	return asset_table_at(&g->eq, i);
 }
 
-static struct hsms_equipment *equipment_find(struct hsms_global *g, const struct ip_addr *a, bool create,
-					     bool *created)
+static struct hsms_equipment *equipment_at(struct hsms_global *g, size_t i)
 {
-	*created = false;
-	for (size_t i = 0; i < g->neq; i++)
-		if (ip_addr_cmp(&g->eq[i].addr, a) == 0)
-			return &g->eq[i];
-	if (!create)
-		return NULL;
-	if (g->neq >= g->cfg.max_equipment) {
-		g->eq_overflow++;
-		return NULL;
-	}
-	struct hsms_equipment *e = &g->eq[g->neq++];
-	memset(e, 0, sizeof(*e));
-	e->addr = *a;
-	*created = true;
-	return e;
+	return asset_table_at(&g->eq, i);
 }
 
 static struct select_entry *select_slot(struct hsms_global *g, const struct ip_addr *passive,
@@ -203,10 +186,8 @@ struct pending {
 };
 
 struct hsms_flow {
-	bool init;
+	struct dissect_stream st;  /* init, resync, anomalies */
 	enum hsms_session_state state;
-	bool resync[2];
-	uint64_t resync_skipped[2];
 	int role_score;            /* > 0: the TCP client is the equipment */
 	bool roles_known;
 	size_t eq_index;           /* + 1; 0 = not committed to the inventory */
@@ -219,27 +200,11 @@ struct hsms_flow {
 	uint32_t first_usec, last_usec;
 	char sml[HSMS_SML_MAX];
 	struct gem_fields fields;
-	char detail[200];
 };
 
 static struct hsms_global *G(struct dissect_ctx *ctx)
 {
 	return ctx->global;
-}
-
-static void anomaly(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, const char *name,
-		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void anomaly(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, const char *name,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(fs->detail, sizeof(fs->detail), fmt, ap);
-	va_end(ap);
-	struct app_anomaly a = { name, fs->detail, "hsms" };
-	struct app_event ev = { APP_EVENT_ANOMALY, dir, &a };
-	fs->sum.anomalies++;
-	ctx->emit(ctx, &ev);
 }
 
 static bool equipment_is_client(const struct hsms_flow *fs)
@@ -253,27 +218,12 @@ static enum hsms_role sender_role(const struct hsms_flow *fs, int dir)
 	return client_sends == equipment_is_client(fs) ? HSMS_ROLE_EQUIPMENT : HSMS_ROLE_HOST;
 }
 
-static uint64_t since_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)
-{
-	int64_t d = (s1 - s0) * 1000000 + ((int64_t)u1 - (int64_t)u0);
-	return d > 0 ? (uint64_t)d : 0;
-}
-
 static void asset_event(struct dissect_ctx *ctx, enum hsms_asset_change change,
 			const struct hsms_equipment *e)
 {
 	struct hsms_asset_event ae = { change, e };
 	struct app_event ev = { APP_EVENT_HSMS_ASSET, 0, &ae };
 	ctx->emit(ctx, &ev);
-}
-
-static void add_u16(uint16_t *arr, uint8_t *n, uint8_t max, uint16_t v)
-{
-	for (uint8_t i = 0; i < *n; i++)
-		if (arr[i] == v)
-			return;
-	if (*n < max)
-		arr[(*n)++] = v;
 }
 
 /*
@@ -288,17 +238,17 @@ static struct hsms_equipment *commit_equipment(struct hsms_flow *fs, struct diss
 	const struct ip_addr *eqa = eq_client ? &df->client : &df->server;
 	const struct ip_addr *host = eq_client ? &df->server : &df->client;
 	if (fs->eq_index) {
-		struct hsms_equipment *e = &g->eq[fs->eq_index - 1];
+		struct hsms_equipment *e = equipment_at(g, fs->eq_index - 1);
 		if (ip_addr_cmp(&e->addr, eqa) == 0)
 			return e;
 		fs->eq_index = 0; /* roles flipped: this flow belongs to the other side */
 		fs->eq_counted = 0;
 	}
 	bool created;
-	struct hsms_equipment *e = equipment_find(g, eqa, true, &created);
+	struct hsms_equipment *e = asset_table_find(&g->eq, eqa, true, &created);
 	if (!e)
 		return NULL;
-	fs->eq_index = (size_t)(e - g->eq) + 1;
+	fs->eq_index = asset_table_index(&g->eq, e) + 1;
 	if (created) {
 		e->first_sec = fs->first_sec;
 		e->first_usec = fs->first_usec;
@@ -307,19 +257,11 @@ static struct hsms_equipment *commit_equipment(struct hsms_flow *fs, struct diss
 	uint64_t seen = fs->sum.messages[0] + fs->sum.messages[1];
 	e->messages += seen - fs->eq_counted;
 	fs->eq_counted = seen;
-	add_u16(e->ports, &e->nports, HSMS_MAX_PORTS, df->server_port);
+	set_add_u16(e->ports, &e->nports, HSMS_MAX_PORTS, df->server_port);
 	for (uint8_t i = 0; i < fs->sum.nsession_ids; i++)
-		add_u16(e->device_ids, &e->ndevice_ids, HSMS_MAX_DEVICE_IDS, fs->sum.session_ids[i]);
-	bool known_host = false;
-	for (uint8_t i = 0; i < e->nhosts; i++)
-		if (ip_addr_cmp(&e->hosts[i], host) == 0)
-			known_host = true;
-	if (!known_host) {
-		if (e->nhosts < HSMS_MAX_EQUIPMENT_HOSTS)
-			e->hosts[e->nhosts++] = *host;
-		else
-			e->hosts_overflow = true;
-	}
+		set_add_u16(e->device_ids, &e->ndevice_ids, HSMS_MAX_DEVICE_IDS, fs->sum.session_ids[i]);
+	bool known_host = set_add_addr(e->hosts, &e->nhosts, HSMS_MAX_EQUIPMENT_HOSTS,
+				       &e->hosts_overflow, host);
 	e->last_sec = ctx->ts_sec; /* the asset record says when it was last seen */
 	e->last_usec = ctx->ts_usec;
 	if (created)
@@ -333,16 +275,16 @@ static void touch_equipment(struct hsms_flow *fs, struct dissect_ctx *ctx, uint1
 			    bool data)
 {
 	if (data && session_id != 0xffff)
-		add_u16(fs->sum.session_ids, &fs->sum.nsession_ids, HSMS_MAX_DEVICE_IDS, session_id);
+		set_add_u16(fs->sum.session_ids, &fs->sum.nsession_ids, HSMS_MAX_DEVICE_IDS, session_id);
 	if (!fs->eq_index)
 		return;
-	struct hsms_equipment *e = &G(ctx)->eq[fs->eq_index - 1];
+	struct hsms_equipment *e = equipment_at(G(ctx), fs->eq_index - 1);
 	e->last_sec = ctx->ts_sec;
 	e->last_usec = ctx->ts_usec;
 	e->messages++;
 	fs->eq_counted++;
 	if (data && session_id != 0xffff)
-		add_u16(e->device_ids, &e->ndevice_ids, HSMS_MAX_DEVICE_IDS, session_id);
+		set_add_u16(e->device_ids, &e->ndevice_ids, HSMS_MAX_DEVICE_IDS, session_id);
 }
 
 /* Bounded copy that always terminates (an identity may be cut, never overrun). */
@@ -437,7 +379,7 @@ static void pending_add(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, 
 		/* Suricata's Modbus "flooded" idea: a peer that never answers
 		 * must not grow our state */
 		if (!fs->flood_reported) {
-			anomaly(fs, ctx, dir, "HSMS_TRANSACTION_FLOOD",
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_TRANSACTION_FLOOD",
 				"more than %d transactions open at once", HSMS_MAX_PENDING);
 			fs->flood_reported = true;
 		}
@@ -464,7 +406,7 @@ static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool c
 		struct pending *p = &fs->pend[i];
 		if (!p->used)
 			continue;
-		uint64_t age = since_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
+		uint64_t age = dissect_elapsed_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
 		bool expects = p->stype != HSMS_DATA || p->wbit;
 		if (!expects) {
 			/* a primary without W-bit needs no reply: forget it after T3 */
@@ -474,18 +416,18 @@ static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool c
 		}
 		if (age > t3) {
 			if (p->stype == HSMS_DATA)
-				anomaly(fs, ctx, p->dir, "HSMS_T3_TIMEOUT",
+				dissect_anomaly(&fs->st, ctx, p->dir, "HSMS_T3_TIMEOUT",
 					"S%uF%u W (system bytes %" PRIu32 ") not answered within %.1f s",
 					p->stream, p->function, p->system, (double)t3 / 1e6);
 			else
-				anomaly(fs, ctx, p->dir, "HSMS_CONTROL_TIMEOUT",
+				dissect_anomaly(&fs->st, ctx, p->dir, "HSMS_CONTROL_TIMEOUT",
 					"%s (system bytes %" PRIu32 ") not answered within %.1f s",
 					hsms_stype_name(p->stype), p->system, (double)t3 / 1e6);
 			fs->sum.unanswered++;
 			p->used = false;
 		} else if (closing) {
 			if (p->stype == HSMS_DATA)
-				anomaly(fs, ctx, p->dir, "HSMS_UNANSWERED_AT_CLOSE",
+				dissect_anomaly(&fs->st, ctx, p->dir, "HSMS_UNANSWERED_AT_CLOSE",
 					"S%uF%u W (system bytes %" PRIu32 ") still unanswered when the "
 					"connection ended, %.3f s after it was sent",
 					p->stream, p->function, p->system, (double)age / 1e6);
@@ -500,26 +442,46 @@ static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool c
 
 /* ------------------------------------------------------------ framing */
 
-/*
- * Is there a plausible HSMS header at p (at least 14 bytes)? Strict: the
- * values E37 allows for this SType, PType 0, a length within bounds, and
- * for data messages a stream > 0 and a valid first SECS-II format byte.
- */
-static bool plausible_header(const uint8_t *p, size_t left, uint32_t max_message)
+/* The length field and the 10-byte header that start every frame. */
+struct hsms_frame {
+	uint32_t len;
+	uint16_t session_id;
+	uint8_t byte2, byte3, ptype, stype;
+	uint32_t system;
+};
+
+/* Read them at v's cursor; false (v->err set) if fewer than 14 bytes. */
+static bool read_frame(struct bview *v, struct hsms_frame *f)
 {
-	if (left < HSMS_MIN_HEADER)
+	f->len = bv_be32(v);
+	f->session_id = bv_be16(v);
+	f->byte2 = bv_u8(v);
+	f->byte3 = bv_u8(v);
+	f->ptype = bv_u8(v);
+	f->stype = bv_u8(v);
+	f->system = bv_be32(v);
+	return !v->err;
+}
+
+/*
+ * Is there a plausible HSMS header at the start of `at` (at least 14
+ * bytes)? Strict: the values E37 allows for this SType, PType 0, a length
+ * within bounds, and for data messages a stream > 0 and a valid first
+ * SECS-II format byte.
+ */
+static bool plausible_header(struct bview at, uint32_t max_message)
+{
+	struct hsms_frame f;
+	if (!read_frame(&at, &f))
 		return false;
-	uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	const uint8_t *h = p + 4;
-	if (len < HSMS_HEADER_LEN || len > max_message || h[4] != 0)
+	if (f.len < HSMS_HEADER_LEN || f.len > max_message || f.ptype != 0)
 		return false;
-	uint16_t session = (uint16_t)(h[0] << 8 | h[1]);
-	switch (h[5]) {
+	switch (f.stype) {
 	case HSMS_DATA:
-		if ((h[2] & 0x7f) == 0)
+		if ((f.byte2 & 0x7f) == 0)
 			return false;
-		if (len > HSMS_HEADER_LEN && left > HSMS_MIN_HEADER) {
-			uint8_t fb = p[HSMS_MIN_HEADER];
+		if (f.len > HSMS_HEADER_LEN && bv_left(&at) > 0) {
+			uint8_t fb = bv_u8(&at);
 			uint8_t fmt = fb >> 2;
 			if ((fb & 3) == 0 || (fmt != SECS2_L && secs2_elem_size(fmt) == 0))
 				return false;
@@ -528,19 +490,41 @@ static bool plausible_header(const uint8_t *p, size_t left, uint32_t max_message
 	case HSMS_SELECT_REQ:
 	case HSMS_DESELECT_REQ:
 	case HSMS_SEPARATE_REQ:
-		return len == HSMS_HEADER_LEN && h[2] == 0 && h[3] == 0;
+		return f.len == HSMS_HEADER_LEN && f.byte2 == 0 && f.byte3 == 0;
 	case HSMS_SELECT_RSP:
 	case HSMS_DESELECT_RSP:
-		return len == HSMS_HEADER_LEN && h[2] == 0;
+		return f.len == HSMS_HEADER_LEN && f.byte2 == 0;
 	case HSMS_LINKTEST_REQ:
 	case HSMS_LINKTEST_RSP:
-		return len == HSMS_HEADER_LEN && session == 0xffff && h[2] == 0 && h[3] == 0;
+		return f.len == HSMS_HEADER_LEN && f.session_id == 0xffff && f.byte2 == 0 && f.byte3 == 0;
 	case HSMS_REJECT_REQ:
-		return len == HSMS_HEADER_LEN;
+		return f.len == HSMS_HEADER_LEN;
 	default:
 		return false;
 	}
 }
+
+/* For the resync: arg is the max_message of the instance's config. */
+static bool plausible_frame(struct bview at, const void *arg, size_t *frame_len)
+{
+	uint32_t len;
+	if (!plausible_header(at, *(const uint32_t *)arg) || !bv_peek_be32(&at, 0, &len))
+		return false;
+	*frame_len = 4 + (size_t)len;
+	return true;
+}
+
+/* After a gap or an untrusted length: HSMS_RESYNC_WAIT bytes may be held
+ * back waiting for the header after a candidate to confirm it. */
+#define HSMS_RESYNC_WAIT 4096
+
+static const struct dissect_framing hsms_framing = {
+	.min_header = HSMS_MIN_HEADER,
+	.resync_wait = HSMS_RESYNC_WAIT,
+	.resync_anomaly = "HSMS_RESYNC",
+	.header_name = "HSMS",
+	.plausible = plausible_frame,
+};
 
 static void emit_message(struct dissect_ctx *ctx, struct hsms_message *m)
 {
@@ -555,7 +539,7 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 	int dir = m->dir;
 	fs->sum.control_messages++;
 	if (m->body_total > 0)
-		anomaly(fs, ctx, dir, "HSMS_CONTROL_WITH_BODY", "%s carries %" PRIu32 " body bytes",
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_CONTROL_WITH_BODY", "%s carries %" PRIu32 " body bytes",
 			hsms_stype_name(m->stype), m->body_total);
 	/* the passive entity of this connection: the one selected */
 	const struct ip_addr *active = dir == 0 ? &df->client : &df->server;
@@ -564,12 +548,12 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 	case HSMS_SELECT_REQ: {
 		pending_add(fs, ctx, dir, m->stype, 0, 0, false, m->system);
 		if (m->session_id != 0xffff)
-			add_u16(fs->sum.session_ids, &fs->sum.nsession_ids, HSMS_MAX_DEVICE_IDS,
+			set_add_u16(fs->sum.session_ids, &fs->sum.nsession_ids, HSMS_MAX_DEVICE_IDS,
 				m->session_id);
 		struct select_entry *s = select_slot(g, passive, df->server_port, false);
 		if (s && s->flow_id && s->flow_id != df->flow_id && ip_addr_cmp(&s->active, active) != 0) {
 			char a[IP_ADDR_STRLEN], b[IP_ADDR_STRLEN], c[IP_ADDR_STRLEN];
-			anomaly(fs, ctx, dir, "HSMS_SECOND_HOST_SELECT",
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_SECOND_HOST_SELECT",
 				"%s selects %s:%u, which %s already holds selected (HSMS-SS allows one host)",
 				ip_addr_str(active, a, sizeof(a)), ip_addr_str(passive, b, sizeof(b)),
 				df->server_port, ip_addr_str(&s->active, c, sizeof(c)));
@@ -581,10 +565,10 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 		m->is_reply = true;
 		if (p && p->stype == HSMS_SELECT_REQ) {
 			m->matched = true;
-			m->latency_us = since_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
+			m->latency_us = dissect_elapsed_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
 			p->used = false;
 		} else if (!df->midstream) {
-			anomaly(fs, ctx, dir, "HSMS_REPLY_WITHOUT_PRIMARY",
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_REPLY_WITHOUT_PRIMARY",
 				"select.rsp (system bytes %" PRIu32 ") without a select.req", m->system);
 			fs->sum.unmatched_replies++;
 		}
@@ -597,7 +581,7 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 				s->active = *passive;
 			}
 		} else {
-			anomaly(fs, ctx, dir, "HSMS_SELECT_REFUSED", "select.rsp status %u (%s)", m->byte3,
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_SELECT_REFUSED", "select.rsp status %u (%s)", m->byte3,
 				hsms_select_status_name(m->byte3));
 		}
 		break;
@@ -612,10 +596,10 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 		m->is_reply = true;
 		if (p && p->stype == m->stype - 1) {
 			m->matched = true;
-			m->latency_us = since_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
+			m->latency_us = dissect_elapsed_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
 			p->used = false;
 		} else if (!df->midstream) {
-			anomaly(fs, ctx, dir, "HSMS_REPLY_WITHOUT_PRIMARY", "%s (system bytes %" PRIu32
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_REPLY_WITHOUT_PRIMARY", "%s (system bytes %" PRIu32
 				") without its request", hsms_stype_name(m->stype), m->system);
 			fs->sum.unmatched_replies++;
 		}
@@ -624,7 +608,7 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 		break;
 	}
 	case HSMS_REJECT_REQ: {
-		anomaly(fs, ctx, dir, "HSMS_REJECT",
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_REJECT",
 			"reject.req reason %u (%s) for %s %u, system bytes %" PRIu32, m->byte3,
 			hsms_reject_reason_name(m->byte3), m->byte3 == 2 ? "ptype" : "stype", m->byte2,
 			m->system);
@@ -637,12 +621,12 @@ static void control_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struc
 		fs->state = HSMS_STATE_SEPARATED;
 		break;
 	default:
-		anomaly(fs, ctx, dir, "HSMS_UNKNOWN_STYPE", "SType %u is not defined by E37", m->stype);
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_UNKNOWN_STYPE", "SType %u is not defined by E37", m->stype);
 		break;
 	}
 	if (m->stype == HSMS_LINKTEST_REQ || m->stype == HSMS_LINKTEST_RSP) {
 		if (m->session_id != 0xffff)
-			anomaly(fs, ctx, dir, "HSMS_LINKTEST_BAD_SESSION",
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_LINKTEST_BAD_SESSION",
 				"%s with session id %u, E37 requires 0xFFFF", hsms_stype_name(m->stype),
 				m->session_id);
 	}
@@ -689,17 +673,17 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	m->gem = gem_lookup(m->stream, m->function);
 	m->category = gem_category_of(m->stream, m->function);
 	if (m->stream == 0)
-		anomaly(fs, ctx, dir, "HSMS_DATA_STREAM_ZERO", "data message with stream 0");
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_DATA_STREAM_ZERO", "data message with stream 0");
 	if (fs->state == HSMS_STATE_NOT_SELECTED)
-		anomaly(fs, ctx, dir, "HSMS_DATA_BEFORE_SELECT",
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_DATA_BEFORE_SELECT",
 			"S%uF%u before the session was selected", m->stream, m->function);
 	else if (fs->state == HSMS_STATE_SEPARATED)
-		anomaly(fs, ctx, dir, "HSMS_DATA_AFTER_SEPARATE", "S%uF%u after separate.req",
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_DATA_AFTER_SEPARATE", "S%uF%u after separate.req",
 			m->stream, m->function);
 
 	secs2_validate(m->body, m->body_len, m->body_total, &g->cfg.limits, &m->check);
 	if (m->check.err != SECS2_OK && m->check.err != SECS2_PARTIAL)
-		anomaly(fs, ctx, dir, secs2_err_name(m->check.err),
+		dissect_anomaly(&fs->st, ctx, dir, secs2_err_name(m->check.err),
 			"S%uF%u body: %s at byte %zu of %" PRIu32, m->stream, m->function,
 			secs2_err_name(m->check.err), m->check.err_offset, m->body_total);
 	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &g->cfg.limits,
@@ -730,7 +714,7 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	if (fs->roles_known && m->gem && (m->function & 1) && m->gem->dir != GEM_DIR_BOTH) {
 		enum hsms_role want = m->gem->dir == GEM_DIR_H2E ? HSMS_ROLE_HOST : HSMS_ROLE_EQUIPMENT;
 		if (want != m->sender)
-			anomaly(fs, ctx, dir, "HSMS_UNEXPECTED_DIRECTION",
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_UNEXPECTED_DIRECTION",
 				"S%uF%u (%s) sent by the %s; E5 defines it %s", m->stream, m->function,
 				m->gem->name, m->sender == HSMS_ROLE_HOST ? "host" : "equipment",
 				gem_dir_name((enum gem_dir)m->gem->dir));
@@ -750,10 +734,10 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 			m->primary_wbit = p->wbit;
 			m->primary_stream = p->stream;
 			m->primary_function = p->function;
-			m->latency_us = since_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
+			m->latency_us = dissect_elapsed_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
 			p->used = false;
 		} else if (!df->midstream) {
-			anomaly(fs, ctx, dir, "HSMS_REPLY_WITHOUT_PRIMARY",
+			dissect_anomaly(&fs->st, ctx, dir, "HSMS_REPLY_WITHOUT_PRIMARY",
 				"S%uF%u (system bytes %" PRIu32 ") answers no open transaction", m->stream,
 				m->function, m->system);
 			fs->sum.unmatched_replies++;
@@ -763,23 +747,25 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	emit_message(ctx, m);
 }
 
-static void handle_message(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *p,
-			   uint32_t len, uint32_t decoded)
+/* One message: `msg` holds its length field, header and the decoded part of
+ * its body (the parser made sure of at least the header). */
+static void handle_message(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, struct bview msg)
 {
-	const uint8_t *h = p + 4;
+	struct hsms_frame f;
+	read_frame(&msg, &f);
 	struct hsms_message m;
 	memset(&m, 0, sizeof(m));
 	m.dir = dir;
-	m.length = len;
-	m.session_id = (uint16_t)(h[0] << 8 | h[1]);
-	m.byte2 = h[2];
-	m.byte3 = h[3];
-	m.ptype = h[4];
-	m.stype = h[5];
-	m.system = (uint32_t)h[6] << 24 | (uint32_t)h[7] << 16 | (uint32_t)h[8] << 8 | h[9];
-	m.body = h + HSMS_HEADER_LEN;
-	m.body_len = decoded - HSMS_HEADER_LEN;
-	m.body_total = len - HSMS_HEADER_LEN;
+	m.length = f.len;
+	m.session_id = f.session_id;
+	m.byte2 = f.byte2;
+	m.byte3 = f.byte3;
+	m.ptype = f.ptype;
+	m.stype = f.stype;
+	m.system = f.system;
+	m.body = bv_ptr(&msg);
+	m.body_len = (uint32_t)bv_left(&msg);
+	m.body_total = f.len - HSMS_HEADER_LEN;
 	m.sender = sender_role(fs, dir);
 	m.roles_from_messages = fs->roles_known;
 
@@ -795,7 +781,7 @@ static void handle_message(struct hsms_flow *fs, struct dissect_ctx *ctx, int di
 	if (m.ptype != 0) {
 		/* E37: PType 0 is SECS-II; others belong to standards fabmon
 		 * does not decode. The message is reported undecoded. */
-		anomaly(fs, ctx, dir, "HSMS_UNKNOWN_PTYPE", "PType %u (only 0, SECS-II, is defined)",
+		dissect_anomaly(&fs->st, ctx, dir, "HSMS_UNKNOWN_PTYPE", "PType %u (only 0, SECS-II, is defined)",
 			m.ptype);
 		m.state = fs->state;
 		emit_message(ctx, &m);
@@ -809,66 +795,11 @@ static void handle_message(struct hsms_flow *fs, struct dissect_ctx *ctx, int di
 
 static void flow_init(struct hsms_flow *fs, struct dissect_ctx *ctx)
 {
-	fs->init = true;
 	/* picked up mid-stream: the select happened before the capture, and
 	 * either direction may start inside a message */
+	dissect_stream_init(&fs->st, "hsms", ctx->flow->midstream);
 	fs->state = ctx->flow->midstream ? HSMS_STATE_UNKNOWN : HSMS_STATE_NOT_SELECTED;
-	fs->resync[0] = fs->resync[1] = ctx->flow->midstream;
 	fs->sum.host_is_client = true;
-}
-
-/*
- * Skip to the next HSMS header after a gap or an untrusted length. A
- * candidate is taken when it is confirmed: the header after its message is
- * plausible too, or its message ends exactly where the data at hand ends.
- * Otherwise wait for more bytes (up to HSMS_RESYNC_WAIT), then take the
- * first candidate that passes every check on its own. Returns the bytes
- * consumed (skipped); sets *need while undecided.
- */
-#define HSMS_RESYNC_WAIT 4096
-
-static size_t resync(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *p,
-		     size_t left, size_t *need)
-{
-	uint32_t max = G(ctx)->cfg.max_message;
-	*need = 0;
-	size_t i = 0, first = SIZE_MAX;
-	for (; left - i >= HSMS_MIN_HEADER; i++) {
-		if (!plausible_header(p + i, left - i, max))
-			continue;
-		uint32_t len = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
-			       (uint32_t)p[i + 2] << 8 | p[i + 3];
-		size_t end = i + 4 + (size_t)len;
-		bool confirmed = end == left ||
-				 (end + HSMS_MIN_HEADER <= left && plausible_header(p + end, left - end, max));
-		bool refuted = end + HSMS_MIN_HEADER <= left && !confirmed;
-		if (refuted)
-			continue;
-		if (!confirmed && left - i < HSMS_RESYNC_WAIT) {
-			/* undecided: keep it and what follows, ask for more */
-			if (first == SIZE_MAX)
-				first = i;
-			continue;
-		}
-		first = i; /* confirmed, or waited long enough */
-		fs->resync[dir] = false;
-		break;
-	}
-	size_t skip = fs->resync[dir] ? (first != SIZE_MAX ? first : i) : first;
-	fs->resync_skipped[dir] += skip;
-	if (!fs->resync[dir]) {
-		if (fs->resync_skipped[dir]) {
-			fs->sum.resyncs++;
-			anomaly(fs, ctx, dir, "HSMS_RESYNC",
-				"%" PRIu64 " bytes skipped to the next plausible HSMS header",
-				fs->resync_skipped[dir]);
-		}
-		fs->resync_skipped[dir] = 0;
-		return skip;
-	}
-	/* undecided: any more data may settle it */
-	*need = left - skip + 1;
-	return skip;
 }
 
 static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int dir, const uint8_t *d,
@@ -877,46 +808,41 @@ static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int 
 	struct hsms_flow *fs = state;
 	struct hsms_global *g = G(ctx);
 	struct parse_result r = { PARSE_OK, 0, 0, 0 };
-	if (!fs->init)
+	struct bview in = bv_make(d, n);
+	if (!fs->st.init)
 		flow_init(fs, ctx);
 	expire_pending(fs, ctx, false);
 	while (r.consumed < n) {
-		const uint8_t *p = d + r.consumed;
-		size_t left = n - r.consumed;
-		if (fs->resync[dir]) {
-			size_t need;
-			r.consumed += resync(fs, ctx, dir, p, left, &need);
-			if (fs->resync[dir]) {
-				r.need = need;
+		struct bview rest = bv_from(&in, r.consumed);
+		if (fs->st.resync[dir]) {
+			if (dissect_resync_step(&fs->st, &hsms_framing, &g->cfg.max_message, ctx, dir, rest,
+						&r))
 				return r;
-			}
 			continue;
 		}
-		if (left < 4) {
+		uint32_t len;
+		if (!bv_peek_be32(&rest, 0, &len)) {
 			r.need = 4;
 			return r;
 		}
-		uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 		if (len < HSMS_HEADER_LEN || len > g->cfg.max_message) {
 			/* never trust such a length: look for the next header */
 			if (len < HSMS_HEADER_LEN)
-				anomaly(fs, ctx, dir, "HSMS_LENGTH_TOO_SMALL",
+				dissect_anomaly(&fs->st, ctx, dir, "HSMS_LENGTH_TOO_SMALL",
 					"message length %" PRIu32 " is below the 10-byte header", len);
 			else
-				anomaly(fs, ctx, dir, "HSMS_LENGTH_TOO_LARGE",
+				dissect_anomaly(&fs->st, ctx, dir, "HSMS_LENGTH_TOO_LARGE",
 					"message length %" PRIu32 " exceeds the %" PRIu32 "-byte limit", len,
 					g->cfg.max_message);
-			fs->resync[dir] = true;
-			r.consumed += 1;
-			fs->resync_skipped[dir] += 1;
+			r.consumed += dissect_resync_begin(&fs->st, dir);
 			continue;
 		}
 		uint32_t decoded = len < g->cfg.decode_window ? len : g->cfg.decode_window;
-		if (left < 4 + (size_t)decoded) {
+		if (bv_left(&rest) < 4 + (size_t)decoded) {
 			r.need = 4 + (size_t)decoded;
 			return r;
 		}
-		handle_message(fs, ctx, dir, p, len, decoded);
+		handle_message(fs, ctx, dir, bv_sub(&rest, 4 + (size_t)decoded));
 		r.consumed += 4 + (size_t)decoded;
 		if (decoded < len) {
 			r.skip = len - decoded; /* the rest of a large body, unseen */
@@ -930,15 +856,15 @@ static void hsms_gap(void *state, struct dissect_ctx *ctx, int dir, uint64_t mis
 {
 	struct hsms_flow *fs = state;
 	(void)missing;
-	if (!fs->init)
+	if (!fs->st.init)
 		flow_init(fs, ctx);
-	fs->resync[dir] = true;
+	fs->st.resync[dir] = true;
 }
 
 static void hsms_finish(void *state, struct dissect_ctx *ctx)
 {
 	struct hsms_flow *fs = state;
-	if (!fs->init)
+	if (!fs->st.init)
 		return;
 	expire_pending(fs, ctx, true);
 	/* a connection whose roles stayed unknown: assume connect mode */
@@ -946,7 +872,7 @@ static void hsms_finish(void *state, struct dissect_ctx *ctx)
 		if (!fs->eq_index)
 			commit_equipment(fs, ctx);
 		if (fs->eq_index) {
-			struct hsms_equipment *e = &G(ctx)->eq[fs->eq_index - 1];
+			struct hsms_equipment *e = equipment_at(G(ctx), fs->eq_index - 1);
 			if (fs->last_sec > e->last_sec ||
 			    (fs->last_sec == e->last_sec && fs->last_usec > e->last_usec)) {
 				e->last_sec = fs->last_sec;
@@ -960,6 +886,8 @@ static void hsms_finish(void *state, struct dissect_ctx *ctx)
 	if (s && s->flow_id == ctx->flow->flow_id)
 		s->flow_id = 0;
 	fs->sum.state = fs->state;
+	fs->sum.anomalies = fs->st.anomalies;
+	fs->sum.resyncs = fs->st.resyncs;
 	struct app_event ev = { APP_EVENT_HSMS_SESSION, 0, &fs->sum };
 	ctx->emit(ctx, &ev);
 }
@@ -976,27 +904,30 @@ static enum probe_result hsms_probe(const struct dissect_flow *flow, int dir, co
 {
 	(void)flow;
 	(void)dir;
-	if (len < HSMS_MIN_HEADER)
-		return len < 4 || data[0] == 0 ? PROBE_NEED_MORE : PROBE_NO;
+	struct bview v = bv_make(data, len);
+	if (len < HSMS_MIN_HEADER) {
+		uint8_t first;
+		return len < 4 || (bv_peek_u8(&v, 0, &first) && first == 0) ? PROBE_NEED_MORE : PROBE_NO;
+	}
 	struct hsms_config defaults;
 	hsms_config_defaults(&defaults);
-	if (!plausible_header(data, len, defaults.max_message))
+	if (!plausible_header(v, defaults.max_message))
 		return PROBE_NO;
 	if (on_default_port)
 		return PROBE_MATCH;
-	uint32_t mlen = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3];
-	uint8_t stype = data[9];
-	if (stype == HSMS_SELECT_REQ)
+	struct hsms_frame f;
+	read_frame(&v, &f);
+	if (f.stype == HSMS_SELECT_REQ)
 		return PROBE_MATCH;
-	if (stype != HSMS_DATA)
+	if (f.stype != HSMS_DATA)
 		return PROBE_NO;
-	if (4 + (size_t)mlen > len)
-		return 4 + (size_t)mlen <= 256 ? PROBE_NEED_MORE : PROBE_NO;
-	if (!gem_lookup(data[6] & 0x7f, data[7]))
+	if (4 + (size_t)f.len > len)
+		return 4 + (size_t)f.len <= 256 ? PROBE_NEED_MORE : PROBE_NO;
+	if (!gem_lookup(f.byte2 & 0x7f, f.byte3))
 		return PROBE_NO;
+	struct bview body = bv_sub(&v, f.len - HSMS_HEADER_LEN);
 	struct secs2_check c;
-	secs2_validate(data + HSMS_MIN_HEADER, mlen - HSMS_HEADER_LEN, mlen - HSMS_HEADER_LEN,
-		       &defaults.limits, &c);
+	secs2_validate(bv_ptr(&body), body.len, body.len, &defaults.limits, &c);
 	return c.err == SECS2_OK ? PROBE_MATCH : PROBE_NO;
 }
 
@@ -1012,8 +943,8 @@ static void global_destroy(void *g)
 
 void hsms_global_summary(struct hsms_global *g, struct dissect_ctx *ctx)
 {
-	for (size_t i = 0; i < g->neq; i++)
-		asset_event(ctx, HSMS_ASSET_SUMMARY, &g->eq[i]);
+	for (size_t i = 0; i < asset_table_count(&g->eq); i++)
+		asset_event(ctx, HSMS_ASSET_SUMMARY, equipment_at(g, i));
 }
 
 static void global_finish(void *g, struct dissect_ctx *ctx)

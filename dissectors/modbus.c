@@ -3,11 +3,11 @@
 #include "dissectors/modbus.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dissectors/dissector_common.h"
 #include "util/bview.h"
 
 #define MODBUS_RESYNC_WAIT 1024
@@ -187,12 +187,19 @@ static void take_registers(struct modbus_pdu *o, struct bview *v, size_t count)
 	}
 }
 
-static void take_bits(struct modbus_pdu *o, const uint8_t *p, size_t bytes, size_t count)
+/* The first `count` bits of `bits`, least significant first in each byte. */
+static void take_bits(struct modbus_pdu *o, struct bview bits, size_t count)
 {
 	o->values_are_bits = true;
-	for (size_t i = 0; i < count && i / 8 < bytes; i++) {
+	uint8_t byte = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (i % 8 == 0) {
+			byte = bv_u8(&bits);
+			if (bits.err)
+				return;
+		}
 		if (o->nvalues < MODBUS_MAX_VALUES)
-			o->values[o->nvalues++] = (uint16_t)((p[i / 8] >> (i % 8)) & 1);
+			o->values[o->nvalues++] = (uint16_t)((byte >> (i % 8)) & 1);
 		else
 			o->values_truncated = true;
 	}
@@ -266,7 +273,7 @@ static const char *decode_request(struct modbus_pdu *o, struct bview *v)
 		if (o->byte_count != want || bv_left(v) != want)
 			return "MODBUS_BYTE_COUNT_MISMATCH";
 		if (f == 15)
-			take_bits(o, bv_ptr(v), want, o->quantity);
+			take_bits(o, bv_sub(v, want), o->quantity);
 		else
 			take_registers(o, v, o->quantity);
 		return NULL;
@@ -366,7 +373,7 @@ static const char *decode_response(struct modbus_pdu *o, struct bview *v, const 
 		}
 		if (f <= 2) {
 			size_t want = req ? ((size_t)req->quantity + 7) / 8 : o->byte_count;
-			take_bits(o, bv_ptr(v), o->byte_count, req ? req->quantity : (size_t)o->byte_count * 8);
+			take_bits(o, bv_sub(v, o->byte_count), req ? req->quantity : (size_t)o->byte_count * 8);
 			if (req && o->byte_count != want)
 				return "MODBUS_BYTE_COUNT_MISMATCH";
 			return NULL;
@@ -447,14 +454,16 @@ static const char *decode_response(struct modbus_pdu *o, struct bview *v, const 
 		 * (0x00/0xFF), additional data. The id's length is not given;
 		 * the common layout (libmodbus, pymodbus) is one byte, so a
 		 * run indicator in the second byte marks it */
-		const uint8_t *d = bv_ptr(v);
-		o->server_id = d;
-		if (o->byte_count >= 2 && (d[1] == 0x00 || d[1] == 0xff)) {
+		struct bview d = bv_sub(v, o->byte_count);
+		uint8_t run;
+		o->server_id = bv_ptr(&d);
+		if (bv_peek_u8(&d, 1, &run) && (run == 0x00 || run == 0xff)) {
 			o->server_id_len = 1;
-			o->run_indicator = d[1];
+			o->run_indicator = run;
 			o->has_run_indicator = true;
-			o->server_data = d + 2;
-			o->server_data_len = (uint8_t)(o->byte_count - 2);
+			bv_skip(&d, 2);
+			o->server_data = bv_ptr(&d);
+			o->server_data_len = (uint8_t)bv_left(&d);
 		} else {
 			o->server_id_len = o->byte_count;
 		}
@@ -498,11 +507,11 @@ static const char *decode_response(struct modbus_pdu *o, struct bview *v, const 
 			return TRUNC;
 		for (uint8_t i = 0; i < nobj; i++) {
 			uint8_t id = bv_u8(v), len = bv_u8(v);
-			const uint8_t *val = bv_ptr(v);
-			if (v->err || !bv_skip(v, len))
+			struct bview val = bv_sub(v, len);
+			if (v->err)
 				return TRUNC;
 			if (o->nobjects < MODBUS_MAX_OBJECTS)
-				o->objects[o->nobjects++] = (struct modbus_object){ id, len, val };
+				o->objects[o->nobjects++] = (struct modbus_object){ id, len, bv_ptr(&val) };
 		}
 		return end_of(v);
 	}
@@ -574,9 +583,7 @@ void modbus_config_defaults(struct modbus_config *c)
 
 struct modbus_global {
 	struct modbus_config cfg;
-	struct modbus_device *dev;
-	size_t ndev;
-	uint64_t overflow;
+	struct asset_table dev;     /* struct modbus_device, by address */
 };
 
 struct modbus_global *modbus_global_create(const struct modbus_config *cfg)
@@ -588,8 +595,8 @@ struct modbus_global *modbus_global_create(const struct modbus_config *cfg)
 		g->cfg = *cfg;
 	else
 		modbus_config_defaults(&g->cfg);
-	g->dev = calloc(g->cfg.max_devices ? g->cfg.max_devices : 1, sizeof(*g->dev));
-	if (!g->dev) {
+	if (!asset_table_init(&g->dev, sizeof(struct modbus_device),
+			      offsetof(struct modbus_device, addr), g->cfg.max_devices)) {
 		free(g);
 		return NULL;
 	}
@@ -600,18 +607,18 @@ void modbus_global_destroy(struct modbus_global *g)
 {
 	if (!g)
 		return;
-	free(g->dev);
+	asset_table_free(&g->dev);
 	free(g);
 }
 
 size_t modbus_device_count(const struct modbus_global *g)
 {
-	return g->ndev;
+	return asset_table_count(&g->dev);
 }
 
 const struct modbus_device *modbus_device_at(const struct modbus_global *g, size_t i)
 {
-	return i < g->ndev ? &g->dev[i] : NULL;
+	return asset_table_at(&g->dev, i);
 }
 
 /* ------------------------------------------------------------ per flow */
@@ -631,10 +638,8 @@ struct mb_pending {
 };
 
 struct modbus_flow {
-	bool init;
+	struct dissect_stream st;  /* init, resync, anomalies */
 	int request_dir;          /* direction of requests */
-	bool resync[2];
-	uint64_t resync_skipped[2];
 	size_t dev_index;         /* + 1 */
 	struct mb_pending pend[MODBUS_MAX_PENDING];
 	uint64_t next_tx;         /* transactions created so far */
@@ -642,29 +647,7 @@ struct modbus_flow {
 	struct modbus_session_summary sum;
 	struct modbus_pdu pdu;    /* the PDU being handled */
 	struct modbus_pdu other;  /* its request, decoded again from pend[] */
-	char detail[200];
 };
-
-static void anomaly(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const char *name,
-		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void anomaly(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const char *name,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(fs->detail, sizeof(fs->detail), fmt, ap);
-	va_end(ap);
-	struct app_anomaly a = { name, fs->detail, "modbus" };
-	struct app_event ev = { APP_EVENT_ANOMALY, dir, &a };
-	fs->sum.anomalies++;
-	ctx->emit(ctx, &ev);
-}
-
-static uint64_t since_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)
-{
-	int64_t d = (s1 - s0) * 1000000 + ((int64_t)u1 - (int64_t)u0);
-	return d > 0 ? (uint64_t)d : 0;
-}
 
 static void asset_event(struct dissect_ctx *ctx, enum modbus_asset_change c, const struct modbus_device *d)
 {
@@ -680,39 +663,20 @@ static struct modbus_device *device(struct modbus_flow *fs, struct dissect_ctx *
 	const struct ip_addr *srv = fs->request_dir == 0 ? &df->server : &df->client;
 	const struct ip_addr *cli = fs->request_dir == 0 ? &df->client : &df->server;
 	uint16_t port = fs->request_dir == 0 ? df->server_port : df->client_port;
-	struct modbus_device *d = fs->dev_index ? &g->dev[fs->dev_index - 1] : NULL;
+	struct modbus_device *d = fs->dev_index ? asset_table_at(&g->dev, fs->dev_index - 1) : NULL;
 	if (!d) {
-		for (size_t i = 0; i < g->ndev && !d; i++)
-			if (ip_addr_cmp(&g->dev[i].addr, srv) == 0)
-				d = &g->dev[i];
-		bool created = false;
-		if (!d) {
-			if (g->ndev >= g->cfg.max_devices) {
-				g->overflow++;
-				return NULL;
-			}
-			d = &g->dev[g->ndev++];
-			memset(d, 0, sizeof(*d));
-			d->addr = *srv;
+		bool created;
+		d = asset_table_find(&g->dev, srv, true, &created);
+		if (!d)
+			return NULL;
+		if (created) {
 			d->first_sec = ctx->ts_sec;
 			d->first_usec = ctx->ts_usec;
-			created = true;
 		}
-		fs->dev_index = (size_t)(d - g->dev) + 1;
-		bool have_port = false;
-		for (int i = 0; i < d->nports; i++)
-			have_port |= d->ports[i] == port;
-		if (!have_port && d->nports < 4)
-			d->ports[d->nports++] = port;
-		bool known = false;
-		for (int i = 0; i < d->nclients; i++)
-			known |= ip_addr_cmp(&d->clients[i], cli) == 0;
-		if (!known) {
-			if (d->nclients < MODBUS_MAX_CLIENTS)
-				d->clients[d->nclients++] = *cli;
-			else
-				d->clients_overflow = true;
-		}
+		fs->dev_index = asset_table_index(&g->dev, d) + 1;
+		set_add_u16(d->ports, &d->nports, 4, port);
+		bool known = set_add_addr(d->clients, &d->nclients, MODBUS_MAX_CLIENTS,
+					  &d->clients_overflow, cli);
 		d->last_sec = ctx->ts_sec; /* the asset record says when it was last seen */
 		d->last_usec = ctx->ts_usec;
 		if (created)
@@ -725,31 +689,24 @@ static struct modbus_device *device(struct modbus_flow *fs, struct dissect_ctx *
 	return d;
 }
 
-static void add_unit(uint8_t *units, uint8_t *n, uint8_t u)
-{
-	for (int i = 0; i < *n; i++)
-		if (units[i] == u)
-			return;
-	if (*n < MODBUS_MAX_UNITS)
-		units[(*n)++] = u;
-}
-
 /* A device identification value: printable, or hex. */
-static void id_text(char *out, size_t outlen, const uint8_t *v, size_t n)
+static void id_text(char *out, size_t outlen, struct bview v)
 {
-	bool printable = n > 0;
-	for (size_t i = 0; i < n; i++)
-		if (v[i] < 0x20 || v[i] >= 0x7f)
+	bool printable = v.len > 0;
+	uint8_t c;
+	for (size_t i = 0; bv_peek_u8(&v, i, &c); i++)
+		if (c < 0x20 || c >= 0x7f)
 			printable = false;
 	size_t o = 0;
 	if (printable) {
-		for (size_t i = 0; i < n && o + 1 < outlen; i++)
-			out[o++] = (char)v[i];
+		while (bv_left(&v) && o + 1 < outlen)
+			out[o++] = (char)bv_u8(&v);
 	} else {
 		static const char hex[] = "0123456789abcdef";
-		for (size_t i = 0; i < n && o + 2 < outlen; i++) {
-			out[o++] = hex[v[i] >> 4];
-			out[o++] = hex[v[i] & 15];
+		while (bv_left(&v) && o + 2 < outlen) {
+			c = bv_u8(&v);
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
 		}
 	}
 	out[o] = '\0';
@@ -778,7 +735,7 @@ static void learn_identity(struct modbus_flow *fs, struct dissect_ctx *ctx, cons
 		if (!dst)
 			continue;
 		char val[MODBUS_ID_LEN];
-		id_text(val, sizeof(val), p->objects[i].value, p->objects[i].len);
+		id_text(val, sizeof(val), bv_make(p->objects[i].value, p->objects[i].len));
 		if (dst[0] && strcmp(dst, val) != 0)
 			changed = true;
 		if (strcmp(dst, val) != 0) {
@@ -795,7 +752,7 @@ static void learn_identity(struct modbus_flow *fs, struct dissect_ctx *ctx, cons
 			char val[MODBUS_ID_LEN];
 			if (!f17[i].v)
 				continue;
-			id_text(val, sizeof(val), f17[i].v, f17[i].n);
+			id_text(val, sizeof(val), bv_make(f17[i].v, f17[i].n));
 			if (f17[i].dst[0] && strcmp(f17[i].dst, val) != 0)
 				changed = true;
 			if (strcmp(f17[i].dst, val) != 0) {
@@ -841,25 +798,49 @@ bool modbus_tx_routine(const struct modbus_tx *tx)
 	       !tx->response->exception && !tx->request->anomaly && !tx->response->anomaly;
 }
 
-/* Decode an ADU (header checked by the caller) into o. */
-static const char *decode_adu(const uint8_t *a, uint16_t adu_len, bool request,
+/* The MBAP header that starts every ADU. */
+struct mbap {
+	uint16_t transaction_id, protocol_id, length;
+	uint8_t unit_id;
+};
+
+/* Read it at v's cursor; false (v->err set) if fewer than 7 bytes. The
+ * reads go through a view of exactly 7 bytes: the compiler sees their
+ * bounds and checks once. */
+static bool read_mbap(struct bview *v, struct mbap *h)
+{
+	struct bview m = bv_sub(v, MODBUS_MBAP_LEN);
+	h->transaction_id = bv_be16(&m);
+	h->protocol_id = bv_be16(&m);
+	h->length = bv_be16(&m);
+	h->unit_id = bv_u8(&m);
+	return !m.err;
+}
+
+/* Decode an ADU, whose header h the caller read and checked, into o. */
+static const char *decode_adu(struct bview adu, const struct mbap *h, bool request,
 			      const struct modbus_request *req, struct modbus_pdu *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->transaction_id = (uint16_t)(a[0] << 8 | a[1]);
-	o->protocol_id = (uint16_t)(a[2] << 8 | a[3]);
-	o->length = (uint16_t)(a[4] << 8 | a[5]);
-	o->unit_id = a[6];
-	o->adu = a;
-	o->adu_len = adu_len;
-	o->anomaly = modbus_decode_pdu(a + MODBUS_MBAP_LEN, (size_t)adu_len - MODBUS_MBAP_LEN, request, req, o);
+	o->adu = adu.p;
+	o->adu_len = (uint16_t)adu.len;
+	o->transaction_id = h->transaction_id;
+	o->protocol_id = h->protocol_id;
+	o->length = h->length;
+	o->unit_id = h->unit_id;
+	bv_skip(&adu, MODBUS_MBAP_LEN);
+	o->anomaly = modbus_decode_pdu(bv_ptr(&adu), bv_left(&adu), request, req, o);
 	return o->anomaly;
 }
 
 /* The request of an open transaction, decoded again into fs->other. */
 static const struct modbus_pdu *pending_request(struct modbus_flow *fs, const struct mb_pending *p)
 {
-	decode_adu(p->adu, p->adu_len, true, NULL, &fs->other);
+	struct bview adu = bv_make(p->adu, p->adu_len);
+	struct bview hv = adu;
+	struct mbap h;
+	read_mbap(&hv, &h);
+	decode_adu(adu, &h, true, NULL, &fs->other);
 	fs->other.dir = fs->request_dir;
 	fs->other.tx_id = p->tx_id;
 	return &fs->other;
@@ -895,7 +876,7 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 	if (!slot) {
 		/* Suricata's "flooded": requests without answers must not grow state */
 		if (!fs->flood_reported) {
-			anomaly(fs, ctx, fs->request_dir, "MODBUS_FLOODED",
+			dissect_anomaly(&fs->st, ctx, fs->request_dir, "MODBUS_FLOODED",
 				"more than %d requests unanswered at once", MODBUS_MAX_PENDING);
 			fs->flood_reported = true;
 		}
@@ -914,20 +895,20 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 	slot->usec = ctx->ts_usec;
 }
 
-static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *a,
-		       uint16_t len)
+/* One ADU: `adu` holds all of it, h its MBAP header (checked by the parser). */
+static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, struct bview adu,
+		       const struct mbap *h)
 {
 	struct modbus_pdu *p = &fs->pdu;
 	bool request = dir == fs->request_dir;
-	uint16_t tid = (uint16_t)(a[0] << 8 | a[1]);
-	struct mb_pending *pend = request ? NULL : pending_find(fs, tid, a[6]);
-	const char *bad = decode_adu(a, (uint16_t)(6 + len), request, pend ? &pend->req : NULL, p);
+	struct mb_pending *pend = request ? NULL : pending_find(fs, h->transaction_id, h->unit_id);
+	const char *bad = decode_adu(adu, h, request, pend ? &pend->req : NULL, p);
 	p->dir = dir;
 	p->tx_id = pend ? pend->tx_id : ++fs->next_tx;
-	add_unit(fs->sum.units, &fs->sum.nunits, p->unit_id);
+	set_add_u8(fs->sum.units, &fs->sum.nunits, MODBUS_MAX_UNITS, p->unit_id);
 	struct modbus_device *d = device(fs, ctx);
 	if (d)
-		add_unit(d->units, &d->nunits, p->unit_id);
+		set_add_u8(d->units, &d->nunits, MODBUS_MAX_UNITS, p->unit_id);
 	if (request) {
 		fs->sum.requests++;
 		fs->sum.by_access[p->access]++;
@@ -942,11 +923,11 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 			fs->sum.exceptions++;
 	}
 	if (bad)
-		anomaly(fs, ctx, dir, bad, "%s %s (FC %u, transaction %u, unit %u)",
+		dissect_anomaly(&fs->st, ctx, dir, bad, "%s %s (FC %u, transaction %u, unit %u)",
 			modbus_function_name(p->function), request ? "request" : "response", p->fc,
 			p->transaction_id, p->unit_id);
 	if (!request && !pend && !ctx->flow->midstream) {
-		anomaly(fs, ctx, dir, "MODBUS_UNSOLICITED_RESPONSE",
+		dissect_anomaly(&fs->st, ctx, dir, "MODBUS_UNSOLICITED_RESPONSE",
 			"%s response (transaction %u, unit %u) to no open request",
 			modbus_function_name(p->function), p->transaction_id, p->unit_id);
 		fs->sum.unmatched_responses++;
@@ -965,67 +946,48 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 	if (pend) {
 		tx.request = pending_request(fs, pend);
 		tx.state = MODBUS_TX_ANSWERED;
-		tx.latency_us = since_us(pend->sec, pend->usec, ctx->ts_sec, ctx->ts_usec);
+		tx.latency_us = dissect_elapsed_us(pend->sec, pend->usec, ctx->ts_sec, ctx->ts_usec);
 		pend->used = false;
 	}
 	emit_tx(ctx, dir, &tx);
 }
 
-/* A plausible MBAP header and function code at p (at least 8 bytes). */
-static bool plausible_adu(const uint8_t *p, size_t left)
+/* A plausible MBAP header and function code at the start of `at` (at
+ * least 8 bytes). */
+static bool plausible_adu(struct bview at)
 {
-	if (left < MODBUS_MBAP_LEN + 1)
+	struct mbap h;
+	read_mbap(&at, &h);
+	uint8_t fc = bv_u8(&at);
+	if (at.err || h.protocol_id != 0 || h.length < 2 || h.length > 254)
 		return false;
-	uint16_t pid = (uint16_t)(p[2] << 8 | p[3]), len = (uint16_t)(p[4] << 8 | p[5]);
-	uint8_t fc = p[7];
-	if (pid != 0 || len < 2 || len > 254)
-		return false;
+	uint8_t code;
 	if (fc & 0x80)
-		return function_known(fc & 0x7f) && len == 3 &&
-		       (left < 9 || modbus_exception_name(p[8]) != NULL);
+		return function_known(fc & 0x7f) && h.length == 3 &&
+		       (!bv_peek_u8(&at, MODBUS_MBAP_LEN + 1, &code) || modbus_exception_name(code) != NULL);
 	return function_known(fc);
 }
 
-/* After garbage or a gap: the next ADU confirmed by the one after it, or
- * ending where the data at hand ends (see the HSMS twin of this). */
-static size_t resync(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, const uint8_t *p,
-		     size_t left, size_t *need)
+/* For the resync: a plausible ADU and its length (arg unused). */
+static bool plausible_frame(struct bview at, const void *arg, size_t *frame_len)
 {
-	*need = 0;
-	size_t i = 0, first = SIZE_MAX;
-	for (; left - i >= MODBUS_MBAP_LEN + 1; i++) {
-		if (!plausible_adu(p + i, left - i))
-			continue;
-		size_t end = i + 6 + (size_t)(p[i + 4] << 8 | p[i + 5]);
-		bool confirmed = end == left ||
-				 (end + MODBUS_MBAP_LEN + 1 <= left && plausible_adu(p + end, left - end));
-		bool refuted = end + MODBUS_MBAP_LEN + 1 <= left && !confirmed;
-		if (refuted)
-			continue;
-		if (!confirmed && left - i < MODBUS_RESYNC_WAIT) {
-			if (first == SIZE_MAX)
-				first = i;
-			continue;
-		}
-		first = i;
-		fs->resync[dir] = false;
-		break;
-	}
-	size_t skip = fs->resync[dir] ? (first != SIZE_MAX ? first : i) : first;
-	fs->resync_skipped[dir] += skip;
-	if (!fs->resync[dir]) {
-		if (fs->resync_skipped[dir]) {
-			fs->sum.resyncs++;
-			anomaly(fs, ctx, dir, "MODBUS_RESYNC",
-				"%" PRIu64 " bytes skipped to the next plausible Modbus/TCP header",
-				fs->resync_skipped[dir]);
-		}
-		fs->resync_skipped[dir] = 0;
-		return skip;
-	}
-	*need = left - skip + 1;
-	return skip;
+	(void)arg;
+	uint16_t len;
+	if (!plausible_adu(at) || !bv_peek_be16(&at, 4, &len))
+		return false;
+	*frame_len = 6 + (size_t)len;
+	return true;
 }
+
+/* After garbage or a gap: the next ADU confirmed by the one after it, or
+ * ending where the data at hand ends. */
+static const struct dissect_framing modbus_framing = {
+	.min_header = MODBUS_MBAP_LEN + 1,
+	.resync_wait = MODBUS_RESYNC_WAIT,
+	.resync_anomaly = "MODBUS_RESYNC",
+	.header_name = "Modbus/TCP",
+	.plausible = plausible_frame,
+};
 
 static bool is_modbus_port(uint16_t port)
 {
@@ -1034,11 +996,10 @@ static bool is_modbus_port(uint16_t port)
 
 static void flow_init(struct modbus_flow *fs, struct dissect_ctx *ctx)
 {
-	fs->init = true;
 	const struct dissect_flow *df = ctx->flow;
+	dissect_stream_init(&fs->st, "modbus", df->midstream);
 	/* requests go to the Modbus port; without one, to the TCP server */
 	fs->request_dir = (is_modbus_port(df->client_port) && !is_modbus_port(df->server_port)) ? 1 : 0;
-	fs->resync[0] = fs->resync[1] = df->midstream;
 }
 
 static struct parse_result modbus_parse(void *state, struct dissect_ctx *ctx, int dir, const uint8_t *d,
@@ -1046,43 +1007,39 @@ static struct parse_result modbus_parse(void *state, struct dissect_ctx *ctx, in
 {
 	struct modbus_flow *fs = state;
 	struct parse_result r = { PARSE_OK, 0, 0, 0 };
-	if (!fs->init)
+	struct bview in = bv_make(d, n);
+	if (!fs->st.init)
 		flow_init(fs, ctx);
 	while (r.consumed < n) {
-		const uint8_t *p = d + r.consumed;
-		size_t left = n - r.consumed;
-		if (fs->resync[dir]) {
-			size_t need;
-			r.consumed += resync(fs, ctx, dir, p, left, &need);
-			if (fs->resync[dir]) {
-				r.need = need;
+		struct bview rest = bv_from(&in, r.consumed);
+		if (fs->st.resync[dir]) {
+			if (dissect_resync_step(&fs->st, &modbus_framing, NULL, ctx, dir, rest, &r))
 				return r;
-			}
 			continue;
 		}
-		if (left < MODBUS_MBAP_LEN) {
+		struct bview hv = rest;
+		struct mbap h;
+		if (!read_mbap(&hv, &h)) {
 			r.need = MODBUS_MBAP_LEN;
 			return r;
 		}
-		uint16_t pid = (uint16_t)(p[2] << 8 | p[3]), len = (uint16_t)(p[4] << 8 | p[5]);
-		if (pid != 0 || len < 2 || len > 254) {
-			if (pid != 0)
-				anomaly(fs, ctx, dir, "MODBUS_INVALID_PROTOCOL_ID",
-					"protocol id %u (Modbus is 0)", pid);
+		if (h.protocol_id != 0 || h.length < 2 || h.length > 254) {
+			if (h.protocol_id != 0)
+				dissect_anomaly(&fs->st, ctx, dir, "MODBUS_INVALID_PROTOCOL_ID",
+					"protocol id %u (Modbus is 0)", h.protocol_id);
 			else
-				anomaly(fs, ctx, dir, "MODBUS_INVALID_LENGTH",
-					"MBAP length %u outside 2..254", len);
-			fs->resync[dir] = true;
-			fs->resync_skipped[dir] += 1;
-			r.consumed += 1;
+				dissect_anomaly(&fs->st, ctx, dir, "MODBUS_INVALID_LENGTH",
+					"MBAP length %u outside 2..254", h.length);
+			r.consumed += dissect_resync_begin(&fs->st, dir);
 			continue;
 		}
-		if (left < 6 + (size_t)len) {
-			r.need = 6 + (size_t)len;
+		size_t adu = 6 + (size_t)h.length;
+		if (bv_left(&rest) < adu) {
+			r.need = adu;
 			return r;
 		}
-		handle_adu(fs, ctx, dir, p, len);
-		r.consumed += 6 + (size_t)len;
+		handle_adu(fs, ctx, dir, bv_sub(&rest, adu), &h);
+		r.consumed += adu;
 	}
 	return r;
 }
@@ -1091,15 +1048,15 @@ static void modbus_gap(void *state, struct dissect_ctx *ctx, int dir, uint64_t m
 {
 	struct modbus_flow *fs = state;
 	(void)missing;
-	if (!fs->init)
+	if (!fs->st.init)
 		flow_init(fs, ctx);
-	fs->resync[dir] = true;
+	fs->st.resync[dir] = true;
 }
 
 static void modbus_finish(void *state, struct dissect_ctx *ctx)
 {
 	struct modbus_flow *fs = state;
-	if (!fs->init)
+	if (!fs->st.init)
 		return;
 	/* the requests still open, in the order they were sent */
 	for (;;) {
@@ -1112,6 +1069,8 @@ static void modbus_finish(void *state, struct dissect_ctx *ctx)
 		fs->sum.unanswered++;
 		pending_give_up(fs, ctx, first, MODBUS_TX_UNANSWERED);
 	}
+	fs->sum.anomalies = fs->st.anomalies;
+	fs->sum.resyncs = fs->st.resyncs;
 	struct app_event ev = { APP_EVENT_MODBUS_SESSION, 0, &fs->sum };
 	ctx->emit(ctx, &ev);
 }
@@ -1126,26 +1085,32 @@ static void modbus_finish(void *state, struct dissect_ctx *ctx)
 static enum probe_result modbus_probe(const struct dissect_flow *flow, int dir, const uint8_t *data,
 				      size_t len, bool on_port)
 {
-	if (len < MODBUS_MBAP_LEN + 1)
-		return PROBE_NEED_MORE;
+	struct bview v = bv_make(data, len);
+	struct bview hv = v;
+	struct mbap h;
+	read_mbap(&hv, &h);
+	uint8_t fc = bv_u8(&hv);
+	if (hv.err)
+		return PROBE_NEED_MORE; /* not even a header and function code */
 	if (on_port || is_modbus_port(flow->server_port) || is_modbus_port(flow->client_port)) {
 		/* on a Modbus port the MBAP header decides: a function code
 		 * scan (FC 0, unassigned codes) must be seen, not ignored */
-		uint16_t pid = (uint16_t)(data[2] << 8 | data[3]), alen = (uint16_t)(data[4] << 8 | data[5]);
-		return pid == 0 && alen >= 2 && alen <= 254 ? PROBE_MATCH : PROBE_NO;
+		return h.protocol_id == 0 && h.length >= 2 && h.length <= 254 ? PROBE_MATCH : PROBE_NO;
 	}
-	if (!plausible_adu(data, len))
+	if (!plausible_adu(v))
 		return PROBE_NO;
-	size_t adu = 6 + (size_t)(data[4] << 8 | data[5]);
+	size_t adu = 6 + (size_t)h.length;
 	if (adu > len)
 		return adu <= 256 ? PROBE_NEED_MORE : PROBE_NO;
-	if (!function_public(data[7]))
+	if (!function_public(fc))
 		return PROBE_NO;
 	struct modbus_pdu pdu;
 	memset(&pdu, 0, sizeof(pdu));
-	if (modbus_decode_pdu(data + MODBUS_MBAP_LEN, adu - MODBUS_MBAP_LEN, dir == 0, NULL, &pdu))
+	bv_skip(&v, MODBUS_MBAP_LEN);
+	struct bview pdu_bytes = bv_sub(&v, adu - MODBUS_MBAP_LEN);
+	if (modbus_decode_pdu(bv_ptr(&pdu_bytes), pdu_bytes.len, dir == 0, NULL, &pdu))
 		return PROBE_NO;
-	if (adu != len && !plausible_adu(data + adu, len - adu))
+	if (adu != len && !plausible_adu(bv_rest(&v)))
 		return adu + MODBUS_MBAP_LEN + 1 > len ? PROBE_NEED_MORE : PROBE_NO;
 	return PROBE_MATCH;
 }
@@ -1163,8 +1128,8 @@ static void global_destroy(void *g)
 static void global_finish(void *gv, struct dissect_ctx *ctx)
 {
 	struct modbus_global *g = gv;
-	for (size_t i = 0; i < g->ndev; i++)
-		asset_event(ctx, MODBUS_ASSET_SUMMARY, &g->dev[i]);
+	for (size_t i = 0; i < asset_table_count(&g->dev); i++)
+		asset_event(ctx, MODBUS_ASSET_SUMMARY, asset_table_at(&g->dev, i));
 }
 
 static const uint16_t modbus_ports[] = { 502, 0 };

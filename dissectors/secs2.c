@@ -74,9 +74,11 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 	it->offset = off;
 	if (off >= total)
 		return SECS2_E_TRUNCATED;
-	if (off >= winlen)
-		return SECS2_PARTIAL;
-	uint8_t fb = win[off];
+	struct bview v = bv_make(win, winlen);
+	bv_seek(&v, off);
+	uint8_t fb = bv_u8(&v);
+	if (v.err)
+		return SECS2_PARTIAL; /* the format byte is past the window */
 	uint8_t n = fb & 3;
 	it->fmt = fb >> 2;
 	it->nlen = n;
@@ -86,13 +88,11 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 		return SECS2_E_UNKNOWN_FORMAT;
 	if (total - off < 1u + n)
 		return SECS2_E_TRUNCATED;
-	if (winlen - off < 1u + n)
-		return SECS2_PARTIAL;
-	uint32_t len = 0;
-	for (unsigned i = 0; i < n; i++)
-		len = len << 8 | win[off + 1 + i];
+	uint32_t len = (uint32_t)bv_be_n(&v, n);
+	if (v.err)
+		return SECS2_PARTIAL; /* length bytes past the window */
 	it->length = len;
-	size_t hdr_end = off + 1 + n;
+	size_t hdr_end = v.off;
 	if (it->fmt == SECS2_L) {
 		/* every child takes at least 2 bytes: reject absurd counts early */
 		if (len > (total - hdr_end) / 2)
@@ -106,8 +106,8 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 	if (total - hdr_end < len)
 		return SECS2_E_TRUNCATED;
 	it->end = hdr_end + len;
-	it->data = win + hdr_end;
-	size_t in_win = winlen - hdr_end;
+	it->data = bv_ptr(&v);
+	size_t in_win = bv_left(&v);
 	it->avail = in_win < len ? (uint32_t)in_win : len;
 	return it->avail < len ? SECS2_PARTIAL : SECS2_OK;
 }
@@ -270,45 +270,40 @@ static void sb_hex2(struct sb *s, const char *prefix, uint8_t c)
 	sb_put(s, t, n + 2);
 }
 
+static bool plain_char(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 /* Quoted text, printable ASCII as is, the rest as \xNN. */
-static void sb_quoted(struct sb *s, const uint8_t *d, size_t n)
+static void sb_quoted(struct sb *s, struct bview d)
 {
 	sb_put(s, "\"", 1);
-	size_t i = 0;
-	while (i < n && !s->full) {
-		uint8_t c = d[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			size_t j = i + 1; /* a run of plain characters at once */
-			while (j < n && d[j] >= 0x20 && d[j] < 0x7f && d[j] != '"' && d[j] != '\\')
-				j++;
-			sb_put(s, (const char *)d + i, j - i);
-			i = j;
+	while (bv_left(&d) && !s->full) {
+		size_t run = 0; /* a run of plain characters at once */
+		uint8_t c;
+		while (bv_peek_u8(&d, d.off + run, &c) && plain_char(c))
+			run++;
+		if (run) {
+			sb_put(s, (const char *)bv_ptr(&d), run);
+			bv_skip(&d, run);
 			continue;
 		}
+		c = bv_u8(&d);
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			sb_put(s, e, 2);
 		} else {
 			sb_hex2(s, "\\x", c);
 		}
-		i++;
 	}
 	sb_put(s, "\"", 1);
 }
 
-static uint64_t be_n(const uint8_t *p, unsigned n)
+/* The next element of a numeric item as text. */
+static void sb_elem(struct sb *s, uint8_t fmt, struct bview *data)
 {
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* One element of a numeric item as text. */
-static void sb_elem(struct sb *s, uint8_t fmt, const uint8_t *p)
-{
-	unsigned es = secs2_elem_size(fmt);
-	uint64_t raw = be_n(p, es);
+	uint64_t raw = bv_be_n(data, secs2_elem_size(fmt));
 	switch (fmt) {
 	case SECS2_B: sb_hex2(s, "0x", (uint8_t)raw); break;
 	case SECS2_BOOLEAN: sb_str(s, raw ? "TRUE" : "FALSE"); break;
@@ -348,24 +343,25 @@ static void sml_value(struct sb *s, const struct secs2_item *it)
 		sb_uint(s, count);
 		sb_put(s, "]", 1);
 	}
+	struct bview d = secs2_data(it);
 	if (it->fmt == SECS2_LOCALIZED) {
 		/* encoding code first (E5: 1 UCS-2, 2 UTF-8, ...), then the text */
-		uint32_t n = it->avail >= 2 ? it->avail - 2 : 0;
-		if (it->avail >= 2)
-			sb_fmt(s, " enc=%u", (unsigned)be_n(it->data, 2));
+		if (bv_left(&d) >= 2)
+			sb_fmt(s, " enc=%u", (unsigned)bv_be16(&d));
+		else
+			d = bv_make(NULL, 0);
+	}
+	if (text) {
+		size_t n = bv_left(&d) < show_max ? bv_left(&d) : show_max;
 		sb_put(s, " ", 1);
-		sb_quoted(s, it->data + 2, n < show_max ? n : show_max);
-	} else if (text) {
-		uint32_t n = it->avail < show_max ? it->avail : show_max;
-		sb_put(s, " ", 1);
-		sb_quoted(s, it->data, n);
+		sb_quoted(s, bv_sub(&d, n));
 	} else {
 		uint32_t shown = it->avail / es;
 		if (shown > show_max)
 			shown = show_max;
 		for (uint32_t i = 0; i < shown && !s->full; i++) {
 			sb_put(s, " ", 1);
-			sb_elem(s, it->fmt, it->data + (size_t)i * es);
+			sb_elem(s, it->fmt, &d);
 		}
 	}
 	if (cut)
@@ -501,7 +497,8 @@ bool secs2_u64(const struct secs2_item *it, uint64_t *v)
 	if (it->fmt == SECS2_L || it->fmt == SECS2_A || it->fmt == SECS2_J ||
 	    it->fmt == SECS2_LOCALIZED || es == 0 || it->avail < es)
 		return false;
-	uint64_t raw = be_n(it->data, es);
+	struct bview d = secs2_data(it);
+	uint64_t raw = bv_be_n(&d, es);
 	switch (it->fmt) { /* sign-extend the signed formats */
 	case SECS2_I1: raw = (uint64_t)(int64_t)(int8_t)raw; break;
 	case SECS2_I2: raw = (uint64_t)(int64_t)(int16_t)raw; break;
@@ -517,9 +514,10 @@ size_t secs2_value_str(const struct secs2_item *it, char *out, size_t outlen)
 	if (outlen == 0)
 		return 0;
 	struct sb s = { out, 0, outlen - 1, false };
+	struct bview d = secs2_data(it);
 	if (it->fmt == SECS2_A || it->fmt == SECS2_J) {
-		for (uint32_t i = 0; i < it->avail && !s.full; i++) {
-			uint8_t c = it->data[i];
+		while (bv_left(&d) && !s.full) {
+			uint8_t c = bv_u8(&d);
 			if (c >= 0x20 && c < 0x7f)
 				sb_put(&s, (const char *)&c, 1);
 			else
@@ -527,10 +525,10 @@ size_t secs2_value_str(const struct secs2_item *it, char *out, size_t outlen)
 		}
 	} else if (it->fmt != SECS2_L && secs2_elem_size(it->fmt)) {
 		unsigned es = secs2_elem_size(it->fmt);
-		for (uint32_t i = 0; i + es <= it->avail && !s.full; i += es) {
-			if (i)
+		while (bv_left(&d) >= es && !s.full) {
+			if (d.off)
 				sb_put(&s, " ", 1);
-			sb_elem(&s, it->fmt, it->data + i);
+			sb_elem(&s, it->fmt, &d);
 		}
 	}
 	out[s.len] = '\0';

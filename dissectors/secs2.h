@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/bview.h"
+
 /* Format codes, octal as in E5 Table 1. */
 enum secs2_fmt {
 	SECS2_L = 000,
@@ -80,6 +82,12 @@ struct secs2_check {
 	uint32_t items;
 	uint16_t depth;       /* deepest nesting seen */
 };
+
+/* The item's data that the window holds, as a bounded view (empty for L). */
+static inline struct bview secs2_data(const struct secs2_item *it)
+{
+	return bv_make(it->data, it->avail);
+}
 
 /* Element size of a format (0 for L and unknown codes). */
 unsigned secs2_elem_size(uint8_t fmt);

@@ -79,6 +79,15 @@ static inline uint16_t bv_le16(struct bview *v)
 	return (uint16_t)((uint16_t)q[1] << 8 | q[0]);
 }
 
+static inline uint32_t bv_be24(struct bview *v)
+{
+	if (!bv_need(v, 3))
+		return 0;
+	const uint8_t *q = v->p + v->off;
+	v->off += 3;
+	return (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
+}
+
 static inline uint32_t bv_be32(struct bview *v)
 {
 	if (!bv_need(v, 4))
@@ -99,9 +108,28 @@ static inline uint32_t bv_le32(struct bview *v)
 
 static inline uint64_t bv_be64(struct bview *v)
 {
+	if (!bv_need(v, 8))
+		return 0; /* all or nothing: the cursor stays, as for the others */
 	uint64_t hi = bv_be32(v);
-	uint64_t lo = bv_be32(v);
-	return v->err ? 0 : hi << 32 | lo;
+	return hi << 32 | bv_be32(v);
+}
+
+/* An n-byte big-endian unsigned, n from 0 to 8 (SECS-II lengths and
+ * elements); more than 8 bytes is an overrun, not a silent wrap. */
+static inline uint64_t bv_be_n(struct bview *v, unsigned n)
+{
+	if (n > 8) {
+		v->err = true;
+		return 0;
+	}
+	if (!bv_need(v, n))
+		return 0;
+	const uint8_t *q = v->p + v->off;
+	uint64_t x = 0;
+	for (unsigned i = 0; i < n; i++)
+		x = x << 8 | q[i];
+	v->off += n;
+	return x;
 }
 
 /* Copy n bytes out; on a short read the destination is left untouched. */
@@ -121,12 +149,50 @@ static inline struct bview bv_sub(struct bview *v, size_t n)
 	struct bview s = { NULL, 0, 0, true };
 	if (!bv_need(v, n))
 		return s;
-	s = bv_make(v->p + v->off, n);
+	s = bv_make(v->p ? v->p + v->off : NULL, n);
 	v->off += n;
 	return s;
 }
 
-/* Big-endian readers at a fixed offset without moving a cursor. */
+/* Move the cursor to `at` (from the start of the view); past the end is an
+ * overrun. */
+static inline bool bv_seek(struct bview *v, size_t at)
+{
+	if (v->err || at > v->len) {
+		v->err = true;
+		return false;
+	}
+	v->off = at;
+	return true;
+}
+
+/* A new view of the bytes from `at` (from the start of the view) to its
+ * end, cursor at 0; past the end gives an empty view with `err` set. */
+static inline struct bview bv_from(const struct bview *v, size_t at)
+{
+	struct bview s = { NULL, 0, 0, true };
+	if (at > v->len)
+		return s;
+	return bv_make(v->p ? v->p + at : NULL, v->len - at);
+}
+
+/* The bytes from the cursor to the end, as a view of their own. */
+static inline struct bview bv_rest(const struct bview *v)
+{
+	return bv_from(v, v->off);
+}
+
+/* Readers at a fixed offset (from the start of the view) without moving a
+ * cursor or setting `err`: false when the bytes are not there. */
+static inline bool bv_peek_u8(const struct bview *v, size_t at, uint8_t *out)
+{
+	if (at >= v->len)
+		return false;
+	*out = v->p[at];
+	return true;
+}
+
+
 static inline bool bv_peek_be16(const struct bview *v, size_t at, uint16_t *out)
 {
 	if (at > v->len || v->len - at < 2)

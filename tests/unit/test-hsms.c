@@ -16,6 +16,7 @@ static const struct dissector *const registry[] = { &dissector_hsms, NULL };
 struct log {
 	char s[16384];
 	size_t n;
+	uint64_t anomalies, resyncs; /* of the last session summary */
 };
 
 static void logf_(struct log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -55,6 +56,8 @@ static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
 	}
 	case APP_EVENT_HSMS_SESSION: {
 		const struct hsms_session_summary *s = ev->body;
+		l->anomalies = s->anomalies;
+		l->resyncs = s->resyncs;
 		logf_(l, "end %s data=%" PRIu64 " ctl=%" PRIu64 " unanswered=%" PRIu64 "|", hsms_state_name(s->state),
 		      s->data_messages, s->control_messages, s->unanswered);
 		break;
@@ -225,6 +228,9 @@ static void test_lengths_and_resync(void)
 		  "H S1F1W sys=3|! HSMS_RESYNC|! HSMS_DATA_BEFORE_SELECT|H S1F1W sys=5|"
 		  "! HSMS_UNANSWERED_AT_CLOSE|! HSMS_UNANSWERED_AT_CLOSE|! HSMS_UNANSWERED_AT_CLOSE|"
 		  "asset 0  |end not-selected data=3 ctl=1 unanswered=4|");
+	/* the summary counts what the flow emitted: 11 anomalies, 3 of them resyncs */
+	CHECK_EQ(x.log.anomalies, 11);
+	CHECK_EQ(x.log.resyncs, 3);
 }
 
 /* A message larger than the decode window: decoded from its start, the

@@ -349,6 +349,7 @@ static const struct dissector *const registry[] = { &dissector_modbus, NULL };
 struct log {
 	char s[8192];
 	size_t n;
+	uint64_t anomalies, resyncs; /* of the last session summary */
 };
 
 static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
@@ -372,6 +373,8 @@ static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
 			     a->dev->revision);
 	} else if (ev->kind == APP_EVENT_MODBUS_SESSION) {
 		const struct modbus_session_summary *s = ev->body;
+		l->anomalies = s->anomalies;
+		l->resyncs = s->resyncs;
 		n = snprintf(l->s + l->n, sizeof(l->s) - l->n, "end q=%" PRIu64 " r=%" PRIu64 " unanswered=%" PRIu64 "|",
 			     s->requests, s->responses, s->unanswered);
 	}
@@ -451,6 +454,9 @@ static void test_stream(void)
 		  "Q 6/1 fc3|! MODBUS_UNSOLICITED_RESPONSE|R 99/1 fc5|tx6 unmatched R|"
 		  /* the requests still open at the end, in the order they were sent */
 		  "tx4 unanswered Q|tx5 unanswered Q|end q=5 r=4 unanswered=2|");
+	/* the summary counts what the flow emitted: 5 anomalies, 2 of them resyncs */
+	CHECK_EQ(x.log.anomalies, 5);
+	CHECK_EQ(x.log.resyncs, 2);
 }
 
 static void test_flood(void)
@@ -496,6 +502,52 @@ static void test_direction_by_port(void)
 	CHECK_STR(x.log.s, "asset 0  |Q 7/1 fc3|R 7/1 fc3|tx1 answered Q R|end q=1 r=1 unanswered=0|");
 }
 
+/* The device inventory is bounded (max_devices): a server past the limit
+ * is not recorded, a known server still learns its new clients. */
+static void test_inventory_limit(void)
+{
+	struct fx x;
+	setup(&x, 502);
+	struct modbus_config cfg;
+	modbus_config_defaults(&cfg);
+	cfg.max_devices = 1;
+	applayer_destroy(&x.al);
+	struct applayer_proto *mp = applayer_proto(&x.al, "modbus");
+	mp->cfg = &cfg;
+	CHECK_EQ(applayer_start(&x.al), 0);
+	uint8_t q[32];
+	size_t n = adu(q, 1, 1, "0300000001");
+	struct flow flows[3];
+	for (int i = 0; i < 3; i++) {
+		memset(&flows[i], 0, sizeof(flows[i]));
+		flows[i].key = x.f.key;
+		flows[i].flow_id = (uint64_t)i + 1;
+	}
+	flows[1].key.a[1][3] = 3; /* a second server: no room */
+	flows[2].key.a[0][3] = 4; /* a second client of the first server */
+	for (int i = 0; i < 3; i++) {
+		applayer_data(&x.al, &flows[i], 0, q, n, 100 + i, 0);
+		applayer_end(&x.al, &flows[i], 100 + i, 0);
+	}
+	const struct modbus_global *g = mp->global;
+	CHECK_EQ(modbus_device_count(g), 1);
+	const struct modbus_device *d = modbus_device_at(g, 0);
+	CHECK(d != NULL);
+	CHECK(modbus_device_at(g, 1) == NULL);
+	if (d) {
+		CHECK_EQ(d->addr.a[3], 2); /* 0.0.0.2 */
+		CHECK_EQ(d->nclients, 2);
+		CHECK_EQ(d->clients[1].a[3], 4);
+		CHECK_EQ(d->requests, 2);
+		CHECK_EQ(d->nports, 1);
+		CHECK_EQ(d->ports[0], 502);
+	}
+	applayer_destroy(&x.al);
+	CHECK_STR(x.log.s, "asset 0  |Q 1/1 fc3|tx1 unanswered Q|end q=1 r=0 unanswered=1|"
+			   "Q 1/1 fc3|tx1 unanswered Q|end q=1 r=0 unanswered=1|"
+			   "asset 3  |Q 1/1 fc3|tx1 unanswered Q|end q=1 r=0 unanswered=1|");
+}
+
 static void test_probe(void)
 {
 	struct dissect_flow df;
@@ -528,6 +580,7 @@ int main(void)
 	RUN(test_stream);
 	RUN(test_flood);
 	RUN(test_direction_by_port);
+	RUN(test_inventory_limit);
 	RUN(test_probe);
 	return test_done();
 }
