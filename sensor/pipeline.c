@@ -11,6 +11,7 @@
 #include "rules/engine.h"
 #include "rules/learn.h"
 #include "sensor/output/eve_alert.h"
+#include "sensor/output/eve_flow.h"
 #include "sensor/output/evidence.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -47,7 +48,7 @@ static void rules_view(const struct pipeline *pl, const struct flow *f, struct r
 	v->proto = f->key.proto;
 	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
 	v->source = f->source;
-	v->app = eve_app_proto(f);
+	v->app = flow_app_proto(f);
 	(void)pl;
 }
 
@@ -179,7 +180,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 	if ((pl->rules || pl->learn) && (!f->rules.checked || f->rules.gen != pl->rules_gen))
 		rules_check(pl, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
-	summary_flow(&pl->sum, f, eve_app_proto(f));
+	summary_flow(&pl->sum, f, flow_app_proto(f));
 	if (pl->eve_enabled)
 		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
 	if (f->evidence)

@@ -164,6 +164,17 @@ void flow_table_foreach(struct flow_table *ft, bool (*fn)(void *ctx, struct flow
 void flow_endpoints(const struct flow *f, struct ip_addr *client, uint16_t *cport,
 		    struct ip_addr *server, uint16_t *sport);
 
+/* The flow's application (its app_proto): the dissector that claimed it,
+ * else nDPI's name, else "Unknown". */
+static inline const char *flow_app_proto(const struct flow *f)
+{
+	if (f->app)
+		return f->app->name;
+	if (f->ndpi_res.name[0])
+		return f->ndpi_res.name;
+	return "Unknown";
+}
+
 enum flow_tclass flow_class_of(const struct flow *f);
 const char *flow_end_reason_name(enum flow_end_reason r);
 const char *flow_state_name(enum flow_state s);
