@@ -13,6 +13,7 @@
 #include "sensor/output/eve_alert.h"
 #include "sensor/output/eve_flow.h"
 #include "sensor/output/evidence.h"
+#include "sensor/output/stats.h"
 #include "util/log.h"
 #include "util/sha256.h"
 #include "sensor/output/syslog_out.h"
@@ -575,159 +576,44 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 {
 	if (!pl->eve_enabled)
 		return;
-	struct jbuf *b = &pl->eve.jb;
-	const struct decode_counters *dc = &pl->dc;
-	eve_header(&pl->eve, b, sec, usec, NULL, "stats");
-	jb_obj_open(b, "stats");
-	jb_bool(b, "final", final);
-	jb_i64(b, "uptime", (int64_t)time(NULL) - pl->start_wall);
+	struct stats_sources src = {
+		.start_wall = pl->start_wall,
+		.cap = &pl->cap,
+		.dc = &pl->dc,
+		.frag = pl->frag,
+		.ft = pl->ft,
+		.reasm = &pl->reasm,
+		.ndpi = pl->ndpi,
+		.app = &pl->app.st,
+		.rules = pl->rules,
+		.policy_reloads = pl->policy_reloads,
+		.policy_reload_failures = pl->policy_reload_failures,
+		.syslog = pl->syslog,
+		.syslog_target = pl->opt->syslog,
+		.evidence = pl->evidence,
+	};
+	stats_write(&pl->eve, &src, sec, usec, final);
+}
 
-	jb_obj_open(b, "capture");
-	jb_u64(b, "packets", dc->packets);
-	jb_u64(b, "bytes", dc->bytes);
-	jb_u64(b, "kernel_packets", pl->cap.kernel_received);
-	jb_u64(b, "kernel_drops", pl->cap.kernel_dropped);
-	jb_u64(b, "kernel_ifdrops", pl->cap.iface_dropped);
-	jb_u64(b, "files_read", pl->cap.files_read);
-	jb_u64(b, "files_damaged", pl->cap.files_damaged);
-	jb_u64(b, "files_skipped", pl->cap.files_skipped);
-	jb_obj_close(b);
-
-	jb_obj_open(b, "decoder");
-	jb_u64(b, "ipv4", dc->ipv4);
-	jb_u64(b, "ipv6", dc->ipv6);
-	jb_u64(b, "tcp", dc->tcp);
-	jb_u64(b, "udp", dc->udp);
-	jb_u64(b, "icmpv4", dc->icmp4);
-	jb_u64(b, "icmpv6", dc->icmp6);
-	jb_u64(b, "other_ip", dc->other_l4);
-	jb_u64(b, "vlan", dc->vlan);
-	jb_u64(b, "vlan_qinq", dc->qinq);
-	jb_u64(b, "mpls", dc->mpls);
-	jb_u64(b, "not_ip", dc->status[DEC_NOT_IP]);
-	jb_u64(b, "unsupported_link", dc->status[DEC_UNSUPPORTED_LINK]);
-	jb_u64(b, "truncated", dc->status[DEC_TRUNCATED]);
-	jb_u64(b, "invalid", dc->status[DEC_INVALID]);
-	jb_u64(b, "payload_truncated", dc->payload_truncated);
-	jb_obj_open(b, "errors");
-	for (int e = 1; e < DERR_COUNT; e++)
-		if (dc->error[e])
-			jb_u64(b, decode_error_name((enum decode_error)e), dc->error[e]);
-	jb_obj_close(b);
-	const struct ipfrag_stats *fs = ipfrag_stats(pl->frag);
-	jb_obj_open(b, "ipfrag");
-	jb_u64(b, "fragments", fs->fragments);
-	jb_u64(b, "reassembled", fs->reassembled);
-	jb_u64(b, "timeouts", fs->timeouts);
-	jb_u64(b, "evicted", fs->evicted);
-	jb_u64(b, "overlaps", fs->overlaps);
-	jb_u64(b, "overlaps_differing", fs->overlap_diff);
-	jb_u64(b, "invalid", fs->invalid);
-	jb_obj_close(b);
-	jb_obj_close(b);
-
+void pipeline_print_summary(const struct pipeline *pl, FILE *out, const char *what)
+{
 	const struct flow_table_stats *ft = flow_table_stats(pl->ft);
-	jb_obj_open(b, "flow");
-	jb_u64(b, "capacity", flow_table_capacity(pl->ft));
-	jb_u64(b, "active", ft->active);
-	jb_u64(b, "active_peak", ft->active_peak);
-	jb_u64(b, "created", ft->created);
-	jb_u64(b, "ended", ft->ended);
-	jb_u64(b, "timeouts", ft->timeouts);
-	jb_u64(b, "evicted", ft->evicted);
-	jb_u64(b, "reused", ft->reused);
-	jb_u64(b, "no_entry", dc->no_flow);
-	jb_obj_close(b);
-
-	jb_obj_open(b, "tcp");
-	jb_u64(b, "reassembly_memuse", pl->reasm.mem_used);
-	jb_u64(b, "reassembly_mempeak", pl->reasm.mem_peak);
-	jb_u64(b, "reassembly_memcap_hits", pl->reasm.memcap_hits);
-	jb_u64(b, "forced_gaps", pl->reasm.forced_gaps);
-	jb_obj_close(b);
-
-	const struct ndpi_classifier_stats *ns = ndpi_classifier_stats(pl->ndpi);
-	jb_obj_open(b, "ndpi");
-	jb_u64(b, "detected", ns->detected);
-	jb_u64(b, "guessed", ns->guessed);
-	jb_u64(b, "unknown", ns->unknown);
-	jb_u64(b, "in_progress", ns->pool_in_use);
-	jb_u64(b, "no_state", dc->ndpi_no_state);
-	jb_obj_close(b);
-
-	jb_obj_open(b, "app_layer");
-	jb_u64(b, "claimed", pl->app.st.claimed);
-	jb_u64(b, "events", pl->app.st.events);
-	jb_u64(b, "anomalies", pl->app.st.anomalies);
-	jb_u64(b, "parse_errors", pl->app.st.parse_errors);
-	jb_u64(b, "buffer_overflows", pl->app.st.buffer_overflows);
-	jb_u64(b, "gaps", pl->app.st.gaps);
-	jb_obj_close(b);
-
-	if (pl->rules) {
-		const struct alert_stats *as = rules_alert_stats(pl->rules);
-		const struct rules_stats *rs = rules_stats(pl->rules);
-		jb_obj_open(b, "alerts");
-		jb_u64(b, "hits", as->hits);
-		jb_u64(b, "records", as->records);
-		jb_u64(b, "aggregated", as->aggregated);
-		jb_u64(b, "suppressed", as->suppressed);
-		jb_obj_open(b, "by_rule");
-		for (int r = 0; r < R_COUNT; r++)
-			if (as->by_rule[r])
-				jb_u64(b, rule_def((enum rule_id)r)->id, as->by_rule[r]);
-		jb_obj_close(b);
-		if (as->suppressed) {
-			jb_obj_open(b, "suppressed_by_rule");
-			for (int r = 0; r < R_COUNT; r++)
-				if (as->suppressed_by_rule[r])
-					jb_u64(b, rule_def((enum rule_id)r)->id, as->suppressed_by_rule[r]);
-			jb_obj_close(b);
-		}
-		jb_str(b, "policy", rules_policy(pl->rules)->source);
-		jb_u64(b, "policy_reloads", pl->policy_reloads);
-		jb_u64(b, "policy_reload_failures", pl->policy_reload_failures);
-		jb_u64(b, "flows_checked", rs->flows_checked);
-		jb_u64(b, "hosts_learned", rs->hosts);
-		jb_u64(b, "hosts_dropped", rs->hosts_dropped);
-		jb_obj_close(b);
-	}
-
-	if (pl->syslog) {
-		const struct syslog_stats *ss = syslog_out_stats(pl->syslog);
-		jb_obj_open(b, "syslog");
-		jb_str(b, "target", pl->opt->syslog);
-		jb_bool(b, "connected", ss->connected);
-		jb_u64(b, "sent", ss->sent);
-		jb_u64(b, "queued", ss->queued);
-		jb_u64(b, "dropped", ss->dropped);
-		jb_u64(b, "connects", ss->connects);
-		jb_u64(b, "connect_failures", ss->connect_failures);
-		jb_u64(b, "disconnects", ss->disconnects);
-		jb_u64(b, "send_errors", ss->send_errors);
-		jb_obj_close(b);
-	}
-	if (pl->evidence) {
-		const struct evidence_stats *es = evidence_stats(pl->evidence);
-		jb_obj_open(b, "evidence");
-		jb_u64(b, "files", es->files);
-		jb_u64(b, "packets", es->packets);
-		jb_u64(b, "bytes", es->bytes);
-		jb_u64(b, "rotated_files", es->rotated);
-		jb_u64(b, "rotated_bytes", es->rotated_bytes);
-		jb_u64(b, "flows_without_ring", es->no_ring);
-		jb_u64(b, "alerts_without_evidence", es->not_written);
-		jb_u64(b, "write_errors", es->write_errors);
-		jb_obj_close(b);
-	}
-
-	jb_obj_open(b, "output");
-	/* this record itself is not yet counted */
-	jb_u64(b, "records", pl->eve.out.records);
-	jb_u64(b, "dropped", pl->eve.out.dropped);
-	jb_u64(b, "write_errors", pl->eve.out.write_errors);
-	jb_obj_close(b);
-
-	jb_obj_close(b);
-	eve_commit(&pl->eve, b);
+	const struct ipfrag_stats *fs = ipfrag_stats(pl->frag);
+	struct summary_counts c = {
+		.packets = pl->dc.packets,
+		.bytes = pl->dc.bytes,
+		.flows = ft->created,
+		.evicted = ft->evicted,
+		.not_ip = pl->dc.status[DEC_NOT_IP],
+		.truncated = pl->dc.status[DEC_TRUNCATED],
+		.invalid = pl->dc.status[DEC_INVALID],
+		.payload_truncated = pl->dc.payload_truncated,
+		.fragments = fs->fragments,
+		.reassembled = fs->reassembled,
+		.kernel_received = pl->cap.kernel_received,
+		.kernel_dropped = pl->cap.kernel_dropped,
+		.iface_dropped = pl->cap.iface_dropped,
+		.alerts = pl->rules != NULL,
+	};
+	summary_print(out, &pl->sum, &c, what);
 }

@@ -12,8 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sensor/applayer.h"
+#include "sensor/capture/counters.h"
 #include "sensor/capture/decode.h"
 #include "sensor/output/eve.h"
 #include "sensor/output/eve_run.h"
@@ -24,27 +26,6 @@
 #include "sensor/flow/tcp_reasm.h"
 
 struct ndpi_classifier;
-
-struct decode_counters {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t status[DEC_STATUS_COUNT];
-	uint64_t error[DERR_COUNT];
-	uint64_t ipv4, ipv6, tcp, udp, icmp4, icmp6, other_l4;
-	uint64_t vlan, qinq, mpls;
-	uint64_t payload_truncated;  /* packets whose payload was cut by snaplen */
-	uint64_t no_flow;            /* no flow entry could be made */
-	uint64_t ndpi_no_state;      /* flows not classified: nDPI pool empty */
-};
-
-struct capture_counters {
-	uint64_t kernel_received;
-	uint64_t kernel_dropped;     /* ps_drop: buffer full */
-	uint64_t iface_dropped;      /* ps_ifdrop: dropped by the interface/driver */
-	uint32_t files_read;
-	uint32_t files_damaged;
-	uint32_t files_skipped;
-};
 
 struct pipeline {
 	const struct options *opt;
@@ -95,6 +76,9 @@ void pipeline_finish(struct pipeline *pl);
 
 /* A stats record at capture time (sec, usec). */
 void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final);
+
+/* The short human summary of the run to out; what: the capture it read. */
+void pipeline_print_summary(const struct pipeline *pl, FILE *out, const char *what);
 
 /* Observe for `fabmon learn` instead of checking rules (opt->rules_enabled
  * must be false). */

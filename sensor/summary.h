@@ -3,6 +3,7 @@
 #ifndef FABMON_SUMMARY_H
 #define FABMON_SUMMARY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,8 +38,17 @@ void summary_flow(struct summary *s, const struct flow *f, const char *app);
 /* Every alert record, as it is written. */
 void summary_alert(struct summary *s, const struct alert *a);
 
-struct pipeline;
-void summary_print(FILE *out, const struct summary *s, const struct pipeline *pl,
+/* What the summary reports of the packet path besides what it counted. */
+struct summary_counts {
+	uint64_t packets, bytes;
+	uint64_t flows, evicted;        /* flows created; evicted from a full table */
+	uint64_t not_ip, truncated, invalid, payload_truncated;
+	uint64_t fragments, reassembled;    /* IP fragments; datagrams made of them */
+	uint64_t kernel_received, kernel_dropped, iface_dropped;
+	bool alerts;                    /* rules were checked: list the alerts */
+};
+
+void summary_print(FILE *out, const struct summary *s, const struct summary_counts *c,
 		   const char *what);
 
 #endif
