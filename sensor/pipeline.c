@@ -50,40 +50,48 @@ static void rules_view(const struct pipeline *pl, const struct flow *f, struct r
 	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
 	v->source = f->source;
 	v->app = flow_app_proto(f);
+	v->sensor_flow = (void *)f;
 	(void)pl;
+}
+
+/* The rules' state of a flow, zeroed when they first see it. */
+static struct rules_flow *rules_state(struct pipeline *pl, struct flow *f)
+{
+	if (!f->rules) {
+		f->rules = &pl->rules_flows[flow_table_slot(pl->ft, f)];
+		memset(f->rules, 0, sizeof(*f->rules));
+	}
+	return f->rules;
 }
 
 static void rules_check(struct pipeline *pl, struct flow *f)
 {
 	struct rules_flow_view v;
 	rules_view(pl, f, &v);
+	f->classified_gen = pl->classify_gen;
 	if (pl->learn) {
 		learner_flow(pl->learn, &v);
-		f->rules.checked = 1;
 		return;
 	}
-	rules_flow_check(pl->rules, &f->rules, &v, f->last.sec, f->last.usec);
+	rules_flow_check(pl->rules, rules_state(pl, f), &v, f->last.sec, f->last.usec);
 }
 
 static void rules_hook(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
 		       uint32_t usec)
 {
 	struct pipeline *pl = ctx;
-	pl->cur_flow = f;
 	struct rules_flow_view v;
 	rules_view(pl, f, &v);
 	if (pl->learn)
 		learner_event(pl->learn, &v, ev);
 	else
-		rules_app_event(pl->rules, &f->rules, &v, ev, sec, usec);
+		rules_app_event(pl->rules, rules_state(pl, f), &v, ev, sec, usec);
 }
 
 static void alert_sink(void *ctx, const struct alert *a)
 {
 	struct pipeline *pl = ctx;
-	struct flow *f = pl->cur_flow;
-	if (f && (!a->flow_id || f->flow_id != a->flow_id))
-		f = NULL;
+	struct flow *f = a->flow_id ? a->sensor_flow : NULL;
 	struct evidence_ref ref, *evp = NULL;
 	if (f && !a->repeat) {
 		f->alert_hits++;
@@ -177,8 +185,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
 		f->ndpi = NULL;
 	}
-	pl->cur_flow = f;
-	if ((pl->rules || pl->learn) && (!f->rules.checked || f->rules.gen != pl->rules_gen))
+	if ((pl->rules || pl->learn) && f->classified_gen != pl->classify_gen)
 		rules_check(pl, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
 	summary_flow(&pl->sum, f, flow_app_proto(f));
@@ -188,7 +195,6 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		evidence_flow_end(pl->evidence, f);
 	free(f->eve_hdr);
 	f->eve_hdr = NULL;
-	pl->cur_flow = NULL;
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -197,6 +203,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	memset(pl, 0, sizeof(*pl));
 	pl->opt = opt;
 	pl->start_wall = (int64_t)time(NULL);
+	pl->classify_gen = 1; /* a new flow's 0: not yet told */
 
 	struct ndpi_classifier_config nc = {
 		.pool_size = opt->flow.capacity,
@@ -279,7 +286,13 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			pipeline_destroy(pl);
 			return -1;
 		}
-		pl->rules_gen = rules_generation(pl->rules);
+		pl->rules_flows = calloc(opt->flow.capacity, sizeof(*pl->rules_flows));
+		if (!pl->rules_flows) {
+			snprintf(err, errlen, "out of memory for the rules' state of %u flows",
+				 opt->flow.capacity);
+			pipeline_destroy(pl);
+			return -1;
+		}
 		policy_in_force(pl);
 		pl->app.rules_hook = rules_hook;
 		pl->app.rules_ctx = pl;
@@ -328,7 +341,7 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 		return -1;
 	}
 	pl->policy_reloads++;
-	pl->rules_gen = rules_generation(pl->rules);
+	pl->classify_gen++;
 	policy_in_force(pl);
 	pipeline_save_policy(pl, true);
 	return 0;
@@ -342,6 +355,8 @@ void pipeline_destroy(struct pipeline *pl)
 	pl->evidence = NULL;
 	rules_destroy(pl->rules);
 	pl->rules = NULL;
+	free(pl->rules_flows);
+	pl->rules_flows = NULL;
 	applayer_destroy(&pl->app);
 	flow_table_destroy(pl->ft);
 	pl->ft = NULL;
@@ -444,7 +459,6 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			return;
 		}
 	}
-	pl->cur_flow = f;
 	if (created) {
 		f->source = pl->source;
 		if (p->mac_src && p->mac_dst) {
@@ -482,7 +496,7 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 	update_state(f, p, dir);
 	/* flow rules run once the application is known */
 	if ((pl->rules || pl->learn) && (f->app || f->ndpi_done) &&
-	    (!f->rules.checked || f->rules.gen != pl->rules_gen))
+	    f->classified_gen != pl->classify_gen)
 		rules_check(pl, f);
 	flow_table_touch(pl->ft, f);
 }

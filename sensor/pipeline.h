@@ -48,10 +48,10 @@ struct pipeline {
 	bool eve_enabled;
 	struct rules *rules;          /* NULL with --no-alerts */
 	struct learner *learn;        /* `fabmon learn`: observes instead of enforcing */
-	uint32_t rules_gen;
+	struct rules_flow *rules_flows; /* the rules' state of each flow, by table slot */
+	uint32_t classify_gen;        /* +1 on each policy reload: every open flow is told again */
 	uint64_t policy_reloads, policy_reload_failures;
 	struct run_policy run_policy; /* the policy in force: digest, copy's name */
-	struct flow *cur_flow;        /* the flow being processed (alerts attach to it) */
 	struct evidence *evidence;    /* evidence pcaps, once the output directory is open */
 	struct syslog_out *syslog;    /* --syslog */
 	bool policy_failed;           /* pipeline_init failed on the policy */

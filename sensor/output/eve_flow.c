@@ -86,22 +86,23 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 	jb_obj_close(b);
 
 	/* what the zone/conduit policy says of the flow (auditors' matrix) */
-	if (e->policy && f->rules.verdict != RV_UNCHECKED) {
+	const struct rules_flow *rf = f->rules;
+	if (e->policy && rf && rf->verdict != RV_UNCHECKED) {
 		const struct policy *p = e->policy;
 		jb_obj_open(b, "policy");
-		jb_name(b, "verdict", rules_verdict_name((enum rules_verdict)f->rules.verdict));
+		jb_name(b, "verdict", rules_verdict_name((enum rules_verdict)rf->verdict));
 		for (int i = 0; i < 2; i++) {
-			int z = f->rules.zone[i];
+			int z = rf->zone[i];
 			if (z >= 0 && (size_t)z < p->nzones)
 				jb_str(b, i ? "dest_zone" : "src_zone", p->zones[z].name);
 			else
 				jb_null(b, i ? "dest_zone" : "src_zone");
 		}
-		if (f->rules.conduit >= 0 && (size_t)f->rules.conduit < p->nconduits)
-			jb_str(b, "conduit", p->conduits[f->rules.conduit].name);
-		else if (f->rules.violated_conduit && f->rules.violated_conduit <= p->nconduits)
+		if (rf->conduit >= 0 && (size_t)rf->conduit < p->nconduits)
+			jb_str(b, "conduit", p->conduits[rf->conduit].name);
+		else if (rf->violated_conduit && rf->violated_conduit <= p->nconduits)
 			/* the zones have a conduit, but it does not allow this */
-			jb_str(b, "violated_conduit", p->conduits[f->rules.violated_conduit - 1].name);
+			jb_str(b, "violated_conduit", p->conduits[rf->violated_conduit - 1].name);
 		jb_u64(b, "alerts", f->alert_hits);
 		jb_obj_close(b);
 	}
