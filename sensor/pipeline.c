@@ -9,9 +9,8 @@
 
 #include "dissectors/ndpi_classify.h"
 #include "rules/engine.h"
-#include "rules/learn.h"
 #include "sensor/output/eve_alert.h"
-#include "sensor/output/eve_flow.h"
+#include "sensor/output/eve_sink.h"
 #include "sensor/output/evidence.h"
 #include "sensor/output/stats.h"
 #include "util/log.h"
@@ -38,59 +37,22 @@ static void sink_gap(void *ctx, int dir, uint32_t missing)
 	applayer_gap(&sc->pl->app, sc->f, dir, missing, sc->sec, sc->usec);
 }
 
-/* The rule engine's view of a flow. */
-static void rules_view(const struct pipeline *pl, const struct flow *f, struct rules_flow_view *v)
+/* The flow's application is known (or it ends unclassified): tell the
+ * sinks, once per flow and again after a policy reload. */
+static void flow_classified(struct pipeline *pl, struct flow *f)
 {
-	v->flow_id = f->flow_id;
-	v->community_id = f->community_id;
-	flow_endpoints(f, &v->addr[0], &v->port[0], &v->addr[1], &v->port[1]);
-	v->mac[0] = f->has_mac ? f->mac[0] : NULL;
-	v->mac[1] = f->has_mac ? f->mac[1] : NULL;
-	v->proto = f->key.proto;
-	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
-	v->source = f->source;
-	v->app = flow_app_proto(f);
-	v->sensor_flow = (void *)f;
-	(void)pl;
-}
-
-/* The rules' state of a flow, zeroed when they first see it. */
-static struct rules_flow *rules_state(struct pipeline *pl, struct flow *f)
-{
-	if (!f->rules) {
-		f->rules = &pl->rules_flows[flow_table_slot(pl->ft, f)];
-		memset(f->rules, 0, sizeof(*f->rules));
-	}
-	return f->rules;
-}
-
-static void rules_check(struct pipeline *pl, struct flow *f)
-{
-	struct rules_flow_view v;
-	rules_view(pl, f, &v);
-	f->classified_gen = pl->classify_gen;
-	if (pl->learn) {
-		learner_flow(pl->learn, &v);
+	if (f->classified_gen == pl->classify_gen)
 		return;
-	}
-	rules_flow_check(pl->rules, rules_state(pl, f), &v, f->last.sec, f->last.usec);
+	f->classified_gen = pl->classify_gen;
+	event_sinks_flow_classified(&pl->app.sinks, f);
 }
 
-static void rules_hook(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
-		       uint32_t usec)
+/* Where the rules' alerts go: the flow's count and evidence, the summary,
+ * eve.json and syslog. */
+static void write_alert(void *ctx, const struct alert *a)
 {
 	struct pipeline *pl = ctx;
-	struct rules_flow_view v;
-	rules_view(pl, f, &v);
-	if (pl->learn)
-		learner_event(pl->learn, &v, ev);
-	else
-		rules_app_event(pl->rules, rules_state(pl, f), &v, ev, sec, usec);
-}
-
-static void alert_sink(void *ctx, const struct alert *a)
-{
-	struct pipeline *pl = ctx;
+	/* the flow it was raised on (none for repeats: that flow may be gone) */
 	struct flow *f = a->flow_id ? a->sensor_flow : NULL;
 	struct evidence_ref ref, *evp = NULL;
 	if (f && !a->repeat) {
@@ -185,16 +147,27 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
 		f->ndpi = NULL;
 	}
-	if ((pl->rules || pl->learn) && f->classified_gen != pl->classify_gen)
-		rules_check(pl, f);
+	flow_classified(pl, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
-	summary_flow(&pl->sum, f, flow_app_proto(f));
-	if (pl->eve_enabled)
-		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
+	struct flow_end end = { why, pl->app.session_kind, &pl->app.session };
+	event_sinks_flow_ended(&pl->app.sinks, f, &end);
 	if (f->evidence)
 		evidence_flow_end(pl->evidence, f);
-	free(f->eve_hdr);
-	f->eve_hdr = NULL;
+}
+
+/*
+ * Where the packet path's events go, in this order: the rules (or the
+ * learner) first, so that an alert is written before the record of the
+ * message that raised it; the summary; the EVE records.
+ */
+static void register_sinks(struct pipeline *pl)
+{
+	struct event_sinks *l = &pl->app.sinks;
+	event_sinks_clear(l);
+	if (pl->rules || pl->learn)
+		event_sinks_add(l, rules_event_sink(&pl->rules_sink));
+	event_sinks_add(l, summary_event_sink(&pl->sum));
+	event_sinks_add(l, eve_event_sink(&pl->eve_sink));
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -240,11 +213,13 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		pipeline_destroy(pl);
 		return -1;
 	}
-	applayer_init(&pl->app, dissector_registry, &pl->eve);
+	applayer_init(&pl->app, dissector_registry);
+	pl->eve_sink.eve = &pl->eve;
+	pl->eve_sink.hsms = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
+	pl->eve_sink.modbus = (enum eve_records)opt->modbus_records;
 	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;
-		hp->records = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
 		/* SML is only for records: without them, do not render it */
 		pl->hsms_cfg = opt->hsms;
 		pl->hsms_cfg.sml = opt->hsms.sml && opt->hsms_records;
@@ -257,7 +232,6 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	struct applayer_proto *mp = applayer_proto(&pl->app, "modbus");
 	if (mp) {
 		mp->enabled = opt->modbus_enabled;
-		mp->records = (enum applayer_records)opt->modbus_records;
 		if (opt->modbus_ports[0])
 			memcpy(mp->ports, opt->modbus_ports, sizeof(opt->modbus_ports));
 	}
@@ -279,23 +253,20 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			.window_override = opt->alert_window,
 			.rate_override = opt->alert_rate,
 		};
-		pl->rules = rules_create(pol, &rc2, alert_sink, pl, &pe);
+		pl->rules = rules_create(pol, &rc2, write_alert, pl, &pe);
 		if (!pl->rules) {
 			policy_error_format(&pe, err, errlen);
 			pl->policy_failed = true;
 			pipeline_destroy(pl);
 			return -1;
 		}
-		pl->rules_flows = calloc(opt->flow.capacity, sizeof(*pl->rules_flows));
-		if (!pl->rules_flows) {
+		if (rules_sink_init(&pl->rules_sink, pl->rules, pl->ft, opt->flow.capacity) < 0) {
 			snprintf(err, errlen, "out of memory for the rules' state of %u flows",
 				 opt->flow.capacity);
 			pipeline_destroy(pl);
 			return -1;
 		}
 		policy_in_force(pl);
-		pl->app.rules_hook = rules_hook;
-		pl->app.rules_ctx = pl;
 		if (opt->syslog) {
 			struct syslog_config sc;
 			memset(&sc, 0, sizeof(sc));
@@ -310,14 +281,15 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			}
 		}
 	}
+	register_sinks(pl);
 	return 0;
 }
 
 void pipeline_set_learner(struct pipeline *pl, struct learner *l)
 {
 	pl->learn = l;
-	pl->app.rules_hook = rules_hook;
-	pl->app.rules_ctx = pl;
+	pl->rules_sink.learn = l;
+	register_sinks(pl);
 }
 
 int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
@@ -355,8 +327,7 @@ void pipeline_destroy(struct pipeline *pl)
 	pl->evidence = NULL;
 	rules_destroy(pl->rules);
 	pl->rules = NULL;
-	free(pl->rules_flows);
-	pl->rules_flows = NULL;
+	rules_sink_destroy(&pl->rules_sink);
 	applayer_destroy(&pl->app);
 	flow_table_destroy(pl->ft);
 	pl->ft = NULL;
@@ -495,9 +466,8 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 	}
 	update_state(f, p, dir);
 	/* flow rules run once the application is known */
-	if ((pl->rules || pl->learn) && (f->app || f->ndpi_done) &&
-	    f->classified_gen != pl->classify_gen)
-		rules_check(pl, f);
+	if (f->app || f->ndpi_done)
+		flow_classified(pl, f);
 	flow_table_touch(pl->ft, f);
 }
 

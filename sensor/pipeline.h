@@ -3,6 +3,8 @@
  * The per-packet path, identical for files and live interfaces:
  *   decode -> (IP reassembly) -> flow -> nDPI -> TCP reassembly -> dissectors
  * and the flow-end path: reassembly flush -> dissector finish -> flow record.
+ * What the dissectors report, a flow classified and a flow ended fan out to
+ * the event sinks registered in pipeline.c (register_sinks).
  * Time is capture time: timeouts follow packet timestamps, so replaying a
  * capture gives the same flows as watching it live.
  */
@@ -19,9 +21,11 @@
 #include "sensor/capture/decode.h"
 #include "sensor/output/eve.h"
 #include "sensor/output/eve_run.h"
+#include "sensor/output/eve_sink.h"
 #include "sensor/flow/flow.h"
 #include "sensor/capture/ipfrag.h"
 #include "sensor/options.h"
+#include "sensor/rules_sink.h"
 #include "sensor/summary.h"
 #include "sensor/flow/tcp_reasm.h"
 
@@ -48,7 +52,8 @@ struct pipeline {
 	bool eve_enabled;
 	struct rules *rules;          /* NULL with --no-alerts */
 	struct learner *learn;        /* `fabmon learn`: observes instead of enforcing */
-	struct rules_flow *rules_flows; /* the rules' state of each flow, by table slot */
+	struct rules_sink rules_sink; /* the rules or the learner, as an event sink */
+	struct eve_sink eve_sink;     /* the EVE records of events and flows */
 	uint32_t classify_gen;        /* +1 on each policy reload: every open flow is told again */
 	uint64_t policy_reloads, policy_reload_failures;
 	struct run_policy run_policy; /* the policy in force: digest, copy's name */

@@ -35,6 +35,17 @@ void summary_flow(struct summary *s, const struct flow *f, const char *app)
 	a->bytes = f->bytes[0] + f->bytes[1];
 }
 
+static void summary_flow_ended(void *ctx, struct flow *f, const struct flow_end *end)
+{
+	(void)end;
+	summary_flow(ctx, f, flow_app_proto(f));
+}
+
+struct event_sink summary_event_sink(struct summary *s)
+{
+	return (struct event_sink){ .ctx = s, .flow_ended = summary_flow_ended };
+}
+
 void summary_alert(struct summary *s, const struct alert *a)
 {
 	struct summary_rule *r = &s->rules[a->def->rule];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "rules/alert.h"
+#include "sensor/event_sink.h"
 #include "sensor/flow/flow.h"
 
 #define SUMMARY_MAX_APPS 128
@@ -35,6 +36,8 @@ struct summary {
 };
 
 void summary_flow(struct summary *s, const struct flow *f, const char *app);
+/* The summary as an event sink: counts each flow when it ends. */
+struct event_sink summary_event_sink(struct summary *s);
 /* Every alert record, as it is written. */
 void summary_alert(struct summary *s, const struct alert *a);
 

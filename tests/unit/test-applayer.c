@@ -97,8 +97,11 @@ struct seen {
 	const char *last;
 };
 
-static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
+static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		    uint32_t usec)
 {
+	(void)sec;
+	(void)usec;
 	(void)f;
 	struct seen *s = ctx;
 	s->events++;
@@ -130,7 +133,7 @@ static size_t msg(uint8_t *out, const char *body)
 static void test_byte_by_byte(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[256];
@@ -152,7 +155,7 @@ static void test_byte_by_byte(void)
 static void test_chunks(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[512];
@@ -179,10 +182,9 @@ static void test_chunks(void)
 static void test_skip_oversized(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct seen seen = { 0, NULL };
-	al.observer = observe;
-	al.observer_ctx = &seen;
+	event_sinks_add(&al.sinks, (struct event_sink){ .ctx = &seen, .app_event = observe });
 	struct flow f;
 	new_flow(&f);
 	static uint8_t s[4096];
@@ -211,7 +213,7 @@ static void test_buffer_bound(void)
 	small.max_buffer = 64;
 	const struct dissector *const reg[] = { &small, NULL };
 	struct applayer al;
-	applayer_init(&al, reg, NULL);
+	applayer_init(&al, reg);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[600];
@@ -241,7 +243,7 @@ static void test_contract_violation(void)
 	stuck.parse = stuck_parse;
 	const struct dissector *const reg[] = { &stuck, NULL };
 	struct applayer al;
-	applayer_init(&al, reg, NULL);
+	applayer_init(&al, reg);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[32];
@@ -256,7 +258,7 @@ static void test_contract_violation(void)
 static void test_probe_no(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	applayer_data(&al, &f, 0, (const uint8_t *)"\x00", 1, 0, 0); /* need more */
@@ -271,7 +273,7 @@ static void test_probe_no(void)
 static void test_gap(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[64];
@@ -303,7 +305,7 @@ static void test_finish_called(void)
 	d.finish = count_finish;
 	const struct dissector *const reg[] = { &d, NULL };
 	struct applayer al;
-	applayer_init(&al, reg, NULL);
+	applayer_init(&al, reg);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[64];
