@@ -125,6 +125,7 @@ static void close_entry(struct alert_agg *g, int32_t idx)
 		r->last_sec = e->rlast_sec;
 		r->last_usec = e->rlast_usec;
 		r->suppressed_before = 0;
+		r->sensor_flow = NULL;
 		emit(g, r);
 	}
 	uint32_t b = (uint32_t)(e->key % g->nbuckets);

@@ -97,6 +97,9 @@ struct alert {
 	char app[64];
 	uint16_t vlan;
 	uint16_t source;              /* the sensor's capture source index */
+	void *sensor_flow;            /* the sensor's flow it was raised on (its view's);
+				       * NULL without a flow and on repeat records, which
+				       * are written when the flow may have ended */
 	struct alert_endpoint src, dst;   /* flow client, flow server */
 	char conduit[POLICY_NAME_LEN];    /* the conduit involved, "" if none */
 	char reason[ALERT_REASON_LEN];

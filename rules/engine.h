@@ -31,6 +31,8 @@ struct rules_flow_view {
 	uint16_t vlan;
 	uint16_t source;
 	const char *app;              /* app_proto as reported: "hsms", nDPI's name, ... */
+	void *sensor_flow;            /* the sensor's flow, opaque here: handed back on the
+				       * alerts raised on it (alert.sensor_flow) */
 };
 
 /* Per-flow state, zeroed by the sensor when the flow starts. */

@@ -52,6 +52,7 @@ struct alert *rl_begin(struct rules *r, enum rule_id rule, const struct rules_fl
 		snprintf(a->app, sizeof(a->app), "%s", v->app ? v->app : "");
 		a->vlan = v->vlan;
 		a->source = v->source;
+		a->sensor_flow = v->sensor_flow;
 		for (int i = 0; i < 2; i++)
 			fill_endpoint(r, i ? &a->dst : &a->src, &ep[i], v->port[i], v->mac[i]);
 	}

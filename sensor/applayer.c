@@ -4,19 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/output/eve_app.h"
-#include "sensor/output/eve_modbus.h"
 
-void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve)
+void applayer_init(struct applayer *al, const struct dissector *const *registry)
 {
 	memset(al, 0, sizeof(*al));
-	al->eve = eve;
 	al->session_kind = APP_EVENT_KIND_COUNT;
 	for (const struct dissector *const *it = registry; *it && al->nprotos < APPLAYER_MAX_PROTOS; it++) {
 		struct applayer_proto *p = &al->protos[al->nprotos++];
 		p->d = *it;
 		p->enabled = true;
-		p->records = RECORDS_DEFAULT;
 		p->max_buffer = (*it)->max_buffer;
 		int n = 0;
 		for (const uint16_t *port = (*it)->default_ports; port && *port && n < APPLAYER_MAX_PORTS; port++)
@@ -68,43 +64,13 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 	struct emit_ctx *ec = (struct emit_ctx *)dc;
 	struct applayer *al = ec->al;
 	al->st.events++;
-	if (al->observer)
-		al->observer(al->observer_ctx, ec->f, ev);
-	if (al->rules_hook && ec->f)
-		al->rules_hook(al->rules_ctx, ec->f, ev, dc->ts_sec, dc->ts_usec);
-	bool out = al->eve && al->eve->open;
 	switch (ev->kind) {
 	case APP_EVENT_ANOMALY:
 		al->st.anomalies++;
-		if (out)
-			eve_anomaly(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->dir, ev->body);
-		break;
-	case APP_EVENT_HSMS:
-		if (out && ec->proto->records != RECORDS_NONE)
-			eve_hsms(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
-		break;
-	case APP_EVENT_HSMS_ASSET:
-		if (out)
-			eve_hsms_asset(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
 		break;
 	case APP_EVENT_HSMS_SESSION:
 		al->session_kind = ev->kind;
 		al->session.hsms = *(const struct hsms_session_summary *)ev->body;
-		break;
-	case APP_EVENT_MODBUS_TX: {
-		/* by default routine polling (reads answered without exception
-		 * or fault) is only counted in the flow record; every write,
-		 * diagnostic, programming and identification transaction, every
-		 * exception, fault and unpaired message is written */
-		const struct modbus_tx *tx = ev->body;
-		if (out && (ec->proto->records == RECORDS_ALL ||
-			    (ec->proto->records == RECORDS_DEFAULT && !modbus_tx_routine(tx))))
-			eve_modbus_tx(al->eve, ec->f, dc->ts_sec, dc->ts_usec, tx);
-		break;
-	}
-	case APP_EVENT_MODBUS_ASSET:
-		if (out)
-			eve_modbus_asset(al->eve, ec->f, dc->ts_sec, dc->ts_usec, ev->body);
 		break;
 	case APP_EVENT_MODBUS_SESSION:
 		al->session_kind = ev->kind;
@@ -113,6 +79,7 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 	default:
 		break;
 	}
+	event_sinks_app_event(&al->sinks, ec->f, ev, dc->ts_sec, dc->ts_usec);
 }
 
 static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,

@@ -2,8 +2,9 @@
 /*
  * Glue between TCP reassembly and fabmon's own dissectors: probing which
  * dissector claims a flow, the bounded per-direction buffer for messages
- * split across segments, gaps, and turning dissector events into records.
- * See dissectors/dissector.h for the contract.
+ * split across segments, gaps, and handing dissector events to the sinks
+ * the pipeline registered (sensor/event_sink.h). See dissectors/dissector.h
+ * for the contract.
  */
 #ifndef FABMON_APPLAYER_H
 #define FABMON_APPLAYER_H
@@ -15,11 +16,10 @@
 #include "dissectors/dissector.h"
 #include "dissectors/hsms.h"
 #include "dissectors/modbus.h"
+#include "sensor/event_sink.h"
 #include "sensor/flow/flow.h"
 
 #define APPLAYER_PROBE_MAX 256   /* bytes offered to probes before giving up */
-
-struct eve;
 
 struct applayer_stats {
 	uint64_t claimed;           /* flows a dissector took */
@@ -33,18 +33,10 @@ struct applayer_stats {
 #define APPLAYER_MAX_PROTOS 8
 #define APPLAYER_MAX_PORTS 16
 
-/* Which per-message records a protocol writes. */
-enum applayer_records {
-	RECORDS_NONE,
-	RECORDS_DEFAULT,   /* the protocol's choice: HSMS all, Modbus all but routine reads */
-	RECORDS_ALL,
-};
-
 /* One registered dissector as this run uses it. */
 struct applayer_proto {
 	const struct dissector *d;
 	bool enabled;
-	enum applayer_records records; /* its per-message records */
 	uint16_t ports[APPLAYER_MAX_PORTS + 1]; /* 0-terminated */
 	size_t max_buffer;            /* per direction */
 	const void *cfg;              /* given to global_create */
@@ -54,15 +46,8 @@ struct applayer_proto {
 struct applayer {
 	struct applayer_proto protos[APPLAYER_MAX_PROTOS];
 	int nprotos;
-	struct eve *eve;
 	struct applayer_stats st;
-	/* optional observer of every event (tests, the rule engine) */
-	void (*observer)(void *ctx, const struct flow *f, const struct app_event *ev);
-	void *observer_ctx;
-	/* the rule engine's hook, with the capture time of the event */
-	void (*rules_hook)(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
-			   uint32_t usec);
-	void *rules_ctx;
+	struct event_sinks sinks;     /* every event goes to each, in order */
 	/* what a dissector reported at the end of the flow being ended, for
 	 * that flow's record; kind APP_EVENT_KIND_COUNT when nothing */
 	enum app_event_kind session_kind;
@@ -73,7 +58,7 @@ struct applayer {
 };
 
 /* Take the dissectors of a registry, each enabled on its default ports. */
-void applayer_init(struct applayer *al, const struct dissector *const *registry, struct eve *eve);
+void applayer_init(struct applayer *al, const struct dissector *const *registry);
 /* Configuration of one protocol by name, before applayer_start(). */
 struct applayer_proto *applayer_proto(struct applayer *al, const char *name);
 /* Create the dissectors' global state. 0, or -1 (out of memory). */

@@ -41,7 +41,7 @@ struct options {
 	struct hsms_config hsms;
 	/* Modbus/TCP */
 	bool modbus_enabled;
-	int modbus_records;                 /* enum applayer_records */
+	int modbus_records;                 /* enum eve_records */
 	uint16_t modbus_ports[17];          /* 0-terminated; empty: 502 */
 	/* zones, conduits and rules */
 	const char *policy;                 /* -c; NULL: the built-in default */

@@ -9,9 +9,10 @@
 
 #include "dissectors/ndpi_classify.h"
 #include "rules/engine.h"
-#include "rules/learn.h"
 #include "sensor/output/eve_alert.h"
+#include "sensor/output/eve_sink.h"
 #include "sensor/output/evidence.h"
+#include "sensor/output/stats.h"
 #include "util/log.h"
 #include "util/sha256.h"
 #include "sensor/output/syslog_out.h"
@@ -36,52 +37,23 @@ static void sink_gap(void *ctx, int dir, uint32_t missing)
 	applayer_gap(&sc->pl->app, sc->f, dir, missing, sc->sec, sc->usec);
 }
 
-/* The rule engine's view of a flow. */
-static void rules_view(const struct pipeline *pl, const struct flow *f, struct rules_flow_view *v)
+/* The flow's application is known (or it ends unclassified): tell the
+ * sinks, once per flow and again after a policy reload. */
+static void flow_classified(struct pipeline *pl, struct flow *f)
 {
-	v->flow_id = f->flow_id;
-	v->community_id = f->community_id;
-	flow_endpoints(f, &v->addr[0], &v->port[0], &v->addr[1], &v->port[1]);
-	v->mac[0] = f->has_mac ? f->mac[0] : NULL;
-	v->mac[1] = f->has_mac ? f->mac[1] : NULL;
-	v->proto = f->key.proto;
-	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
-	v->source = f->source;
-	v->app = eve_app_proto(f);
-	(void)pl;
-}
-
-static void rules_check(struct pipeline *pl, struct flow *f)
-{
-	struct rules_flow_view v;
-	rules_view(pl, f, &v);
-	if (pl->learn) {
-		learner_flow(pl->learn, &v);
-		f->rules.checked = 1;
+	if (f->classified_gen == pl->classify_gen)
 		return;
-	}
-	rules_flow_check(pl->rules, &f->rules, &v, f->last.sec, f->last.usec);
+	f->classified_gen = pl->classify_gen;
+	event_sinks_flow_classified(&pl->app.sinks, f);
 }
 
-static void rules_hook(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
-		       uint32_t usec)
+/* Where the rules' alerts go: the flow's count and evidence, the summary,
+ * eve.json and syslog. */
+static void write_alert(void *ctx, const struct alert *a)
 {
 	struct pipeline *pl = ctx;
-	pl->cur_flow = f;
-	struct rules_flow_view v;
-	rules_view(pl, f, &v);
-	if (pl->learn)
-		learner_event(pl->learn, &v, ev);
-	else
-		rules_app_event(pl->rules, &f->rules, &v, ev, sec, usec);
-}
-
-static void alert_sink(void *ctx, const struct alert *a)
-{
-	struct pipeline *pl = ctx;
-	struct flow *f = pl->cur_flow;
-	if (f && (!a->flow_id || f->flow_id != a->flow_id))
-		f = NULL;
+	/* the flow it was raised on (none for repeats: that flow may be gone) */
+	struct flow *f = a->flow_id ? a->sensor_flow : NULL;
 	struct evidence_ref ref, *evp = NULL;
 	if (f && !a->repeat) {
 		f->alert_hits++;
@@ -175,18 +147,27 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
 		f->ndpi = NULL;
 	}
-	pl->cur_flow = f;
-	if ((pl->rules || pl->learn) && (!f->rules.checked || f->rules.gen != pl->rules_gen))
-		rules_check(pl, f);
+	flow_classified(pl, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
-	summary_flow(&pl->sum, f, eve_app_proto(f));
-	if (pl->eve_enabled)
-		eve_flow(&pl->eve, f, why, (int)pl->app.session_kind, &pl->app.session);
+	struct flow_end end = { why, pl->app.session_kind, &pl->app.session };
+	event_sinks_flow_ended(&pl->app.sinks, f, &end);
 	if (f->evidence)
 		evidence_flow_end(pl->evidence, f);
-	free(f->eve_hdr);
-	f->eve_hdr = NULL;
-	pl->cur_flow = NULL;
+}
+
+/*
+ * Where the packet path's events go, in this order: the rules (or the
+ * learner) first, so that an alert is written before the record of the
+ * message that raised it; the summary; the EVE records.
+ */
+static void register_sinks(struct pipeline *pl)
+{
+	struct event_sinks *l = &pl->app.sinks;
+	event_sinks_clear(l);
+	if (pl->rules || pl->learn)
+		event_sinks_add(l, rules_event_sink(&pl->rules_sink));
+	event_sinks_add(l, summary_event_sink(&pl->sum));
+	event_sinks_add(l, eve_event_sink(&pl->eve_sink));
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -195,6 +176,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	memset(pl, 0, sizeof(*pl));
 	pl->opt = opt;
 	pl->start_wall = (int64_t)time(NULL);
+	pl->classify_gen = 1; /* a new flow's 0: not yet told */
 
 	struct ndpi_classifier_config nc = {
 		.pool_size = opt->flow.capacity,
@@ -231,11 +213,13 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		pipeline_destroy(pl);
 		return -1;
 	}
-	applayer_init(&pl->app, dissector_registry, &pl->eve);
+	applayer_init(&pl->app, dissector_registry);
+	pl->eve_sink.eve = &pl->eve;
+	pl->eve_sink.hsms = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
+	pl->eve_sink.modbus = (enum eve_records)opt->modbus_records;
 	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;
-		hp->records = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
 		/* SML is only for records: without them, do not render it */
 		pl->hsms_cfg = opt->hsms;
 		pl->hsms_cfg.sml = opt->hsms.sml && opt->hsms_records;
@@ -248,7 +232,6 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	struct applayer_proto *mp = applayer_proto(&pl->app, "modbus");
 	if (mp) {
 		mp->enabled = opt->modbus_enabled;
-		mp->records = (enum applayer_records)opt->modbus_records;
 		if (opt->modbus_ports[0])
 			memcpy(mp->ports, opt->modbus_ports, sizeof(opt->modbus_ports));
 	}
@@ -270,17 +253,20 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			.window_override = opt->alert_window,
 			.rate_override = opt->alert_rate,
 		};
-		pl->rules = rules_create(pol, &rc2, alert_sink, pl, &pe);
+		pl->rules = rules_create(pol, &rc2, write_alert, pl, &pe);
 		if (!pl->rules) {
 			policy_error_format(&pe, err, errlen);
 			pl->policy_failed = true;
 			pipeline_destroy(pl);
 			return -1;
 		}
-		pl->rules_gen = rules_generation(pl->rules);
+		if (rules_sink_init(&pl->rules_sink, pl->rules, pl->ft, opt->flow.capacity) < 0) {
+			snprintf(err, errlen, "out of memory for the rules' state of %u flows",
+				 opt->flow.capacity);
+			pipeline_destroy(pl);
+			return -1;
+		}
 		policy_in_force(pl);
-		pl->app.rules_hook = rules_hook;
-		pl->app.rules_ctx = pl;
 		if (opt->syslog) {
 			struct syslog_config sc;
 			memset(&sc, 0, sizeof(sc));
@@ -295,14 +281,15 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			}
 		}
 	}
+	register_sinks(pl);
 	return 0;
 }
 
 void pipeline_set_learner(struct pipeline *pl, struct learner *l)
 {
 	pl->learn = l;
-	pl->app.rules_hook = rules_hook;
-	pl->app.rules_ctx = pl;
+	pl->rules_sink.learn = l;
+	register_sinks(pl);
 }
 
 int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
@@ -326,7 +313,7 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 		return -1;
 	}
 	pl->policy_reloads++;
-	pl->rules_gen = rules_generation(pl->rules);
+	pl->classify_gen++;
 	policy_in_force(pl);
 	pipeline_save_policy(pl, true);
 	return 0;
@@ -340,6 +327,7 @@ void pipeline_destroy(struct pipeline *pl)
 	pl->evidence = NULL;
 	rules_destroy(pl->rules);
 	pl->rules = NULL;
+	rules_sink_destroy(&pl->rules_sink);
 	applayer_destroy(&pl->app);
 	flow_table_destroy(pl->ft);
 	pl->ft = NULL;
@@ -442,7 +430,6 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			return;
 		}
 	}
-	pl->cur_flow = f;
 	if (created) {
 		f->source = pl->source;
 		if (p->mac_src && p->mac_dst) {
@@ -479,9 +466,8 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 	}
 	update_state(f, p, dir);
 	/* flow rules run once the application is known */
-	if ((pl->rules || pl->learn) && (f->app || f->ndpi_done) &&
-	    (!f->rules.checked || f->rules.gen != pl->rules_gen))
-		rules_check(pl, f);
+	if (f->app || f->ndpi_done)
+		flow_classified(pl, f);
 	flow_table_touch(pl->ft, f);
 }
 
@@ -574,159 +560,44 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 {
 	if (!pl->eve_enabled)
 		return;
-	struct jbuf *b = &pl->eve.jb;
-	const struct decode_counters *dc = &pl->dc;
-	eve_header(&pl->eve, b, sec, usec, NULL, "stats");
-	jb_obj_open(b, "stats");
-	jb_bool(b, "final", final);
-	jb_i64(b, "uptime", (int64_t)time(NULL) - pl->start_wall);
+	struct stats_sources src = {
+		.start_wall = pl->start_wall,
+		.cap = &pl->cap,
+		.dc = &pl->dc,
+		.frag = pl->frag,
+		.ft = pl->ft,
+		.reasm = &pl->reasm,
+		.ndpi = pl->ndpi,
+		.app = &pl->app.st,
+		.rules = pl->rules,
+		.policy_reloads = pl->policy_reloads,
+		.policy_reload_failures = pl->policy_reload_failures,
+		.syslog = pl->syslog,
+		.syslog_target = pl->opt->syslog,
+		.evidence = pl->evidence,
+	};
+	stats_write(&pl->eve, &src, sec, usec, final);
+}
 
-	jb_obj_open(b, "capture");
-	jb_u64(b, "packets", dc->packets);
-	jb_u64(b, "bytes", dc->bytes);
-	jb_u64(b, "kernel_packets", pl->cap.kernel_received);
-	jb_u64(b, "kernel_drops", pl->cap.kernel_dropped);
-	jb_u64(b, "kernel_ifdrops", pl->cap.iface_dropped);
-	jb_u64(b, "files_read", pl->cap.files_read);
-	jb_u64(b, "files_damaged", pl->cap.files_damaged);
-	jb_u64(b, "files_skipped", pl->cap.files_skipped);
-	jb_obj_close(b);
-
-	jb_obj_open(b, "decoder");
-	jb_u64(b, "ipv4", dc->ipv4);
-	jb_u64(b, "ipv6", dc->ipv6);
-	jb_u64(b, "tcp", dc->tcp);
-	jb_u64(b, "udp", dc->udp);
-	jb_u64(b, "icmpv4", dc->icmp4);
-	jb_u64(b, "icmpv6", dc->icmp6);
-	jb_u64(b, "other_ip", dc->other_l4);
-	jb_u64(b, "vlan", dc->vlan);
-	jb_u64(b, "vlan_qinq", dc->qinq);
-	jb_u64(b, "mpls", dc->mpls);
-	jb_u64(b, "not_ip", dc->status[DEC_NOT_IP]);
-	jb_u64(b, "unsupported_link", dc->status[DEC_UNSUPPORTED_LINK]);
-	jb_u64(b, "truncated", dc->status[DEC_TRUNCATED]);
-	jb_u64(b, "invalid", dc->status[DEC_INVALID]);
-	jb_u64(b, "payload_truncated", dc->payload_truncated);
-	jb_obj_open(b, "errors");
-	for (int e = 1; e < DERR_COUNT; e++)
-		if (dc->error[e])
-			jb_u64(b, decode_error_name((enum decode_error)e), dc->error[e]);
-	jb_obj_close(b);
-	const struct ipfrag_stats *fs = ipfrag_stats(pl->frag);
-	jb_obj_open(b, "ipfrag");
-	jb_u64(b, "fragments", fs->fragments);
-	jb_u64(b, "reassembled", fs->reassembled);
-	jb_u64(b, "timeouts", fs->timeouts);
-	jb_u64(b, "evicted", fs->evicted);
-	jb_u64(b, "overlaps", fs->overlaps);
-	jb_u64(b, "overlaps_differing", fs->overlap_diff);
-	jb_u64(b, "invalid", fs->invalid);
-	jb_obj_close(b);
-	jb_obj_close(b);
-
+void pipeline_print_summary(const struct pipeline *pl, FILE *out, const char *what)
+{
 	const struct flow_table_stats *ft = flow_table_stats(pl->ft);
-	jb_obj_open(b, "flow");
-	jb_u64(b, "capacity", flow_table_capacity(pl->ft));
-	jb_u64(b, "active", ft->active);
-	jb_u64(b, "active_peak", ft->active_peak);
-	jb_u64(b, "created", ft->created);
-	jb_u64(b, "ended", ft->ended);
-	jb_u64(b, "timeouts", ft->timeouts);
-	jb_u64(b, "evicted", ft->evicted);
-	jb_u64(b, "reused", ft->reused);
-	jb_u64(b, "no_entry", dc->no_flow);
-	jb_obj_close(b);
-
-	jb_obj_open(b, "tcp");
-	jb_u64(b, "reassembly_memuse", pl->reasm.mem_used);
-	jb_u64(b, "reassembly_mempeak", pl->reasm.mem_peak);
-	jb_u64(b, "reassembly_memcap_hits", pl->reasm.memcap_hits);
-	jb_u64(b, "forced_gaps", pl->reasm.forced_gaps);
-	jb_obj_close(b);
-
-	const struct ndpi_classifier_stats *ns = ndpi_classifier_stats(pl->ndpi);
-	jb_obj_open(b, "ndpi");
-	jb_u64(b, "detected", ns->detected);
-	jb_u64(b, "guessed", ns->guessed);
-	jb_u64(b, "unknown", ns->unknown);
-	jb_u64(b, "in_progress", ns->pool_in_use);
-	jb_u64(b, "no_state", dc->ndpi_no_state);
-	jb_obj_close(b);
-
-	jb_obj_open(b, "app_layer");
-	jb_u64(b, "claimed", pl->app.st.claimed);
-	jb_u64(b, "events", pl->app.st.events);
-	jb_u64(b, "anomalies", pl->app.st.anomalies);
-	jb_u64(b, "parse_errors", pl->app.st.parse_errors);
-	jb_u64(b, "buffer_overflows", pl->app.st.buffer_overflows);
-	jb_u64(b, "gaps", pl->app.st.gaps);
-	jb_obj_close(b);
-
-	if (pl->rules) {
-		const struct alert_stats *as = rules_alert_stats(pl->rules);
-		const struct rules_stats *rs = rules_stats(pl->rules);
-		jb_obj_open(b, "alerts");
-		jb_u64(b, "hits", as->hits);
-		jb_u64(b, "records", as->records);
-		jb_u64(b, "aggregated", as->aggregated);
-		jb_u64(b, "suppressed", as->suppressed);
-		jb_obj_open(b, "by_rule");
-		for (int r = 0; r < R_COUNT; r++)
-			if (as->by_rule[r])
-				jb_u64(b, rule_def((enum rule_id)r)->id, as->by_rule[r]);
-		jb_obj_close(b);
-		if (as->suppressed) {
-			jb_obj_open(b, "suppressed_by_rule");
-			for (int r = 0; r < R_COUNT; r++)
-				if (as->suppressed_by_rule[r])
-					jb_u64(b, rule_def((enum rule_id)r)->id, as->suppressed_by_rule[r]);
-			jb_obj_close(b);
-		}
-		jb_str(b, "policy", rules_policy(pl->rules)->source);
-		jb_u64(b, "policy_reloads", pl->policy_reloads);
-		jb_u64(b, "policy_reload_failures", pl->policy_reload_failures);
-		jb_u64(b, "flows_checked", rs->flows_checked);
-		jb_u64(b, "hosts_learned", rs->hosts);
-		jb_u64(b, "hosts_dropped", rs->hosts_dropped);
-		jb_obj_close(b);
-	}
-
-	if (pl->syslog) {
-		const struct syslog_stats *ss = syslog_out_stats(pl->syslog);
-		jb_obj_open(b, "syslog");
-		jb_str(b, "target", pl->opt->syslog);
-		jb_bool(b, "connected", ss->connected);
-		jb_u64(b, "sent", ss->sent);
-		jb_u64(b, "queued", ss->queued);
-		jb_u64(b, "dropped", ss->dropped);
-		jb_u64(b, "connects", ss->connects);
-		jb_u64(b, "connect_failures", ss->connect_failures);
-		jb_u64(b, "disconnects", ss->disconnects);
-		jb_u64(b, "send_errors", ss->send_errors);
-		jb_obj_close(b);
-	}
-	if (pl->evidence) {
-		const struct evidence_stats *es = evidence_stats(pl->evidence);
-		jb_obj_open(b, "evidence");
-		jb_u64(b, "files", es->files);
-		jb_u64(b, "packets", es->packets);
-		jb_u64(b, "bytes", es->bytes);
-		jb_u64(b, "rotated_files", es->rotated);
-		jb_u64(b, "rotated_bytes", es->rotated_bytes);
-		jb_u64(b, "flows_without_ring", es->no_ring);
-		jb_u64(b, "alerts_without_evidence", es->not_written);
-		jb_u64(b, "write_errors", es->write_errors);
-		jb_obj_close(b);
-	}
-
-	jb_obj_open(b, "output");
-	/* this record itself is not yet counted */
-	jb_u64(b, "records", pl->eve.out.records);
-	jb_u64(b, "dropped", pl->eve.out.dropped);
-	jb_u64(b, "write_errors", pl->eve.out.write_errors);
-	jb_obj_close(b);
-
-	jb_obj_close(b);
-	eve_commit(&pl->eve, b);
+	const struct ipfrag_stats *fs = ipfrag_stats(pl->frag);
+	struct summary_counts c = {
+		.packets = pl->dc.packets,
+		.bytes = pl->dc.bytes,
+		.flows = ft->created,
+		.evicted = ft->evicted,
+		.not_ip = pl->dc.status[DEC_NOT_IP],
+		.truncated = pl->dc.status[DEC_TRUNCATED],
+		.invalid = pl->dc.status[DEC_INVALID],
+		.payload_truncated = pl->dc.payload_truncated,
+		.fragments = fs->fragments,
+		.reassembled = fs->reassembled,
+		.kernel_received = pl->cap.kernel_received,
+		.kernel_dropped = pl->cap.kernel_dropped,
+		.iface_dropped = pl->cap.iface_dropped,
+		.alerts = pl->rules != NULL,
+	};
+	summary_print(out, &pl->sum, &c, what);
 }

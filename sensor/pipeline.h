@@ -3,6 +3,8 @@
  * The per-packet path, identical for files and live interfaces:
  *   decode -> (IP reassembly) -> flow -> nDPI -> TCP reassembly -> dissectors
  * and the flow-end path: reassembly flush -> dissector finish -> flow record.
+ * What the dissectors report, a flow classified and a flow ended fan out to
+ * the event sinks registered in pipeline.c (register_sinks).
  * Time is capture time: timeouts follow packet timestamps, so replaying a
  * capture gives the same flows as watching it live.
  */
@@ -12,39 +14,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sensor/applayer.h"
+#include "sensor/capture/counters.h"
 #include "sensor/capture/decode.h"
 #include "sensor/output/eve.h"
 #include "sensor/output/eve_run.h"
+#include "sensor/output/eve_sink.h"
 #include "sensor/flow/flow.h"
 #include "sensor/capture/ipfrag.h"
 #include "sensor/options.h"
+#include "sensor/rules_sink.h"
 #include "sensor/summary.h"
 #include "sensor/flow/tcp_reasm.h"
 
 struct ndpi_classifier;
-
-struct decode_counters {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t status[DEC_STATUS_COUNT];
-	uint64_t error[DERR_COUNT];
-	uint64_t ipv4, ipv6, tcp, udp, icmp4, icmp6, other_l4;
-	uint64_t vlan, qinq, mpls;
-	uint64_t payload_truncated;  /* packets whose payload was cut by snaplen */
-	uint64_t no_flow;            /* no flow entry could be made */
-	uint64_t ndpi_no_state;      /* flows not classified: nDPI pool empty */
-};
-
-struct capture_counters {
-	uint64_t kernel_received;
-	uint64_t kernel_dropped;     /* ps_drop: buffer full */
-	uint64_t iface_dropped;      /* ps_ifdrop: dropped by the interface/driver */
-	uint32_t files_read;
-	uint32_t files_damaged;
-	uint32_t files_skipped;
-};
 
 struct pipeline {
 	const struct options *opt;
@@ -67,10 +52,11 @@ struct pipeline {
 	bool eve_enabled;
 	struct rules *rules;          /* NULL with --no-alerts */
 	struct learner *learn;        /* `fabmon learn`: observes instead of enforcing */
-	uint32_t rules_gen;
+	struct rules_sink rules_sink; /* the rules or the learner, as an event sink */
+	struct eve_sink eve_sink;     /* the EVE records of events and flows */
+	uint32_t classify_gen;        /* +1 on each policy reload: every open flow is told again */
 	uint64_t policy_reloads, policy_reload_failures;
 	struct run_policy run_policy; /* the policy in force: digest, copy's name */
-	struct flow *cur_flow;        /* the flow being processed (alerts attach to it) */
 	struct evidence *evidence;    /* evidence pcaps, once the output directory is open */
 	struct syslog_out *syslog;    /* --syslog */
 	bool policy_failed;           /* pipeline_init failed on the policy */
@@ -95,6 +81,9 @@ void pipeline_finish(struct pipeline *pl);
 
 /* A stats record at capture time (sec, usec). */
 void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final);
+
+/* The short human summary of the run to out; what: the capture it read. */
+void pipeline_print_summary(const struct pipeline *pl, FILE *out, const char *what);
 
 /* Observe for `fabmon learn` instead of checking rules (opt->rules_enabled
  * must be false). */

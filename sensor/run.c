@@ -555,7 +555,7 @@ int sensor_run(const struct options *o, struct learner *learn)
 			snprintf(what, sizeof(what), "%s", paths[0]);
 		else
 			snprintf(what, sizeof(what), "%d capture files", npaths);
-		summary_print(stdout, &pl->sum, pl, what);
+		pipeline_print_summary(pl, stdout, what);
 	}
 	if (!learn)
 		code = fail_on_verdict(pl, o, code);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "sensor/pipeline.h"
 
 void summary_flow(struct summary *s, const struct flow *f, const char *app)
 {
@@ -34,6 +33,17 @@ void summary_flow(struct summary *s, const struct flow *f, const char *app)
 	a->flows = 1;
 	a->pkts = f->pkts[0] + f->pkts[1];
 	a->bytes = f->bytes[0] + f->bytes[1];
+}
+
+static void summary_flow_ended(void *ctx, struct flow *f, const struct flow_end *end)
+{
+	(void)end;
+	summary_flow(ctx, f, flow_app_proto(f));
+}
+
+struct event_sink summary_event_sink(struct summary *s)
+{
+	return (struct event_sink){ .ctx = s, .flow_ended = summary_flow_ended };
 }
 
 void summary_alert(struct summary *s, const struct alert *a)
@@ -123,29 +133,26 @@ static void fmt_time(int64_t sec, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-void summary_print(FILE *out, const struct summary *s, const struct pipeline *pl, const char *what)
+void summary_print(FILE *out, const struct summary *s, const struct summary_counts *c,
+		   const char *what)
 {
-	const struct decode_counters *dc = &pl->dc;
-	const struct flow_table_stats *ft = flow_table_stats(pl->ft);
 	char t0[32], t1[32];
 	fmt_time(s->first_sec, t0, sizeof(t0));
 	fmt_time(s->last_sec, t1, sizeof(t1));
 	fprintf(out, "fabmon summary of %s\n", what);
-	fprintf(out, "  packets   %" PRIu64 " (%" PRIu64 " bytes), %s .. %s\n", dc->packets, dc->bytes,
+	fprintf(out, "  packets   %" PRIu64 " (%" PRIu64 " bytes), %s .. %s\n", c->packets, c->bytes,
 		t0, t1);
 	fprintf(out, "  flows     %" PRIu64 " (TCP %" PRIu64 ", UDP %" PRIu64 ", ICMP %" PRIu64
 		", other %" PRIu64 "), evicted %" PRIu64 "\n",
-		ft->created, s->flows_by_proto[0], s->flows_by_proto[1], s->flows_by_proto[2],
-		s->flows_by_proto[3], ft->evicted);
+		c->flows, s->flows_by_proto[0], s->flows_by_proto[1], s->flows_by_proto[2],
+		s->flows_by_proto[3], c->evicted);
 	fprintf(out, "  decoder   not IP %" PRIu64 ", truncated %" PRIu64 ", invalid %" PRIu64
 		", cut by snaplen %" PRIu64 ", IP fragments %" PRIu64 " (datagrams reassembled %" PRIu64 ")\n",
-		dc->status[DEC_NOT_IP], dc->status[DEC_TRUNCATED], dc->status[DEC_INVALID],
-		dc->payload_truncated, ipfrag_stats(pl->frag)->fragments,
-		ipfrag_stats(pl->frag)->reassembled);
-	if (pl->cap.kernel_received || pl->cap.kernel_dropped || pl->cap.iface_dropped)
+		c->not_ip, c->truncated, c->invalid, c->payload_truncated, c->fragments, c->reassembled);
+	if (c->kernel_received || c->kernel_dropped || c->iface_dropped)
 		fprintf(out, "  capture   kernel received %" PRIu64 ", dropped %" PRIu64
 			", interface dropped %" PRIu64 "\n",
-			pl->cap.kernel_received, pl->cap.kernel_dropped, pl->cap.iface_dropped);
+			c->kernel_received, c->kernel_dropped, c->iface_dropped);
 	struct summary_app sorted[SUMMARY_MAX_APPS];
 	memcpy(sorted, s->apps, sizeof(sorted[0]) * (size_t)s->napps);
 	qsort(sorted, (size_t)s->napps, sizeof(sorted[0]), by_flows);
@@ -155,6 +162,6 @@ void summary_print(FILE *out, const struct summary *s, const struct pipeline *pl
 			sorted[i].flows, sorted[i].pkts, sorted[i].bytes);
 	if (s->other_apps)
 		fprintf(out, "    (%" PRIu64 " more flows of other applications)\n", s->other_apps);
-	if (pl->rules)
+	if (c->alerts)
 		print_alerts(out, s);
 }

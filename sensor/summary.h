@@ -3,10 +3,12 @@
 #ifndef FABMON_SUMMARY_H
 #define FABMON_SUMMARY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "rules/alert.h"
+#include "sensor/event_sink.h"
 #include "sensor/flow/flow.h"
 
 #define SUMMARY_MAX_APPS 128
@@ -34,11 +36,22 @@ struct summary {
 };
 
 void summary_flow(struct summary *s, const struct flow *f, const char *app);
+/* The summary as an event sink: counts each flow when it ends. */
+struct event_sink summary_event_sink(struct summary *s);
 /* Every alert record, as it is written. */
 void summary_alert(struct summary *s, const struct alert *a);
 
-struct pipeline;
-void summary_print(FILE *out, const struct summary *s, const struct pipeline *pl,
+/* What the summary reports of the packet path besides what it counted. */
+struct summary_counts {
+	uint64_t packets, bytes;
+	uint64_t flows, evicted;        /* flows created; evicted from a full table */
+	uint64_t not_ip, truncated, invalid, payload_truncated;
+	uint64_t fragments, reassembled;    /* IP fragments; datagrams made of them */
+	uint64_t kernel_received, kernel_dropped, iface_dropped;
+	bool alerts;                    /* rules were checked: list the alerts */
+};
+
+void summary_print(FILE *out, const struct summary *s, const struct summary_counts *c,
 		   const char *what);
 
 #endif

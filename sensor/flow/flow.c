@@ -344,6 +344,11 @@ uint32_t flow_table_capacity(const struct flow_table *ft)
 	return ft->cfg.capacity;
 }
 
+uint32_t flow_table_slot(const struct flow_table *ft, const struct flow *f)
+{
+	return (uint32_t)(f - ft->flows);
+}
+
 void flow_table_foreach(struct flow_table *ft, bool (*fn)(void *ctx, struct flow *f), void *ctx)
 {
 	for (uint32_t i = 0; i < ft->cfg.capacity; i++)

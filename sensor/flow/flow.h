@@ -17,7 +17,6 @@
 
 #include "dissectors/dissector.h"
 #include "dissectors/ndpi_classify.h"
-#include "rules/engine.h"
 #include "sensor/flow/community_id.h"
 #include "sensor/capture/decode.h"
 #include "sensor/flow/tcp_reasm.h"
@@ -57,6 +56,7 @@ struct flow_key {
 };
 
 struct ev_flow;
+struct rules_flow;
 
 struct flow_ts {
 	int64_t sec;
@@ -109,7 +109,10 @@ struct flow {
 	uint8_t app_failed;           /* dissector gave up; stream no longer parsed */
 	struct app_stream_buf app_buf[2];
 
-	struct rules_flow rules;      /* the rule engine's state of this flow */
+	uint32_t classified_gen;      /* the pipeline's classification generation when its
+				       * sinks were last told the application; 0 never */
+	struct rules_flow *rules;     /* the rule engine's state of this flow (owned by the
+				       * pipeline's rules sink); NULL until the rules see it */
 	uint32_t alert_hits;          /* rule hits on this flow */
 	struct ev_flow *evidence;     /* its ring of recent packets (sensor/output/evidence.c) */
 	uint8_t evidence_denied;      /* no ring: memory cap reached when it started */
@@ -156,6 +159,9 @@ void flow_table_flush(struct flow_table *ft, enum flow_end_reason why);
 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *ft);
 uint32_t flow_table_capacity(const struct flow_table *ft);
+/* The flow's slot in the table, 0 .. capacity-1: an index for state kept
+ * beside the table (reused when the flow ends). */
+uint32_t flow_table_slot(const struct flow_table *ft, const struct flow *f);
 
 /* Iterate active flows (for reports); stops when fn returns false. */
 void flow_table_foreach(struct flow_table *ft, bool (*fn)(void *ctx, struct flow *f), void *ctx);
@@ -163,6 +169,17 @@ void flow_table_foreach(struct flow_table *ft, bool (*fn)(void *ctx, struct flow
 /* Client/server view of a flow's key. */
 void flow_endpoints(const struct flow *f, struct ip_addr *client, uint16_t *cport,
 		    struct ip_addr *server, uint16_t *sport);
+
+/* The flow's application (its app_proto): the dissector that claimed it,
+ * else nDPI's name, else "Unknown". */
+static inline const char *flow_app_proto(const struct flow *f)
+{
+	if (f->app)
+		return f->app->name;
+	if (f->ndpi_res.name[0])
+		return f->ndpi_res.name;
+	return "Unknown";
+}
 
 enum flow_tclass flow_class_of(const struct flow *f);
 const char *flow_end_reason_name(enum flow_end_reason r);

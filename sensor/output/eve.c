@@ -7,8 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "dissectors/ndpi_classify.h"
-#include "sensor/output/eve_app.h"
 #include "util/log.h"
 #include "util/rfc3339.h"
 
@@ -32,15 +30,6 @@ const char *eve_proto_name(uint8_t proto, char buf[8])
 		snprintf(buf, 8, "%u", proto);
 		return buf;
 	}
-}
-
-const char *eve_app_proto(const struct flow *f)
-{
-	if (f->app)
-		return f->app->name;
-	if (f->ndpi_res.name[0])
-		return f->ndpi_res.name;
-	return "Unknown";
 }
 
 /* The part of a record's header that a flow never changes, as JSON
@@ -103,7 +92,7 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 			jb_raw(b, f->eve_hdr, f->eve_hdr_len);
 		else
 			flow_members(e, b, f);
-		jb_str(b, "app_proto", eve_app_proto(f)); /* nDPI names: escaped */
+		jb_str(b, "app_proto", flow_app_proto(f)); /* nDPI names: escaped */
 	}
 	if (e->sensor_name)
 		jb_str(b, "host", e->sensor_name);
@@ -136,109 +125,4 @@ void eve_flush(struct eve *e)
 {
 	if (e->open)
 		eve_report(e, outfile_flush(&e->out));
-}
-
-static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)
-{
-	jb_strf(b, key, "%02x", fl);
-}
-
-void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int session_kind,
-	      const void *session)
-{
-	struct jbuf *b = &e->jb;
-	char ts[40];
-	eve_header(e, b, f->last.sec, f->last.usec, f, "flow");
-
-	jb_obj_open(b, "flow");
-	jb_u64(b, "pkts_toserver", f->pkts[DIR_TOSERVER]);
-	jb_u64(b, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
-	jb_u64(b, "bytes_toserver", f->bytes[DIR_TOSERVER]);
-	jb_u64(b, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
-	eve_format_time(f->first.sec, f->first.usec, ts);
-	jb_str(b, "start", ts);
-	eve_format_time(f->last.sec, f->last.usec, ts);
-	jb_str(b, "end", ts);
-	jb_i64(b, "age", f->last.sec - f->first.sec);
-	jb_str(b, "state", flow_state_name((enum flow_state)f->state));
-	jb_str(b, "reason", flow_end_reason_name(why));
-	if (f->truncated_pkts)
-		jb_u64(b, "truncated_pkts", f->truncated_pkts);
-	jb_obj_close(b);
-
-	if (f->key.proto == 6) {
-		const struct tcp_stream *ts_ = &f->tcp[DIR_TOSERVER], *tc = &f->tcp[DIR_TOCLIENT];
-		uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
-		jb_obj_open(b, "tcp");
-		flags_hex(b, "tcp_flags", all);
-		flags_hex(b, "tcp_flags_ts", f->tcp_flags[DIR_TOSERVER]);
-		flags_hex(b, "tcp_flags_tc", f->tcp_flags[DIR_TOCLIENT]);
-		if (all & TCP_SYN) jb_bool(b, "syn", true);
-		if (all & TCP_FIN) jb_bool(b, "fin", true);
-		if (all & TCP_RST) jb_bool(b, "rst", true);
-		if (all & TCP_PSH) jb_bool(b, "psh", true);
-		if (all & TCP_ACK) jb_bool(b, "ack", true);
-		if (all & TCP_URG) jb_bool(b, "urg", true);
-		if (all & TCP_ECE) jb_bool(b, "ecn", true);
-		if (all & TCP_CWR) jb_bool(b, "cwr", true);
-		jb_bool(b, "midstream", (ts_->state | tc->state) & TCPS_MIDSTREAM);
-		jb_obj_open(b, "reassembly");
-		jb_u64(b, "bytes_toserver", ts_->bytes);
-		jb_u64(b, "bytes_toclient", tc->bytes);
-		jb_u64(b, "gaps_toserver", ts_->gaps);
-		jb_u64(b, "gaps_toclient", tc->gaps);
-		jb_u64(b, "gap_bytes_toserver", ts_->gap_bytes);
-		jb_u64(b, "gap_bytes_toclient", tc->gap_bytes);
-		jb_u64(b, "out_of_order", (uint64_t)ts_->ooo_segs + tc->ooo_segs);
-		jb_u64(b, "retransmissions", (uint64_t)ts_->retrans + tc->retrans);
-		jb_u64(b, "overlaps", (uint64_t)ts_->overlaps + tc->overlaps);
-		jb_u64(b, "overlaps_differing", (uint64_t)ts_->overlap_diff + tc->overlap_diff);
-		jb_obj_close(b);
-		jb_obj_close(b);
-	}
-
-	const struct ndpi_summary *n = &f->ndpi_res;
-	jb_obj_open(b, "ndpi");
-	jb_str(b, "protocol", n->name[0] ? n->name : "Unknown");
-	if (e->ndpi)
-		jb_str(b, "category", ndpi_classifier_category_name(e->ndpi, n->category_id));
-	jb_str(b, "confidence", ndpi_classifier_confidence_name(n->confidence));
-	if (n->guessed)
-		jb_bool(b, "guessed", true);
-	if (n->host[0])
-		jb_str(b, "hostname", n->host);
-	if (n->risk) {
-		const char *names[64];
-		size_t k = ndpi_classifier_risk_names(n->risk, names, 64);
-		jb_arr_open(b, "risks");
-		for (size_t i = 0; i < k; i++)
-			jb_str(b, NULL, names[i]);
-		jb_arr_close(b);
-	}
-	jb_u64(b, "packets_inspected", f->ndpi_pkts);
-	jb_obj_close(b);
-
-	/* what the zone/conduit policy says of the flow (auditors' matrix) */
-	if (e->policy && f->rules.verdict != RV_UNCHECKED) {
-		const struct policy *p = e->policy;
-		jb_obj_open(b, "policy");
-		jb_name(b, "verdict", rules_verdict_name((enum rules_verdict)f->rules.verdict));
-		for (int i = 0; i < 2; i++) {
-			int z = f->rules.zone[i];
-			if (z >= 0 && (size_t)z < p->nzones)
-				jb_str(b, i ? "dest_zone" : "src_zone", p->zones[z].name);
-			else
-				jb_null(b, i ? "dest_zone" : "src_zone");
-		}
-		if (f->rules.conduit >= 0 && (size_t)f->rules.conduit < p->nconduits)
-			jb_str(b, "conduit", p->conduits[f->rules.conduit].name);
-		else if (f->rules.violated_conduit && f->rules.violated_conduit <= p->nconduits)
-			/* the zones have a conduit, but it does not allow this */
-			jb_str(b, "violated_conduit", p->conduits[f->rules.violated_conduit - 1].name);
-		jb_u64(b, "alerts", f->alert_hits);
-		jb_obj_close(b);
-	}
-
-	eve_app_session(b, (enum app_event_kind)session_kind, session);
-	eve_commit(e, b);
 }

@@ -50,14 +50,6 @@ void eve_put(struct eve *e, struct jbuf *b);
 void eve_flush(struct eve *e);
 void eve_report(struct eve *e, enum outfile_event ev);
 
-/* The flow record at its end, with the dissector's summary of it if any
- * (session_kind APP_EVENT_KIND_COUNT: none). */
-void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int session_kind,
-	      const void *session);
-
-/* app_proto of a flow: the dissector that claimed it, else nDPI's name. */
-const char *eve_app_proto(const struct flow *f);
-
 const char *eve_proto_name(uint8_t proto, char buf[8]);
 
 #endif

@@ -5,12 +5,7 @@
 
 #include "rules/alert.h"
 #include "sensor/output/eve.h"
-
-/* Where an alert's packets were written (evidence pcap), if anywhere. */
-struct evidence_ref {
-	char file[128];               /* relative to the output directory */
-	uint32_t first_packet, last_packet; /* 1-based, in that file */
-};
+#include "sensor/output/evidence.h"
 
 /* A stable id for an alert record (the same on every replay of the same
  * packets): 16 hex digits. */

@@ -15,9 +15,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sensor/output/eve_alert.h"
-
 struct flow;
+
+/* Where an alert's packets were written (evidence pcap), if anywhere. */
+struct evidence_ref {
+	char file[128];               /* relative to the output directory */
+	uint32_t first_packet, last_packet; /* 1-based, in that file */
+};
 
 struct evidence_config {
 	uint16_t ring_packets;        /* packets kept per flow (0: no evidence) */

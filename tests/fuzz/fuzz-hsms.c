@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct applayer al;
 	static bool init;
 	if (!init) {
-		applayer_init(&al, registry, NULL);
+		applayer_init(&al, registry);
 		if (applayer_start(&al) < 0)
 			abort();
 		init = true;

@@ -22,8 +22,11 @@ static const struct dissector *const registry[] = { &dissector_modbus, NULL };
 
 /* Every transaction is written as its record's modbus object would be
  * (Suricata's part is computed from the ADU: its reads must stay inside). */
-static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
+static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		    uint32_t usec)
 {
+	(void)sec;
+	(void)usec;
 	struct jbuf *b = ctx;
 	(void)f;
 	if (ev->kind != APP_EVENT_MODBUS_TX)
@@ -44,11 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct jbuf jb;
 	static bool init;
 	if (!init) {
-		applayer_init(&al, registry, NULL);
+		applayer_init(&al, registry);
 		if (applayer_start(&al) < 0 || !jb_init(&jb, 4096))
 			abort();
-		al.observer = observe;
-		al.observer_ctx = &jb;
+		event_sinks_add(&al.sinks, (struct event_sink){ .ctx = &jb, .app_event = observe });
 		init = true;
 	}
 	struct flow f;

@@ -97,8 +97,11 @@ struct seen {
 	const char *last;
 };
 
-static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
+static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		    uint32_t usec)
 {
+	(void)sec;
+	(void)usec;
 	(void)f;
 	struct seen *s = ctx;
 	s->events++;
@@ -130,7 +133,7 @@ static size_t msg(uint8_t *out, const char *body)
 static void test_byte_by_byte(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[256];
@@ -152,7 +155,7 @@ static void test_byte_by_byte(void)
 static void test_chunks(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[512];
@@ -179,10 +182,9 @@ static void test_chunks(void)
 static void test_skip_oversized(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct seen seen = { 0, NULL };
-	al.observer = observe;
-	al.observer_ctx = &seen;
+	event_sinks_add(&al.sinks, (struct event_sink){ .ctx = &seen, .app_event = observe });
 	struct flow f;
 	new_flow(&f);
 	static uint8_t s[4096];
@@ -205,13 +207,71 @@ static void test_skip_oversized(void)
 	applayer_end(&al, &f, 0, 0);
 }
 
+/* Sinks are told in the order registered, only through the callbacks
+ * they have: the pipeline relies on it for the order of eve.json. */
+struct order_log {
+	char text[64];
+};
+
+static void log_add(struct order_log *l, const char *what)
+{
+	size_t n = strlen(l->text);
+	snprintf(l->text + n, sizeof(l->text) - n, "%s|", what);
+}
+
+static struct order_log order;
+
+static void a_event(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		    uint32_t usec)
+{
+	(void)f;
+	(void)sec;
+	(void)usec;
+	log_add(&order, ev->kind == APP_EVENT_ANOMALY ? ctx : "?");
+}
+
+static void a_ended(void *ctx, struct flow *f, const struct flow_end *end)
+{
+	(void)f;
+	log_add(&order, end->why == FLOW_END_SHUTDOWN ? ctx : "?");
+}
+
+static void test_sinks_in_order(void)
+{
+	struct applayer al;
+	applayer_init(&al, registry);
+	memset(&order, 0, sizeof(order));
+	CHECK_EQ(event_sinks_add(&al.sinks, (struct event_sink){ .ctx = "A", .app_event = a_event,
+								 .flow_ended = a_ended }), 0);
+	CHECK_EQ(event_sinks_add(&al.sinks, (struct event_sink){ .ctx = "B", .flow_ended = a_ended }), 0);
+	CHECK_EQ(event_sinks_add(&al.sinks, (struct event_sink){ .ctx = "C", .app_event = a_event }), 0);
+	CHECK_EQ(event_sinks_add(&al.sinks, (struct event_sink){ .ctx = "D" }), 0);
+	CHECK_EQ(event_sinks_add(&al.sinks, (struct event_sink){ .ctx = "E", .app_event = a_event }), -1);
+	struct flow f;
+	new_flow(&f);
+	static uint8_t s[4096];
+	size_t n = msg(s, "first");
+	s[n] = 3000 >> 8;     /* too large: one anomaly event */
+	s[n + 1] = 3000 & 0xff;
+	applayer_data(&al, &f, 0, s, n + 2, 0, 0);
+	CHECK_EQ(al.st.anomalies, 1);
+	CHECK_STR(order.text, "A|C|");
+	struct flow_end end = { FLOW_END_SHUTDOWN, APP_EVENT_KIND_COUNT, NULL };
+	applayer_end(&al, &f, 0, 0);
+	event_sinks_flow_ended(&al.sinks, &f, &end);
+	CHECK_STR(order.text, "A|C|A|B|");
+	event_sinks_clear(&al.sinks);
+	event_sinks_flow_ended(&al.sinks, &f, &end);
+	CHECK_STR(order.text, "A|C|A|B|");
+}
+
 static void test_buffer_bound(void)
 {
 	struct dissector small = lp;
 	small.max_buffer = 64;
 	const struct dissector *const reg[] = { &small, NULL };
 	struct applayer al;
-	applayer_init(&al, reg, NULL);
+	applayer_init(&al, reg);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[600];
@@ -241,7 +301,7 @@ static void test_contract_violation(void)
 	stuck.parse = stuck_parse;
 	const struct dissector *const reg[] = { &stuck, NULL };
 	struct applayer al;
-	applayer_init(&al, reg, NULL);
+	applayer_init(&al, reg);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[32];
@@ -256,7 +316,7 @@ static void test_contract_violation(void)
 static void test_probe_no(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	applayer_data(&al, &f, 0, (const uint8_t *)"\x00", 1, 0, 0); /* need more */
@@ -271,7 +331,7 @@ static void test_probe_no(void)
 static void test_gap(void)
 {
 	struct applayer al;
-	applayer_init(&al, registry, NULL);
+	applayer_init(&al, registry);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[64];
@@ -303,7 +363,7 @@ static void test_finish_called(void)
 	d.finish = count_finish;
 	const struct dissector *const reg[] = { &d, NULL };
 	struct applayer al;
-	applayer_init(&al, reg, NULL);
+	applayer_init(&al, reg);
 	struct flow f;
 	new_flow(&f);
 	uint8_t s[64];
@@ -319,6 +379,7 @@ int main(void)
 	RUN(test_byte_by_byte);
 	RUN(test_chunks);
 	RUN(test_skip_oversized);
+	RUN(test_sinks_in_order);
 	RUN(test_buffer_bound);
 	RUN(test_contract_violation);
 	RUN(test_probe_no);

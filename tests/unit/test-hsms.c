@@ -30,8 +30,11 @@ static void logf_(struct log *l, const char *fmt, ...)
 		l->n += (size_t)n;
 }
 
-static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
+static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		    uint32_t usec)
 {
+	(void)sec;
+	(void)usec;
 	(void)f;
 	struct log *l = ctx;
 	switch (ev->kind) {
@@ -77,10 +80,9 @@ struct fx {
 static void setup(struct fx *x, uint16_t server_port)
 {
 	memset(x, 0, sizeof(*x));
-	applayer_init(&x->al, registry, NULL);
+	applayer_init(&x->al, registry);
 	CHECK_EQ(applayer_start(&x->al), 0);
-	x->al.observer = observe;
-	x->al.observer_ctx = &x->log;
+	event_sinks_add(&x->al.sinks, (struct event_sink){ .ctx = &x->log, .app_event = observe });
 	x->f.key.family = 4;
 	x->f.key.proto = 6;
 	x->f.key.a[0][0] = 10, x->f.key.a[0][3] = 1;   /* client 10.0.0.1 */

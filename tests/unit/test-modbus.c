@@ -352,8 +352,11 @@ struct log {
 	uint64_t anomalies, resyncs; /* of the last session summary */
 };
 
-static void observe(void *ctx, const struct flow *f, const struct app_event *ev)
+static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		    uint32_t usec)
 {
+	(void)sec;
+	(void)usec;
 	(void)f;
 	struct log *l = ctx;
 	int n = 0;
@@ -391,10 +394,9 @@ struct fx {
 static void setup(struct fx *x, uint16_t port)
 {
 	memset(x, 0, sizeof(*x));
-	applayer_init(&x->al, registry, NULL);
+	applayer_init(&x->al, registry);
 	CHECK_EQ(applayer_start(&x->al), 0);
-	x->al.observer = observe;
-	x->al.observer_ctx = &x->log;
+	event_sinks_add(&x->al.sinks, (struct event_sink){ .ctx = &x->log, .app_event = observe });
 	x->f.key.family = 4;
 	x->f.key.proto = 6;
 	x->f.key.a[0][3] = 1;

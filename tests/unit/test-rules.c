@@ -64,6 +64,7 @@ struct logged {
 	char sf[12];
 	char conduit[64];
 	bool inv_dirty;            /* an inventory alert carrying members it did not set */
+	const void *sensor_flow;   /* the flow handed back to the sensor */
 };
 static struct logged logbuf[LOG_MAX];
 static int nlog;
@@ -81,6 +82,7 @@ static void sink(void *ctx, const struct alert *a)
 	l->severity = a->severity;
 	l->count = a->count;
 	l->repeat = a->repeat;
+	l->sensor_flow = a->sensor_flow;
 	l->suppressed_before = a->suppressed_before;
 	snprintf(l->reason, sizeof(l->reason), "%s", a->reason);
 	snprintf(l->conduit, sizeof(l->conduit), "%s", a->conduit);
@@ -486,6 +488,8 @@ static void test_repeat_detail(void)
 	struct rules_flow rf;
 	memset(&rf, 0, sizeof(rf));
 	struct rules_flow_view v = view("10.20.1.10", 1, "10.30.1.21", 5000, "hsms");
+	int the_flow;              /* stands for the sensor's flow */
+	v.sensor_flow = &the_flow;
 	const char *details[] = { "length 8", "length 4", "length 2" };
 	for (int i = 0; i < 3; i++) {
 		struct app_anomaly an = { "HSMS_LENGTH_TOO_SMALL", details[i], "hsms" };
@@ -495,12 +499,16 @@ static void test_repeat_detail(void)
 	CHECK_EQ(nlog, 1);
 	CHECK_STR(logbuf[0].detail, "length 8");
 	CHECK_EQ(logbuf[0].count, 1);
+	/* the alert carries its flow; the repeat, written when the window
+	 * closes (the flow may be gone by then), does not */
+	CHECK(logbuf[0].sensor_flow == &the_flow);
 	nlog = 0;
 	rules_tick(r, 160);
 	CHECK_EQ(nlog, 1);
 	CHECK(logbuf[0].repeat);
 	CHECK_EQ(logbuf[0].count, 2);
 	CHECK_STR(logbuf[0].detail, "length 2");
+	CHECK(logbuf[0].sensor_flow == NULL);
 	nlog = 0;
 	rules_destroy(r);
 }

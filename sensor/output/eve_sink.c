@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/output/eve_sink.h"
+
+#include <stdlib.h>
+
+#include "sensor/output/eve_app.h"
+#include "sensor/output/eve_flow.h"
+#include "sensor/output/eve_modbus.h"
+
+static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		      uint32_t usec)
+{
+	struct eve_sink *s = ctx;
+	struct eve *e = s->eve;
+	if (!e->open)
+		return;
+	switch (ev->kind) {
+	case APP_EVENT_ANOMALY:
+		eve_anomaly(e, f, sec, usec, ev->dir, ev->body);
+		break;
+	case APP_EVENT_HSMS:
+		if (s->hsms != RECORDS_NONE)
+			eve_hsms(e, f, sec, usec, ev->body);
+		break;
+	case APP_EVENT_HSMS_ASSET:
+		eve_hsms_asset(e, f, sec, usec, ev->body);
+		break;
+	case APP_EVENT_MODBUS_TX: {
+		/* by default routine polling (reads answered without exception
+		 * or fault) is only counted in the flow record; every write,
+		 * diagnostic, programming and identification transaction, every
+		 * exception, fault and unpaired message is written */
+		const struct modbus_tx *tx = ev->body;
+		if (s->modbus == RECORDS_ALL || (s->modbus == RECORDS_DEFAULT && !modbus_tx_routine(tx)))
+			eve_modbus_tx(e, f, sec, usec, tx);
+		break;
+	}
+	case APP_EVENT_MODBUS_ASSET:
+		eve_modbus_asset(e, f, sec, usec, ev->body);
+		break;
+	default:
+		break;
+	}
+}
+
+static void flow_ended(void *ctx, struct flow *f, const struct flow_end *end)
+{
+	struct eve_sink *s = ctx;
+	if (s->eve->open)
+		eve_flow(s->eve, f, end->why, (int)end->session_kind, end->session);
+	/* the flow's cached record header goes with it */
+	free(f->eve_hdr);
+	f->eve_hdr = NULL;
+}
+
+struct event_sink eve_event_sink(struct eve_sink *s)
+{
+	return (struct event_sink){ .ctx = s, .app_event = app_event, .flow_ended = flow_ended };
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The EVE `stats` record: the counters of every step of the packet path
+ * (capture, decoder, flow table, TCP reassembly, nDPI, dissectors, rules,
+ * syslog, evidence, the output itself), each read from its owner.
+ */
+#ifndef FABMON_STATS_H
+#define FABMON_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sensor/applayer.h"
+#include "sensor/capture/counters.h"
+#include "sensor/output/eve.h"
+
+struct flow_table;
+struct ipfrag;
+struct tcp_reasm;
+struct ndpi_classifier;
+struct rules;
+struct syslog_out;
+struct evidence;
+
+/* Where each part of the record comes from; an optional part is left out
+ * when its owner is NULL. */
+struct stats_sources {
+	int64_t start_wall;                    /* for "uptime" */
+	const struct capture_counters *cap;
+	const struct decode_counters *dc;
+	const struct ipfrag *frag;
+	const struct flow_table *ft;
+	const struct tcp_reasm *reasm;
+	const struct ndpi_classifier *ndpi;
+	const struct applayer_stats *app;
+	const struct rules *rules;             /* NULL: no "alerts" */
+	uint64_t policy_reloads, policy_reload_failures;
+	const struct syslog_out *syslog;       /* NULL: no "syslog" */
+	const char *syslog_target;
+	const struct evidence *evidence;       /* NULL: no "evidence" */
+};
+
+/* Write a stats record at capture time (sec, usec) to e. */
+void stats_write(struct eve *e, const struct stats_sources *s, int64_t sec, uint32_t usec,
+		 bool final);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "sensor/rules_sink.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/engine.h"
+#include "rules/learn.h"
+
+int rules_sink_init(struct rules_sink *s, struct rules *rules, const struct flow_table *ft,
+		    uint32_t capacity)
+{
+	s->rules = rules;
+	s->ft = ft;
+	s->flows = calloc(capacity ? capacity : 1, sizeof(*s->flows));
+	return s->flows ? 0 : -1;
+}
+
+void rules_sink_destroy(struct rules_sink *s)
+{
+	free(s->flows);
+	s->flows = NULL;
+}
+
+/* The rule engine's view of a flow. */
+static void view_of(struct flow *f, struct rules_flow_view *v)
+{
+	v->flow_id = f->flow_id;
+	v->community_id = f->community_id;
+	flow_endpoints(f, &v->addr[0], &v->port[0], &v->addr[1], &v->port[1]);
+	v->mac[0] = f->has_mac ? f->mac[0] : NULL;
+	v->mac[1] = f->has_mac ? f->mac[1] : NULL;
+	v->proto = f->key.proto;
+	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
+	v->source = f->source;
+	v->app = flow_app_proto(f);
+	v->sensor_flow = f;
+}
+
+/* The rules' state of a flow, zeroed when they first see it. */
+static struct rules_flow *state_of(struct rules_sink *s, struct flow *f)
+{
+	if (!f->rules) {
+		f->rules = &s->flows[flow_table_slot(s->ft, f)];
+		memset(f->rules, 0, sizeof(*f->rules));
+	}
+	return f->rules;
+}
+
+static void flow_classified(void *ctx, struct flow *f)
+{
+	struct rules_sink *s = ctx;
+	struct rules_flow_view v;
+	view_of(f, &v);
+	if (s->learn)
+		learner_flow(s->learn, &v);
+	else if (s->rules)
+		rules_flow_check(s->rules, state_of(s, f), &v, f->last.sec, f->last.usec);
+}
+
+static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
+		      uint32_t usec)
+{
+	struct rules_sink *s = ctx;
+	if (!f)
+		return;
+	struct rules_flow_view v;
+	view_of(f, &v);
+	if (s->learn)
+		learner_event(s->learn, &v, ev);
+	else if (s->rules)
+		rules_app_event(s->rules, state_of(s, f), &v, ev, sec, usec);
+}
+
+struct event_sink rules_event_sink(struct rules_sink *s)
+{
+	return (struct event_sink){ .ctx = s, .app_event = app_event,
+				    .flow_classified = flow_classified };
+}
