@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,297 +246,311 @@ static bool parse_timeout(struct options *o, const char *arg)
 	return false;
 }
 
-enum {
-	OPT_NO_PROMISC = 256,
-	OPT_APPEND,
-	OPT_NO_REPORT,
-	OPT_NO_INPUT_HASH,
-	OPT_STATS_INTERVAL,
-	OPT_SENSOR_NAME,
-	OPT_BACKLOG,
-	OPT_FLOWS,
-	OPT_TIMEOUT,
-	OPT_OOO_BYTES,
-	OPT_OOO_SEGS,
-	OPT_MEMCAP,
-	OPT_FRAG_MAX,
-	OPT_FRAG_TIMEOUT,
-	OPT_NDPI_TCP,
-	OPT_NDPI_UDP,
-	OPT_NO_GUESS,
-	OPT_HSMS_PORTS,
-	OPT_NO_HSMS,
-	OPT_NO_HSMS_RECORDS,
-	OPT_HSMS_MAX,
-	OPT_HSMS_WINDOW,
-	OPT_HSMS_T3,
-	OPT_NO_SML,
-	OPT_MODBUS_PORTS,
-	OPT_NO_MODBUS,
-	OPT_NO_MODBUS_RECORDS,
-	OPT_MODBUS_RECORDS,
-	OPT_ALERT_WINDOW,
-	OPT_ALERT_RATE,
-	OPT_NO_ALERTS,
-	OPT_EV_PACKETS,
-	OPT_EV_AFTER,
-	OPT_EV_SNAP,
-	OPT_EV_MAX,
-	OPT_EV_MEMCAP,
-	OPT_PIDFILE,
-	OPT_SYSLOG,
-	OPT_SYSLOG_FACILITY,
-	OPT_SYSLOG_QUEUE,
-	OPT_FAIL_ON,
+/*
+ * The options of a run, one row each. A row names the option (long name,
+ * short letter), what it takes, and where its value goes: a flag stores a
+ * constant, a text keeps the argument, a number is checked against a range
+ * and scaled into its field, anything else has a small setter. `bad` is
+ * what a bad value is told ("bad value 'X': <bad>").
+ *
+ * The rows keep the order getopt_long has always seen: it lists the
+ * candidates of an ambiguous abbreviation in this order. The usage text is
+ * written by hand (options_usage): its sections and wording do not follow
+ * this order.
+ */
+enum opt_kind {
+	OPT_FLAG,   /* no argument: `value` into the field */
+	OPT_TEXT,   /* the argument itself into the field */
+	OPT_NUMBER, /* min..max, times `scale`, into the field */
+	OPT_SETTER, /* `set` decides (takes an argument when `has_arg`) */
 };
 
-int options_parse(struct options *o, int argc, char **argv)
+/* The type of the field a row writes, found by _Generic from the field
+ * itself, so a row cannot write the wrong width. */
+enum opt_field { FIELD_NONE, FIELD_BOOL, FIELD_INT, FIELD_U16, FIELD_U32, FIELD_U64, FIELD_TEXT };
+
+enum set_result {
+	SET_OK,
+	SET_BAD,    /* a bad value: the caller reports it with the row's `bad` */
+	SET_FAILED, /* an error the setter reported itself */
+	SET_EXIT,   /* done (help, version): exit 0 */
+};
+
+struct opt_spec {
+	const char *name;
+	char letter;        /* 0: long name only */
+	enum opt_kind kind;
+	bool has_arg;
+	size_t offset;      /* of the field in struct options */
+	enum opt_field field;
+	uint64_t value;     /* OPT_FLAG */
+	uint64_t min, max;  /* OPT_NUMBER */
+	uint64_t scale;     /* OPT_NUMBER: the field's unit per unit of the argument */
+	enum set_result (*set)(struct options *o, const char *arg);
+	const char *bad;
+};
+
+#define FIELD_TYPE(x)                                                                 \
+	_Generic((x), bool: FIELD_BOOL, int: FIELD_INT, uint16_t: FIELD_U16,          \
+		 uint32_t: FIELD_U32, uint64_t: FIELD_U64, const char *: FIELD_TEXT)
+#define FIELD(f) .offset = offsetof(struct options, f), .field = FIELD_TYPE(((struct options *)0)->f)
+
+#define FLAG(name, f, v) { name, 0, OPT_FLAG, false, FIELD(f), .value = (v) }
+#define TEXT(name, letter, f) { name, letter, OPT_TEXT, true, FIELD(f) }
+#define NUMBER(name, letter, f, lo, hi, sc, why) \
+	{ name, letter, OPT_NUMBER, true, FIELD(f), .min = (lo), .max = (hi), .scale = (sc), .bad = (why) }
+#define SETTER(name, letter, arg, fn, why) \
+	{ name, letter, OPT_SETTER, arg, .set = (fn), .bad = (why) }
+
+static enum set_result add_input(struct options *o, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "read", required_argument, NULL, 'r' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "buffer-size", required_argument, NULL, 'B' },
-		{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
-		{ "append", no_argument, NULL, OPT_APPEND },
-		{ "no-report", no_argument, NULL, OPT_NO_REPORT },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "no-input-hash", no_argument, NULL, OPT_NO_INPUT_HASH },
-		{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
-		{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
-		{ "output-backlog", required_argument, NULL, OPT_BACKLOG },
-		{ "flows", required_argument, NULL, OPT_FLOWS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "tcp-ooo-bytes", required_argument, NULL, OPT_OOO_BYTES },
-		{ "tcp-ooo-segments", required_argument, NULL, OPT_OOO_SEGS },
-		{ "reassembly-memcap", required_argument, NULL, OPT_MEMCAP },
-		{ "frag-max", required_argument, NULL, OPT_FRAG_MAX },
-		{ "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },
-		{ "ndpi-tcp-packets", required_argument, NULL, OPT_NDPI_TCP },
-		{ "ndpi-udp-packets", required_argument, NULL, OPT_NDPI_UDP },
-		{ "no-ndpi-guess", no_argument, NULL, OPT_NO_GUESS },
-		{ "hsms-ports", required_argument, NULL, OPT_HSMS_PORTS },
-		{ "no-hsms", no_argument, NULL, OPT_NO_HSMS },
-		{ "no-hsms-records", no_argument, NULL, OPT_NO_HSMS_RECORDS },
-		{ "hsms-max-message", required_argument, NULL, OPT_HSMS_MAX },
-		{ "hsms-decode-window", required_argument, NULL, OPT_HSMS_WINDOW },
-		{ "hsms-t3", required_argument, NULL, OPT_HSMS_T3 },
-		{ "no-sml", no_argument, NULL, OPT_NO_SML },
-		{ "modbus-ports", required_argument, NULL, OPT_MODBUS_PORTS },
-		{ "no-modbus", no_argument, NULL, OPT_NO_MODBUS },
-		{ "no-modbus-records", no_argument, NULL, OPT_NO_MODBUS_RECORDS },
-		{ "modbus-records", required_argument, NULL, OPT_MODBUS_RECORDS },
-		{ "policy", required_argument, NULL, 'c' },
-		{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
-		{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
-		{ "no-alerts", no_argument, NULL, OPT_NO_ALERTS },
-		{ "evidence-packets", required_argument, NULL, OPT_EV_PACKETS },
-		{ "evidence-after", required_argument, NULL, OPT_EV_AFTER },
-		{ "evidence-snap", required_argument, NULL, OPT_EV_SNAP },
-		{ "evidence-max-mb", required_argument, NULL, OPT_EV_MAX },
-		{ "evidence-memcap-mb", required_argument, NULL, OPT_EV_MEMCAP },
-		{ "syslog", required_argument, NULL, OPT_SYSLOG },
-		{ "user", required_argument, NULL, 'u' },
-		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
-		{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
-		{ "syslog-queue", required_argument, NULL, OPT_SYSLOG_QUEUE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	if (o->n_inputs >= OPT_MAX_INPUTS) {
+		log_error("too many -r arguments (at most %d); pass a directory instead", OPT_MAX_INPUTS);
+		return SET_FAILED;
+	}
+	if (strcmp(arg, "-") == 0) {
+		for (int k = 0; k < o->n_inputs; k++)
+			if (strcmp(o->inputs[k], "-") == 0) {
+				log_error("-r - (standard input) can be read only once");
+				return SET_FAILED;
+			}
+	}
+	o->inputs[o->n_inputs++] = arg;
+	return SET_OK;
+}
+
+static enum set_result set_fail_on(struct options *o, const char *arg)
+{
+	o->fail_on = options_parse_severity(arg);
+	return o->fail_on ? SET_OK : SET_BAD;
+}
+
+static enum set_result set_timeout(struct options *o, const char *arg)
+{
+	return parse_timeout(o, arg) ? SET_OK : SET_BAD;
+}
+
+static enum set_result set_hsms_ports(struct options *o, const char *arg)
+{
+	return parse_ports(arg, o->hsms_ports, 16) ? SET_OK : SET_BAD;
+}
+
+static enum set_result set_modbus_ports(struct options *o, const char *arg)
+{
+	return parse_ports(arg, o->modbus_ports, 16) ? SET_OK : SET_BAD;
+}
+
+static enum set_result set_modbus_records(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "all") == 0)
+		o->modbus_records = 2;
+	else if (strcmp(arg, "non-read") == 0)
+		o->modbus_records = 1;
+	else if (strcmp(arg, "none") == 0)
+		o->modbus_records = 0;
+	else
+		return SET_BAD;
+	return SET_OK;
+}
+
+static enum set_result set_syslog(struct options *o, const char *arg)
+{
+	struct syslog_config sc;
+	char why[128];
+	memset(&sc, 0, sizeof(sc));
+	if (!syslog_parse_target(arg, &sc, why, sizeof(why))) {
+		log_error("bad value '%s': --syslog: %s", arg, why);
+		return SET_FAILED;
+	}
+	o->syslog = arg;
+	return SET_OK;
+}
+
+static enum set_result set_syslog_facility(struct options *o, const char *arg)
+{
+	int f = syslog_facility_parse(arg);
+	if (f < 0)
+		return SET_BAD;
+	o->syslog_facility = f;
+	return SET_OK;
+}
+
+static enum set_result quieter(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->verbosity--;
+	return SET_OK;
+}
+
+static enum set_result louder(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->verbosity++;
+	return SET_OK;
+}
+
+static enum set_result print_version(struct options *o, const char *arg)
+{
+	(void)o;
+	(void)arg;
+	printf("fabmon %s\n", FABMON_VERSION);
+	return SET_EXIT;
+}
+
+static enum set_result print_usage(struct options *o, const char *arg)
+{
+	(void)o;
+	(void)arg;
+	options_usage();
+	return SET_EXIT;
+}
+
+#define MIB (1ull << 20)
+
+static const struct opt_spec opt_specs[] = {
+	SETTER("read", 'r', true, add_input, NULL),
+	TEXT("interface", 'i', iface),
+	TEXT("filter", 'f', bpf),
+	TEXT("output", 'o', outdir),
+	NUMBER("snaplen", 's', snaplen, 64, 262144, 1, "--snaplen takes 64..262144"),
+	NUMBER("buffer-size", 'B', buffer_mib, 1, 4096, 1, "--buffer-size takes 1..4096 (MiB)"),
+	FLAG("no-promisc", promisc, false),
+	FLAG("append", append, true),
+	FLAG("no-report", report, false),
+	SETTER("fail-on", 0, true, set_fail_on, "--fail-on takes critical, high, medium or low"),
+	FLAG("no-input-hash", no_input_hash, true),
+	NUMBER("stats-interval", 0, stats_interval, 1, 86400, 1,
+	       "--stats-interval takes 1..86400 seconds"),
+	TEXT("sensor-name", 0, sensor_name),
+	NUMBER("output-backlog", 0, out_backlog, 1, 65536, MIB, "--output-backlog takes 1..65536 (MiB)"),
+	NUMBER("flows", 0, flow.capacity, 16, 64u * 1024 * 1024, 1, "--flows takes 16..67108864"),
+	SETTER("timeout", 0, true, set_timeout,
+	       "--timeout takes CLASS=SECONDS, CLASS one of tcp-new, tcp-established, tcp-closed, "
+	       "udp, other"),
+	NUMBER("tcp-ooo-bytes", 0, tcp_ooo_bytes, 0, 1ull << 30, 1, "--tcp-ooo-bytes takes 0..1073741824"),
+	NUMBER("tcp-ooo-segments", 0, tcp_ooo_segs, 0, 65535, 1, "--tcp-ooo-segments takes 0..65535"),
+	NUMBER("reassembly-memcap", 0, reasm_memcap, 1, 1u << 20, MIB,
+	       "--reassembly-memcap takes 1..1048576 (MiB)"),
+	NUMBER("frag-max", 0, frag_max, 1, 1u << 20, 1, "--frag-max takes 1..1048576"),
+	NUMBER("frag-timeout", 0, frag_timeout, 1, 3600, 1, "--frag-timeout takes 1..3600 seconds"),
+	NUMBER("ndpi-tcp-packets", 0, ndpi_tcp_pkts, 1, 65535, 1, "--ndpi-tcp-packets takes 1..65535"),
+	NUMBER("ndpi-udp-packets", 0, ndpi_udp_pkts, 1, 65535, 1, "--ndpi-udp-packets takes 1..65535"),
+	FLAG("no-ndpi-guess", ndpi_guess, false),
+	SETTER("hsms-ports", 0, true, set_hsms_ports,
+	       "--hsms-ports takes up to 16 ports, comma-separated (e.g. 5000,6000)"),
+	FLAG("no-hsms", hsms_enabled, false),
+	FLAG("no-hsms-records", hsms_records, false),
+	NUMBER("hsms-max-message", 0, hsms.max_message, 64, 1u << 30, 1,
+	       "--hsms-max-message takes 64..1073741824 bytes"),
+	NUMBER("hsms-decode-window", 0, hsms.decode_window, 1024, 16u << 20, 1,
+	       "--hsms-decode-window takes 1024..16777216 bytes"),
+	NUMBER("hsms-t3", 0, hsms.t3_ms, 1, 3600, 1000, "--hsms-t3 takes 1..3600 seconds"),
+	FLAG("no-sml", hsms.sml, false),
+	SETTER("modbus-ports", 0, true, set_modbus_ports,
+	       "--modbus-ports takes up to 16 ports, comma-separated (e.g. 502,5020)"),
+	FLAG("no-modbus", modbus_enabled, false),
+	FLAG("no-modbus-records", modbus_records, 0),
+	SETTER("modbus-records", 0, true, set_modbus_records,
+	       "--modbus-records takes all, non-read or none"),
+	TEXT("policy", 'c', policy),
+	NUMBER("alert-window", 0, alert_window, 1, 86400, 1, "--alert-window takes 1..86400 seconds"),
+	NUMBER("alert-rate", 0, alert_rate, 1, 1000000, 1, "--alert-rate takes 1..1000000"),
+	FLAG("no-alerts", rules_enabled, false),
+	NUMBER("evidence-packets", 0, evidence.ring_packets, 0, 1024, 1,
+	       "--evidence-packets takes 0..1024"),
+	NUMBER("evidence-after", 0, evidence.after_packets, 0, 1000000, 1,
+	       "--evidence-after takes 0..1000000"),
+	NUMBER("evidence-snap", 0, evidence.snap, 64, 262144, 1, "--evidence-snap takes 64..262144 bytes"),
+	NUMBER("evidence-max-mb", 0, evidence.max_bytes, 1, 1u << 24, MIB,
+	       "--evidence-max-mb takes 1..16777216"),
+	NUMBER("evidence-memcap-mb", 0, evidence.memcap, 1, 1u << 20, MIB,
+	       "--evidence-memcap-mb takes 1..1048576"),
+	SETTER("syslog", 0, true, set_syslog, NULL),
+	TEXT("user", 'u', user),
+	TEXT("pidfile", 0, pidfile),
+	SETTER("syslog-facility", 0, true, set_syslog_facility,
+	       "--syslog-facility takes local0..local7, daemon, user, auth, ..."),
+	NUMBER("syslog-queue", 0, syslog_queue, 1, 10000000, 1, "--syslog-queue takes 1..10000000"),
+	SETTER("quiet", 'q', false, quieter, NULL),
+	SETTER("verbose", 'v', false, louder, NULL),
+	SETTER("version", 'V', false, print_version, NULL),
+	SETTER("help", 'h', false, print_usage, NULL),
+};
+
+#define N_OPT_SPECS (sizeof(opt_specs) / sizeof(opt_specs[0]))
+
+/* getopt_long returns the short letter of a row that has one, and
+ * OPT_LONG_ONLY + its index for a row that has none. */
+#define OPT_LONG_ONLY 256
+
+static void store(struct options *o, const struct opt_spec *s, uint64_t v, const char *text)
+{
+	void *at = (char *)o + s->offset;
+	switch (s->field) {
+	case FIELD_BOOL: *(bool *)at = v != 0; break;
+	case FIELD_INT: *(int *)at = (int)v; break;
+	case FIELD_U16: *(uint16_t *)at = (uint16_t)v; break;
+	case FIELD_U32: *(uint32_t *)at = (uint32_t)v; break;
+	case FIELD_U64: *(uint64_t *)at = v; break;
+	case FIELD_TEXT: *(const char **)at = text; break;
+	case FIELD_NONE: break;
+	}
+}
+
+static enum set_result apply(struct options *o, const struct opt_spec *s, const char *arg)
+{
 	uint64_t v;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:c:u:qvVh", longopts, NULL)) != -1) {
-		const char *bad = NULL;
-		switch (c) {
-		case 'r':
-			if (o->n_inputs >= OPT_MAX_INPUTS) {
-				log_error("too many -r arguments (at most %d); pass a directory instead",
-					  OPT_MAX_INPUTS);
-				return -1;
-			}
-			if (strcmp(optarg, "-") == 0) {
-				for (int k = 0; k < o->n_inputs; k++)
-					if (strcmp(o->inputs[k], "-") == 0) {
-						log_error("-r - (standard input) can be read only once");
-						return -1;
-					}
-			}
-			o->inputs[o->n_inputs++] = optarg;
-			break;
-		case 'i': o->iface = optarg; break;
-		case 'f': o->bpf = optarg; break;
-		case 'o': o->outdir = optarg; break;
-		case 's':
-			if (!parse_u64(optarg, 64, 262144, &v)) bad = "--snaplen takes 64..262144";
-			else o->snaplen = (int)v;
-			break;
-		case 'B':
-			if (!parse_u64(optarg, 1, 4096, &v)) bad = "--buffer-size takes 1..4096 (MiB)";
-			else o->buffer_mib = (int)v;
-			break;
-		case OPT_NO_PROMISC: o->promisc = false; break;
-		case OPT_APPEND: o->append = true; break;
-		case OPT_NO_REPORT: o->report = false; break;
-		case OPT_FAIL_ON:
-			o->fail_on = options_parse_severity(optarg);
-			if (!o->fail_on)
-				bad = "--fail-on takes critical, high, medium or low";
-			break;
-		case OPT_NO_INPUT_HASH: o->no_input_hash = true; break;
-		case OPT_STATS_INTERVAL:
-			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--stats-interval takes 1..86400 seconds";
-			else o->stats_interval = (uint32_t)v;
-			break;
-		case OPT_SENSOR_NAME: o->sensor_name = optarg; break;
-		case OPT_BACKLOG:
-			if (!parse_u64(optarg, 1, 65536, &v)) bad = "--output-backlog takes 1..65536 (MiB)";
-			else o->out_backlog = v * 1024 * 1024;
-			break;
-		case OPT_FLOWS:
-			if (!parse_u64(optarg, 16, 64u * 1024 * 1024, &v)) bad = "--flows takes 16..67108864";
-			else o->flow.capacity = (uint32_t)v;
-			break;
-		case OPT_TIMEOUT:
-			if (!parse_timeout(o, optarg))
-				bad = "--timeout takes CLASS=SECONDS, CLASS one of tcp-new, tcp-established, "
-				      "tcp-closed, udp, other";
-			break;
-		case OPT_OOO_BYTES:
-			if (!parse_u64(optarg, 0, 1ull << 30, &v)) bad = "--tcp-ooo-bytes takes 0..1073741824";
-			else o->tcp_ooo_bytes = (uint32_t)v;
-			break;
-		case OPT_OOO_SEGS:
-			if (!parse_u64(optarg, 0, 65535, &v)) bad = "--tcp-ooo-segments takes 0..65535";
-			else o->tcp_ooo_segs = (uint16_t)v;
-			break;
-		case OPT_MEMCAP:
-			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--reassembly-memcap takes 1..1048576 (MiB)";
-			else o->reasm_memcap = v * 1024 * 1024;
-			break;
-		case OPT_FRAG_MAX:
-			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--frag-max takes 1..1048576";
-			else o->frag_max = (uint32_t)v;
-			break;
-		case OPT_FRAG_TIMEOUT:
-			if (!parse_u64(optarg, 1, 3600, &v)) bad = "--frag-timeout takes 1..3600 seconds";
-			else o->frag_timeout = (uint32_t)v;
-			break;
-		case OPT_NDPI_TCP:
-			if (!parse_u64(optarg, 1, 65535, &v)) bad = "--ndpi-tcp-packets takes 1..65535";
-			else o->ndpi_tcp_pkts = (uint16_t)v;
-			break;
-		case OPT_NDPI_UDP:
-			if (!parse_u64(optarg, 1, 65535, &v)) bad = "--ndpi-udp-packets takes 1..65535";
-			else o->ndpi_udp_pkts = (uint16_t)v;
-			break;
-		case OPT_NO_GUESS: o->ndpi_guess = false; break;
-		case OPT_HSMS_PORTS:
-			if (!parse_ports(optarg, o->hsms_ports, 16))
-				bad = "--hsms-ports takes up to 16 ports, comma-separated (e.g. 5000,6000)";
-			break;
-		case OPT_NO_HSMS: o->hsms_enabled = false; break;
-		case OPT_NO_HSMS_RECORDS: o->hsms_records = false; break;
-		case OPT_HSMS_MAX:
-			if (!parse_u64(optarg, 64, 1u << 30, &v)) bad = "--hsms-max-message takes 64..1073741824 bytes";
-			else o->hsms.max_message = (uint32_t)v;
-			break;
-		case OPT_HSMS_WINDOW:
-			if (!parse_u64(optarg, 1024, 16u << 20, &v)) bad = "--hsms-decode-window takes 1024..16777216 bytes";
-			else o->hsms.decode_window = (uint32_t)v;
-			break;
-		case OPT_HSMS_T3:
-			if (!parse_u64(optarg, 1, 3600, &v)) bad = "--hsms-t3 takes 1..3600 seconds";
-			else o->hsms.t3_ms = (uint32_t)v * 1000;
-			break;
-		case OPT_NO_SML: o->hsms.sml = false; break;
-		case OPT_MODBUS_PORTS:
-			if (!parse_ports(optarg, o->modbus_ports, 16))
-				bad = "--modbus-ports takes up to 16 ports, comma-separated (e.g. 502,5020)";
-			break;
-		case OPT_NO_MODBUS: o->modbus_enabled = false; break;
-		case OPT_NO_MODBUS_RECORDS: o->modbus_records = 0; break;
-		case OPT_MODBUS_RECORDS:
-			if (strcmp(optarg, "all") == 0)
-				o->modbus_records = 2;
-			else if (strcmp(optarg, "non-read") == 0)
-				o->modbus_records = 1;
-			else if (strcmp(optarg, "none") == 0)
-				o->modbus_records = 0;
-			else
-				bad = "--modbus-records takes all, non-read or none";
-			break;
-		case 'c': o->policy = optarg; break;
-		case 'u': o->user = optarg; break;
-		case OPT_PIDFILE: o->pidfile = optarg; break;
-		case OPT_ALERT_WINDOW:
-			if (!parse_u64(optarg, 1, 86400, &v)) bad = "--alert-window takes 1..86400 seconds";
-			else o->alert_window = (uint32_t)v;
-			break;
-		case OPT_ALERT_RATE:
-			if (!parse_u64(optarg, 1, 1000000, &v)) bad = "--alert-rate takes 1..1000000";
-			else o->alert_rate = (uint32_t)v;
-			break;
-		case OPT_NO_ALERTS: o->rules_enabled = false; break;
-		case OPT_EV_PACKETS:
-			if (!parse_u64(optarg, 0, 1024, &v)) bad = "--evidence-packets takes 0..1024";
-			else o->evidence.ring_packets = (uint16_t)v;
-			break;
-		case OPT_EV_AFTER:
-			if (!parse_u64(optarg, 0, 1000000, &v)) bad = "--evidence-after takes 0..1000000";
-			else o->evidence.after_packets = (uint32_t)v;
-			break;
-		case OPT_EV_SNAP:
-			if (!parse_u64(optarg, 64, 262144, &v)) bad = "--evidence-snap takes 64..262144 bytes";
-			else o->evidence.snap = (uint32_t)v;
-			break;
-		case OPT_EV_MAX:
-			if (!parse_u64(optarg, 1, 1u << 24, &v)) bad = "--evidence-max-mb takes 1..16777216";
-			else o->evidence.max_bytes = v << 20;
-			break;
-		case OPT_SYSLOG: {
-			struct syslog_config sc;
-			char why[128];
-			memset(&sc, 0, sizeof(sc));
-			if (!syslog_parse_target(optarg, &sc, why, sizeof(why))) {
-				log_error("bad value '%s': --syslog: %s", optarg, why);
-				return -1;
-			}
-			o->syslog = optarg;
-			break;
-		}
-		case OPT_SYSLOG_FACILITY: {
-			int f = syslog_facility_parse(optarg);
-			if (f < 0) bad = "--syslog-facility takes local0..local7, daemon, user, auth, ...";
-			else o->syslog_facility = f;
-			break;
-		}
-		case OPT_SYSLOG_QUEUE:
-			if (!parse_u64(optarg, 1, 10000000, &v)) bad = "--syslog-queue takes 1..10000000";
-			else o->syslog_queue = (uint32_t)v;
-			break;
-		case OPT_EV_MEMCAP:
-			if (!parse_u64(optarg, 1, 1u << 20, &v)) bad = "--evidence-memcap-mb takes 1..1048576";
-			else o->evidence.memcap = v << 20;
-			break;
-		case 'q': o->verbosity--; break;
-		case 'v': o->verbosity++; break;
-		case 'V': printf("fabmon %s\n", FABMON_VERSION); return 1;
-		case 'h': options_usage(); return 1;
-		default:
-			fprintf(stderr, "Try 'fabmon --help'.\n");
-			return -1;
-		}
-		if (bad) {
-			log_error("bad value '%s': %s", optarg, bad);
-			return -1;
+	switch (s->kind) {
+	case OPT_FLAG:
+		store(o, s, s->value, NULL);
+		return SET_OK;
+	case OPT_TEXT:
+		store(o, s, 0, arg);
+		return SET_OK;
+	case OPT_NUMBER:
+		if (!parse_u64(arg, s->min, s->max, &v))
+			return SET_BAD;
+		store(o, s, v * s->scale, NULL);
+		return SET_OK;
+	case OPT_SETTER:
+		return s->set(o, arg);
+	}
+	return SET_BAD;
+}
+
+/* getopt_long's view of the table: its long options and short letters */
+static void getopt_tables(struct option *longopts, char *shortopts)
+{
+	for (size_t i = 0; i < N_OPT_SPECS; i++) {
+		const struct opt_spec *s = &opt_specs[i];
+		longopts[i] = (struct option){
+			s->name, s->has_arg ? required_argument : no_argument, NULL,
+			s->letter ? s->letter : OPT_LONG_ONLY + (int)i,
+		};
+		if (s->letter) {
+			*shortopts++ = s->letter;
+			if (s->has_arg)
+				*shortopts++ = ':';
 		}
 	}
+	longopts[N_OPT_SPECS] = (struct option){ NULL, 0, NULL, 0 };
+	*shortopts = '\0';
+}
+
+static const struct opt_spec *spec_of(int c)
+{
+	if (c >= OPT_LONG_ONLY)
+		return c - OPT_LONG_ONLY < (int)N_OPT_SPECS ? &opt_specs[c - OPT_LONG_ONLY] : NULL;
+	for (size_t i = 0; i < N_OPT_SPECS; i++)
+		if (opt_specs[i].letter && opt_specs[i].letter == c)
+			return &opt_specs[i];
+	return NULL;
+}
+
+/* What no single option can tell: the arguments left over and the
+ * combinations that make no run. */
+static int check_run_options(const struct options *o, int argc, char **argv)
+{
 	if (optind < argc) {
 		log_error("unexpected argument '%s' (captures are given with -r)", argv[optind]);
 		return -1;
@@ -553,4 +568,27 @@ int options_parse(struct options *o, int argc, char **argv)
 		return -1;
 	}
 	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	struct option longopts[N_OPT_SPECS + 1];
+	char shortopts[2 * N_OPT_SPECS + 1];
+	getopt_tables(longopts, shortopts);
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct opt_spec *s = spec_of(c);
+		if (!s) { /* getopt_long said what is wrong */
+			fprintf(stderr, "Try 'fabmon --help'.\n");
+			return -1;
+		}
+		switch (apply(o, s, optarg)) {
+		case SET_OK: break;
+		case SET_BAD: log_error("bad value '%s': %s", optarg, s->bad); return -1;
+		case SET_FAILED: return -1;
+		case SET_EXIT: return 1;
+		}
+	}
+	return check_run_options(o, argc, argv);
 }

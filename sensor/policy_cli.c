@@ -318,13 +318,11 @@ int cmd_rules(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int cmd_learn(int argc, char **argv)
+/* `fabmon learn`'s command line into O (a run with the rules off), OUT and
+ * LC. False when the command ends here, with *code. */
+static bool parse_learn_args(int argc, char **argv, struct options *o, const char **out,
+			     struct learn_config *lc, int *code)
 {
-	struct options o;
-	options_defaults(&o);
-	o.rules_enabled = false;
-	const char *out = NULL;
-	struct learn_config lc = { 0 };
 	static const struct option longopts[] = {
 		{ "read", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
@@ -333,43 +331,84 @@ int cmd_learn(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	options_defaults(o);
+	o->rules_enabled = false;
+	*code = EXIT_USAGE;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:o:z:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (o.n_inputs >= OPT_MAX_INPUTS) {
+			if (o->n_inputs >= OPT_MAX_INPUTS) {
 				log_error("too many -r arguments");
-				return EXIT_USAGE;
+				return false;
 			}
-			o.inputs[o.n_inputs++] = optarg;
+			o->inputs[o->n_inputs++] = optarg;
 			break;
-		case 'o': out = optarg; break;
+		case 'o': *out = optarg; break;
 		case 'z': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 8 || v > 32) {
 				log_error("--zone-prefix takes an IPv4 prefix length 8..32");
-				return EXIT_USAGE;
+				return false;
 			}
-			lc.v4_prefix = (uint8_t)v;
+			lc->v4_prefix = (uint8_t)v;
 			break;
 		}
-		case 'q': o.verbosity = -1; break;
+		case 'q': o->verbosity = -1; break;
 		case 'h':
 			printf("Usage: fabmon learn -r CAPTURE|DIR [-r ...] [-o POLICY.yaml] [--zone-prefix N]\n"
 			       "Write a draft zone/conduit policy from the traffic of the captures\n"
 			       "(stdout without -o). Zones are the observed private /N subnets (default\n"
 			       "16); review the draft, then enforce it with `fabmon -c POLICY.yaml`.\n");
-			return EXIT_OK;
+			*code = EXIT_OK;
+			return false;
 		default:
-			return EXIT_USAGE;
+			return false;
 		}
 	}
-	if (optind < argc || !o.n_inputs) {
+	if (optind < argc || !o->n_inputs) {
 		log_error("learn: give the captures with -r (see fabmon learn --help)");
-		return EXIT_USAGE;
+		return false;
 	}
+	return true;
+}
+
+/* The draft must be a policy fabmon accepts; then it goes to OUT, or to
+ * stdout without -o. */
+static int write_draft(const char *yaml, const char *out)
+{
+	struct policy_error err;
+	struct policy *p = policy_parse(yaml, strlen(yaml), out ? out : "<learned>", &err);
+	if (!p) {
+		print_error(&err);
+		return EXIT_RUNTIME;
+	}
+	policy_free(p);
+	FILE *fp = out ? fopen(out, "w") : stdout;
+	if (!fp) {
+		log_error("cannot write '%s': %s", out, strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	size_t n = strlen(yaml);
+	bool ok = fwrite(yaml, 1, n, fp) == n;
+	ok = (out ? fclose(fp) : fflush(fp)) == 0 && ok;
+	if (!ok) {
+		log_error("cannot write '%s': %s", out ? out : "stdout", strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	return EXIT_OK;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	struct options o;
+	const char *out = NULL;
+	struct learn_config lc = { 0 };
+	int code;
+	if (!parse_learn_args(argc, argv, &o, &out, &lc, &code))
+		return code;
 	struct learner *l = learner_create(&lc);
 	if (!l) {
 		log_error("out of memory");
@@ -395,29 +434,10 @@ int cmd_learn(int argc, char **argv)
 		log_error("out of memory");
 		return EXIT_RUNTIME;
 	}
-	/* the draft must be a policy fabmon accepts */
-	struct policy_error err;
-	struct policy *p = policy_parse(yaml, strlen(yaml), out ? out : "<learned>", &err);
-	if (!p) {
-		print_error(&err);
-		free(yaml);
-		return EXIT_RUNTIME;
-	}
-	policy_free(p);
-	FILE *fp = out ? fopen(out, "w") : stdout;
-	if (!fp) {
-		log_error("cannot write '%s': %s", out, strerror(errno));
-		free(yaml);
-		return EXIT_OUTPUT;
-	}
-	size_t n = strlen(yaml);
-	bool ok = fwrite(yaml, 1, n, fp) == n;
-	ok = (out ? fclose(fp) : fflush(fp)) == 0 && ok;
+	code = write_draft(yaml, out);
 	free(yaml);
-	if (!ok) {
-		log_error("cannot write '%s': %s", out ? out : "stdout", strerror(errno));
-		return EXIT_OUTPUT;
-	}
+	if (code != EXIT_OK)
+		return code;
 	if (out && verbosity >= 0)
 		fprintf(stderr, "fabmon: learned %" PRIu64 " hosts and %" PRIu64
 			" host pairs; draft policy written to %s%s\n", hosts, edges, out,

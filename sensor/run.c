@@ -263,7 +263,7 @@ static int read_live(struct pipeline *pl, struct capture *c, const struct option
 	return code;
 }
 
-static int open_output(struct pipeline *pl, const struct options *o)
+static int open_eve_file(struct pipeline *pl, const struct options *o)
 {
 	if (!o->outdir)
 		return EXIT_OK;
@@ -402,167 +402,248 @@ static int worse(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
-int sensor_run(const struct options *o, struct learner *learn)
-{
-	log_set_level(o->verbosity < 0 ? LOG_ERROR : o->verbosity > 0 ? LOG_DEBUG : LOG_INFO);
-	char err[1024] = "";
-	char **paths = NULL;
-	int npaths = 0;
-	uint32_t skipped = 0;
-	if (!o->iface) {
-		if (capture_expand_inputs(o->inputs, o->n_inputs, &paths, &npaths, &skipped, err,
-					  sizeof(err)) < 0) {
-			log_error("%s", err);
-			return EXIT_INPUT;
-		}
-		if (npaths == 0) {
-			log_error("no capture files to read");
-			capture_free_inputs(paths, npaths);
-			return EXIT_INPUT;
-		}
-		if (npaths > UINT16_MAX) {
-			log_error("too many capture files (%d, at most %d per run)", npaths, UINT16_MAX);
-			capture_free_inputs(paths, npaths);
-			return EXIT_USAGE;
-		}
-	}
-	const char *live_name[2] = { o->iface, NULL };
-	const char *const *names = o->iface ? live_name : (const char *const *)paths;
+/* What a run reads: the capture files (-r, directories expanded) or one
+ * interface (-i). `names` outlives the pipeline that keeps it. */
+struct run_inputs {
+	char **paths;
+	int npaths;
+	uint32_t skipped;        /* files in the directories that are not captures */
+	const char *live_name[2];
+	const char *const *names; /* the name of each source, by source index */
+};
 
-	/* open the first input before any output exists, so a wrong -r or -i
-	 * leaves nothing behind */
-	struct capture cap;
+static int find_inputs(const struct options *o, struct run_inputs *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->live_name[0] = o->iface;
+	in->names = in->live_name;
+	if (o->iface)
+		return EXIT_OK;
+	char err[1024] = "";
+	if (capture_expand_inputs(o->inputs, o->n_inputs, &in->paths, &in->npaths, &in->skipped, err,
+				  sizeof(err)) < 0) {
+		log_error("%s", err);
+		return EXIT_INPUT;
+	}
+	if (in->npaths == 0) {
+		log_error("no capture files to read");
+		capture_free_inputs(in->paths, in->npaths);
+		return EXIT_INPUT;
+	}
+	if (in->npaths > UINT16_MAX) {
+		log_error("too many capture files (%d, at most %d per run)", in->npaths, UINT16_MAX);
+		capture_free_inputs(in->paths, in->npaths);
+		return EXIT_USAGE;
+	}
+	in->names = (const char *const *)in->paths;
+	return EXIT_OK;
+}
+
+/* The first input is opened before any output exists, so a wrong -r or -i
+ * leaves nothing behind. */
+static int open_first_input(const struct options *o, const struct run_inputs *in,
+			    struct capture *cap)
+{
+	char err[1024] = "";
 	char warn[512];
 	enum capture_error ce = o->iface
-		? capture_open_live(&cap, o, err, sizeof(err), warn, sizeof(warn))
-		: capture_open_file(&cap, paths[0], o->bpf, &stop_requested, err, sizeof(err));
+		? capture_open_live(cap, o, err, sizeof(err), warn, sizeof(warn))
+		: capture_open_file(cap, in->paths[0], o->bpf, &stop_requested, err, sizeof(err));
 	if (ce != CAP_OK) {
 		log_error("%s", err);
-		capture_free_inputs(paths, npaths);
 		return ce == CAP_ERR_FILTER ? EXIT_USAGE : EXIT_INPUT;
 	}
 	if (o->iface && warn[0])
 		log_warn("%s", warn);
-	/* From here a SIGTERM/SIGINT is a request to stop and flush, not death:
-	 * the setup below (nDPI, policy, outputs) can take a while on a loaded
-	 * machine, and a signal then must still leave complete outputs. */
-	install_signals();
+	return EXIT_OK;
+}
 
+/* NULL when it cannot start: *code then says why (the policy, or not). */
+static struct pipeline *start_pipeline(const struct options *o, const struct run_inputs *in,
+				       struct learner *learn, int *code)
+{
+	char err[1024] = "";
 	struct pipeline *pl = calloc(1, sizeof(*pl));
-	if (!pl || pipeline_init(pl, o, names, o->iface != NULL, err, sizeof(err)) < 0) {
+	if (!pl || pipeline_init(pl, o, in->names, o->iface != NULL, err, sizeof(err)) < 0) {
 		log_error("%s", pl ? err : "out of memory");
-		bool policy = pl && pl->policy_failed;
-		capture_close(&cap);
-		capture_free_inputs(paths, npaths);
+		*code = pl && pl->policy_failed ? EXIT_POLICY : EXIT_RUNTIME;
 		free(pl);
-		return policy ? EXIT_POLICY : EXIT_RUNTIME;
+		return NULL;
 	}
 	if (learn)
 		pipeline_set_learner(pl, learn);
-	/* an unknown --user is a bad command line: caught before any output exists */
+	return pl;
+}
+
+/* eve.json with its run record and the evidence directory, then the
+ * service (pid file, root goes). An unknown --user is a bad command line:
+ * caught before any output exists. */
+static int open_outputs(struct pipeline *pl, const struct options *o, const struct run_inputs *in)
+{
 	uid_t uid = 0;
 	gid_t gid = 0;
-	int code = EXIT_OK;
+	char err[1024] = "";
 	if (o->user && privdrop_lookup(o->user, &uid, &gid, err, sizeof(err)) < 0) {
 		log_error("--user: %s", err);
-		code = EXIT_USAGE;
+		return EXIT_USAGE;
 	}
-	if (code == EXIT_OK)
-		code = open_output(pl, o);
-	if (code == EXIT_OK && pl->eve_enabled) {
-		write_run_record(pl, o, paths, npaths);
+	int code = open_eve_file(pl, o);
+	if (code != EXIT_OK)
+		return code;
+	if (pl->eve_enabled) {
+		write_run_record(pl, o, in->paths, in->npaths);
 		pipeline_open_evidence(pl);
 		pipeline_flush_output(pl);
 	}
-	if (code == EXIT_OK)
-		code = become_service(o, uid, gid);
-	if (code != EXIT_OK) {
-		capture_close(&cap);
-		pipeline_destroy(pl);
-		free(pl);
-		capture_free_inputs(paths, npaths);
-		return code;
-	}
-	pl->cap.files_skipped = skipped;
+	return become_service(o, uid, gid);
+}
 
-	if (o->iface) {
-		pipeline_set_source(pl, 0, cap.dlt);
-		code = read_live(pl, &cap, o);
-		capture_close(&cap);
-	} else {
-		for (int i = 0; i < npaths && !stop_requested; i++) {
-			if (i > 0) {
-				ce = capture_open_file(&cap, paths[i], o->bpf, &stop_requested, err,
-						       sizeof(err));
-				if (ce != CAP_OK) {
-					log_error("%s", err);
-					code = worse(code, ce == CAP_ERR_FILTER ? EXIT_USAGE : EXIT_INPUT);
-					continue;
-				}
+/* Each file in turn, the first one already open; one that cannot be opened
+ * is skipped and decides the exit code, like a damaged one. */
+static int read_files(struct pipeline *pl, struct capture *cap, const struct options *o,
+		      const struct run_inputs *in)
+{
+	int code = EXIT_OK;
+	char err[1024] = "";
+	for (int i = 0; i < in->npaths && !stop_requested; i++) {
+		if (i > 0) {
+			enum capture_error ce = capture_open_file(cap, in->paths[i], o->bpf,
+								  &stop_requested, err, sizeof(err));
+			if (ce != CAP_OK) {
+				log_error("%s", err);
+				code = worse(code, ce == CAP_ERR_FILTER ? EXIT_USAGE : EXIT_INPUT);
+				continue;
 			}
-			log_debug("reading '%s' (%s)", paths[i], capture_dlt_name(cap.dlt));
-			pipeline_set_source(pl, (uint16_t)i, cap.dlt);
-			int rc = read_file(pl, &cap, (uint16_t)i);
-			pl->cap.files_read++;
-			if (rc == EXIT_INPUT_DAMAGED)
-				pl->cap.files_damaged++;
-			code = worse(code, rc);
-			capture_close(&cap);
 		}
+		log_debug("reading '%s' (%s)", in->paths[i], capture_dlt_name(cap->dlt));
+		pipeline_set_source(pl, (uint16_t)i, cap->dlt);
+		int rc = read_file(pl, cap, (uint16_t)i);
+		pl->cap.files_read++;
+		if (rc == EXIT_INPUT_DAMAGED)
+			pl->cap.files_damaged++;
+		code = worse(code, rc);
+		capture_close(cap);
 	}
+	return code;
+}
+
+/* Drive the capture: the interface until a signal, or the files to their
+ * end. The capture is closed when this returns. */
+static int read_inputs(struct pipeline *pl, struct capture *cap, const struct options *o,
+		       const struct run_inputs *in)
+{
+	pl->cap.files_skipped = in->skipped;
+	if (!o->iface)
+		return read_files(pl, cap, o, in);
+	pipeline_set_source(pl, 0, cap->dlt);
+	int code = read_live(pl, cap, o);
+	capture_close(cap);
+	return code;
+}
+
+/* Open flows flushed, the syslog queue given a few seconds, final stats. */
+static void finish_pipeline(struct pipeline *pl, const struct options *o)
+{
 	if (stop_requested)
 		log_info("stopping: flushing open flows");
-
 	pipeline_finish(pl);
-	/* alerts still queued for the syslog receiver get a few seconds */
 	pipeline_flush_syslog(pl, 5000);
 	uint32_t usec;
 	int64_t sec = o->iface ? wall_now(&usec) : pl->now_sec;
 	if (!o->iface)
 		usec = pl->now_usec;
 	pipeline_write_stats(pl, sec, usec, true);
+}
 
-	if (pl->eve_enabled) {
-		uint64_t records = pl->eve.out.records;
-		int rc = outfile_close(&pl->eve.out);
-		bool eve_complete = rc >= 0 && !pl->eve.out.dropped;
-		if (!eve_complete) {
-			log_error("output '%s/eve.json' is incomplete: %" PRIu64 " records could not be "
-				  "written (%s)",
-				  o->outdir, pl->eve.out.dropped, strerror(rc < 0 ? -rc : ENOSPC));
-			code = worse(code, EXIT_OUTPUT);
-		}
-		if (o->verbosity >= 0)
-			printf("fabmon: %" PRIu64 " flows, %" PRIu64 " records written to %s/eve.json\n",
-			       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped,
-			       o->outdir);
-		/* an offline run ends with its audit report (issue 6: auditors and
-		 * PSIRTs replay a capture and want the zone separation at once) */
-		if (!o->iface && !learn && o->report && !stop_requested && eve_complete) {
-			char rerr[512];
-			if (report_generate(o->outdir, NULL, rerr, sizeof(rerr)) < 0) {
-				log_error("audit report not written: %s", rerr);
-				code = worse(code, EXIT_OUTPUT);
-			} else if (o->verbosity >= 0) {
-				printf("fabmon: audit report written to %s/report.html\n", o->outdir);
-			}
-		}
-	} else if (!learn) {
-		char what[256];
-		if (o->iface)
-			snprintf(what, sizeof(what), "interface %s", o->iface);
-		else if (npaths == 1)
-			snprintf(what, sizeof(what), "%s", paths[0]);
-		else
-			snprintf(what, sizeof(what), "%d capture files", npaths);
-		pipeline_print_summary(pl, stdout, what);
+/* eve.json closed and checked complete; an offline run then ends with its
+ * audit report (issue 6: auditors and PSIRTs replay a capture and want the
+ * zone separation at once). Returns EXIT_OK or EXIT_OUTPUT. */
+static int close_eve(struct pipeline *pl, const struct options *o, bool learning)
+{
+	int code = EXIT_OK;
+	uint64_t records = pl->eve.out.records;
+	int rc = outfile_close(&pl->eve.out);
+	bool eve_complete = rc >= 0 && !pl->eve.out.dropped;
+	if (!eve_complete) {
+		log_error("output '%s/eve.json' is incomplete: %" PRIu64 " records could not be "
+			  "written (%s)",
+			  o->outdir, pl->eve.out.dropped, strerror(rc < 0 ? -rc : ENOSPC));
+		code = EXIT_OUTPUT;
 	}
+	if (o->verbosity >= 0)
+		printf("fabmon: %" PRIu64 " flows, %" PRIu64 " records written to %s/eve.json\n",
+		       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped, o->outdir);
+	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
+		char rerr[512];
+		if (report_generate(o->outdir, NULL, rerr, sizeof(rerr)) < 0) {
+			log_error("audit report not written: %s", rerr);
+			code = EXIT_OUTPUT;
+		} else if (o->verbosity >= 0) {
+			printf("fabmon: audit report written to %s/report.html\n", o->outdir);
+		}
+	}
+	return code;
+}
+
+/* Without -o: the summary on stdout. */
+static void print_summary(const struct pipeline *pl, const struct options *o,
+			  const struct run_inputs *in)
+{
+	char what[256];
+	if (o->iface)
+		snprintf(what, sizeof(what), "interface %s", o->iface);
+	else if (in->npaths == 1)
+		snprintf(what, sizeof(what), "%s", in->paths[0]);
+	else
+		snprintf(what, sizeof(what), "%d capture files", in->npaths);
+	pipeline_print_summary(pl, stdout, what);
+}
+
+int sensor_run(const struct options *o, struct learner *learn)
+{
+	log_set_level(o->verbosity < 0 ? LOG_ERROR : o->verbosity > 0 ? LOG_DEBUG : LOG_INFO);
+	struct run_inputs in;
+	int code = find_inputs(o, &in);
+	if (code != EXIT_OK)
+		return code;
+	struct capture cap;
+	code = open_first_input(o, &in, &cap);
+	if (code != EXIT_OK) {
+		capture_free_inputs(in.paths, in.npaths);
+		return code;
+	}
+	/* From here a SIGTERM/SIGINT is a request to stop and flush, not death:
+	 * the setup below (nDPI, policy, outputs) can take a while on a loaded
+	 * machine, and a signal then must still leave complete outputs. */
+	install_signals();
+	struct pipeline *pl = start_pipeline(o, &in, learn, &code);
+	if (!pl) {
+		capture_close(&cap);
+		capture_free_inputs(in.paths, in.npaths);
+		return code;
+	}
+	code = open_outputs(pl, o, &in);
+	if (code != EXIT_OK) {
+		capture_close(&cap);
+		pipeline_destroy(pl);
+		free(pl);
+		capture_free_inputs(in.paths, in.npaths);
+		return code;
+	}
+
+	code = read_inputs(pl, &cap, o, &in);
+	finish_pipeline(pl, o);
+	if (pl->eve_enabled)
+		code = worse(code, close_eve(pl, o, learn != NULL));
+	else if (!learn)
+		print_summary(pl, o, &in);
 	if (!learn)
 		code = fail_on_verdict(pl, o, code);
+
 	fflush(stdout);
 	pipeline_destroy(pl);
 	free(pl);
-	capture_free_inputs(paths, npaths);
+	capture_free_inputs(in.paths, in.npaths);
 	pidfile_remove(o->pidfile);
 	return code;
 }
