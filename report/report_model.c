@@ -106,6 +106,22 @@ static void asset_free(void *p)
 	free(a);
 }
 
+bool rep_init(struct rep *r, const char *dir)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	r->pol_verified = -1;
+	r->bad = json_array();
+	r->runs = json_array();
+	r->reloads = json_array();
+	r->final_stats = json_array();
+	r->alerts = json_array();
+	r->notes = json_array();
+	if (!r->bad || !r->runs || !r->reloads || !r->final_stats || !r->alerts || !r->notes)
+		r->oom = true;
+	return !r->oom;
+}
+
 void rep_free(struct rep *r)
 {
 	json_decref(r->bad);
