@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/eve_reader_scan.h" /* struct eve_field */
+
 #define EVE_BAD_LOGGED 10 /* bad lines said one by one on stderr */
 
 struct eve_line {
@@ -33,19 +35,6 @@ struct eve_bad {
 	char text[JSON_ERROR_TEXT_LENGTH];
 };
 
-/* A member a caller wants of a record, without a json_t: "key" at the top
- * level, or "key" inside the object at the dotted path "parent" ("hsms",
- * "modbus.request"; NULL: top level). */
-struct eve_field {
-	const char *parent;
-	const char *key;
-	/* out: the member's string value, NUL-terminated in buf; NULL when the
-	 * member is absent or not a string (what jansson's accessors give) */
-	const char *value;
-	char buf[160];
-};
-
-#define EVE_SCAN_MAX_FIELDS 16
 #define EVE_SCAN_DECLINED (-1) /* ops->scanned: parse this record, hand it to ops->record */
 
 struct eve_reader_ops {

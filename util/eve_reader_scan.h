@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Private to util/eve_reader.c (and its tests): the reader's fast path, a
- * validating scan of one JSON object that picks out a few string members
- * (struct eve_field) without building a tree. `fabmon report` reads hundreds
+/* The fast path of util/eve_reader.c: callers include util/eve_reader.h
+ * and name the members they want (struct eve_field) in its ops; the scan
+ * itself, eve_scan_record, is called by the reader (and its tests) only.
+ *
+ * A validating scan of one JSON object that picks out a few string members
+ * without building a tree. `fabmon report` reads hundreds
  * of thousands of hsms/modbus records of which it needs a few fields each,
  * and a full parse (jansson) cost it ~180 instructions a byte.
  *
@@ -19,7 +22,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util/eve_reader.h"
+/* A member a caller wants of a record, without a json_t: "key" at the top
+ * level, or "key" inside the object at the dotted path "parent" ("hsms",
+ * "modbus.request"; NULL: top level). */
+struct eve_field {
+	const char *parent;
+	const char *key;
+	/* out: the member's string value, NUL-terminated in buf; NULL when the
+	 * member is absent or not a string (what jansson's accessors give) */
+	const char *value;
+	char buf[160];
+};
+
+#define EVE_SCAN_MAX_FIELDS 16 /* members one scan picks out, at most */
 
 /* True: text is a JSON object and f[i].value is its member's string (or
  * NULL, as jansson's accessors give it). False: not judged, parse it fully
