@@ -81,7 +81,10 @@ out:
 	return n;
 }
 
-static int copy_evidence(struct ho *h, struct ho_evidence *e)
+#define COPY_BUF (1 << 16) /* bytes read and written at a time */
+
+/* buf: the caller's, COPY_BUF bytes */
+static int copy_evidence(struct ho *h, struct ho_evidence *e, uint8_t *buf)
 {
 	char src[HO_PATH], dst[HO_PATH];
 	if (!ho_pjoin(src, sizeof(src), h->args->dir, e->rel) ||
@@ -117,11 +120,10 @@ static int copy_evidence(struct ho *h, struct ho_evidence *e)
 	}
 	struct sha256_stream c;
 	sha256_stream_init(&c);
-	static uint8_t buf[1 << 16];
 	size_t n;
 	uint64_t total = 0;
 	bool ok = true;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+	while ((n = fread(buf, 1, COPY_BUF, in)) > 0) {
 		sha256_stream_update(&c, buf, n);
 		total += n;
 		if (fwrite(buf, 1, n, out) != n) {
@@ -153,6 +155,8 @@ static int copy_evidence(struct ho *h, struct ho_evidence *e)
 
 int ho_collect_evidence(struct ho *h)
 {
+	uint8_t *buf = NULL;
+	int rc = 0;
 	for (size_t i = 0; i < h->nalerts; i++) {
 		struct ho_alert *x = &h->alerts[i];
 		const char *rel = json_member_str(json_member(x->a, "evidence"), "file");
@@ -164,8 +168,10 @@ int ho_collect_evidence(struct ho *h)
 				break;
 		if (k == h->nev) {
 			struct ho_evidence *ne = realloc(h->ev, (h->nev + 1) * sizeof(*ne));
-			if (!ne)
-				return -1;
+			if (!ne) {
+				rc = -1;
+				break;
+			}
 			h->ev = ne;
 			struct ho_evidence *e = &h->ev[h->nev++];
 			memset(e, 0, sizeof(*e));
@@ -174,12 +180,15 @@ int ho_collect_evidence(struct ho *h)
 			if (!ho_evidence_name_ok(rel) || strlen(rel) >= sizeof(e->rel))
 				snprintf(e->why, sizeof(e->why),
 					 "not a file name fabmon writes (evidence/NAME.pcap): refused");
-			else if (copy_evidence(h, e) < 0)
-				return -1;
+			else if ((!buf && !(buf = malloc(COPY_BUF))) || copy_evidence(h, e, buf) < 0) {
+				rc = -1;
+				break;
+			}
 			if (!e->copied)
 				log_warn("handoff: evidence %s not copied: %s", rel, e->why);
 		}
 		x->evidence = (int)k;
 	}
-	return 0;
+	free(buf);
+	return rc;
 }

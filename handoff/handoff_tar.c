@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,8 +61,11 @@ static int tar_dir(struct archive *a, const char *name, int64_t mtime)
 	return rc;
 }
 
-/* -1 with the error set on a */
-static int tar_file(struct archive *a, const char *path, const char *name, int64_t mtime)
+#define COPY_BUF (1 << 16) /* bytes read and archived at a time */
+
+/* -1 with the error set on a; buf: the caller's, COPY_BUF bytes */
+static int tar_file(struct archive *a, const char *path, const char *name, int64_t mtime,
+		    char *buf)
 {
 	FILE *in = fopen(path, "rb");
 	struct stat st;
@@ -74,10 +78,9 @@ static int tar_file(struct archive *a, const char *path, const char *name, int64
 	struct archive_entry *e = member(name, AE_IFREG, 0644, (uint64_t)st.st_size, mtime);
 	int rc = e && archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
 	archive_entry_free(e);
-	static char buf[1 << 16];
 	size_t n;
 	uint64_t total = 0;
-	while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+	while (!rc && (n = fread(buf, 1, COPY_BUF, in)) > 0) {
 		if (archive_write_data(a, buf, n) != (la_ssize_t)n)
 			rc = -1;
 		total += n;
@@ -107,6 +110,11 @@ int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 			 archive_write_open_fd(a, fd) == ARCHIVE_OK
 		 ? 0
 		 : -1;
+	char *buf = rc ? NULL : malloc(COPY_BUF);
+	if (!rc && !buf) {
+		archive_set_error(a, ENOMEM, "out of memory");
+		rc = -1;
+	}
 	char name[HO_PATH], path[HO_PATH];
 	snprintf(name, sizeof(name), "%s/", top);
 	if (!rc)
@@ -126,7 +134,7 @@ int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 			archive_set_error(a, ENAMETOOLONG, "%s", rel);
 			rc = -1;
 		} else {
-			rc = tar_file(a, path, name, h->mtime);
+			rc = tar_file(a, path, name, h->mtime, buf);
 		}
 	}
 	/* the end-of-archive blocks and the last record */
@@ -139,6 +147,7 @@ int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 			log_error("handoff: cannot write %s: out of memory", tarpath);
 	}
 	archive_write_free(a);
+	free(buf);
 	if (close(fd) != 0 && !rc) {
 		log_error("handoff: cannot write %s: %s", tarpath, strerror(errno));
 		rc = -1;

@@ -98,10 +98,6 @@ struct report_result {
 static int report_run(const char *dir, const char *outdir, char *err, size_t errlen,
 		      struct report_result *res)
 {
-	struct rep r;
-	memset(&r, 0, sizeof(r));
-	r.dir = dir;
-	r.pol_verified = -1;
 	if (!outdir)
 		outdir = dir;
 	struct stat st;
@@ -110,22 +106,17 @@ static int report_run(const char *dir, const char *outdir, char *err, size_t err
 			 : "not a directory (give the output directory of a fabmon run)");
 		return EXIT_INPUT;
 	}
-	if ((size_t)snprintf(r.eve, sizeof(r.eve), "%s/eve.json", dir) >= sizeof(r.eve)) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		return EXIT_INPUT;
-	}
-	r.bad = json_array();
-	r.runs = json_array();
-	r.reloads = json_array();
-	r.final_stats = json_array();
-	r.alerts = json_array();
-	r.notes = json_array();
+	struct rep r;
+	bool made = rep_init(&r, dir);
 	int rc = EXIT_OK;
 	json_t *rep = NULL;
-	if (!r.bad || !r.runs || !r.reloads || !r.final_stats || !r.alerts || !r.notes) {
-		r.oom = true;
+	if ((size_t)snprintf(r.eve, sizeof(r.eve), "%s/eve.json", dir) >= sizeof(r.eve)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		rc = EXIT_INPUT;
 		goto out;
 	}
+	if (!made)
+		goto out;
 	rc = rep_read_eve(&r, err, errlen);
 	if (rc != EXIT_OK)
 		goto out;

@@ -37,33 +37,35 @@ static json_t *jtime(const char *t)
 	return json_string_or_null(t && rfc3339_to_eve(t, eve) ? eve : t);
 }
 
-static const struct rep *sort_rep; /* context of the qsort comparators */
-
-static int zone_rank(const char *z)
+/* Zones in the order of the policy (pol may be NULL), then zones it does
+ * not name, then flows without a zone. */
+static int zone_rank(const struct policy *pol, const char *z)
 {
 	if (!z)
 		return INT_MAX;
-	if (sort_rep->pol) {
-		int i = policy_zone_index(sort_rep->pol, z);
+	if (pol) {
+		int i = policy_zone_index(pol, z);
 		if (i >= 0)
 			return i;
 	}
 	return INT_MAX - 1;
 }
 
-static int zone_cmp(const char *a, const char *b)
+static int zone_cmp(const struct policy *pol, const char *a, const char *b)
 {
-	int ra = zone_rank(a), rb = zone_rank(b);
+	int ra = zone_rank(pol, a), rb = zone_rank(pol, b);
 	if (ra != rb)
 		return ra < rb ? -1 : 1;
 	return a && b ? strcmp(a, b) : 0;
 }
 
-static int pair_cmp(const void *x, const void *y)
+/* qsort_r's comparator of zone pairs; ctx: the struct rep */
+static int pair_cmp(const void *x, const void *y, void *ctx)
 {
+	const struct policy *pol = ((const struct rep *)ctx)->pol;
 	const struct pair *a = *(const struct pair *const *)x, *b = *(const struct pair *const *)y;
-	int c = zone_cmp(a->src, b->src);
-	return c ? c : zone_cmp(a->dst, b->dst);
+	int c = zone_cmp(pol, a->src, b->src);
+	return c ? c : zone_cmp(pol, a->dst, b->dst);
 }
 
 static int host_cmp(const void *x, const void *y)
@@ -787,7 +789,6 @@ json_t *rep_to_json(struct rep *r)
 	json_t *out = json_object();
 	if (!out)
 		return NULL;
-	sort_rep = r;
 
 	char now[40];
 	rfc3339_eve((int64_t)time(NULL), 0, now); /* as eve.json's times */
@@ -824,7 +825,7 @@ json_t *rep_to_json(struct rep *r)
 		return NULL;
 	}
 	qsort(hosts, nh, sizeof(*hosts), host_cmp);
-	qsort(pairs, np, sizeof(*pairs), pair_cmp);
+	qsort_r(pairs, np, sizeof(*pairs), pair_cmp, r);
 
 	json_object_set_new(out, "flows", build_flows(r));
 

@@ -117,8 +117,12 @@ struct rep {
 	bool oom;
 };
 
-/* report_model.c: read r->eve into r (EXIT_OK, or EXIT_INPUT with err);
- * then the policy in force at the end (notes say what is missing). */
+/* report_model.c: an empty model of the run in dir (r->eve is the
+ * caller's to set); false, and r->oom, when out of memory. rep_free frees
+ * it either way. */
+bool rep_init(struct rep *r, const char *dir);
+/* Read r->eve into r (EXIT_OK, or EXIT_INPUT with err); then the policy in
+ * force at the end (notes say what is missing). */
 int rep_read_eve(struct rep *r, char *err, size_t errlen);
 void rep_load_policy(struct rep *r);
 void rep_free(struct rep *r);

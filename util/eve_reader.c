@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "util/eve_reader_scan.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -27,10 +28,10 @@ static void bad_line(const char *name, const struct eve_reader_ops *ops, void *c
 		ops->bad(ctx, l, why);
 }
 
-/* A line of an event type the caller does not want, by a look for its
- * "event_type":"X" (what fabmon and Suricata write); false when it is not
- * found that way, and the line is parsed. */
-static bool unwanted(const char *const *types, const char *text, size_t len)
+/* A line's event type by a look for its first "event_type":"X" (what
+ * fabmon and Suricata write), without a parse: false when it is not found
+ * that way. */
+static bool event_type(const char *text, size_t len, const char **t, size_t *tn)
 {
 	static const char key[] = "\"event_type\":\"";
 	const char *p = memmem(text, len, key, sizeof(key) - 1);
@@ -40,16 +41,41 @@ static bool unwanted(const char *const *types, const char *text, size_t len)
 	const char *q = memchr(p, '"', len - (size_t)(p - text));
 	if (!q)
 		return false;
-	for (size_t i = 0; types[i]; i++)
-		if (strlen(types[i]) == (size_t)(q - p) && !memcmp(types[i], p, (size_t)(q - p)))
-			return false;
+	*t = p;
+	*tn = (size_t)(q - p);
 	return true;
+}
+
+static bool type_in(const char *const *types, const char *t, size_t tn)
+{
+	for (size_t i = 0; types[i]; i++)
+		if (strlen(types[i]) == tn && !memcmp(types[i], t, tn))
+			return true;
+	return false;
+}
+
+/* The fast path (ops->scanned) for a line of a type the caller named:
+ * EVE_SCAN_DECLINED when the scan gives up or the caller declines, else
+ * what ops->scanned said. */
+static int scan_line(const struct eve_reader_ops *ops, void *ctx, struct eve_field *f,
+		     const struct eve_line *l, bool typed, const char *t, size_t tn)
+{
+	if (!typed || !type_in(ops->scan_types, t, tn))
+		return EVE_SCAN_DECLINED;
+	if (!eve_scan_record(l->text, l->len, f, ops->scan_nfields))
+		return EVE_SCAN_DECLINED;
+	return ops->scanned(ctx, f, l);
 }
 
 int eve_read_stream(FILE *fp, const char *name, const struct eve_reader_ops *ops, void *ctx,
 		    struct eve_read_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	/* the wanted members, filled in by each scan */
+	struct eve_field fields[EVE_SCAN_MAX_FIELDS];
+	bool scan = ops->scanned && ops->scan_types && ops->scan_nfields <= EVE_SCAN_MAX_FIELDS;
+	if (scan)
+		memcpy(fields, ops->scan_fields, ops->scan_nfields * sizeof(*fields));
 	struct sha256_stream sha;
 	if (ops->sha256)
 		sha256_stream_init(&sha);
@@ -74,8 +100,22 @@ int eve_read_stream(FILE *fp, const char *name, const struct eve_reader_ops *ops
 			bad_line(name, ops, ctx, st, &l, &why);
 			continue;
 		}
-		if (ops->types && unwanted(ops->types, buf, (size_t)n)) {
+		const char *t = NULL;
+		size_t tn = 0;
+		bool typed = (ops->types || scan) && event_type(buf, (size_t)n, &t, &tn);
+		if (ops->types && typed && !type_in(ops->types, t, tn)) {
 			st->skipped++;
+			continue;
+		}
+		int taken = scan ? scan_line(ops, ctx, fields, &l, typed, t, tn) : EVE_SCAN_DECLINED;
+		if (taken != EVE_SCAN_DECLINED) {
+			st->records++;
+			st->scanned++;
+			if (taken > 0) {
+				rc = taken;
+				break;
+			}
+			errno = 0;
 			continue;
 		}
 		json_error_t je;
