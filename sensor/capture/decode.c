@@ -389,19 +389,19 @@ static enum decode_status decode_ethertype(struct packet *p, struct bview *v, ui
 				break;
 		}
 		/* MPLS does not name its payload: peek at the IP version nibble */
-		if (bv_left(v) < 1)
+		uint8_t first;
+		if (!bv_peek_u8(v, v->off, &first))
 			return short_header(p, DERR_MPLS_SHORT);
-		uint8_t ver = bv_ptr(v)[0] >> 4;
+		uint8_t ver = first >> 4;
 		type = ver == 4 ? ETH_P_IPV4 : ver == 6 ? ETH_P_IPV6 : 0;
 	}
 	if (type == ETH_P_IPV4 || type == ETH_P_IPV6) {
-		const uint8_t *ip = bv_ptr(v);
-		uint32_t left = (uint32_t)bv_left(v);
-		if (left == 0)
+		uint8_t first;
+		if (!bv_peek_u8(v, v->off, &first))
 			return short_header(p, type == ETH_P_IPV4 ? DERR_IPV4_SHORT : DERR_IPV6_SHORT);
-		if ((ip[0] >> 4) != (type == ETH_P_IPV4 ? 4 : 6))
+		if ((first >> 4) != (type == ETH_P_IPV4 ? 4 : 6))
 			return fail(p, DEC_INVALID, DERR_IP_VERSION);
-		return decode_ip(p, ip, left);
+		return decode_ip(p, bv_ptr(v), (uint32_t)bv_left(v));
 	}
 	return fail(p, DEC_NOT_IP, DERR_NONE);
 }
