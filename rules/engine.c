@@ -130,6 +130,8 @@ void rules_finish(struct rules *r)
 void rules_app_event(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		     const struct app_event *ev, int64_t sec, uint32_t usec)
 {
+	if (!rules_event_wanted(ev->kind))
+		return;
 	rl_ensure_resolved(r, rf);
 	switch (ev->kind) {
 	case APP_EVENT_HSMS:

@@ -88,7 +88,15 @@ uint32_t rules_generation(const struct rules *r);
 /* The flow's application is known (or the flow ends unclassified). */
 void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      int64_t sec, uint32_t usec);
-/* A dissector event on the flow. */
+/* The kinds of dissector event a rule looks at: a caller may skip the
+ * others (a Modbus transaction record, a session summary) without building
+ * the flow's view, which is most of an event's cost on a polling network. */
+static inline bool rules_event_wanted(enum app_event_kind kind)
+{
+	return kind == APP_EVENT_HSMS || kind == APP_EVENT_MODBUS || kind == APP_EVENT_ANOMALY ||
+	       kind == APP_EVENT_HSMS_ASSET || kind == APP_EVENT_MODBUS_ASSET;
+}
+/* A dissector event on the flow (rules_event_wanted() says which matter). */
 void rules_app_event(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		     const struct app_event *ev, int64_t sec, uint32_t usec);
 /* Capture time moved on. */

@@ -62,7 +62,7 @@ static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int
 		      uint32_t usec)
 {
 	struct rules_sink *s = ctx;
-	if (!f)
+	if (!f || (!s->learn && !rules_event_wanted(ev->kind)))
 		return;
 	struct rules_flow_view v;
 	view_of(f, &v);
