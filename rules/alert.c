@@ -43,6 +43,7 @@ struct alert_agg {
 	uint64_t pending_suppressed[R_COUNT];
 	struct src_budget src[SRC_BUDGETS];
 	alert_sink_fn sink;
+	alert_mark_fn mark;
 	void *ctx;
 	struct alert_stats st;
 	struct alert scratch;
@@ -89,6 +90,11 @@ void alert_agg_configure(struct alert_agg *g, uint32_t window_sec, uint32_t rate
 {
 	g->window = window_sec;
 	g->rate = rate_per_min ? rate_per_min : 1;
+}
+
+void alert_agg_set_mark(struct alert_agg *g, alert_mark_fn mark)
+{
+	g->mark = mark;
 }
 
 void alert_agg_destroy(struct alert_agg *g)
@@ -200,6 +206,11 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 				e->rfirst_sec = a->first_sec;
 				e->rfirst_usec = a->first_usec;
 			}
+			/* the repeat's evidence: noted now, while the hit's
+			 * flow is there */
+			struct alert_mark m = { { 0, 0 } };
+			if (g->mark)
+				m = g->mark(g->ctx, a, true);
 			e->repeats++;
 			e->rlast_sec = a->last_sec;
 			e->rlast_usec = a->last_usec;
@@ -207,6 +218,7 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 			 * last one's flow, reason and detail (the first hit has
 			 * its own record) */
 			e->a = *a;
+			e->a.mark = m;
 			g->st.aggregated++;
 			return;
 		}
@@ -237,6 +249,9 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 	out->repeat = false;
 	out->suppressed_before = g->pending_suppressed[r];
 	g->pending_suppressed[r] = 0;
+	memset(&out->mark, 0, sizeof(out->mark));
+	if (g->mark)
+		out->mark = g->mark(g->ctx, a, false);
 	emit(g, out);
 	if (!g->window)
 		return;
@@ -258,6 +273,7 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 	memset(e, 0, offsetof(struct agg_entry, a));
 	e->a = *a;
 	e->a.count = 1;
+	e->a.mark = out->mark;
 	e->key = key;
 	e->used = true;
 	e->window_end = now + (int64_t)g->window;

@@ -8,7 +8,8 @@
  * is written at once with count 1; further hits of the same key within the
  * window (capture time) are counted, and when the window closes one more
  * record (repeat: true) carries their count and first/last time, and the
- * last hit's flow, reason and protocol detail. The sum of
+ * last hit's flow, reason and protocol detail, and the evidence of its hits
+ * (struct alert_mark, noted when each hit happened). The sum of
  * `count` over all records of a key is the number of hits.
  * Rate limit: at most `rate` new keys per rule and source address per
  * minute are written, and at most 10 x `rate` per rule from all sources; the
@@ -42,6 +43,14 @@ struct alert_endpoint {
 	bool roles_inferred;          /* from behaviour, not the policy */
 	bool has_mac;
 	uint8_t mac[6];
+};
+
+/* The sensor's note of where a hit's packets were kept (its evidence pcap,
+ * or why there is none), opaque to rules/: the aggregation keeps the note
+ * of a window's hits so that the repeat record, written when the window
+ * closes (its flows may be gone), names their evidence too. */
+struct alert_mark {
+	uint64_t v[2];
 };
 
 enum alert_context { ACTX_NONE, ACTX_HSMS, ACTX_MODBUS, ACTX_ANOMALY, ACTX_INVENTORY };
@@ -100,6 +109,7 @@ struct alert {
 	void *sensor_flow;            /* the sensor's flow it was raised on (its view's);
 				       * NULL without a flow and on repeat records, which
 				       * are written when the flow may have ended */
+	struct alert_mark mark;       /* the evidence of this record's hits (the mark hook's) */
 	struct alert_endpoint src, dst;   /* flow client, flow server */
 	char conduit[POLICY_NAME_LEN];    /* the conduit involved, "" if none */
 	char reason[ALERT_REASON_LEN];
@@ -119,6 +129,11 @@ struct alert {
 };
 
 typedef void (*alert_sink_fn)(void *ctx, const struct alert *a);
+/* Called with the sink's ctx for every hit that is written or folded into
+ * a window, while its flow is there (hit->sensor_flow), before any record
+ * of it: returns the mark of the hit (repeat: folded into a window, its
+ * record comes when the window closes). */
+typedef struct alert_mark (*alert_mark_fn)(void *ctx, const struct alert *hit, bool repeat);
 
 struct alert_stats {
 	uint64_t hits;                /* rule hits */
@@ -135,6 +150,8 @@ struct alert_agg;
 struct alert_agg *alert_agg_create(uint32_t window_sec, uint32_t rate_per_min, uint32_t capacity,
 				   alert_sink_fn sink, void *ctx);
 void alert_agg_destroy(struct alert_agg *g);
+/* The hook that marks each hit's evidence (NULL: none; marks stay zero). */
+void alert_agg_set_mark(struct alert_agg *g, alert_mark_fn mark);
 void alert_agg_configure(struct alert_agg *g, uint32_t window_sec, uint32_t rate_per_min);
 /* A rule hit at a->first_sec/usec. key identifies "the same alert". */
 void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key);

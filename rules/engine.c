@@ -31,6 +31,8 @@ struct rules *rules_create(struct policy *pol, const struct rules_config *cfg, a
 	int hosts_ok = engine_hosts_init(&r->hosts, max_hosts);
 	r->report = calloc(1, sizeof(*r->report));
 	r->agg = alert_agg_create(60, 100, agg_capacity, sink, sink_ctx);
+	if (r->agg)
+		alert_agg_set_mark(r->agg, cfg->mark);
 	if (hosts_ok < 0 || !r->report || !r->agg) {
 		policy_free(pol);
 		rules_destroy(r);

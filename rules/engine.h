@@ -63,6 +63,7 @@ struct rules_config {
 	uint32_t agg_capacity;        /* open aggregation windows */
 	uint32_t window_override;     /* if non-zero: replaces the policy's */
 	uint32_t rate_override;
+	alert_mark_fn mark;           /* optional: notes each hit's evidence (sink_ctx) */
 };
 
 struct rules_stats {

@@ -47,6 +47,24 @@ static void flow_classified(struct pipeline *pl, struct flow *f)
 	event_sinks_flow_classified(&pl->app.sinks, f);
 }
 
+/* A rule hit, written or folded into an aggregation window: its evidence is
+ * written or noted now, while its flow is there; the record names it
+ * (struct alert_mark carries the note through rules/, opaque there). */
+_Static_assert(sizeof(struct evidence_note) <= sizeof(struct alert_mark),
+	       "an evidence note travels in an alert mark");
+
+static struct alert_mark mark_evidence(void *ctx, const struct alert *hit, bool repeat)
+{
+	struct pipeline *pl = ctx;
+	struct flow *f = hit->flow_id ? hit->sensor_flow : NULL;
+	struct evidence_note n;
+	evidence_note_hit(pl->evidence, f, repeat, &n);
+	struct alert_mark m;
+	memset(&m, 0, sizeof(m));
+	memcpy(&m, &n, sizeof(n));
+	return m;
+}
+
 /* Where the rules' alerts go: the flow's count and evidence, the summary,
  * eve.json and syslog. */
 static void write_alert(void *ctx, const struct alert *a)
@@ -54,18 +72,20 @@ static void write_alert(void *ctx, const struct alert *a)
 	struct pipeline *pl = ctx;
 	/* the flow it was raised on (none for repeats: that flow may be gone) */
 	struct flow *f = a->flow_id ? a->sensor_flow : NULL;
-	struct evidence_ref ref, *evp = NULL;
-	if (f && !a->repeat) {
+	if (f && !a->repeat)
 		f->alert_hits++;
-		if (pl->evidence && evidence_alert(pl->evidence, f, &ref))
-			evp = &ref;
-	}
+	/* where its hits' packets are, noted by mark_evidence */
+	struct evidence_note n;
+	memcpy(&n, &a->mark, sizeof(n));
+	struct evidence_ref ref;
+	if (!evidence_resolve(pl->evidence, &n, &ref) && ref.none != EVIDENCE_NONE_OFF)
+		evidence_without(pl->evidence);
 	summary_alert(&pl->sum, a);
 	char id[17];
 	eve_alert_id(a, id);
 	if (!pl->eve_enabled && !pl->syslog)
 		return;
-	eve_alert_build(&pl->eve, a, id, evp);
+	eve_alert_build(&pl->eve, a, id, &ref);
 	if (pl->syslog && !pl->eve.jb.oom)
 		syslog_out_send(pl->syslog, a->severity, a->def->id, pl->eve.jb.p, pl->eve.jb.len,
 				a->repeat ? a->last_sec : a->first_sec,
@@ -252,6 +272,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		struct rules_config rc2 = {
 			.window_override = opt->alert_window,
 			.rate_override = opt->alert_rate,
+			.mark = mark_evidence,
 		};
 		pl->rules = rules_create(pol, &rc2, write_alert, pl, &pe);
 		if (!pl->rules) {

@@ -227,6 +227,11 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		jb_u64(b, "first_packet", ev->first_packet);
 		jb_u64(b, "last_packet", ev->last_packet);
 		jb_obj_close(b);
+	} else if (ev && ev->none != EVIDENCE_HAS_FILE && ev->none != EVIDENCE_NONE_OFF) {
+		/* no pcap: say why (evidence turned off says nothing) */
+		jb_obj_open(b, "evidence");
+		jb_name(b, "none", evidence_none_name(ev->none));
+		jb_obj_close(b);
 	}
 	jb_obj_close(b);
 	context(b, a);

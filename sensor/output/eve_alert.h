@@ -12,7 +12,8 @@
 void eve_alert_id(const struct alert *a, char out[17]);
 
 /* Build the record in e->jb, whole (no newline): for eve.json and syslog.
- * ev: NULL if no evidence was written. */
+ * ev: where its packets are; NULL, or no file: none (ev->none says why,
+ * written as evidence.none unless evidence is off). */
 void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		     const struct evidence_ref *ev);
 /* Build and write it. */

@@ -35,6 +35,7 @@ struct ev_flow {
 	int64_t file;                 /* serial of its file in the file list, -1 none */
 	uint32_t written, remaining;  /* packets in the open file, still to write */
 	uint16_t nfiles;              /* files this flow has had */
+	int64_t last_file;            /* serial of its latest file, -1 none */
 	struct ev_slot *slot;
 	uint8_t *data;
 };
@@ -78,7 +79,7 @@ static int mtime_cmp(const void *x, const void *y)
 }
 
 /* The entry of a file by its serial, NULL once it was rotated out. */
-static struct ev_file *file_at(struct evidence *ev, int64_t serial)
+static struct ev_file *file_at(const struct evidence *ev, int64_t serial)
 {
 	if (serial < 0 || (uint64_t)serial < ev->base + ev->first || (uint64_t)serial >= ev->base + ev->nfiles)
 		return NULL;
@@ -297,6 +298,7 @@ void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, 
 		memset(ef, 0, sizeof(*ef));
 		ef->dlt = dlt;
 		ef->file = -1;
+		ef->last_file = -1;
 		ef->slot = (struct ev_slot *)(ef + 1);
 		ef->data = (uint8_t *)(ef->slot + ev->cfg.ring_packets);
 		f->evidence = ef;
@@ -325,15 +327,30 @@ void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, 
 	}
 }
 
+/* Why f has nothing to write (or EVIDENCE_HAS_FILE). */
+static enum evidence_none why_none(const struct evidence *ev, const struct flow *f)
+{
+	if (!ev || !ev->cfg.ring_packets)
+		return EVIDENCE_NONE_OFF;
+	if (!f)
+		return EVIDENCE_NONE_NO_FLOW;
+	if (!ev->dir_ok)
+		return EVIDENCE_NONE_NO_DIRECTORY;
+	if (f->evidence_denied)
+		return EVIDENCE_NONE_MEMCAP;
+	const struct ev_flow *ef = f->evidence;
+	if (!ef || !ef->n)
+		return EVIDENCE_NONE_NO_PACKETS;
+	return EVIDENCE_HAS_FILE;
+}
+
 bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *ref)
 {
 	memset(ref, 0, sizeof(*ref));
-	struct ev_flow *ef = ev ? f->evidence : NULL;
-	if (!ef || !ef->n) {
-		if (ev)
-			ev->st.not_written++;
+	ref->none = why_none(ev, f);
+	if (ref->none != EVIDENCE_HAS_FILE)
 		return false;
-	}
+	struct ev_flow *ef = f->evidence;
 	if (ef->dump) {
 		/* already writing this flow: the alert's packets are all in it */
 		const struct ev_file *cur = file_at(ev, ef->file);
@@ -366,7 +383,7 @@ bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *re
 			pcap_close(ef->dead);
 		ef->dead = NULL;
 		ev->st.write_errors++;
-		ev->st.not_written++;
+		ref->none = EVIDENCE_NONE_WRITE_ERROR;
 		return false;
 	}
 	ev->open++;
@@ -374,6 +391,7 @@ bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *re
 	ef->nfiles++;
 	ef->written = 0;
 	ef->file = add_file(ev, name, 24, true);
+	ef->last_file = ef->file;
 	uint16_t start = (uint16_t)((ef->head + ev->cfg.ring_packets - ef->n) % ev->cfg.ring_packets);
 	for (uint16_t i = 0; i < ef->n; i++) {
 		uint16_t k = (uint16_t)((start + i) % ev->cfg.ring_packets);
@@ -389,6 +407,66 @@ bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *re
 	else if (pcap_dump_flush(ef->dump) < 0)
 		ev->st.write_errors++;
 	return true;
+}
+
+void evidence_note_hit(struct evidence *ev, struct flow *f, bool repeat, struct evidence_note *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct ev_flow *ef = ev && f ? f->evidence : NULL;
+	if (repeat && ef && !ef->dump && file_at(ev, ef->last_file)) {
+		/* its latest file, closed: the flow's packets up to then */
+		out->file = (uint64_t)ef->last_file + 1;
+		out->last_packet = ef->written;
+		return;
+	}
+	struct evidence_ref ref;
+	if (!evidence_alert(ev, f, &ref)) {
+		out->none = (uint32_t)ref.none;
+		return;
+	}
+	/* the file just written, or still being written */
+	out->file = (uint64_t)ef->last_file + 1;
+	out->last_packet = ref.last_packet;
+}
+
+bool evidence_resolve(const struct evidence *ev, const struct evidence_note *n,
+		      struct evidence_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	if (!n->file) {
+		ref->none = n->none ? (enum evidence_none)n->none : EVIDENCE_NONE_OFF;
+		return false;
+	}
+	const struct ev_file *fl = ev ? file_at(ev, (int64_t)(n->file - 1)) : NULL;
+	if (!fl) {
+		ref->none = EVIDENCE_NONE_ROTATED;
+		return false;
+	}
+	snprintf(ref->file, sizeof(ref->file), "%s", fl->name);
+	ref->first_packet = 1;
+	ref->last_packet = n->last_packet;
+	return true;
+}
+
+void evidence_without(struct evidence *ev)
+{
+	if (ev)
+		ev->st.not_written++;
+}
+
+const char *evidence_none_name(enum evidence_none none)
+{
+	switch (none) {
+	case EVIDENCE_HAS_FILE: return "";
+	case EVIDENCE_NONE_OFF: return "off";
+	case EVIDENCE_NONE_NO_FLOW: return "no_flow";
+	case EVIDENCE_NONE_MEMCAP: return "memcap";
+	case EVIDENCE_NONE_NO_PACKETS: return "no_packets";
+	case EVIDENCE_NONE_NO_DIRECTORY: return "no_directory";
+	case EVIDENCE_NONE_WRITE_ERROR: return "write_error";
+	case EVIDENCE_NONE_ROTATED: return "rotated";
+	}
+	return "";
 }
 
 void evidence_flow_end(struct evidence *ev, struct flow *f)

@@ -17,10 +17,32 @@
 
 struct flow;
 
+/* Why an alert record has no evidence pcap (README "Evidence pcaps"). */
+enum evidence_none {
+	EVIDENCE_HAS_FILE = 0,
+	EVIDENCE_NONE_OFF,            /* evidence turned off (--evidence-packets 0, no -o) */
+	EVIDENCE_NONE_NO_FLOW,        /* the alert was not raised on a flow */
+	EVIDENCE_NONE_MEMCAP,         /* the flow got no ring (--evidence-memcap-mb) */
+	EVIDENCE_NONE_NO_PACKETS,     /* the ring held none of the flow's packets */
+	EVIDENCE_NONE_NO_DIRECTORY,   /* DIR/evidence could not be made */
+	EVIDENCE_NONE_WRITE_ERROR,    /* the file could not be written */
+	EVIDENCE_NONE_ROTATED,        /* deleted by --evidence-max-mb before the record */
+};
+
 /* Where an alert's packets were written (evidence pcap), if anywhere. */
 struct evidence_ref {
-	char file[128];               /* relative to the output directory */
+	char file[128];               /* relative to the output directory; "" if none */
 	uint32_t first_packet, last_packet; /* 1-based, in that file */
+	enum evidence_none none;      /* why file is "" */
+};
+
+/* The same, compact: kept while an alert's record waits (a repeat record is
+ * written when its window closes, its flows may be gone, and its file
+ * rotated away). All zero: not noted. */
+struct evidence_note {
+	uint64_t file;                /* the file's serial + 1; 0: no file */
+	uint32_t last_packet;
+	uint32_t none;                /* enum evidence_none, when file is 0 */
 };
 
 struct evidence_config {
@@ -40,7 +62,7 @@ struct evidence_stats {
 	uint64_t rotated_bytes;
 	uint64_t no_ring;             /* flows that got no ring (memory cap) */
 	uint64_t write_errors;        /* files or packets that could not be written */
-	uint64_t not_written;         /* alerts with no evidence (no ring, error, no output) */
+	uint64_t not_written;         /* alert records with no evidence (evidence_without) */
 };
 
 struct evidence;
@@ -53,8 +75,22 @@ void evidence_destroy(struct evidence *ev);
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
 		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame);
 /* An alert fired on f: write (or keep writing) its evidence; ref says
- * where. false if there is none. */
+ * where. false if there is none (ref->none says why). */
 bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *ref);
+/* An alert hit on f (NULL: not on a flow): note where its packets are.
+ * A first record's hit is written as by evidence_alert. A repeat hit (one
+ * folded into an aggregation window) names its flow's open or latest file
+ * and starts a file only on a flow that had none: then a flood of repeat
+ * hits costs no file each. */
+void evidence_note_hit(struct evidence *ev, struct flow *f, bool repeat, struct evidence_note *out);
+/* Where a note points now (the file may have been rotated away since);
+ * false (and ref->none) if nowhere. */
+bool evidence_resolve(const struct evidence *ev, const struct evidence_note *n,
+		      struct evidence_ref *ref);
+/* An alert record was written without evidence: count it. */
+void evidence_without(struct evidence *ev);
+/* The name of a reason, as in the alert record's evidence.none. */
+const char *evidence_none_name(enum evidence_none none);
 /* The flow ends: close its file, free its ring. */
 void evidence_flow_end(struct evidence *ev, struct flow *f);
 /* Flush open files (stats, shutdown). */
