@@ -108,6 +108,96 @@ static void run_case(int before)
 	rm_tree(dir);
 }
 
+/* Notes of alert hits (what a repeat record names when its window closes):
+ * a first hit writes a file; a repeat hit on a flow whose file is closed
+ * names that file (no file per hit); a repeat on a flow that had none
+ * starts one; no flow, no ring and a rotated file each say why. */
+static void feed(struct evidence *ev, struct flow *f, int n, int64_t t)
+{
+	uint8_t buf[64];
+	memset(buf, 0xab, sizeof(buf));
+	for (int i = 0; i < n; i++)
+		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf);
+}
+
+static void test_notes(void)
+{
+	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct evidence_config cfg = { .ring_packets = RING, .snap = SNAP, .after_packets = 0,
+				       .memcap = 1 << 20, .max_bytes = 1 << 20, .max_open = 4 };
+	struct evidence *ev = evidence_create(&cfg, dir);
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
+	struct flow a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.flow_id = 1;
+	b.flow_id = 2;
+	struct evidence_note first, rep, other;
+	struct evidence_ref ref, ref2;
+	feed(ev, &a, 3, 1000);
+	evidence_note_hit(ev, &a, false, &first);
+	CHECK(evidence_resolve(ev, &first, &ref));
+	CHECK_EQ(ref.last_packet, 3);
+	CHECK_EQ(evidence_stats(ev)->files, 1);
+	/* after 0: the file is closed; more hits on a as repeats name it */
+	feed(ev, &a, 2, 1010);
+	evidence_note_hit(ev, &a, true, &rep);
+	CHECK(evidence_resolve(ev, &rep, &ref2));
+	CHECK_STR(ref2.file, ref.file);
+	CHECK_EQ(evidence_stats(ev)->files, 1);
+	/* a repeat on b, which had no file: one is written */
+	feed(ev, &b, 2, 1020);
+	evidence_note_hit(ev, &b, true, &other);
+	CHECK(evidence_resolve(ev, &other, &ref2));
+	CHECK(strstr(ref2.file, "flow2") != NULL);
+	CHECK_EQ(ref2.last_packet, 2);
+	CHECK_EQ(evidence_stats(ev)->files, 2);
+	/* no flow */
+	evidence_note_hit(ev, NULL, true, &other);
+	CHECK(!evidence_resolve(ev, &other, &ref2));
+	CHECK_STR(evidence_none_name(ref2.none), "no_flow");
+	evidence_flow_end(ev, &a);
+	evidence_flow_end(ev, &b);
+	evidence_destroy(ev);
+	rm_tree(dir);
+
+	/* a ring bigger than the memcap: no ring, "memcap"; a cap of one
+	 * file's bytes: the older file is rotated away before it is named */
+	CHECK(mkdtemp(strcpy(dir, "/tmp/fabmon-evidence-XXXXXX")) != NULL);
+	struct evidence_config small = cfg;
+	small.memcap = 16;
+	ev = evidence_create(&small, dir);
+	memset(&a, 0, sizeof(a));
+	feed(ev, &a, 3, 1000);
+	evidence_note_hit(ev, &a, false, &first);
+	CHECK(!evidence_resolve(ev, &first, &ref));
+	CHECK_STR(evidence_none_name(ref.none), "memcap");
+	evidence_flow_end(ev, &a);
+	evidence_destroy(ev);
+	struct evidence_config capped = cfg;
+	capped.max_bytes = 300;
+	ev = evidence_create(&capped, dir);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.flow_id = 1;
+	b.flow_id = 2;
+	feed(ev, &a, 3, 1000);
+	evidence_note_hit(ev, &a, false, &first);
+	CHECK(evidence_resolve(ev, &first, &ref));
+	feed(ev, &b, 3, 1100);
+	evidence_note_hit(ev, &b, false, &other);
+	CHECK(!evidence_resolve(ev, &first, &ref));
+	CHECK_STR(evidence_none_name(ref.none), "rotated");
+	CHECK(evidence_resolve(ev, &other, &ref2));
+	evidence_flow_end(ev, &a);
+	evidence_flow_end(ev, &b);
+	evidence_destroy(ev);
+	rm_tree(dir);
+}
+
 static void test_ring(void)
 {
 	/* fewer than the ring holds, exactly full, and many times round */
@@ -124,5 +214,6 @@ static void test_ring(void)
 int main(void)
 {
 	RUN(test_ring);
+	RUN(test_notes);
 	return test_done();
 }

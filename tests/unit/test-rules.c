@@ -65,6 +65,7 @@ struct logged {
 	char conduit[64];
 	bool inv_dirty;            /* an inventory alert carrying members it did not set */
 	const void *sensor_flow;   /* the flow handed back to the sensor */
+	struct alert_mark mark;    /* the evidence the sensor noted */
 };
 static struct logged logbuf[LOG_MAX];
 static int nlog;
@@ -83,6 +84,7 @@ static void sink(void *ctx, const struct alert *a)
 	l->count = a->count;
 	l->repeat = a->repeat;
 	l->sensor_flow = a->sensor_flow;
+	l->mark = a->mark;
 	l->suppressed_before = a->suppressed_before;
 	snprintf(l->reason, sizeof(l->reason), "%s", a->reason);
 	snprintf(l->conduit, sizeof(l->conduit), "%s", a->conduit);
@@ -513,6 +515,59 @@ static void test_repeat_detail(void)
 	rules_destroy(r);
 }
 
+/* The sensor's mark hook: called for every hit that is written or folded
+ * into a window, while its flow is there; the mark of the last hit goes
+ * with the repeat record (its evidence, when its flow may be gone). */
+static int marks_taken;
+static struct alert_mark mark_hit(void *ctx, const struct alert *hit, bool repeat)
+{
+	(void)ctx;
+	struct alert_mark m = { { (uint64_t)hit->first_sec, repeat } };
+	CHECK(hit->sensor_flow != NULL);
+	marks_taken++;
+	return m;
+}
+
+static void test_repeat_mark(void)
+{
+	char text[4096];
+	snprintf(text, sizeof(text), "%salerting: {window: 60, rate_limit: 100}\n", policy_text);
+	struct policy_error e;
+	struct policy *p = policy_parse(text, strlen(text), "t.yaml", &e);
+	CHECK(p != NULL);
+	struct rules_config cfg = { .max_hosts = 1024, .agg_capacity = 64, .mark = mark_hit };
+	struct rules *r = p ? rules_create(p, &cfg, sink, NULL, &e) : NULL;
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	nlog = 0;
+	marks_taken = 0;
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view("10.20.1.10", 1, "10.30.1.21", 5000, "hsms");
+	int the_flow;
+	v.sensor_flow = &the_flow;
+	for (int i = 0; i < 3; i++) {
+		struct app_anomaly an = { "HSMS_LENGTH_TOO_SMALL", "length 8", "hsms" };
+		struct app_event aev = { APP_EVENT_ANOMALY, 0, &an };
+		rules_app_event(r, &rf, &v, &aev, 100 + 10 * i, 0);
+	}
+	CHECK_EQ(marks_taken, 3);
+	CHECK_EQ(nlog, 1);
+	CHECK_EQ(logbuf[0].mark.v[0], 100);     /* the first hit's, not a repeat */
+	CHECK_EQ(logbuf[0].mark.v[1], 0);
+	nlog = 0;
+	rules_tick(r, 160);
+	CHECK_EQ(nlog, 1);
+	CHECK(logbuf[0].repeat);
+	CHECK_EQ(logbuf[0].count, 2);
+	CHECK_EQ(logbuf[0].mark.v[0], 120);     /* the last hit's, noted as a repeat */
+	CHECK_EQ(logbuf[0].mark.v[1], 1);
+	CHECK_EQ(marks_taken, 3);               /* none when the window closes */
+	nlog = 0;
+	rules_destroy(r);
+}
+
 static void test_aggregation(void)
 {
 	char text[4096];
@@ -690,6 +745,7 @@ int main(void)
 	RUN(test_inventory);
 	RUN(test_aggregation);
 	RUN(test_repeat_detail);
+	RUN(test_repeat_mark);
 	RUN(test_inferred);
 	RUN(test_stats);
 	return test_done();
