@@ -60,6 +60,27 @@ static void md_cell(FILE *f, const char *s)
 }
 
 /* text from the wire as inline code */
+/* Why an alert record has no evidence pcap (its `evidence.none`, written
+ * by the sensor), in words for the vendor reading the bundle; NULL when
+ * the reason is not one fabmon writes. */
+static const char *evidence_none_text(const char *why)
+{
+	static const struct { const char *code, *text; } reasons[] = {
+		{ "memcap", "the sensor's evidence memory cap was reached when its flow began "
+			    "(no packet ring) (`memcap`)" },
+		{ "no_packets", "its flow's packet ring held none of its packets (`no_packets`)" },
+		{ "no_flow", "it was not raised on a flow (`no_flow`)" },
+		{ "no_directory", "the run had no evidence directory (`no_directory`)" },
+		{ "write_error", "the sensor could not write the pcap (`write_error`)" },
+		{ "rotated", "the pcap was deleted by the evidence directory cap before the "
+			     "record was written (`rotated`)" },
+	};
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(why, reasons[i].code) == 0)
+			return reasons[i].text;
+	return NULL;
+}
+
 static void md_code(FILE *f, const char *s)
 {
 	size_t run = 0, longest = 0;
@@ -256,7 +277,18 @@ static void md_alert(struct ho *h, FILE *f, const struct ho_alert *x)
 			json_scalar_text(json_member(ev, "last_packet"), b2, sizeof(b2)),
 			e->copied ? "" : " — NOT in this bundle (see Evidence)");
 	} else {
-		fprintf(f, "- evidence: none recorded for this alert\n");
+		const char *why = json_member_str(ev, "none");
+		fprintf(f, "- evidence: none recorded for this alert");
+		if (why) {
+			const char *text = evidence_none_text(why);
+			if (text) {
+				fprintf(f, ": %s", text);
+			} else {
+				fprintf(f, ": ");
+				md_code(f, why);
+			}
+		}
+		fprintf(f, "\n");
 	}
 	fprintf(f, "\n");
 }

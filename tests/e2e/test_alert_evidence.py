@@ -144,6 +144,11 @@ def main():
         p = run(["handoff", out, "--alert", alerts[0]["alert"]["id"], "-o", os.path.join(tmp, "h-memcap"),
                  "-q"]) if alerts else None
         c.eq("memcap: handoff exit", p.returncode if p else None, 0, p.stderr if p else "")
+        readme = os.path.join(tmp, "h-memcap", "README.md")
+        text = open(readme, encoding="utf-8").read() if os.path.exists(readme) else ""
+        c.true("memcap: the bundle's README says why there is no evidence",
+               "- evidence: none recorded for this alert: the sensor's evidence memory cap was "
+               "reached when its flow began (no packet ring) (`memcap`)" in text, readme)
     return c.done()
 
 
