@@ -31,6 +31,8 @@ struct rules_flow_view {
 	uint16_t vlan;
 	uint16_t source;
 	const char *app;              /* app_proto as reported: "hsms", nDPI's name, ... */
+	bool half_open;               /* a TCP attempt that never became a connection
+				       * (flow_half_open() in sensor/flow/flow.h) */
 	void *sensor_flow;            /* the sensor's flow, opaque here: handed back on the
 				       * alerts raised on it (alert.sensor_flow) */
 };

@@ -34,6 +34,7 @@ static void view_of(struct flow *f, struct rules_flow_view *v)
 	v->vlan = f->key.vlan_count ? f->key.vlan[0] : 0;
 	v->source = f->source;
 	v->app = flow_app_proto(f);
+	v->half_open = flow_half_open(f);
 	v->sensor_flow = f;
 }
 

@@ -181,6 +181,25 @@ static inline const char *flow_app_proto(const struct flow *f)
 	return "Unknown";
 }
 
+/*
+ * A TCP connection attempt that never became a connection: the client's
+ * SYN was never answered by a SYN-ACK that the client acknowledged, and no
+ * payload went either way (a SYN flood, a SYN scan, a refused or filtered
+ * port). Such a flow tells who tried to reach whom, not who talks to whom:
+ * it creates no host state and is summarised rather than recorded one by
+ * one (issue 16). A flow picked up mid-stream is never half-open.
+ */
+static inline bool flow_half_open(const struct flow *f)
+{
+	if (f->key.proto != 6 || !(f->tcp_flags[DIR_TOSERVER] & TCP_SYN))
+		return false;
+	if (f->tcp[DIR_TOSERVER].bytes || f->tcp[DIR_TOCLIENT].bytes)
+		return false;
+	bool synack = (f->tcp_flags[DIR_TOCLIENT] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
+	bool acked = (f->tcp_flags[DIR_TOSERVER] & TCP_ACK) != 0;
+	return !(synack && acked);
+}
+
 enum flow_tclass flow_class_of(const struct flow *f);
 const char *flow_end_reason_name(enum flow_end_reason r);
 const char *flow_state_name(enum flow_state s);
