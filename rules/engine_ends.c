@@ -3,18 +3,42 @@
 #include "rules/engine_ends.h"
 
 #include <stddef.h>
+#include <strings.h>
 
 #include "rules/engine.h"
 #include "rules/engine_internal.h"
 
+static bool carries_fab_protocol(const struct rules_flow_view *v)
+{
+	return v->app && (!strcasecmp(v->app, "hsms") || !strcasecmp(v->app, "modbus"));
+}
+
+/* What end i of a flow may claim in the learned-host table (engine_hosts.h):
+ * a half-open flow nothing (its source may be spoofed: SYNs cost nothing), a
+ * flow that carries HSMS or Modbus and a host the policy names the fab's
+ * room, any other completed connection the plain room. */
+static enum host_rank rank_of(const struct rules *r, const struct rules_flow_view *v, int i)
+{
+	if (v->half_open)
+		return HOST_LOOKUP;
+	if (carries_fab_protocol(v) || policy_host_of(r->pol, &v->addr[i]) >= 0)
+		return HOST_FAB;
+	return HOST_PLAIN;
+}
+
 /* The learned-host entry of one end of a flow; its slot is kept in the
- * flow's state (entries never move), so each message costs no lookup. */
+ * flow's state (entries never move), so each message costs no lookup. The
+ * slot of a half-open flow's end is kept too when the host is known: it
+ * cannot move, and the flow may still complete. */
 struct rhost *rl_flow_host(struct rules *r, struct rules_flow *rf,
 			   const struct rules_flow_view *v, int i)
 {
 	if (rf && rf->slot[i])
 		return engine_host_at(&r->hosts, rf->slot[i]);
-	struct rhost *h = engine_host_get(&r->hosts, &v->addr[i], true);
+	enum host_rank rank = rank_of(r, v, i);
+	if (rank == HOST_LOOKUP)
+		r->hosts.half_open_lookups++;
+	struct rhost *h = engine_host_get(&r->hosts, &v->addr[i], rank);
 	if (rf && h)
 		rf->slot[i] = engine_host_slot(&r->hosts, h);
 	return h;

@@ -272,6 +272,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		struct rules_config rc2 = {
 			.window_override = opt->alert_window,
 			.rate_override = opt->alert_rate,
+			.max_hosts = opt->max_hosts,
 			.mark = mark_evidence,
 		};
 		pl->rules = rules_create(pol, &rc2, write_alert, pl, &pe);

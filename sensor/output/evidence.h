@@ -61,6 +61,8 @@ struct evidence_stats {
 	uint64_t rotated;             /* files deleted to stay under the cap */
 	uint64_t rotated_bytes;
 	uint64_t no_ring;             /* flows that got no ring (memory cap) */
+	uint64_t half_open_no_ring;   /* half-open flows that got none yet: their share
+				       * (an eighth of the cap) was full (evidence.c) */
 	uint64_t write_errors;        /* files or packets that could not be written */
 	uint64_t not_written;         /* alert records with no evidence (evidence_without) */
 };
