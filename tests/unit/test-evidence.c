@@ -211,9 +211,89 @@ static void test_ring(void)
 	}
 }
 
+/* A flood of half-open flows takes at most an eighth of the memcap: a
+ * connection still gets its ring, a flow that found the share full gets one
+ * once its handshake completes, and a flow that completes gives its share
+ * back (issue 16 item 2). */
+static void syn_flow(struct flow *f, uint64_t id)
+{
+	memset(f, 0, sizeof(*f));
+	f->flow_id = id;
+	f->key.proto = 6;
+}
+
+static void complete(struct flow *f)
+{
+	f->tcp_flags[DIR_TOSERVER] = TCP_SYN | TCP_ACK;
+	f->tcp_flags[DIR_TOCLIENT] = TCP_SYN | TCP_ACK;
+}
+
+static void test_half_open_share(void)
+{
+	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct evidence_config cfg = { .ring_packets = RING, .snap = SNAP, .after_packets = 0,
+				       .memcap = 64 << 10, .max_bytes = 1 << 20, .max_open = 4 };
+	struct evidence *ev = evidence_create(&cfg, dir);
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
+	enum { N = 400 };
+	static struct flow syn[N];
+	int with_ring = 0;
+	for (int i = 0; i < N; i++) {
+		syn_flow(&syn[i], 100 + (uint64_t)i);
+		feed(ev, &syn[i], 1, 1000);
+		syn[i].tcp_flags[DIR_TOSERVER] = TCP_SYN; /* as the pipeline counts it after */
+		feed(ev, &syn[i], 1, 1001);          /* a retransmitted SYN */
+		with_ring += syn[i].evidence != NULL;
+	}
+	const struct evidence_stats *st = evidence_stats(ev);
+	CHECK(with_ring >= 1);
+	CHECK(with_ring < N / 8);
+	CHECK_EQ(st->half_open_no_ring, N - with_ring);
+	CHECK_EQ(st->no_ring, 0);
+	/* a connection during the flood: its ring comes from the rest */
+	struct flow c;
+	syn_flow(&c, 1);
+	complete(&c);
+	feed(ev, &c, 3, 1002);
+	struct evidence_note n;
+	struct evidence_ref ref;
+	evidence_note_hit(ev, &c, false, &n);
+	CHECK(evidence_resolve(ev, &n, &ref));
+	CHECK_EQ(ref.last_packet, 3);
+	/* a flood flow without a ring completes its handshake: it gets one
+	 * then, with the packets from there on */
+	struct flow *late = &syn[N - 1];
+	CHECK(late->evidence == NULL);
+	complete(late);
+	feed(ev, late, 2, 1003);
+	evidence_note_hit(ev, late, false, &n);
+	CHECK(evidence_resolve(ev, &n, &ref));
+	CHECK_EQ(ref.last_packet, 2);
+	/* one with a ring completes: its room in the share is free again */
+	struct flow *first = &syn[0];
+	CHECK(first->evidence != NULL);
+	complete(first);
+	feed(ev, first, 1, 1004);
+	struct flow more;
+	syn_flow(&more, 999);
+	feed(ev, &more, 1, 1005);
+	CHECK(more.evidence != NULL);
+	CHECK_EQ(st->half_open_no_ring, N - with_ring);
+	for (int i = 0; i < N; i++)
+		evidence_flow_end(ev, &syn[i]);
+	evidence_flow_end(ev, &more);
+	evidence_flow_end(ev, &c);
+	evidence_destroy(ev);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	RUN(test_ring);
 	RUN(test_notes);
+	RUN(test_half_open_share);
 	return test_done();
 }
