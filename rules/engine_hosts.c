@@ -42,11 +42,10 @@ static uint32_t ip_hash(const struct ip_addr *ip)
 	return (uint32_t)alert_key_mix(0, ip, sizeof(*ip));
 }
 
-/* Raise a known entry to rank: a plain host that carries HSMS gives its
- * plain room back. */
-static void raise_rank(struct engine_hosts *t, struct rhost *h, enum host_rank rank)
+/* A plain host that carries HSMS gives its plain room back. */
+void engine_host_raise(struct engine_hosts *t, struct rhost *h, enum host_rank rank)
 {
-	if (rank <= h->rank)
+	if (!h || rank <= h->rank)
 		return;
 	if (h->rank == HOST_PLAIN)
 		t->nplain--;
@@ -80,7 +79,7 @@ struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, 
 			return h;
 		}
 		if (ip_addr_cmp(&h->ip, ip) == 0) {
-			raise_rank(t, h, rank);
+			engine_host_raise(t, h, rank);
 			return h;
 		}
 	}

@@ -72,6 +72,8 @@ void engine_hosts_free(struct engine_hosts *t);
  * is left and rank is HOST_PLAIN), and a known entry of a lower rank is
  * raised to it. */
 struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, enum host_rank rank);
+/* Raise an entry (NULL: none) to rank, if below it. */
+void engine_host_raise(struct engine_hosts *t, struct rhost *h, enum host_rank rank);
 /* An entry's slot, +1 (0 means none), and back. */
 uint32_t engine_host_slot(const struct engine_hosts *t, const struct rhost *h);
 struct rhost *engine_host_at(struct engine_hosts *t, uint32_t slot);

@@ -465,7 +465,7 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 	 * on it (a reassembled datagram is not a frame: its fragments are not kept) */
 	if (pl->evidence && !(p->flags & DEC_F_REASSEMBLED))
 		evidence_packet(pl->evidence, f, pl->dlt, p->ts_sec, p->ts_usec, p->caplen, p->wirelen,
-				p->data);
+				p->data, p->payload_wirelen != 0);
 	f->pkts[dir]++;
 	f->bytes[dir] += frame_bytes;
 	f->last.sec = p->ts_sec;

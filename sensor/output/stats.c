@@ -175,7 +175,7 @@ static void evidence(struct jbuf *b, const struct evidence_stats *es)
 	jb_u64(b, "rotated_files", es->rotated);
 	jb_u64(b, "rotated_bytes", es->rotated_bytes);
 	jb_u64(b, "flows_without_ring", es->no_ring);
-	jb_u64(b, "half_open_without_ring", es->half_open_no_ring);
+	jb_u64(b, "empty_flows_without_ring", es->empty_no_ring);
 	jb_u64(b, "alerts_without_evidence", es->not_written);
 	jb_u64(b, "write_errors", es->write_errors);
 	jb_obj_close(b);

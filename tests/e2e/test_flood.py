@@ -27,6 +27,12 @@ capture; then:
     refused none by rank;
   - peak RSS of the flooded run stays under the bound below.
 
+Then the same with 10000 sources that complete their handshake and say
+nothing (gen_syn_flood.py --complete: an attacker who owns the addresses),
+with --max-hosts 4096: the flood fills the three quarters of the host table
+that plain hosts may take and is refused from there (hosts_refused_rank),
+while the demo's alerts, records and roles stay the same.
+
 Before issue 16 item 2 the flooded run filled the learned-host table with
 flood sources: the EAP and the SCADA lost their designation, 6 false HSMS and
 Modbus alerts named them, and the SCADA's conduit and remote-access alerts
@@ -57,9 +63,9 @@ SYNS = int(os.environ.get("FLOOD_SYNS", "100000" if SANITIZED else "1000000"))
 RSS_BOUND_KB = 384 * 1024
 
 
-def run_fabmon(pcap, out):
+def run_fabmon(pcap, out, extra=()):
     """Run fabmon; its peak RSS in KiB (from wait4)."""
-    p = subprocess.Popen([FABMON, "-q", "-r", pcap, "-o", out, "--no-report"],
+    p = subprocess.Popen([FABMON, "-q", "-r", pcap, "-o", out, "--no-report", *extra],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
@@ -101,19 +107,10 @@ def record_view(r):
     return {k: v for k, v in r.items() if k not in ("flow_id", "pcap_filename")}
 
 
-def main():
-    c = Check("flood")
-    with tempfile.TemporaryDirectory() as tmp:
-        flooded = os.path.join(tmp, "flooded.pcap")
-        subprocess.run(["/usr/bin/python3", GEN, DEMO, flooded, str(SYNS)], check=True)
-        alone_out, flood_out = os.path.join(tmp, "alone"), os.path.join(tmp, "flood")
-        rss_alone = run_fabmon(DEMO, alone_out)
-        rss_flood = run_fabmon(flooded, flood_out)
-        alone = read_eve(os.path.join(alone_out, "eve.json"))
-        flood = non_flow_records(flood_out)
-
+def compare(c, label, alone, flood):
+    """The demo's alerts and records, alone and in the flooded run."""
     base_alerts = {alert_key(r): r for r in alone if r["event_type"] == "alert"}
-    c.true("the demo alone raises alerts", len(base_alerts) >= 10, f"({len(base_alerts)})")
+    c.true(f"{label}: the demo alone raises alerts", len(base_alerts) >= 10, f"({len(base_alerts)})")
     got_alerts = {}
     excluded_scan, excluded_flood_src = 0, {}
     for r in flood:
@@ -129,38 +126,73 @@ def main():
         got_alerts.setdefault(alert_key(r), []).append(r)
     for k, r in base_alerts.items():
         got = got_alerts.get(k)
-        c.true(f"alert {k} of the demo alone is in the flooded run", got)
+        c.true(f"{label}: alert {k} of the demo alone is in the flooded run", got)
         if not got:
             continue
-        c.eq(f"alert {k} records", len(got), 1)
-        c.eq(f"alert {k}", alert_view(got[0]), alert_view(r))
-        c.true(f"alert {k} has evidence in the flooded run", got[0]["alert"].get("evidence", {}).get("file"),
+        c.eq(f"{label}: alert {k} records", len(got), 1)
+        c.eq(f"{label}: alert {k}", alert_view(got[0]), alert_view(r))
+        c.true(f"{label}: alert {k} has evidence in the flooded run",
+               got[0]["alert"].get("evidence", {}).get("file"),
                json.dumps(got[0]["alert"].get("evidence")))
     for k, rs in got_alerts.items():
         if k not in base_alerts:
-            c.true(f"no extra alert {k}: {rs[0]['alert']['reason']}", False)
-
+            c.true(f"{label}: no extra alert {k}: {rs[0]['alert']['reason']}", False)
     for kind in ("hsms", "modbus", "asset"):
         want = [record_view(r) for r in alone if r["event_type"] == kind]
         got = [record_view(r) for r in flood if r["event_type"] == kind
                and not is_flood_source(r.get("src_ip", "0.0.0.0"))]
-        c.true(f"the demo has {kind} records", want)
-        c.eq(f"{kind} records of the flooded run", got, want)
+        c.true(f"{label}: the demo has {kind} records", want)
+        c.eq(f"{label}: {kind} records of the flooded run", got, want)
+    print(f"{label}: excluded {excluded_scan} scan alerts and "
+          f"{sum(excluded_flood_src.values())} alerts from flood sources {excluded_flood_src}")
 
-    st_alone = next(r for r in alone if r["event_type"] == "stats")["stats"]
-    st_flood = next(r for r in flood if r["event_type"] == "stats")["stats"]
+
+def stats_of(records):
+    return next(r for r in records if r["event_type"] == "stats")["stats"]
+
+
+def main():
+    c = Check("flood")
+    with tempfile.TemporaryDirectory() as tmp:
+        flooded = os.path.join(tmp, "flooded.pcap")
+        subprocess.run(["/usr/bin/python3", GEN, DEMO, flooded, str(SYNS)], check=True)
+        alone_out, flood_out = os.path.join(tmp, "alone"), os.path.join(tmp, "flood")
+        rss_alone = run_fabmon(DEMO, alone_out)
+        rss_flood = run_fabmon(flooded, flood_out)
+        alone = read_eve(os.path.join(alone_out, "eve.json"))
+        flood = non_flow_records(flood_out)
+        os.unlink(flooded)
+        # completed handshakes from many sources, a small host table
+        completed = os.path.join(tmp, "completed.pcap")
+        subprocess.run(["/usr/bin/python3", GEN, DEMO, completed, "10000", "--complete"], check=True)
+        small = ["--max-hosts", "4096"]
+        alone_small_out, comp_out = os.path.join(tmp, "alone-small"), os.path.join(tmp, "completed")
+        run_fabmon(DEMO, alone_small_out, small)
+        run_fabmon(completed, comp_out, small)
+        alone_small = read_eve(os.path.join(alone_small_out, "eve.json"))
+        comp = non_flow_records(comp_out)
+
+    compare(c, "SYN flood", alone, flood)
+    st_alone, st_flood = stats_of(alone), stats_of(flood)
     ha, hf = st_alone["alerts"], st_flood["alerts"]
     c.eq("hosts learned in the flooded run", hf["hosts_learned"], ha["hosts_learned"])
-    c.eq("hosts refused by rank", hf.get("hosts_refused_rank"), 0)
-    c.true("half-open flows were looked up, not learned", hf.get("hosts_half_open_lookups", -1) >= SYNS // 2,
-           f"({hf.get('hosts_half_open_lookups')} of {SYNS})")
+    c.eq("hosts refused by rank", hf["hosts_refused_rank"], 0)
+    c.true("half-open flows were looked up, not learned", hf["hosts_half_open_lookups"] >= SYNS // 2,
+           f"({hf['hosts_half_open_lookups']} of {SYNS})")
     if not SANITIZED:
         c.true(f"peak RSS {rss_flood} KiB under {RSS_BOUND_KB} KiB", rss_flood <= RSS_BOUND_KB)
-    print(f"flood: {SYNS} SYNs; peak RSS alone {rss_alone} KiB, flooded {rss_flood} KiB; "
+    print(f"SYN flood: {SYNS} SYNs; peak RSS alone {rss_alone} KiB, flooded {rss_flood} KiB; "
           f"hosts learned {hf['hosts_learned']} (alone {ha['hosts_learned']}), half-open lookups "
-          f"{hf.get('hosts_half_open_lookups')}; evidence: {json.dumps(st_flood.get('evidence'))}")
-    print(f"flood: excluded {excluded_scan} scan alerts and "
-          f"{sum(excluded_flood_src.values())} alerts from flood sources {excluded_flood_src}")
+          f"{hf['hosts_half_open_lookups']}; evidence: {json.dumps(st_flood.get('evidence'))}")
+
+    compare(c, "completed handshakes", alone_small, comp)
+    hc = stats_of(comp)["alerts"]
+    c.true("completed handshakes: plain hosts take at most three quarters",
+           3072 <= hc["hosts_learned"] <= 3072 + ha["hosts_learned"], f"({hc['hosts_learned']})")
+    c.true("completed handshakes: the rest refused by rank", hc["hosts_refused_rank"] > 0)
+    c.eq("completed handshakes: none dropped for want of room", hc["hosts_dropped"], 0)
+    print(f"completed handshakes: hosts learned {hc['hosts_learned']}, refused by rank "
+          f"{hc['hosts_refused_rank']}; evidence: {json.dumps(stats_of(comp).get('evidence'))}")
     return c.done()
 
 

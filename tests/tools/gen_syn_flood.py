@@ -21,7 +21,11 @@ answer is not mirrored):
 Records are packed with struct (no scapy): a million SYNs take seconds.
 Deterministic: the same bytes on every run for the same arguments.
 
-usage: gen_syn_flood.py FAB.pcap OUT.pcap [N]   (N default 1000000)
+With --complete every flood source completes its handshake (SYN, SYN+ACK,
+ACK: an attacker who owns the addresses or sits on the path) and then says
+nothing: 3 packets per source.
+
+usage: gen_syn_flood.py FAB.pcap OUT.pcap [N] [--complete]   (N default 1000000)
 """
 import ipaddress
 import struct
@@ -64,7 +68,22 @@ def fold(s):
     return s
 
 
-def syn_frame(i, n, prng):
+def tcp_frame(src, dst, sport, dport, seq, ack, flags, ident, src_mac, dst_mac):
+    # IPv4 header, checksum over its ten 16-bit words
+    ip_words = (0x4500, 40, ident, 0x4000, 0x4006, 0, src >> 16, src & 0xFFFF, dst >> 16, dst & 0xFFFF)
+    ip_sum = (~fold(sum(ip_words))) & 0xFFFF
+    ip = struct.pack("!HHHHHHII", 0x4500, 40, ident, 0x4000, 0x4006, ip_sum, src, dst)
+    # TCP header (window 64240, no options) with the pseudo-header sum
+    off_flags = 0x5000 | flags
+    tcp_words = (sport, dport, seq >> 16, seq & 0xFFFF, ack >> 16, ack & 0xFFFF, off_flags, 64240, 0, 0)
+    pseudo = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + 6 + 20
+    tcp_sum = (~fold(sum(tcp_words) + pseudo)) & 0xFFFF
+    tcp = struct.pack("!HHIIHHHH", sport, dport, seq, ack, off_flags, 64240, tcp_sum, 0)
+    return dst_mac + src_mac + b"\x08\x00" + ip + tcp
+
+
+def flood_frames(i, n, prng, complete):
+    """The frames of flood source i: a SYN, or a whole handshake."""
     src = source(i, n)
     dst_text, dst_mac, fab_port = TARGETS[i % len(TARGETS)]
     dst = int(ipaddress.ip_address(dst_text))
@@ -78,16 +97,15 @@ def syn_frame(i, n, prng):
     sport = 1024 + (r >> 16) % 64000
     seq = r & 0xFFFFFFFF
     ident = i & 0xFFFF
-    # IPv4 header, checksum over its ten 16-bit words
-    ip_words = (0x4500, 40, ident, 0x4000, 0x4006, 0, src >> 16, src & 0xFFFF, dst >> 16, dst & 0xFFFF)
-    ip_sum = (~fold(sum(ip_words))) & 0xFFFF
-    ip = struct.pack("!HHHHHHII", 0x4500, 40, ident, 0x4000, 0x4006, ip_sum, src, dst)
-    # TCP header (SYN, window 64240, no options) with the pseudo-header sum
-    tcp_words = (sport, dport, seq >> 16, seq & 0xFFFF, 0, 0, 0x5002, 64240, 0, 0)
-    pseudo = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + 6 + 20
-    tcp_sum = (~fold(sum(tcp_words) + pseudo)) & 0xFFFF
-    tcp = struct.pack("!HHIIHHHH", sport, dport, seq, 0, 0x5002, 64240, tcp_sum, 0)
-    return dst_mac + FLOOD_MAC + b"\x08\x00" + ip + tcp
+    syn = tcp_frame(src, dst, sport, dport, seq, 0, 0x02, ident, FLOOD_MAC, dst_mac)
+    if not complete:
+        return [syn]
+    iss = prng(i + n) & 0xFFFFFFFF
+    synack = tcp_frame(dst, src, dport, sport, iss, (seq + 1) & 0xFFFFFFFF, 0x12, ident, dst_mac,
+                       FLOOD_MAC)
+    ack = tcp_frame(src, dst, sport, dport, (seq + 1) & 0xFFFFFFFF, (iss + 1) & 0xFFFFFFFF, 0x10,
+                    (ident + 1) & 0xFFFF, FLOOD_MAC, dst_mac)
+    return [syn, synack, ack]
 
 
 def read_pcap(path):
@@ -110,10 +128,12 @@ def read_pcap(path):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = [a for a in sys.argv[1:] if a != "--complete"]
+    complete = "--complete" in sys.argv[1:]
+    if len(args) < 2:
         raise SystemExit(__doc__)
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000000
-    fab = read_pcap(sys.argv[1])
+    n = int(args[2]) if len(args) > 2 else 1000000
+    fab = read_pcap(args[0])
     t0, t1 = fab[0][0], fab[-1][0]
     before = n * 9 // 10
     during = n - before
@@ -129,7 +149,7 @@ def main():
             return t0 - 60000000 + i * 60000000 // max(before, 1)
         return t0 + (i - before) * max(t1 - t0, 1) // max(during, 1)
 
-    out = open(sys.argv[2], "wb")
+    out = open(args[1], "wb")
     out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
     chunk = []
     fi = 0
@@ -140,8 +160,9 @@ def main():
             fts, wl, frame = fab[fi]
             chunk.append(hdr.pack(fts // 1000000, fts % 1000000, len(frame), wl) + frame)
             fi += 1
-        frame = syn_frame(i, n, prng)
-        chunk.append(hdr.pack(ts // 1000000, ts % 1000000, 54, 54) + frame)
+        for k, frame in enumerate(flood_frames(i, n, prng, complete)):
+            t = ts + k  # a microsecond apart
+            chunk.append(hdr.pack(t // 1000000, t % 1000000, 54, 54) + frame)
         if len(chunk) >= 65536:
             out.write(b"".join(chunk))
             chunk = []

@@ -65,7 +65,7 @@ static void run_case(int before)
 	int i = 0;
 	for (; i < before; i++) {
 		frame_of(i, buf);
-		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf);
+		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf, false);
 	}
 	struct evidence_ref ref;
 	CHECK(evidence_alert(ev, &f, &ref));
@@ -74,7 +74,7 @@ static void run_case(int before)
 	CHECK_EQ(ref.last_packet, kept);
 	for (int k = 0; k < AFTER + 2; k++, i++) {
 		frame_of(i, buf);
-		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf);
+		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf, false);
 	}
 	evidence_flow_end(ev, &f);
 	evidence_destroy(ev);
@@ -117,7 +117,7 @@ static void feed(struct evidence *ev, struct flow *f, int n, int64_t t)
 	uint8_t buf[64];
 	memset(buf, 0xab, sizeof(buf));
 	for (int i = 0; i < n; i++)
-		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf);
+		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf, false);
 }
 
 static void test_notes(void)
@@ -211,24 +211,30 @@ static void test_ring(void)
 	}
 }
 
-/* A flood of half-open flows takes at most an eighth of the memcap: a
- * connection still gets its ring, a flow that found the share full gets one
- * once its handshake completes, and a flow that completes gives its share
- * back (issue 16 item 2). */
-static void syn_flow(struct flow *f, uint64_t id)
+/* A flood of TCP flows without payload (spoofed SYNs, or handshakes
+ * completed from many sources) takes at most an eighth of the memcap: a
+ * connection with data still gets its ring, a flow that found the share full
+ * gets one with its first payload, and a flow whose payload comes gives its
+ * share back (issue 16 item 2). */
+static void tcp_flow(struct flow *f, uint64_t id)
 {
 	memset(f, 0, sizeof(*f));
 	f->flow_id = id;
 	f->key.proto = 6;
 }
 
-static void complete(struct flow *f)
+static void feed_tcp(struct evidence *ev, struct flow *f, int n, int64_t t, bool payload)
 {
-	f->tcp_flags[DIR_TOSERVER] = TCP_SYN | TCP_ACK;
-	f->tcp_flags[DIR_TOCLIENT] = TCP_SYN | TCP_ACK;
+	uint8_t buf[64];
+	memset(buf, 0xcd, sizeof(buf));
+	for (int i = 0; i < n; i++) {
+		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf, payload);
+		if (payload)
+			f->tcp[DIR_TOSERVER].bytes += 10; /* as the pipeline counts it after */
+	}
 }
 
-static void test_half_open_share(void)
+static void test_empty_share(void)
 {
 	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
@@ -242,50 +248,50 @@ static void test_half_open_share(void)
 	static struct flow syn[N];
 	int with_ring = 0;
 	for (int i = 0; i < N; i++) {
-		syn_flow(&syn[i], 100 + (uint64_t)i);
-		feed(ev, &syn[i], 1, 1000);
-		syn[i].tcp_flags[DIR_TOSERVER] = TCP_SYN; /* as the pipeline counts it after */
-		feed(ev, &syn[i], 1, 1001);          /* a retransmitted SYN */
+		tcp_flow(&syn[i], 100 + (uint64_t)i);
+		feed_tcp(ev, &syn[i], 3, 1000, false); /* SYN, retransmitted; or a handshake */
 		with_ring += syn[i].evidence != NULL;
 	}
 	const struct evidence_stats *st = evidence_stats(ev);
 	CHECK(with_ring >= 1);
 	CHECK(with_ring < N / 8);
-	CHECK_EQ(st->half_open_no_ring, N - with_ring);
+	CHECK_EQ(st->empty_no_ring, N - with_ring);
 	CHECK_EQ(st->no_ring, 0);
-	/* a connection during the flood: its ring comes from the rest */
+	/* a connection during the flood: its handshake finds the share full,
+	 * its payload a ring from the rest */
 	struct flow c;
-	syn_flow(&c, 1);
-	complete(&c);
-	feed(ev, &c, 3, 1002);
+	tcp_flow(&c, 1);
+	feed_tcp(ev, &c, 3, 1002, false);
+	CHECK(c.evidence == NULL);
+	feed_tcp(ev, &c, 2, 1005, true);
 	struct evidence_note n;
 	struct evidence_ref ref;
 	evidence_note_hit(ev, &c, false, &n);
 	CHECK(evidence_resolve(ev, &n, &ref));
-	CHECK_EQ(ref.last_packet, 3);
-	/* a flood flow without a ring completes its handshake: it gets one
-	 * then, with the packets from there on */
-	struct flow *late = &syn[N - 1];
-	CHECK(late->evidence == NULL);
-	complete(late);
-	feed(ev, late, 2, 1003);
-	evidence_note_hit(ev, late, false, &n);
-	CHECK(evidence_resolve(ev, &n, &ref));
 	CHECK_EQ(ref.last_packet, 2);
-	/* one with a ring completes: its room in the share is free again */
+	CHECK_EQ(st->empty_no_ring, N - with_ring + 1);
+	/* a UDP flow is not held to the share */
+	struct flow u;
+	memset(&u, 0, sizeof(u));
+	u.flow_id = 2;
+	u.key.proto = 17;
+	feed(ev, &u, 1, 1006);
+	CHECK(u.evidence != NULL);
+	/* a flood flow with a ring carries payload: its room in the share is
+	 * free again for the next empty flow */
 	struct flow *first = &syn[0];
 	CHECK(first->evidence != NULL);
-	complete(first);
-	feed(ev, first, 1, 1004);
+	feed_tcp(ev, first, 1, 1007, true);
 	struct flow more;
-	syn_flow(&more, 999);
-	feed(ev, &more, 1, 1005);
+	tcp_flow(&more, 999);
+	feed_tcp(ev, &more, 1, 1008, false);
 	CHECK(more.evidence != NULL);
-	CHECK_EQ(st->half_open_no_ring, N - with_ring);
+	CHECK_EQ(st->empty_no_ring, N - with_ring + 1);
 	for (int i = 0; i < N; i++)
 		evidence_flow_end(ev, &syn[i]);
 	evidence_flow_end(ev, &more);
 	evidence_flow_end(ev, &c);
+	evidence_flow_end(ev, &u);
 	evidence_destroy(ev);
 	rm_tree(dir);
 }
@@ -294,6 +300,6 @@ int main(void)
 {
 	RUN(test_ring);
 	RUN(test_notes);
-	RUN(test_half_open_share);
+	RUN(test_empty_share);
 	return test_done();
 }

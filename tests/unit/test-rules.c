@@ -714,6 +714,39 @@ static void flow_v(struct rules *r, const char *cli, const char *srv, uint16_t p
 	take();
 }
 
+/* A Select.req from host to eq, and a Modbus read from cli to srv: the
+ * messages that give their ends the fab's rank. */
+static void select_req(struct rules *r, const char *host, const char *eq)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(host, 40000, eq, 5000, "hsms");
+	struct hsms_message m;
+	memset(&m, 0, sizeof(m));
+	m.stype = HSMS_SELECT_REQ;
+	m.sender = HSMS_ROLE_HOST;
+	struct app_event ev = { APP_EVENT_HSMS, 0, &m };
+	rules_app_event(r, &rf, &v, &ev, 2000, 0);
+	take();
+}
+
+static void modbus_read(struct rules *r, const char *cli, const char *srv)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 40000, srv, 502, "modbus");
+	struct modbus_pdu p;
+	memset(&p, 0, sizeof(p));
+	p.request = true;
+	p.unit_id = 1;
+	p.fc = p.function = 3;
+	p.function_name = modbus_function_name(3);
+	p.access = modbus_access_of(3, 0);
+	struct app_event ev = { APP_EVENT_MODBUS, 0, &p };
+	rules_app_event(r, &rf, &v, &ev, 3000, 0);
+	take();
+}
+
 static void test_host_ranks(void)
 {
 	struct policy_error e;
@@ -746,26 +779,31 @@ static void test_host_ranks(void)
 	CHECK_EQ(s->hosts, 12);
 	CHECK_EQ(s->hosts_refused_rank, 2);
 	CHECK_EQ(s->hosts_dropped, 0);
-	/* HSMS finds the kept quarter; a plain host that carries it gives its
-	 * plain room back */
-	flow_v(r, "10.9.0.0", "10.8.0.1", 5000, "hsms", false);
+	/* a handshake to the HSMS port that carries no message is plain */
+	flow_v(r, "10.7.0.1", "10.7.0.2", 5000, "hsms", false);
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 12);
+	CHECK_EQ(s->hosts_refused_rank, 4);
+	/* HSMS messages find the kept quarter; a plain host that exchanges
+	 * them gives its plain room back */
+	select_req(r, "10.9.0.0", "10.8.0.1");
 	s = rules_stats(r);
 	CHECK_EQ(s->hosts, 13);
 	flow_v(r, "10.9.1.1", "10.9.0.1", 80, "HTTP", false);
 	s = rules_stats(r);
 	CHECK_EQ(s->hosts, 14);
-	CHECK_EQ(s->hosts_refused_rank, 2);
+	CHECK_EQ(s->hosts_refused_rank, 4);
 	/* Modbus too, up to the whole table */
-	flow_v(r, "10.8.0.2", "10.8.0.3", 502, "modbus", false);
-	flow_v(r, "10.8.0.4", "10.8.0.5", 502, "Modbus", false);
+	modbus_read(r, "10.8.0.2", "10.8.0.3");
+	modbus_read(r, "10.8.0.4", "10.8.0.5");
 	s = rules_stats(r);
 	CHECK_EQ(s->hosts, 16);
-	CHECK_EQ(s->hosts_dropped, 2);
+	CHECK_EQ(s->hosts_dropped, 3);
 	/* a half-open flow of known hosts finds them (no new entry) */
 	flow_v(r, "10.8.0.2", "10.8.0.3", 22, NULL, true);
 	s = rules_stats(r);
 	CHECK_EQ(s->hosts, 16);
-	CHECK_EQ(s->hosts_dropped, 2);
+	CHECK_EQ(s->hosts_dropped, 3);
 	CHECK_EQ(s->hosts_half_open_lookups, 82);
 	CHECK_EQ(s->macs_dropped, 0);
 	rules_destroy(r);
