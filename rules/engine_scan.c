@@ -68,7 +68,9 @@ enum scan_kind { SK_FLOOD, SK_PAIR, SK_SOURCE, SK_COUNT };
 struct scan_entry {
 	struct ip_addr key[2];        /* flood: dst; pair: src, dst; source: src */
 	bool used, flagged, capped;
+	bool crossed;                 /* its threshold, in this interval (flagged: or going on) */
 	uint64_t n;                   /* flows counted: the eviction order */
+	uint64_t seen;                /* the table's clock when last counted: ties go LRU */
 	uint32_t distinct;
 	int16_t zone[2];              /* source and destination zones (first flow) */
 	int64_t first_sec, last_sec;
@@ -84,15 +86,33 @@ struct scan_entry {
 
 struct scan_table {
 	struct scan_entry e[SCAN_ENTRIES];
+	uint64_t clock;               /* flows counted, for the entries' `seen` */
 	uint64_t evictions;           /* this interval */
+};
+
+/* A flood or scan that goes on: flagged in consecutive intervals. It
+ * raised its alert when its first interval closed; while it goes on (no
+ * pause of a whole interval) the next intervals raise none, and its flows
+ * are folded from the first one (no per-flow alert before the threshold
+ * either). So one flood is one alert, however long it lasts; its later
+ * intervals are in the flow_attempts summaries. */
+#define SCAN_EPISODES 64
+struct scan_episode {
+	bool used;
+	uint8_t kind;
+	struct ip_addr key[2];
+	int64_t last_end;             /* end of the last interval it was flagged in */
 };
 
 struct scan_state {
 	struct scan_table t[SK_COUNT];
+	struct scan_episode ep[SCAN_EPISODES];
 	bool open;                    /* an interval is open */
 	int64_t start, now;
 	struct scan_entry *cover[SK_COUNT]; /* the flagged entries covering the flow being checked */
 };
+
+static void scan_close(struct rules *r, int64_t end);
 
 static const enum rule_id kind_rule[SK_COUNT] = { R_SCAN_SYN_FLOOD, R_SCAN_PORT_SCAN,
 						  R_SCAN_HOST_SWEEP };
@@ -136,6 +156,24 @@ static bool watched(const struct policy *p, int zone)
 	return false;
 }
 
+static struct scan_episode *episode_of(struct scan_state *s, int kind, const struct ip_addr *k0,
+				       const struct ip_addr *k1)
+{
+	for (int i = 0; i < SCAN_EPISODES; i++) {
+		struct scan_episode *e = &s->ep[i];
+		if (e->used && e->kind == kind && ip_addr_cmp(&e->key[0], k0) == 0 &&
+		    (!k1 || ip_addr_cmp(&e->key[1], k1) == 0))
+			return e;
+	}
+	return NULL;
+}
+
+/* An episode that went on until the interval before the one open now. */
+static bool goes_on(const struct scan_state *s, const struct scan_episode *e, uint32_t interval)
+{
+	return e && s->start - e->last_end < (int64_t)interval;
+}
+
 /* The entry of a key, taken (and counted as evicted) if it is new. */
 static struct scan_entry *entry_get(struct scan_table *t, const struct ip_addr *k0,
 				    const struct ip_addr *k1, uint64_t h)
@@ -148,10 +186,14 @@ static struct scan_entry *entry_get(struct scan_table *t, const struct ip_addr *
 				victim = e;
 			continue;
 		}
-		if (ip_addr_cmp(&e->key[0], k0) == 0 && (!k1 || ip_addr_cmp(&e->key[1], k1) == 0))
+		if (ip_addr_cmp(&e->key[0], k0) == 0 && (!k1 || ip_addr_cmp(&e->key[1], k1) == 0)) {
+			e->seen = ++t->clock;
 			return e;
-		if (!victim || (victim->used && ((victim->flagged && !e->flagged) ||
-						 (victim->flagged == e->flagged && e->n < victim->n))))
+		}
+		if (!victim || (victim->used &&
+				((victim->flagged && !e->flagged) ||
+				 (victim->flagged == e->flagged &&
+				  (e->n < victim->n || (e->n == victim->n && e->seen < victim->seen))))))
 			victim = e;
 	}
 	if (victim->used)
@@ -164,6 +206,7 @@ static struct scan_entry *entry_get(struct scan_table *t, const struct ip_addr *
 	}
 	victim->epoch = epoch;
 	victim->used = true;
+	victim->seen = ++t->clock;
 	victim->key[0] = *k0;
 	if (k1)
 		victim->key[1] = *k1;
@@ -253,42 +296,51 @@ bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct
 	memset(s->cover, 0, sizeof(s->cover));
 	if (!v->half_open || !watched(r->pol, ep[1].zone))
 		return false;
+	int64_t now = sec > s->now ? sec : s->now;
+	if (s->open && now >= s->start + (int64_t)ps->interval)
+		scan_close(r, s->start + (int64_t)ps->interval); /* no tick since it ended */
 	if (!s->open) {
 		s->open = true;
-		s->start = sec > s->now ? sec : s->now;
+		s->start = now;
 	}
 	bool covered = false;
 	uint64_t hs = ip_hash(&v->addr[0]), hd = ip_hash(&v->addr[1]);
 	if (ps->syn_flood && r->set[R_SCAN_SYN_FLOOD].enabled) {
 		struct scan_entry *e = entry_get(&s->t[SK_FLOOD], &v->addr[1], NULL, hd);
+		if (!e->n && goes_on(s, episode_of(s, SK_FLOOD, &v->addr[1], NULL), ps->interval))
+			e->flagged = true;
 		touch(e, ep, sec, usec);
 		hll_add(e, hs);
 		top_add(e, &v->addr[0], 0);
 		if (e->n >= ps->syn_flood)
-			e->flagged = true;
+			e->flagged = e->crossed = true;
 		if (e->flagged)
 			s->cover[SK_FLOOD] = e;
 	}
 	if (ps->port_scan && r->set[R_SCAN_PORT_SCAN].enabled) {
 		struct scan_entry *e =
 			entry_get(&s->t[SK_PAIR], &v->addr[0], &v->addr[1], mix64(hs ^ (hd * 31)));
+		if (!e->n && goes_on(s, episode_of(s, SK_PAIR, &v->addr[0], &v->addr[1]), ps->interval))
+			e->flagged = true;
 		touch(e, ep, sec, usec);
 		if (set_add(e, v->port[1]))
 			e->distinct++;
 		top_add(e, NULL, v->port[1]);
 		if (e->distinct >= ps->port_scan)
-			e->flagged = true;
+			e->flagged = e->crossed = true;
 		if (e->flagged)
 			s->cover[SK_PAIR] = e;
 	}
 	if (ps->host_sweep && r->set[R_SCAN_HOST_SWEEP].enabled) {
 		struct scan_entry *e = entry_get(&s->t[SK_SOURCE], &v->addr[0], NULL, hs);
+		if (!e->n && goes_on(s, episode_of(s, SK_SOURCE, &v->addr[0], NULL), ps->interval))
+			e->flagged = true;
 		touch(e, ep, sec, usec);
 		if (set_add(e, (uint32_t)hd))
 			e->distinct++;
 		top_add(e, &v->addr[1], 0);
 		if (e->distinct >= ps->host_sweep)
-			e->flagged = true;
+			e->flagged = e->crossed = true;
 		if (e->flagged)
 			s->cover[SK_SOURCE] = e;
 	}
@@ -425,6 +477,38 @@ static void raise_entry(struct rules *r, enum scan_kind k, const struct scan_ent
 	alert_agg_raise(r->agg, a, key);
 }
 
+/* A flagged entry at the end of its interval: a new episode raises its
+ * alert; one that goes on only moves on. */
+static void episode_close(struct rules *r, enum scan_kind k, const struct scan_entry *e,
+			  int64_t end)
+{
+	struct scan_state *s = r->scan;
+	const struct ip_addr *k1 = k == SK_PAIR ? &e->key[1] : NULL;
+	struct scan_episode *ep = episode_of(s, k, &e->key[0], k1);
+	if (goes_on(s, ep, r->pol->scan.interval)) {
+		if (e->crossed) /* still over the threshold: it goes on */
+			ep->last_end = end;
+		return;
+	}
+	if (!e->crossed)
+		return;
+	/* a flagged entry crossed its threshold in this interval: its alert */
+	raise_entry(r, k, e, end);
+	if (!ep) { /* a free slot, else the one that ended longest ago */
+		ep = &s->ep[0];
+		for (int i = 0; i < SCAN_EPISODES && ep->used; i++)
+			if (!s->ep[i].used || s->ep[i].last_end < ep->last_end)
+				ep = &s->ep[i];
+	}
+	memset(ep, 0, sizeof(*ep));
+	ep->used = true;
+	ep->kind = (uint8_t)k;
+	ep->key[0] = e->key[0];
+	if (k1)
+		ep->key[1] = *k1;
+	ep->last_end = end;
+}
+
 /* Close the open interval: its alerts, then empty tables. */
 static void scan_close(struct rules *r, int64_t end)
 {
@@ -436,7 +520,7 @@ static void scan_close(struct rules *r, int64_t end)
 		for (int i = 0; i < SCAN_ENTRIES; i++) {
 			struct scan_entry *e = &t->e[i];
 			if (e->used && e->flagged)
-				raise_entry(r, (enum scan_kind)k, e, end);
+				episode_close(r, (enum scan_kind)k, e, end);
 			e->used = false;
 		}
 		t->evictions = 0;
