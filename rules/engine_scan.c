@@ -78,7 +78,7 @@ struct scan_entry {
 	uint64_t folded;
 	struct { uint8_t rule; int16_t zone; uint64_t n; } fold[ALERT_SCAN_FOLDED];
 	uint8_t nfold;
-	struct { struct ip_addr ip; uint16_t port; uint64_t n; } top[ALERT_SCAN_TOP];
+	struct { struct ip_addr ip; uint16_t port; uint64_t n, seen; } top[ALERT_SCAN_TOP];
 	uint32_t epoch;               /* of set[]: slots of another epoch are empty */
 	uint64_t set[SCAN_SET_SLOTS]; /* pair: ports, source: host hashes (epoch << 32 | value) */
 	uint8_t hll[HLL_REGS];        /* flood: sources */
@@ -109,6 +109,8 @@ struct scan_state {
 	struct scan_episode ep[SCAN_EPISODES];
 	bool open;                    /* an interval is open */
 	int64_t start, now;
+	int64_t first;                /* the earliest flow time counted in it (flows are
+				       * checked at their end, after their last packet) */
 	struct scan_entry *cover[SK_COUNT]; /* the flagged entries covering the flow being checked */
 };
 
@@ -257,22 +259,27 @@ static uint64_t hll_estimate(const struct scan_entry *e)
 	return (uint64_t)(est + 0.5);
 }
 
-/* Space-saving top list: the smallest is replaced (and inherits its count). */
-static void top_add(struct scan_entry *e, const struct ip_addr *ip, uint16_t port)
+/* The top list: a new value takes the place of the smallest count (the
+ * least recently counted among equals) and starts at 1, so that counts are
+ * never overstated; a value counted more often than the others stays. */
+static void top_add(struct scan_entry *e, const struct ip_addr *ip, uint16_t port, uint64_t clock)
 {
 	int min = 0;
 	for (int i = 0; i < ALERT_SCAN_TOP; i++) {
 		if (e->top[i].n && (ip ? ip_addr_cmp(&e->top[i].ip, ip) == 0 : e->top[i].port == port)) {
 			e->top[i].n++;
+			e->top[i].seen = clock;
 			return;
 		}
-		if (e->top[i].n < e->top[min].n)
+		if (e->top[i].n < e->top[min].n ||
+		    (e->top[i].n == e->top[min].n && e->top[i].seen < e->top[min].seen))
 			min = i;
 	}
 	if (ip)
 		e->top[min].ip = *ip;
 	e->top[min].port = port;
-	e->top[min].n++;
+	e->top[min].n = 1;
+	e->top[min].seen = clock;
 }
 
 static void touch(struct scan_entry *e, const struct ep *ep, int64_t sec, uint32_t usec)
@@ -301,8 +308,10 @@ bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct
 		scan_close(r, s->start + (int64_t)ps->interval); /* no tick since it ended */
 	if (!s->open) {
 		s->open = true;
-		s->start = now;
+		s->start = s->first = now;
 	}
+	if (sec < s->first)
+		s->first = sec;
 	bool covered = false;
 	uint64_t hs = ip_hash(&v->addr[0]), hd = ip_hash(&v->addr[1]);
 	if (ps->syn_flood && r->set[R_SCAN_SYN_FLOOD].enabled) {
@@ -311,7 +320,7 @@ bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct
 			e->flagged = true;
 		touch(e, ep, sec, usec);
 		hll_add(e, hs);
-		top_add(e, &v->addr[0], 0);
+		top_add(e, &v->addr[0], 0, s->t[SK_FLOOD].clock);
 		if (e->n >= ps->syn_flood)
 			e->flagged = e->crossed = true;
 		if (e->flagged)
@@ -325,7 +334,7 @@ bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct
 		touch(e, ep, sec, usec);
 		if (set_add(e, v->port[1]))
 			e->distinct++;
-		top_add(e, NULL, v->port[1]);
+		top_add(e, NULL, v->port[1], s->t[SK_PAIR].clock);
 		if (e->distinct >= ps->port_scan)
 			e->flagged = e->crossed = true;
 		if (e->flagged)
@@ -338,7 +347,7 @@ bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct
 		touch(e, ep, sec, usec);
 		if (set_add(e, (uint32_t)hd))
 			e->distinct++;
-		top_add(e, &v->addr[1], 0);
+		top_add(e, &v->addr[1], 0, s->t[SK_SOURCE].clock);
 		if (e->distinct >= ps->host_sweep)
 			e->flagged = e->crossed = true;
 		if (e->flagged)
@@ -407,8 +416,8 @@ static void raise_entry(struct rules *r, enum scan_kind k, const struct scan_ent
 	a->ctx = ACTX_SCAN;
 	struct alert_scan *sc = &a->u.scan;
 	memset(sc, 0, sizeof(*sc));
-	sc->interval_start = r->scan->start;
-	sc->interval_end = end;
+	sc->interval_start = r->scan->first;
+	sc->interval_end = end > e->last_sec ? end : e->last_sec;
 	sc->flows = e->n;
 	sc->folded = e->folded;
 	sc->table_evictions = r->scan->t[k].evictions;
@@ -453,20 +462,20 @@ static void raise_entry(struct rules *r, enum scan_kind k, const struct scan_ent
 	case SK_FLOOD:
 		rl_reason(a, "%" PRIu64 " half-open TCP connections to %s (zone %s) from ~%" PRIu64
 			  " sources in %" PRId64 " s (threshold %u)", sc->flows, w0, zone,
-			  sc->distinct, end - sc->interval_start, sc->threshold);
+			  sc->distinct, sc->interval_end - sc->interval_start, sc->threshold);
 		break;
 	case SK_PAIR:
 		rl_reason(a, "%s probed %s%" PRIu64 " ports of %s (zone %s) in %" PRIu64
 			  " half-open connections in %" PRId64 " s (threshold %u)", w0,
 			  e->capped ? "at least " : "", sc->distinct,
 			  ip_addr_str(&e->key[1], w1, sizeof(w1)), zone, sc->flows,
-			  end - sc->interval_start, sc->threshold);
+			  sc->interval_end - sc->interval_start, sc->threshold);
 		break;
 	default:
 		rl_reason(a, "%s probed %s%" PRIu64 " hosts in watched zones in %" PRIu64
 			  " half-open connections in %" PRId64 " s (threshold %u)", w0,
 			  e->capped ? "at least " : "", sc->distinct, sc->flows,
-			  end - sc->interval_start, sc->threshold);
+			  sc->interval_end - sc->interval_start, sc->threshold);
 		break;
 	}
 	/* one key per flood target, scanning pair, sweeping source */

@@ -141,9 +141,9 @@ static void write_record(struct eve_attempts *a, struct eve *e, int64_t end, boo
 	char ts[40];
 	eve_header(e, b, end, 0, NULL, "flow_attempts");
 	jb_obj_open(b, "flow_attempts");
-	eve_format_time(a->start, 0, ts);
+	eve_format_time(a->first < a->start ? a->first : a->start, 0, ts);
 	jb_str(b, "interval_start", ts);
-	eve_format_time(end, 0, ts);
+	eve_format_time(end > a->last ? end : a->last, 0, ts);
 	jb_str(b, "interval_end", ts);
 	if (final)
 		jb_bool(b, "final", true);
@@ -205,7 +205,12 @@ void eve_attempts_add(struct eve_attempts *a, struct eve *e, const struct flow *
 	if (!a->open) {
 		a->open = true;
 		a->start = t > a->now ? t : a->now;
+		a->first = a->last = t;
 	}
+	if (t < a->first)
+		a->first = t;
+	if (t > a->last)
+		a->last = t;
 	if (t > a->now)
 		a->now = t;
 	a->flows++;

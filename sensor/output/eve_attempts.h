@@ -45,7 +45,8 @@ struct attempts_host {
 
 struct eve_attempts {
 	bool open;
-	int64_t start, now;           /* capture seconds */
+	int64_t start, now;           /* capture seconds: the interval's clock */
+	int64_t first, last;          /* the attempts' times (last packets) in it */
 	uint64_t flows, refused, unanswered, pkts;
 	struct attempts_pair pairs[ATTEMPTS_PAIRS];
 	unsigned npairs;
