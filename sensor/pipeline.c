@@ -238,6 +238,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	pl->eve_sink.hsms = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
 	pl->eve_sink.modbus = (enum eve_records)opt->modbus_records;
 	pl->eve_sink.flow_records_all = opt->flow_records_all;
+	pl->eve_sink.attempts.flows_recorded = opt->flow_records_all;
 	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;

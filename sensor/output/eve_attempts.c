@@ -147,6 +147,8 @@ static void write_record(struct eve_attempts *a, struct eve *e, int64_t end, boo
 	jb_str(b, "interval_end", ts);
 	if (final)
 		jb_bool(b, "final", true);
+	if (a->flows_recorded) /* readers that count flow records must not count these again */
+		jb_bool(b, "flows_recorded", true);
 	jb_u64(b, "flows", a->flows);
 	jb_u64(b, "refused", a->refused);
 	jb_u64(b, "unanswered", a->unanswered);

@@ -44,6 +44,7 @@ struct attempts_host {
 };
 
 struct eve_attempts {
+	bool flows_recorded;          /* --flow-records all: each also has its flow record */
 	bool open;
 	int64_t start, now;           /* capture seconds: the interval's clock */
 	int64_t first, last;          /* the attempts' times (last packets) in it */
