@@ -67,7 +67,7 @@ static void count_host(struct eve_attempts *a, const struct eve *e, int side,
 {
 	struct attempts_host *t = a->hosts[side], *h = NULL, *min = NULL;
 	for (unsigned i = 0; i < a->nhosts[side]; i++) {
-		if (ip_addr_cmp(&t[i].ip, ip) == 0) {
+		if (memcmp(&t[i].ip, ip, sizeof(*ip)) == 0) {
 			h = &t[i];
 			break;
 		}
@@ -175,8 +175,8 @@ static void write_record(struct eve_attempts *a, struct eve *e, int64_t end, boo
 		jb_u64(b, "zone_pairs_other", a->pairs_other);
 	write_hosts(b, "top_sources", a->hosts[0], a->nhosts[0]);
 	write_hosts(b, "top_destinations", a->hosts[1], a->nhosts[1]);
-	jb_u64(b, "sources", a->nhosts[0]);
-	jb_u64(b, "destinations", a->nhosts[1]);
+	jb_u64(b, "sources_tracked", a->nhosts[0]);
+	jb_u64(b, "destinations_tracked", a->nhosts[1]);
 	if (a->replaced[0] || a->replaced[1]) {
 		jb_u64(b, "sources_replaced", a->replaced[0]);
 		jb_u64(b, "destinations_replaced", a->replaced[1]);

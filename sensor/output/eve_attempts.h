@@ -24,7 +24,7 @@
 #include "sensor/output/eve.h"
 
 #define ATTEMPTS_PAIRS 64
-#define ATTEMPTS_HOSTS 256
+#define ATTEMPTS_HOSTS 64
 #define ATTEMPTS_TOP 10
 #define ATTEMPTS_PORT_BITS 1024
 
