@@ -172,10 +172,6 @@ static void context(struct jbuf *b, const struct alert *a)
 			jb_obj_close(b);
 		}
 		jb_arr_close(b);
-		if (!flood)
-			endpoint(b, "source", &a->src, false);
-		if (flood || pair)
-			endpoint(b, "target", &a->dst, false);
 		jb_obj_close(b);
 		break;
 	}
@@ -237,6 +233,15 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		}
 		if (e->source_names && e->source_names[a->source])
 			jb_str(b, e->live ? "in_iface" : "pcap_filename", e->source_names[a->source]);
+	} else if (a->ctx == ACTX_SCAN) {
+		/* a scan or flood stands for many flows: its ends without ports
+		 * (a flood's target, a port scan's two ends, a sweep's source) */
+		char ip[IP_ADDR_STRLEN];
+		if (a->def->rule != R_SCAN_SYN_FLOOD)
+			jb_str(b, "src_ip", ip_addr_str(&a->src.ip, ip, sizeof(ip)));
+		if (a->def->rule != R_SCAN_HOST_SWEEP)
+			jb_str(b, "dest_ip", ip_addr_str(&a->dst.ip, ip, sizeof(ip)));
+		jb_str(b, "proto", "TCP");
 	}
 	if (e->sensor_name)
 		jb_str(b, "host", e->sensor_name);
@@ -271,6 +276,11 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 	if (a->flow_id) {
 		endpoint(b, "source", &a->src, ports);
 		endpoint(b, "target", &a->dst, ports);
+	} else if (a->ctx == ACTX_SCAN) {
+		if (a->def->rule != R_SCAN_SYN_FLOOD)
+			endpoint(b, "source", &a->src, false);
+		if (a->def->rule != R_SCAN_HOST_SWEEP)
+			endpoint(b, "target", &a->dst, false);
 	}
 	if (ev && ev->file[0]) {
 		jb_obj_open(b, "evidence");
