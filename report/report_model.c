@@ -543,6 +543,72 @@ static void on_asset(struct rep *r, json_t *rec)
 	ts_canon(json_member_str(rec, "timestamp"), s->ts);
 }
 
+/* Half-open TCP flows, summarised per interval (flow_attempts, issue 16)
+ * instead of a flow record each: counted in the totals, the zone x zone
+ * matrix and the conduits' observations as their flow records were. The
+ * summary has no ports, applications or hosts per zone pair: those stay
+ * out (a flood's spoofed sources should not become hosts anyway). */
+static void on_flow_attempts(struct rep *r, json_t *rec)
+{
+	json_t *fa = json_object_get(rec, "flow_attempts");
+	const char *start = json_member_str(fa, "interval_start");
+	const char *end = json_member_str(fa, "interval_end");
+	json_t *pairs = json_object_get(fa, "zone_pairs");
+	/* --flow-records all: their flow records were counted already */
+	if (!json_is_array(pairs) || json_is_true(json_object_get(fa, "flows_recorded")))
+		return;
+	size_t i;
+	json_t *it;
+	json_array_foreach(pairs, i, it) {
+		uint64_t n = json_member_count(it, "flows");
+		if (!n)
+			continue;
+		r->flows += n;
+		ts_min(r->first, start);
+		ts_max(r->last, end);
+		const char *vs = json_member_str(it, "verdict");
+		if (!vs) {
+			r->flows_no_verdict += n;
+			continue;
+		}
+		enum verdict v = V_OTHER;
+		for (int k = 0; k < V_OTHER; k++)
+			if (!strcmp(vs, verdict_names[k]))
+				v = (enum verdict)k;
+		r->verdicts[v] += n;
+		const char *sz = json_member_str(it, "src_zone"), *dz = json_member_str(it, "dest_zone");
+		const char *conduit = json_member_str(it, "conduit");
+		char key[512];
+		snprintf(key, sizeof(key), "%s\x1f%s", sz ? sz : "\x01", dz ? dz : "\x01");
+		bool created;
+		struct pair *p = entry(r, &r->pairs, key, sizeof(*p), &created);
+		if (!p)
+			return;
+		if (created) {
+			p->src = xstrdup(r, sz);
+			p->dst = xstrdup(r, dz);
+		}
+		p->flows += n;
+		p->verdicts[v] += n;
+		if (v != V_VIOLATION && v != V_INTRA && !conduit)
+			p->no_conduit += n;
+		rep_sadd(r, &p->conduits, conduit);
+		ts_min(p->first, start);
+		ts_max(p->last, end);
+		if (conduit) {
+			struct cobs *c = get_cobs(r, conduit);
+			if (!c)
+				return;
+			c->flows += n;
+			char zp[300];
+			snprintf(zp, sizeof(zp), "%s \xe2\x86\x92 %s", sz ? sz : NO_ZONE, dz ? dz : NO_ZONE);
+			rep_sadd(r, &c->zone_pairs, zp);
+			ts_min(c->first, start);
+			ts_max(c->last, end);
+		}
+	}
+}
+
 /* What every record gives: its type, the sensor's name. */
 static void on_any(struct rep *r, const char *et, const char *host)
 {
@@ -559,6 +625,8 @@ static void on_record(struct rep *r, json_t *rec)
 		return;
 	if (!strcmp(et, "flow")) {
 		on_flow(r, rec);
+	} else if (!strcmp(et, "flow_attempts")) {
+		on_flow_attempts(r, rec);
 	} else if (!strcmp(et, "hsms")) {
 		on_hsms(r, rec);
 	} else if (!strcmp(et, "modbus")) {

@@ -53,7 +53,7 @@ struct alert_mark {
 	uint64_t v[2];
 };
 
-enum alert_context { ACTX_NONE, ACTX_HSMS, ACTX_MODBUS, ACTX_ANOMALY, ACTX_INVENTORY };
+enum alert_context { ACTX_NONE, ACTX_HSMS, ACTX_MODBUS, ACTX_ANOMALY, ACTX_INVENTORY, ACTX_SCAN };
 
 struct alert_hsms {
 	uint8_t stream, function;
@@ -96,6 +96,24 @@ struct alert_inventory {
 	struct ip_addr other_ip;
 };
 
+/* A scan or flood (rules/engine_scan.c): what one interval counted. */
+#define ALERT_SCAN_TOP 5
+#define ALERT_SCAN_FOLDED 4
+struct alert_scan {
+	int64_t interval_start, interval_end;   /* seconds */
+	uint64_t flows;               /* half-open flows (and probes) counted */
+	uint64_t distinct;            /* sources (flood), ports (port scan), hosts (sweep) */
+	bool distinct_estimated;      /* from a bitmap estimate, not exact */
+	uint32_t threshold;
+	uint64_t folded;              /* flows covered: no alert of their own */
+	struct { char rule[24]; char src_zone[POLICY_NAME_LEN]; uint64_t n; }
+		folded_by[ALERT_SCAN_FOLDED]; /* the rules they would have hit, by source zone */
+	uint8_t nfolded_by;
+	uint64_t table_evictions;     /* entries of the detector's tables evicted this interval */
+	struct { struct ip_addr ip; uint16_t port; uint64_t n; } top[ALERT_SCAN_TOP];
+	uint8_t ntop;                 /* top sources (flood, sweep: top hosts), or ports */
+};
+
 struct alert {
 	const struct rule_def *def;
 	uint8_t severity;
@@ -127,6 +145,7 @@ struct alert {
 		struct alert_modbus modbus;
 		struct alert_anomaly anomaly;
 		struct alert_inventory inv;
+		struct alert_scan scan;
 	} u;
 };
 

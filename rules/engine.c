@@ -30,10 +30,11 @@ struct rules *rules_create(struct policy *pol, const struct rules_config *cfg, a
 	r->rate_override = cfg->rate_override;
 	int hosts_ok = engine_hosts_init(&r->hosts, max_hosts);
 	r->report = calloc(1, sizeof(*r->report));
+	int scan_ok = rl_scan_init(r);
 	r->agg = alert_agg_create(60, 100, agg_capacity, sink, sink_ctx);
 	if (r->agg)
 		alert_agg_set_mark(r->agg, cfg->mark);
-	if (hosts_ok < 0 || !r->report || !r->agg) {
+	if (hosts_ok < 0 || scan_ok < 0 || !r->report || !r->agg) {
 		policy_free(pol);
 		rules_destroy(r);
 		snprintf(err->msg, sizeof(err->msg), "out of memory for the rule engine");
@@ -61,6 +62,7 @@ void rules_destroy(struct rules *r)
 	policy_free(r->pol);
 	alert_agg_destroy(r->agg);
 	engine_hosts_free(&r->hosts);
+	rl_scan_free(r);
 	free(r->report);
 	free(r);
 }
@@ -73,6 +75,9 @@ int rules_set_policy(struct rules *r, struct policy *pol, struct policy_error *e
 		r->st.reload_failures++;
 		return -1;
 	}
+	/* the open scan interval is closed under the policy it was counted by */
+	if (r->pol)
+		rl_scan_finish(r);
 	policy_free(r->pol);
 	r->pol = pol;
 	memcpy(r->set, set, sizeof(set));
@@ -122,11 +127,13 @@ const struct alert_stats *rules_alert_stats(const struct rules *r)
 
 void rules_tick(struct rules *r, int64_t sec)
 {
+	rl_scan_tick(r, sec);
 	alert_agg_tick(r->agg, sec);
 }
 
 void rules_finish(struct rules *r)
 {
+	rl_scan_finish(r);
 	alert_agg_flush(r->agg);
 }
 

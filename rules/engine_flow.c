@@ -127,8 +127,10 @@ const char *rules_verdict_name(enum rules_verdict v)
 	return (unsigned)v <= RV_VIOLATION ? n[v] : "?";
 }
 
+/* folded: a flood or scan covers the flow; its verdict is found, its alert
+ * is counted in the scan alert instead of raised */
 static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
-			    const struct ep ep[2], int64_t sec, uint32_t usec)
+			    const struct ep ep[2], int64_t sec, uint32_t usec, bool folded)
 {
 	const struct policy *p = r->pol;
 	rf->conduit = -1;
@@ -153,6 +155,10 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 		    !r->set[R_HSMS_NO_CONDUIT].enabled)
 			return;
 		rf->verdict = RV_VIOLATION;
+		if (folded) {
+			rl_scan_folded(r, R_HSMS_NO_CONDUIT, z0);
+			return;
+		}
 		struct alert *a = rl_begin(r, R_HSMS_NO_CONDUIT, v, ep, sec, usec);
 		rl_reason(a, "HSMS inside zone '%s' with no conduit naming hsms for it",
 		       p->zones[z0].name);
@@ -186,6 +192,10 @@ static void flow_zone_rules(struct rules *r, struct rules_flow *rf, const struct
 	rf->verdict = RV_VIOLATION;
 	if (!r->set[rule].enabled)
 		return;
+	if (folded) {
+		rl_scan_folded(r, rule, z0);
+		return;
+	}
 	struct alert *a = rl_begin(r, rule, v, ep, sec, usec);
 	char ip[IP_ADDR_STRLEN], w[256], svc[96];
 	const char *app = v->app && *v->app ? v->app : "unknown";
@@ -291,8 +301,14 @@ void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules
 	r->st.flows_checked++;
 	struct ep ep[2];
 	rl_resolve_ends(r, rf, v, ep);
-	rl_inventory_host(r, v, ep, 0, sec, usec);
-	rl_inventory_host(r, v, ep, 1, sec, usec);
-	flow_zone_rules(r, rf, v, ep, sec, usec);
-	flow_app_rules(r, rf, v, ep, sec, usec);
+	/* a half-open flow a flood or scan covers raises nothing of its own:
+	 * the scan alert counts it (engine_scan.c) */
+	bool folded = v->half_open && rl_scan_flow(r, v, ep, sec, usec);
+	if (!folded) {
+		rl_inventory_host(r, v, ep, 0, sec, usec);
+		rl_inventory_host(r, v, ep, 1, sec, usec);
+	}
+	flow_zone_rules(r, rf, v, ep, sec, usec, folded);
+	if (!folded)
+		flow_app_rules(r, rf, v, ep, sec, usec);
 }

@@ -5,8 +5,8 @@
  *
  * Layers, each calling only the ones below it:
  *   engine.c                      the public entry points (engine.h)
- *   engine_{flow,hsms,modbus,     the rule families
- *     inventory,anomaly}.c
+ *   engine_{flow,hsms,modbus,     the rule families (engine_flow.c hands
+ *     inventory,anomaly,scan}.c   half-open flows to engine_scan.c)
  *   engine_alerts.c               building and raising alerts
  *   engine_ends.c                 a flow's two ends as the rules see them
  *   engine_hosts.c                the learned host and MAC tables
@@ -30,6 +30,7 @@ struct rules_stats;
 struct app_anomaly;
 struct hsms_message;
 struct modbus_pdu;
+struct scan_state;
 
 /* The engine's counters; rules_stats() reports them with the host table's. */
 struct rules_counts {
@@ -49,6 +50,7 @@ struct rules {
 	struct rules_counts st;
 	struct rules_stats *report;   /* filled by rules_stats() */
 	struct alert a;               /* being built */
+	struct scan_state *scan;      /* engine_scan.c's tables */
 };
 
 /* engine_flow.c: a flow's rule state reset when the policy generation
@@ -69,5 +71,18 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 		     const struct modbus_pdu *pd, int64_t sec, uint32_t usec);
 void rl_anomaly_event(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      const struct app_anomaly *an, int64_t sec, uint32_t usec);
+
+/* engine_scan.c: scans and floods over half-open flows. rl_scan_flow
+ * counts a flow (ep: its resolved ends) and says whether a flagged flood
+ * or scan covers it: then its own alerts are folded (rl_scan_folded: the
+ * rule it would have hit, the source zone) instead of raised. */
+int rl_scan_init(struct rules *r);
+void rl_scan_free(struct rules *r);
+bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct ep *ep,
+		  int64_t sec, uint32_t usec);
+void rl_scan_folded(struct rules *r, enum rule_id rule, int src_zone);
+/* capture time; end of run or policy change (closes the interval) */
+void rl_scan_tick(struct rules *r, int64_t sec);
+void rl_scan_finish(struct rules *r);
 
 #endif

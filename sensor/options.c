@@ -100,6 +100,9 @@ void options_usage(void)
 	       "      --ndpi-tcp-packets N nDPI gives up on a TCP flow after N packets (default 80)\n"
 	       "      --ndpi-udp-packets N ... on a UDP flow (default 24)\n"
 	       "      --no-ndpi-guess      do not let nDPI guess the protocol from ports\n"
+	       "      --flow-records WHICH 'flow' records: connections (default: every flow\n"
+	       "                           but half-open TCP attempts, which are summarised in\n"
+	       "                           'flow_attempts' records) or all (a record per flow)\n"
 	       "\n"
 	       "HSMS / SECS-II / GEM (SEMI E37/E5/E30):\n"
 	       "      --hsms-ports LIST    ports where HSMS is expected (default 5000); HSMS is also\n"
@@ -357,6 +360,17 @@ static enum set_result set_modbus_records(struct options *o, const char *arg)
 	return SET_OK;
 }
 
+static enum set_result set_flow_records(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "all") == 0)
+		o->flow_records_all = true;
+	else if (strcmp(arg, "connections") == 0)
+		o->flow_records_all = false;
+	else
+		return SET_BAD;
+	return SET_OK;
+}
+
 static enum set_result set_syslog(struct options *o, const char *arg)
 {
 	struct syslog_config sc;
@@ -456,6 +470,8 @@ static const struct opt_spec opt_specs[] = {
 	FLAG("no-modbus-records", modbus_records, 0),
 	SETTER("modbus-records", 0, true, set_modbus_records,
 	       "--modbus-records takes all, non-read or none"),
+	SETTER("flow-records", 0, true, set_flow_records,
+	       "--flow-records takes connections or all"),
 	TEXT("policy", 'c', policy),
 	NUMBER("alert-window", 0, alert_window, 1, 86400, 1, "--alert-window takes 1..86400 seconds"),
 	NUMBER("alert-rate", 0, alert_rate, 1, 1000000, 1, "--alert-rate takes 1..1000000"),

@@ -42,6 +42,7 @@ struct options {
 	/* Modbus/TCP */
 	bool modbus_enabled;
 	int modbus_records;                 /* enum eve_records */
+	bool flow_records_all;              /* --flow-records all: a record per half-open flow too */
 	uint16_t modbus_ports[17];          /* 0-terminated; empty: 502 */
 	/* zones, conduits and rules */
 	const char *policy;                 /* -c; NULL: the built-in default */

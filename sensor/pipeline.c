@@ -237,6 +237,8 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	pl->eve_sink.eve = &pl->eve;
 	pl->eve_sink.hsms = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
 	pl->eve_sink.modbus = (enum eve_records)opt->modbus_records;
+	pl->eve_sink.flow_records_all = opt->flow_records_all;
+	pl->eve_sink.attempts.flows_recorded = opt->flow_records_all;
 	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;
@@ -378,6 +380,7 @@ static void advance_clock(struct pipeline *pl, int64_t sec, uint32_t usec)
 		ipfrag_expire(pl->frag, sec);
 		if (pl->rules)
 			rules_tick(pl->rules, sec);
+		eve_sink_tick(&pl->eve_sink, sec);
 	}
 }
 
@@ -570,6 +573,7 @@ void pipeline_finish(struct pipeline *pl)
 	applayer_finish(&pl->app, pl->now_sec, pl->now_usec);
 	if (pl->rules)
 		rules_finish(pl->rules);
+	eve_sink_finish(&pl->eve_sink);
 }
 
 void pipeline_flush_output(struct pipeline *pl)

@@ -166,8 +166,19 @@ static void print_policy(const struct policy *p, const struct rule_setting *set)
 	       p->default_action == POLICY_DENY ? "deny" : "allow",
 	       p->infer_roles ? "inferred from behaviour for unlisted hosts" : "only from the policy",
 	       p->nzones, p->nhosts, p->nconduits);
-	printf("alerting: window %u s, at most %u new records per rule and minute\n\n",
+	printf("alerting: window %u s, at most %u new records per rule and minute\n",
 	       p->alert_window, p->alert_rate);
+	/* the scan and flood thresholds (0: the rule is off), and what they watch */
+	printf("scan: per %u s, syn_flood %u half-open flows to a host, port_scan %u ports, "
+	       "host_sweep %u hosts; into", p->scan.interval, p->scan.syn_flood, p->scan.port_scan,
+	       p->scan.host_sweep);
+	int watched = 0;
+	for (int a = 0; a < AREA_COUNT; a++)
+		if (p->scan.areas & (1u << a))
+			printf("%s %s", watched++ ? "," : "", policy_area_name((enum zone_area)a));
+	for (unsigned i = 0; i < p->scan.nzones; i++)
+		printf("%s zone %s", watched++ ? "," : "", p->zones[p->scan.zones[i]].name);
+	printf("%s\n\n", watched ? "" : " nothing");
 
 	printf("ZONES\n  %-22s %-6s %-16s %-4s %-9s %s\n", "name", "purdue", "area", "sl-t",
 	       "inventory", "members");

@@ -153,6 +153,27 @@ struct policy_rule {
 
 enum policy_action { POLICY_DENY = 0, POLICY_ALLOW };
 
+#define POLICY_MAX_SCAN_ZONES 32
+/* the largest port_scan / host_sweep threshold: distinct ports and hosts
+ * are counted exactly up to this (rules/engine_scan.c) */
+#define POLICY_SCAN_SET_MAX 384
+
+/* The `scan:` section: thresholds of the scan and flood rules
+ * (rules/engine_scan.c), counted over half-open TCP flows per interval. */
+struct policy_scan {
+	uint32_t interval;            /* seconds */
+	uint32_t syn_flood;           /* half-open flows to one destination host; 0 off */
+	uint32_t port_scan;           /* distinct ports of one host probed by one source; 0 off */
+	uint32_t host_sweep;          /* distinct hosts probed by one source; 0 off */
+	uint32_t areas;               /* bit per enum zone_area: destinations watched */
+	int zones[POLICY_MAX_SCAN_ZONES]; /* and these zones, whatever their area */
+	uint8_t nzones;
+	int line;                     /* of the section, 0 if absent (the defaults) */
+};
+#define POLICY_SCAN_DEFAULTS                                                          \
+	{ .interval = 60, .syn_flood = 1000, .port_scan = 100, .host_sweep = 64,          \
+	  .areas = (1u << AREA_FAB) | (1u << AREA_FAB_SYSTEM) }
+
 struct policy {
 	char name[POLICY_NAME_LEN];
 	char source[256];             /* file name, or "built-in" */
@@ -173,6 +194,7 @@ struct policy {
 	size_t ngateways;
 	uint32_t alert_window;        /* seconds of aggregation */
 	uint32_t alert_rate;          /* new alert records per rule per minute */
+	struct policy_scan scan;
 	/* compiled lookups (policy_compile) */
 	struct policy_network *nets;  /* sorted by family, length desc, prefix */
 	size_t nnets;

@@ -818,6 +818,73 @@ static bool alerting_pair(struct pctx *c, const char *k, yaml_node_t *v, void *a
 	return false;
 }
 
+/* ---- scan ---- */
+
+static bool scan_area_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	int a = policy_area_parse(scalar(n));
+	if (a < 0) {
+		char list[256];
+		size_t o = 0;
+		for (int i = 0; i < AREA_COUNT; i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
+					      policy_area_name((enum zone_area)i));
+		return fail(c, n, "scan: unknown area '%s' (areas: %s)", scalar(n), list);
+	}
+	*(uint32_t *)arg |= 1u << a;
+	return true;
+}
+
+static bool scan_zone_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	struct policy_scan *s = arg;
+	int z = policy_zone_index(c->p, scalar(n));
+	if (z < 0)
+		return fail(c, n, "scan: unknown zone '%s' (not in `zones:`)", scalar(n));
+	if (s->nzones >= POLICY_MAX_SCAN_ZONES)
+		return fail(c, n, "scan: more than %d zones", POLICY_MAX_SCAN_ZONES);
+	s->zones[s->nzones++] = z;
+	return true;
+}
+
+static bool scan_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	struct policy_scan *s = arg;
+	long l;
+	if (!strcmp(k, "interval")) {
+		if (!want_int(c, v, "scan: interval", 1, 86400, &l))
+			return false;
+		s->interval = (uint32_t)l;
+		return true;
+	}
+	struct { const char *key; uint32_t *to; long max; } t[] = {
+		{ "syn_flood", &s->syn_flood, 100000000 },
+		{ "port_scan", &s->port_scan, POLICY_SCAN_SET_MAX },
+		{ "host_sweep", &s->host_sweep, POLICY_SCAN_SET_MAX },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(k, t[i].key)) {
+			char what[32];
+			snprintf(what, sizeof(what), "scan: %s", k);
+			/* 0 turns the rule off; else at least 2 (one attempt is no scan) */
+			if (!want_int(c, v, what, 0, t[i].max, &l))
+				return false;
+			if (l == 1)
+				return fail(c, v, "scan: %s must be 0 (off) or at least 2, found 1", k);
+			*t[i].to = (uint32_t)l;
+			return true;
+		}
+	if (!strcmp(k, "areas")) {
+		s->areas = 0;
+		return each(c, v, "scan: areas", scan_area_item, &s->areas);
+	}
+	if (!strcmp(k, "zones")) {
+		s->nzones = 0;
+		return each(c, v, "scan: zones", scan_zone_item, s);
+	}
+	return false;
+}
+
 static bool gateway_item(struct pctx *c, const yaml_node_t *n, void *arg)
 {
 	(void)arg;
@@ -872,12 +939,18 @@ static bool top_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 	}
 	if (!strcmp(k, "gateways"))
 		return each(c, v, "gateways", gateway_item, NULL);
+	if (!strcmp(k, "scan")) {
+		static const char *const keys[] = { "interval", "syn_flood", "port_scan",
+						    "host_sweep", "areas", "zones", NULL };
+		c->p->scan.line = (int)v->start_mark.line + 1;
+		return mapping(c, v, "scan", keys, scan_pair, &c->p->scan);
+	}
 	return false;
 }
 
 static const char *const top_keys[] = { "version", "name", "default_action", "infer_roles",
 					"zones", "hosts",
-					"conduits", "rules", "alerting", "gateways", NULL };
+					"conduits", "rules", "alerting", "gateways", "scan", NULL };
 
 struct policy *policy_parse(const char *text, size_t len, const char *source,
 			    struct policy_error *err)
@@ -893,6 +966,7 @@ struct policy *policy_parse(const char *text, size_t len, const char *source,
 	snprintf(c.p->source, sizeof(c.p->source), "%s", source);
 	c.p->alert_window = 60;
 	c.p->alert_rate = 100;
+	c.p->scan = (struct policy_scan)POLICY_SCAN_DEFAULTS;
 	c.p->public_zone = -1;
 
 	yaml_parser_t yp;

@@ -128,6 +128,53 @@ static void context(struct jbuf *b, const struct alert *a)
 		jb_obj_close(b);
 		break;
 	}
+	case ACTX_SCAN: {
+		/* a scan or flood: the interval's counts (rules/engine_scan.c) */
+		const struct alert_scan *sc = &a->u.scan;
+		bool flood = a->def->rule == R_SCAN_SYN_FLOOD, pair = a->def->rule == R_SCAN_PORT_SCAN;
+		char ts[40], ip[IP_ADDR_STRLEN];
+		jb_obj_open(b, "scan");
+		eve_format_time(sc->interval_start, 0, ts);
+		jb_str(b, "interval_start", ts);
+		eve_format_time(sc->interval_end, 0, ts);
+		jb_str(b, "interval_end", ts);
+		jb_u64(b, "flows", sc->flows);
+		jb_u64(b, flood ? "distinct_sources" : pair ? "distinct_ports" : "distinct_hosts",
+		       sc->distinct);
+		if (sc->distinct_estimated)
+			jb_bool(b, flood ? "estimated" : "at_least", true);
+		jb_u64(b, "threshold", sc->threshold);
+		jb_u64(b, "folded", sc->folded);
+		if (sc->nfolded_by) {
+			jb_arr_open(b, "folded_by");
+			for (int i = 0; i < sc->nfolded_by; i++) {
+				jb_obj_open(b, NULL);
+				jb_str(b, "rule_id", sc->folded_by[i].rule);
+				if (sc->folded_by[i].src_zone[0])
+					jb_str(b, "src_zone", sc->folded_by[i].src_zone);
+				else
+					jb_null(b, "src_zone");
+				jb_u64(b, "flows", sc->folded_by[i].n);
+				jb_obj_close(b);
+			}
+			jb_arr_close(b);
+		}
+		if (sc->table_evictions)
+			jb_u64(b, "table_evictions", sc->table_evictions);
+		jb_arr_open(b, flood ? "top_sources" : pair ? "top_ports" : "top_hosts");
+		for (int i = 0; i < sc->ntop; i++) {
+			jb_obj_open(b, NULL);
+			if (pair)
+				jb_u64(b, "port", sc->top[i].port);
+			else
+				jb_str(b, "ip", ip_addr_str(&sc->top[i].ip, ip, sizeof(ip)));
+			jb_u64(b, "flows", sc->top[i].n);
+			jb_obj_close(b);
+		}
+		jb_arr_close(b);
+		jb_obj_close(b);
+		break;
+	}
 	default:
 		break;
 	}
@@ -186,6 +233,15 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		}
 		if (e->source_names && e->source_names[a->source])
 			jb_str(b, e->live ? "in_iface" : "pcap_filename", e->source_names[a->source]);
+	} else if (a->ctx == ACTX_SCAN) {
+		/* a scan or flood stands for many flows: its ends without ports
+		 * (a flood's target, a port scan's two ends, a sweep's source) */
+		char ip[IP_ADDR_STRLEN];
+		if (a->def->rule != R_SCAN_SYN_FLOOD)
+			jb_str(b, "src_ip", ip_addr_str(&a->src.ip, ip, sizeof(ip)));
+		if (a->def->rule != R_SCAN_HOST_SWEEP)
+			jb_str(b, "dest_ip", ip_addr_str(&a->dst.ip, ip, sizeof(ip)));
+		jb_str(b, "proto", "TCP");
 	}
 	if (e->sensor_name)
 		jb_str(b, "host", e->sensor_name);
@@ -220,6 +276,11 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 	if (a->flow_id) {
 		endpoint(b, "source", &a->src, ports);
 		endpoint(b, "target", &a->dst, ports);
+	} else if (a->ctx == ACTX_SCAN) {
+		if (a->def->rule != R_SCAN_SYN_FLOOD)
+			endpoint(b, "source", &a->src, false);
+		if (a->def->rule != R_SCAN_HOST_SWEEP)
+			endpoint(b, "target", &a->dst, false);
 	}
 	if (ev && ev->file[0]) {
 		jb_obj_open(b, "evidence");

@@ -46,11 +46,26 @@ static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int
 static void flow_ended(void *ctx, struct flow *f, const struct flow_end *end)
 {
 	struct eve_sink *s = ctx;
-	if (s->eve->open)
+	/* a half-open flow tells who tried whom: summarised, so that a flood
+	 * of spoofed SYNs writes a record per interval, not per SYN */
+	bool half_open = flow_half_open(f);
+	if (half_open)
+		eve_attempts_add(&s->attempts, s->eve, f);
+	if (s->eve->open && (!half_open || s->flow_records_all))
 		eve_flow(s->eve, f, end->why, (int)end->session_kind, end->session);
 	/* the flow's cached record header goes with it */
 	free(f->eve_hdr);
 	f->eve_hdr = NULL;
+}
+
+void eve_sink_tick(struct eve_sink *s, int64_t sec)
+{
+	eve_attempts_tick(&s->attempts, s->eve, sec);
+}
+
+void eve_sink_finish(struct eve_sink *s)
+{
+	eve_attempts_finish(&s->attempts, s->eve);
 }
 
 struct event_sink eve_event_sink(struct eve_sink *s)

@@ -7,7 +7,7 @@ usage: run_pcap_test.py FABMON NAME CAPTURE EXPECTED [-- fabmon args...]
 
 Records are compared whole, except what depends on the machine, not on the
 packets: stats.uptime, and pcap_filename (reduced to the file's base name).
-Set UPDATE=1 to (re)write EXPECTED from the current output; review the diff
+In the options, @SRC@ stands for the source tree. Set UPDATE=1 to (re)write EXPECTED from the current output; review the diff
 before committing it.
 
 Every record is also validated, as written, against fabmon's schema
@@ -69,6 +69,9 @@ def main():
         argv, extra = argv[:i], argv[i + 1:]
         if len(extra) == 1:  # the TESTLIST's option column, as one string
             extra = shlex.split(extra[0])
+        # @SRC@: the source tree (a policy file of a test, say)
+        src = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+        extra = [a.replace("@SRC@", src) for a in extra]
     fabmon, name, capture, expected = argv
     with tempfile.TemporaryDirectory(prefix=f"fabmon-{name}-") as out:
         cmd = [fabmon, "-q", "-r", capture, "-o", out] + extra

@@ -397,6 +397,47 @@ def malformed():
           flows=[flowtruth("TCP", "10.5.0.1", 1, "10.5.0.2", 2, 1, 0)])
 
 
+# ---------------------------------------------------------------- scans and floods
+def scan_flood():
+    """Into the fab-equipment zone of tests/pcap/scan-policy.yaml (syn_flood 40,
+    port_scan 20, host_sweep 10, interval 60): a SYN flood of 60 spoofed
+    sources to one tool (each SYN answered by a SYN-ACK, never acknowledged),
+    a SYN scan of 30 ports of another tool (refused by RST), a sweep of 15
+    tools (unanswered), and one real connection. Expected: one alert each,
+    no per-flow record of the 105 half-open flows but a flow_attempts summary.
+    The flood's last 20 sources are on the internet: past the threshold, their
+    level-skipping alerts are folded into the flood's. A packet 150 s later
+    ends the half-open flows by timeout, in the order they were made."""
+    cap = Capture()
+    flood, scan, sweep = [], [], []
+    for i in range(60):       # 10.30.200.1-40, 198.51.100.41-60 -> 10.30.1.21:5000
+        src = f"10.30.200.{i + 1}" if i < 40 else f"198.51.100.{i + 1}"
+        cap.add(l2(src, "10.30.1.21") / IP(src=src, dst="10.30.1.21") /
+                TCP(sport=20000 + i, dport=5000, seq=1000 + i, flags="S", window=64240), dt=0.01)
+        cap.add(l2("10.30.1.21", src) / IP(src="10.30.1.21", dst=src) /
+                TCP(sport=5000, dport=20000 + i, seq=9000, ack=1001 + i, flags="SA", window=64240),
+                dt=0.0002)
+        flood.append(src)
+    for port in range(1, 31):               # 10.30.1.99 -> 10.30.1.22:1-30, refused
+        cap.add(l2("10.30.1.99", "10.30.1.22") / IP(src="10.30.1.99", dst="10.30.1.22") /
+                TCP(sport=41000, dport=port, seq=500, flags="S", window=1024), dt=0.02)
+        cap.add(l2("10.30.1.22", "10.30.1.99") / IP(src="10.30.1.22", dst="10.30.1.99") /
+                TCP(sport=port, dport=41000, seq=0, ack=501, flags="RA", window=0), dt=0.0002)
+        scan.append(port)
+    for h in range(1, 16):                   # 10.30.1.98 -> 10.30.2.1-15:502, unanswered
+        cap.add(l2("10.30.1.98", f"10.30.2.{h}") / IP(src="10.30.1.98", dst=f"10.30.2.{h}") /
+                TCP(sport=42000 + h, dport=502, seq=700, flags="S", window=1024), dt=0.02)
+        sweep.append(f"10.30.2.{h}")
+    short_tcp(cap, "10.30.1.50", 43000, "10.30.1.21", 8080)   # a connection: its flow record
+    cap.advance(150)
+    udp_exchange(cap, "10.30.1.50", 43001, "10.30.1.21", 9999, b"ping", b"pong")
+    cap.write(os.path.join(OUT, "scan-flood.pcap"))
+    truth("scan-flood.pcap", packets=len(cap.frames), half_open=len(flood) + len(scan) + len(sweep),
+          alerts={"scan.syn_flood": 1, "scan.port_scan": 1, "scan.host_sweep": 1},
+          flows=[flowtruth("TCP", "10.30.1.50", 43000, "10.30.1.21", 8080, 6, 4),
+                 flowtruth("UDP", "10.30.1.50", 43001, "10.30.1.21", 9999, 1, 1)])
+
+
 # ---------------------------------------------------------------- ICMP & others
 def icmp_other():
     cap = Capture()
@@ -512,5 +553,6 @@ malformed()
 icmp_other()
 hostile_strings()
 hsms_anomalies()
+scan_flood()
 truncated_file()
 print(f"captures written to {OUT}")

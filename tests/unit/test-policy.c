@@ -47,7 +47,7 @@ static void test_errors(void)
 		     "description, purdue, area, networks, vlans, sl_t, inventory, roles)");
 	expect_error("zone:\n  - {name: z}\n",
 		     "site.yaml:1:1: policy: unknown key 'zone' (expected one of: version, name, "
-		     "default_action, infer_roles, zones, hosts, conduits, rules, alerting, gateways)");
+		     "default_action, infer_roles, zones, hosts, conduits, rules, alerting, gateways, scan)");
 	expect_error("zones:\n  - {purdue: 2, area: fab-area}\n",
 		     "site.yaml:2:5: zone 1: missing 'name'");
 	expect_error("zones:\n  - {name: z, area: fab-area}\n",
