@@ -30,6 +30,9 @@ def normalise(rec):
         rec["pcap_filename"] = os.path.basename(rec["pcap_filename"])
     if rec.get("event_type") == "stats":
         rec["stats"].pop("uptime", None)
+        alerts = rec["stats"].get("alerts", {})
+        if isinstance(alerts.get("policy"), str) and alerts["policy"].startswith("/"):
+            alerts["policy"] = os.path.basename(alerts["policy"])  # a path of this machine
     if rec.get("event_type") == "run":  # wall-clock start, paths of this machine
         rec.pop("timestamp", None)
         rec["run"].pop("started", None)
