@@ -85,7 +85,6 @@ bool dissect_resync_step(struct dissect_stream *s, const struct dissect_framing 
 enum probe_result dissect_probe_scan(const struct dissect_framing *f, const void *arg,
 				     struct bview data, size_t from, size_t *at)
 {
-	bool undecided = false;
 	for (size_t i = from; i < data.len && data.len - i >= f->min_header; i++) {
 		size_t frame, next_frame;
 		if (!f->plausible(bv_from(&data, i), arg, &frame))
@@ -97,10 +96,11 @@ enum probe_result dissect_probe_scan(const struct dissect_framing *f, const void
 			*at = i;
 			return PROBE_MATCH;
 		}
-		if (end > data.len || data.len - end < f->min_header)
-			undecided = true; /* the confirming header is not here yet */
+		/* else refuted, or its confirmation is not here yet */
 	}
-	return undecided || data.len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
+	/* no confirmed header yet: more bytes may bring one (or confirm a
+	 * candidate), up to DISSECT_PROBE_MAX */
+	return data.len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
 bool asset_table_init(struct asset_table *t, size_t entry_size, size_t addr_offset, size_t max)

@@ -962,7 +962,8 @@ static enum probe_result hsms_probe(const struct dissect_flow *flow, int dir, co
 		if (pr == PROBE_NEED_MORE)
 			undecided = true;
 	}
-	return undecided || len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
+	/* past DISSECT_PROBE_MAX nothing more comes: undecided is no */
+	return undecided && len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
 static void *global_create(const void *cfg)

@@ -988,14 +988,17 @@ static bool plausible_frame(struct bview at, const void *arg, size_t *frame_len)
 	*frame_len = 6 + (size_t)len;
 	if (protocol_id == 0)
 		return true;
-	/* only the protocol id is wrong: all of the ADU must be at hand and
-	 * valid, so that junk does not pass for such an ADU */
+	/* only the protocol id is wrong: the ADU must be a valid request of
+	 * a public function code (what an attacker sends; a response's validity depends on its
+	 * request, too lax a test on its own), so that junk
+	 * does not pass for such an ADU; until all of it is at hand it stays
+	 * a candidate (the resync waits for more, as it does to confirm) */
 	if (at.len < *frame_len)
-		return false;
+		return true;
 	struct modbus_pdu pdu;
 	const uint8_t *p = at.p + MODBUS_MBAP_LEN;
 	size_t n = *frame_len - MODBUS_MBAP_LEN;
-	return !modbus_decode_pdu(p, n, true, NULL, &pdu) || !modbus_decode_pdu(p, n, false, NULL, &pdu);
+	return function_public(*p) && !modbus_decode_pdu(p, n, true, NULL, &pdu);
 }
 
 /* After garbage or a gap: the next ADU confirmed by the one after it, or
@@ -1169,7 +1172,8 @@ static enum probe_result modbus_probe(const struct dissect_flow *flow, int dir, 
 		if (pr == PROBE_NEED_MORE)
 			undecided = true;
 	}
-	return undecided || len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
+	/* past DISSECT_PROBE_MAX nothing more comes: undecided is no */
+	return undecided && len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
 static void *global_create(const void *cfg)
