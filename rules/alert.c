@@ -39,7 +39,12 @@ struct alert_agg {
 	/* rate limit: new records of each rule, and of each (rule, source), in
 	 * the current minute */
 	int64_t minute[R_COUNT];
-	uint32_t in_minute[R_COUNT];
+	/* [1]: records of half-open flows. A flood of SYNs from spoofed
+	 * sources escapes the limit per source and would use up the rule's
+	 * ceiling: the alerts of real connections (of the same rule, a remote
+	 * access alert say) would be suppressed for the minute. Each has its
+	 * own ceiling (issue 16 item 2). */
+	uint32_t in_minute[R_COUNT][2];
 	uint64_t pending_suppressed[R_COUNT];
 	struct src_budget src[SRC_BUDGETS];
 	alert_sink_fn sink;
@@ -230,17 +235,18 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 	int64_t minute = now / 60;
 	if (g->minute[r] != minute) {
 		g->minute[r] = minute;
-		g->in_minute[r] = 0;
+		g->in_minute[r][0] = g->in_minute[r][1] = 0;
 	}
+	uint32_t *in_minute = &g->in_minute[r][a->half_open ? 1 : 0];
 	struct src_budget *sb = src_budget(g, r, &a->src.ip, minute);
 	uint64_t ceiling = (uint64_t)g->rate * RULE_CEILING;
-	if ((sb && sb->n >= g->rate) || g->in_minute[r] >= ceiling) {
+	if ((sb && sb->n >= g->rate) || *in_minute >= ceiling) {
 		g->st.suppressed++;
 		g->st.suppressed_by_rule[r]++;
 		g->pending_suppressed[r]++;
 		return;
 	}
-	g->in_minute[r]++;
+	(*in_minute)++;
 	if (sb)
 		sb->n++;
 	struct alert *out = &g->scratch;

@@ -106,6 +106,8 @@ struct alert {
 	char app[64];
 	uint16_t vlan;
 	uint16_t source;              /* the sensor's capture source index */
+	bool half_open;               /* raised on a half-open flow: counts to the rule's
+				       * ceiling of such flows, not to that of connections */
 	void *sensor_flow;            /* the sensor's flow it was raised on (its view's);
 				       * NULL without a flow and on repeat records, which
 				       * are written when the flow may have ended */

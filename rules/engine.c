@@ -107,6 +107,9 @@ const struct rules_stats *rules_stats(const struct rules *r)
 	s->modbus_checked = r->st.modbus_checked;
 	s->hosts = r->hosts.nhosts;
 	s->hosts_dropped = r->hosts.dropped;
+	s->hosts_refused_rank = r->hosts.refused_rank;
+	s->hosts_half_open_lookups = r->hosts.half_open_lookups;
+	s->macs_dropped = r->hosts.macs_dropped;
 	s->reloads = r->st.reloads;
 	s->reload_failures = r->st.reload_failures;
 	return s;

@@ -72,6 +72,9 @@ struct rules_stats {
 	uint64_t flows_checked;
 	uint64_t hsms_checked, modbus_checked;
 	uint64_t hosts, hosts_dropped;    /* learned-host table */
+	uint64_t hosts_refused_rank;      /* plain hosts refused: the rest is the fab's (engine_hosts.h) */
+	uint64_t hosts_half_open_lookups; /* half-open flows' ends looked up, not learned */
+	uint64_t macs_dropped;            /* MACs not learned: the table was full */
 	uint64_t reloads, reload_failures;
 };
 

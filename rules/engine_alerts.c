@@ -53,6 +53,7 @@ struct alert *rl_begin(struct rules *r, enum rule_id rule, const struct rules_fl
 		a->vlan = v->vlan;
 		a->source = v->source;
 		a->sensor_flow = v->sensor_flow;
+		a->half_open = v->half_open;
 		for (int i = 0; i < 2; i++)
 			fill_endpoint(r, i ? &a->dst : &a->src, &ep[i], v->port[i], v->mac[i]);
 	}

@@ -7,17 +7,51 @@
 #include "rules/engine.h"
 #include "rules/engine_internal.h"
 
-/* The learned-host entry of one end of a flow; its slot is kept in the
- * flow's state (entries never move), so each message costs no lookup. */
-struct rhost *rl_flow_host(struct rules *r, struct rules_flow *rf,
-			   const struct rules_flow_view *v, int i)
+/* What end i of a flow may claim in the learned-host table (engine_hosts.h):
+ * a half-open flow nothing (its source may be spoofed: SYNs cost nothing), a
+ * host the policy names the fab's room, any other end of a completed
+ * connection the plain room. A flow to the HSMS or Modbus port is no more
+ * than that: the rank of the fab's hosts comes with the messages they
+ * exchange (rl_fab_host), which an attacker's empty handshakes have not. */
+static enum host_rank rank_of(const struct rules *r, const struct rules_flow_view *v, int i)
 {
-	if (rf && rf->slot[i])
-		return engine_host_at(&r->hosts, rf->slot[i]);
-	struct rhost *h = engine_host_get(&r->hosts, &v->addr[i], true);
+	if (v->half_open)
+		return HOST_LOOKUP;
+	if (policy_host_of(r->pol, &v->addr[i]) >= 0)
+		return HOST_FAB;
+	return HOST_PLAIN;
+}
+
+static struct rhost *flow_host(struct rules *r, struct rules_flow *rf,
+			       const struct rules_flow_view *v, int i, enum host_rank rank)
+{
+	if (rf && rf->slot[i]) {
+		struct rhost *h = engine_host_at(&r->hosts, rf->slot[i]);
+		engine_host_raise(&r->hosts, h, rank);
+		return h;
+	}
+	if (rank == HOST_LOOKUP)
+		r->hosts.half_open_lookups++;
+	struct rhost *h = engine_host_get(&r->hosts, &v->addr[i], rank);
 	if (rf && h)
 		rf->slot[i] = engine_host_slot(&r->hosts, h);
 	return h;
+}
+
+/* The learned-host entry of one end of a flow; its slot is kept in the
+ * flow's state (entries never move), so each message costs no lookup. The
+ * slot of a half-open flow's end is kept too when the host is known: it
+ * cannot move, and the flow may still complete. */
+struct rhost *rl_flow_host(struct rules *r, struct rules_flow *rf,
+			   const struct rules_flow_view *v, int i)
+{
+	return flow_host(r, rf, v, i, rank_of(r, v, i));
+}
+
+struct rhost *rl_fab_host(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+			  int i)
+{
+	return flow_host(r, rf, v, i, HOST_FAB);
 }
 
 static void resolve_end(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v, int i,

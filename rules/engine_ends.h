@@ -27,6 +27,10 @@ struct ep {
  * table is full. */
 struct rhost *rl_flow_host(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 			   int i);
+/* The same for an end that exchanged HSMS or Modbus messages: the entry
+ * has (or is raised to) the rank of the fab's hosts. */
+struct rhost *rl_fab_host(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+			  int i);
 /* Both ends of a flow (ep[0] its source). */
 void rl_resolve_ends(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		     struct ep ep[2]);

@@ -20,6 +20,8 @@ int engine_hosts_init(struct engine_hosts *t, uint32_t max_hosts)
 	memset(t, 0, sizeof(*t));
 	uint32_t size = pow2_at_least(max_hosts * 2);
 	t->max_hosts = max_hosts;
+	/* a quarter kept for hosts of rank HOST_FAB (engine_hosts.h) */
+	t->max_plain = max_hosts - max_hosts / 4;
 	t->hmask = size - 1;
 	t->mmask = size - 1;
 	t->hosts = calloc(size, sizeof(*t->hosts));
@@ -40,25 +42,46 @@ static uint32_t ip_hash(const struct ip_addr *ip)
 	return (uint32_t)alert_key_mix(0, ip, sizeof(*ip));
 }
 
-struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, bool create)
+/* A plain host that carries HSMS gives its plain room back. */
+void engine_host_raise(struct engine_hosts *t, struct rhost *h, enum host_rank rank)
+{
+	if (!h || rank <= h->rank)
+		return;
+	if (h->rank == HOST_PLAIN)
+		t->nplain--;
+	h->rank = (uint8_t)rank;
+}
+
+struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, enum host_rank rank)
 {
 	uint32_t i = ip_hash(ip) & t->hmask;
+	/* at most max_hosts entries in twice as many slots: a free slot ends
+	 * every probe */
 	for (uint32_t n = 0; n <= t->hmask; n++, i = (i + 1) & t->hmask) {
 		struct rhost *h = &t->hosts[i];
 		if (!h->ip.family) {
-			if (!create)
+			if (rank == HOST_LOOKUP)
 				return NULL;
 			if (t->nhosts >= t->max_hosts) {
 				t->dropped++;
 				return NULL;
 			}
+			if (rank == HOST_PLAIN && t->nplain >= t->max_plain) {
+				t->refused_rank++;
+				return NULL;
+			}
 			memset(h, 0, sizeof(*h));
 			h->ip = *ip;
+			h->rank = (uint8_t)rank;
 			t->nhosts++;
+			if (rank == HOST_PLAIN)
+				t->nplain++;
 			return h;
 		}
-		if (ip_addr_cmp(&h->ip, ip) == 0)
+		if (ip_addr_cmp(&h->ip, ip) == 0) {
+			engine_host_raise(t, h, rank);
 			return h;
+		}
 	}
 	return NULL;
 }
@@ -79,6 +102,11 @@ struct rmac *engine_mac_get(struct engine_hosts *t, const uint8_t *mac)
 	for (uint32_t n = 0; n <= t->mmask; n++, i = (i + 1) & t->mmask) {
 		struct rmac *m = &t->macs[i];
 		if (!m->used) {
+			if (t->nmacs >= t->max_hosts) {
+				t->macs_dropped++;
+				return NULL;
+			}
+			t->nmacs++;
 			m->used = true;
 			memcpy(m->mac, mac, 6);
 			return m;
@@ -93,4 +121,5 @@ void engine_macs_forget(struct engine_hosts *t)
 {
 	if (t->macs)
 		memset(t->macs, 0, ((size_t)t->mmask + 1) * sizeof(*t->macs));
+	t->nmacs = 0;
 }

@@ -163,9 +163,9 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 		host_i = 0; /* control traffic: the active (client) side is the host */
 	int eq_i = 1 - host_i;
 	bool designate = m->stype == HSMS_SELECT_REQ || m->stype == HSMS_DATA;
-	struct rhost *eqh = designate ? rl_flow_host(r, rf, v, eq_i) : NULL;
+	struct rhost *eqh = designate ? rl_fab_host(r, rf, v, eq_i) : NULL;
 	if (eqh && (!(eqh->inferred & ROLE_BIT(ROLE_EQUIPMENT)) || !eqh->has_hsms_host)) {
-		struct rhost *hh = rl_flow_host(r, rf, v, host_i);
+		struct rhost *hh = rl_fab_host(r, rf, v, host_i);
 		eqh->inferred |= ROLE_BIT(ROLE_EQUIPMENT);
 		if (!eqh->has_hsms_host && hh) {
 			eqh->has_hsms_host = true;

@@ -54,7 +54,9 @@ void rl_inventory_host(struct rules *r, const struct rules_flow_view *v, const s
 		rl_raise_alert(r, a, (uint64_t)i);
 	}
 	const uint8_t *mac = v->mac[i];
-	if (!mac || e->zone < 0 || !r->set[R_INV_MAC_TWO_ZONES].enabled)
+	/* a half-open flow teaches no MAC: its source address may be spoofed
+	 * (a known host's address behind the attacker's MAC) */
+	if (!mac || v->half_open || e->zone < 0 || !r->set[R_INV_MAC_TWO_ZONES].enabled)
 		return;
 	for (size_t g = 0; g < p->ngateways; g++)
 		if (memcmp(p->gateways[g], mac, 6) == 0)

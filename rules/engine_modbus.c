@@ -123,9 +123,9 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 		return;
 	r->st.modbus_checked++;
 	int cli = pd->dir == 0 ? 0 : 1, srv = 1 - cli;
-	struct rhost *sh = rl_flow_host(r, rf, v, srv);
+	struct rhost *sh = rl_fab_host(r, rf, v, srv);
 	if (sh && (!(sh->inferred & ROLE_BIT(ROLE_CONTROLLER)) || !sh->has_modbus_client)) {
-		struct rhost *ch = rl_flow_host(r, rf, v, cli);
+		struct rhost *ch = rl_fab_host(r, rf, v, cli);
 		sh->inferred |= ROLE_BIT(ROLE_CONTROLLER);
 		if (!sh->has_modbus_client && ch) {
 			sh->has_modbus_client = true;

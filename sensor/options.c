@@ -42,6 +42,7 @@ void options_defaults(struct options *o)
 	o->modbus_enabled = true;
 	o->modbus_records = 1; /* RECORDS_DEFAULT: all but routine reads */
 	o->rules_enabled = true;
+	o->max_hosts = 65536;
 	o->report = true;
 	o->evidence.ring_packets = 16;
 	o->evidence.snap = 2048;
@@ -136,6 +137,9 @@ void options_usage(void)
 	       "      --alert-rate N       at most N new alert records per rule, source and minute\n"
 	       "                           (default: the policy's, 100)\n"
 	       "      --no-alerts          no rule engine: decode and record only\n"
+	       "      --max-hosts N        hosts the rule engine learns roles of (default 65536,\n"
+	       "                           272 bytes each); the last quarter is kept for\n"
+	       "                           hosts that carry HSMS/Modbus or that the policy names\n"
 	       "      --fail-on SEVERITY   exit 7 when an alert at or above SEVERITY (critical,\n"
 	       "                           high, medium, low) was raised, for CI gating of a\n"
 	       "                           replay; 0 when none (every hit counts, also those\n"
@@ -456,6 +460,7 @@ static const struct opt_spec opt_specs[] = {
 	NUMBER("alert-window", 0, alert_window, 1, 86400, 1, "--alert-window takes 1..86400 seconds"),
 	NUMBER("alert-rate", 0, alert_rate, 1, 1000000, 1, "--alert-rate takes 1..1000000"),
 	FLAG("no-alerts", rules_enabled, false),
+	NUMBER("max-hosts", 0, max_hosts, 16, 16u * 1024 * 1024, 1, "--max-hosts takes 16..16777216"),
 	NUMBER("evidence-packets", 0, evidence.ring_packets, 0, 1024, 1,
 	       "--evidence-packets takes 0..1024"),
 	NUMBER("evidence-after", 0, evidence.after_packets, 0, 1000000, 1,

@@ -46,6 +46,7 @@ struct options {
 	/* zones, conduits and rules */
 	const char *policy;                 /* -c; NULL: the built-in default */
 	bool rules_enabled;
+	uint32_t max_hosts;                 /* learned-host table of the rule engine */
 	bool report;                        /* -r -o: the audit report at the end */
 	bool no_input_hash;                 /* -r: no SHA-256 of the captures */
 	uint32_t alert_window;              /* 0: the policy's */

@@ -272,6 +272,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		struct rules_config rc2 = {
 			.window_override = opt->alert_window,
 			.rate_override = opt->alert_rate,
+			.max_hosts = opt->max_hosts,
 			.mark = mark_evidence,
 		};
 		pl->rules = rules_create(pol, &rc2, write_alert, pl, &pe);
@@ -464,7 +465,7 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 	 * on it (a reassembled datagram is not a frame: its fragments are not kept) */
 	if (pl->evidence && !(p->flags & DEC_F_REASSEMBLED))
 		evidence_packet(pl->evidence, f, pl->dlt, p->ts_sec, p->ts_usec, p->caplen, p->wirelen,
-				p->data);
+				p->data, p->payload_wirelen != 0);
 	f->pkts[dir]++;
 	f->bytes[dir] += frame_bytes;
 	f->last.sec = p->ts_sec;

@@ -29,6 +29,7 @@ struct ev_flow {
 	uint16_t n, head;             /* packets in the ring, next slot */
 	uint32_t wpos;                /* where the next packet's bytes go */
 	uint32_t maxroom;             /* the largest packet it has kept */
+	bool empty;                   /* charged to the share of empty flows (mem_empty) */
 	int dlt;
 	pcap_t *dead;                 /* for the open file */
 	pcap_dumper_t *dump;
@@ -51,6 +52,8 @@ struct evidence {
 	char dir[4096];               /* the output directory */
 	bool dir_ok;
 	uint64_t mem;                 /* bytes of all rings */
+	uint64_t mem_empty;           /* of which rings of flows without payload yet */
+	uint64_t empty_cap;           /* their share (empty_share()) */
 	uint32_t open;
 	struct ev_file *files;        /* oldest first */
 	size_t nfiles, capfiles, first; /* files[first..nfiles) still on disk */
@@ -69,6 +72,43 @@ static uint32_t ring_bytes(const struct evidence_config *c)
 static size_t ring_size(const struct evidence_config *c)
 {
 	return sizeof(struct ev_flow) + c->ring_packets * sizeof(struct ev_slot) + ring_bytes(c);
+}
+
+/* A flood must not starve real alerts of evidence (issue 16 item 2). A flood
+ * of SYNs from spoofed sources (or of handshakes completed from many
+ * sources) is nothing but TCP flows that carry no payload, each a flow of
+ * its own until it times out or is evicted: with a ring each they would hold
+ * the whole memcap, and a real connection starting during the flood would
+ * get none (its alerts' evidence.none "memcap"). So the rings of TCP flows
+ * that have carried no payload yet (half-open flows, handshakes without
+ * data) come out of a share of an eighth of --evidence-memcap-mb, and a
+ * flow keeps its ring when its first payload comes (the ring is then
+ * charged to the whole cap only). Flows with payload may use the whole cap,
+ * so they always find at least seven eighths of it free of empty flows. An
+ * empty flow that finds the share full gets no ring for now
+ * (f->evidence_denied EV_DENIED_EMPTY, counted in empty_no_ring) and tries
+ * again with its first packet that carries payload: during a flood a real
+ * connection's evidence lacks its handshake, never its payload. A flood's own
+ * alerts (a SYN to a port no conduit allows) have evidence while the share
+ * lasts. A share rather than rings sized to a few packets: a ring never
+ * moves or grows, and the share bounds the flood whatever the ring size. */
+#define EV_DENIED 1                   /* no ring: the cap was reached */
+#define EV_DENIED_EMPTY 2             /* no ring yet: the share of empty flows was full */
+
+static uint64_t empty_share(const struct evidence_config *c)
+{
+	return c->memcap / 8;
+}
+
+/* Has f, this frame included, carried no TCP payload yet? */
+static bool empty_so_far(const struct flow *f, bool payload)
+{
+	if (f->key.proto != 6 || payload)
+		return false;
+	for (int d = 0; d < 2; d++)
+		if (f->tcp[d].bytes || f->tcp[d].gap_bytes || f->tcp[d].ooo_bytes)
+			return false;
+	return true;
 }
 
 static int mtime_cmp(const void *x, const void *y)
@@ -168,6 +208,7 @@ struct evidence *evidence_create(const struct evidence_config *cfg, const char *
 	ev->cfg = *cfg;
 	if (ev->cfg.snap < 64)
 		ev->cfg.snap = 64;
+	ev->empty_cap = empty_share(&ev->cfg);
 	if (dir && ev->cfg.ring_packets) {
 		snprintf(ev->dir, sizeof(ev->dir), "%s", dir);
 		char path[4200];
@@ -277,25 +318,42 @@ static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t ro
 }
 
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
-		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame)
+		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload)
 {
 	if (!ev || !ev->dir_ok)
 		return;
 	struct ev_flow *ef = f->evidence;
+	bool empty = empty_so_far(f, payload);
+	if (ef && ef->empty && !empty) {
+		/* its first payload: its ring counts to the whole cap only */
+		ef->empty = false;
+		ev->mem_empty -= ring_size(&ev->cfg);
+	}
 	if (!ef) {
-		if (f->evidence_denied)
+		if (f->evidence_denied == EV_DENIED || (f->evidence_denied == EV_DENIED_EMPTY && empty))
 			return;
 		size_t need = ring_size(&ev->cfg);
+		if (empty && ev->mem_empty + need > ev->empty_cap) {
+			if (!f->evidence_denied)
+				ev->st.empty_no_ring++;
+			f->evidence_denied = EV_DENIED_EMPTY;
+			return;
+		}
 		/* malloc, not calloc: a slot's bytes are touched only when a
 		 * packet fills it (most flows are short: their unused slots never
 		 * cost a page) */
 		if (ev->mem + need > ev->cfg.memcap || !(ef = malloc(need))) {
-			f->evidence_denied = 1;
+			f->evidence_denied = EV_DENIED;
 			ev->st.no_ring++;
 			return;
 		}
+		f->evidence_denied = 0;
 		ev->mem += need;
 		memset(ef, 0, sizeof(*ef));
+		if (empty) {
+			ef->empty = true;
+			ev->mem_empty += need;
+		}
 		ef->dlt = dlt;
 		ef->file = -1;
 		ef->last_file = -1;
@@ -476,6 +534,8 @@ void evidence_flow_end(struct evidence *ev, struct flow *f)
 		return;
 	close_file(ev, ef);
 	ev->mem -= ring_size(&ev->cfg);
+	if (ef->empty)
+		ev->mem_empty -= ring_size(&ev->cfg);
 	free(ef);
 	f->evidence = NULL;
 }

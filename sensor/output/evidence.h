@@ -61,6 +61,8 @@ struct evidence_stats {
 	uint64_t rotated;             /* files deleted to stay under the cap */
 	uint64_t rotated_bytes;
 	uint64_t no_ring;             /* flows that got no ring (memory cap) */
+	uint64_t empty_no_ring;       /* TCP flows without payload that got none yet: their
+				       * share (an eighth of the cap) was full (evidence.c) */
 	uint64_t write_errors;        /* files or packets that could not be written */
 	uint64_t not_written;         /* alert records with no evidence (evidence_without) */
 };
@@ -71,9 +73,11 @@ struct evidence;
 struct evidence *evidence_create(const struct evidence_config *cfg, const char *dir);
 void evidence_destroy(struct evidence *ev);
 
-/* A captured frame of flow f, of link type dlt (before it is processed). */
+/* A captured frame of flow f, of link type dlt (before it is processed);
+ * payload: it carries TCP payload (flows without any yet draw on a small
+ * share of the memcap, evidence.c). */
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
-		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame);
+		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload);
 /* An alert fired on f: write (or keep writing) its evidence; ref says
  * where. false if there is none (ref->none says why). */
 bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *ref);

@@ -144,6 +144,9 @@ static void alerts(struct jbuf *b, const struct stats_sources *s)
 	jb_u64(b, "flows_checked", rs->flows_checked);
 	jb_u64(b, "hosts_learned", rs->hosts);
 	jb_u64(b, "hosts_dropped", rs->hosts_dropped);
+	jb_u64(b, "hosts_refused_rank", rs->hosts_refused_rank);
+	jb_u64(b, "hosts_half_open_lookups", rs->hosts_half_open_lookups);
+	jb_u64(b, "macs_dropped", rs->macs_dropped);
 	jb_obj_close(b);
 }
 
@@ -172,6 +175,7 @@ static void evidence(struct jbuf *b, const struct evidence_stats *es)
 	jb_u64(b, "rotated_files", es->rotated);
 	jb_u64(b, "rotated_bytes", es->rotated_bytes);
 	jb_u64(b, "flows_without_ring", es->no_ring);
+	jb_u64(b, "empty_flows_without_ring", es->empty_no_ring);
 	jb_u64(b, "alerts_without_evidence", es->not_written);
 	jb_u64(b, "write_errors", es->write_errors);
 	jb_obj_close(b);

@@ -65,7 +65,7 @@ static void run_case(int before)
 	int i = 0;
 	for (; i < before; i++) {
 		frame_of(i, buf);
-		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf);
+		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf, false);
 	}
 	struct evidence_ref ref;
 	CHECK(evidence_alert(ev, &f, &ref));
@@ -74,7 +74,7 @@ static void run_case(int before)
 	CHECK_EQ(ref.last_packet, kept);
 	for (int k = 0; k < AFTER + 2; k++, i++) {
 		frame_of(i, buf);
-		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf);
+		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf, false);
 	}
 	evidence_flow_end(ev, &f);
 	evidence_destroy(ev);
@@ -117,7 +117,7 @@ static void feed(struct evidence *ev, struct flow *f, int n, int64_t t)
 	uint8_t buf[64];
 	memset(buf, 0xab, sizeof(buf));
 	for (int i = 0; i < n; i++)
-		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf);
+		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf, false);
 }
 
 static void test_notes(void)
@@ -211,9 +211,95 @@ static void test_ring(void)
 	}
 }
 
+/* A flood of TCP flows without payload (spoofed SYNs, or handshakes
+ * completed from many sources) takes at most an eighth of the memcap: a
+ * connection with data still gets its ring, a flow that found the share full
+ * gets one with its first payload, and a flow whose payload comes gives its
+ * share back (issue 16 item 2). */
+static void tcp_flow(struct flow *f, uint64_t id)
+{
+	memset(f, 0, sizeof(*f));
+	f->flow_id = id;
+	f->key.proto = 6;
+}
+
+static void feed_tcp(struct evidence *ev, struct flow *f, int n, int64_t t, bool payload)
+{
+	uint8_t buf[64];
+	memset(buf, 0xcd, sizeof(buf));
+	for (int i = 0; i < n; i++) {
+		evidence_packet(ev, f, DLT_EN10MB, t + i, 0, sizeof(buf), sizeof(buf), buf, payload);
+		if (payload)
+			f->tcp[DIR_TOSERVER].bytes += 10; /* as the pipeline counts it after */
+	}
+}
+
+static void test_empty_share(void)
+{
+	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct evidence_config cfg = { .ring_packets = RING, .snap = SNAP, .after_packets = 0,
+				       .memcap = 64 << 10, .max_bytes = 1 << 20, .max_open = 4 };
+	struct evidence *ev = evidence_create(&cfg, dir);
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
+	enum { N = 400 };
+	static struct flow syn[N];
+	int with_ring = 0;
+	for (int i = 0; i < N; i++) {
+		tcp_flow(&syn[i], 100 + (uint64_t)i);
+		feed_tcp(ev, &syn[i], 3, 1000, false); /* SYN, retransmitted; or a handshake */
+		with_ring += syn[i].evidence != NULL;
+	}
+	const struct evidence_stats *st = evidence_stats(ev);
+	CHECK(with_ring >= 1);
+	CHECK(with_ring < N / 8);
+	CHECK_EQ(st->empty_no_ring, N - with_ring);
+	CHECK_EQ(st->no_ring, 0);
+	/* a connection during the flood: its handshake finds the share full,
+	 * its payload a ring from the rest */
+	struct flow c;
+	tcp_flow(&c, 1);
+	feed_tcp(ev, &c, 3, 1002, false);
+	CHECK(c.evidence == NULL);
+	feed_tcp(ev, &c, 2, 1005, true);
+	struct evidence_note n;
+	struct evidence_ref ref;
+	evidence_note_hit(ev, &c, false, &n);
+	CHECK(evidence_resolve(ev, &n, &ref));
+	CHECK_EQ(ref.last_packet, 2);
+	CHECK_EQ(st->empty_no_ring, N - with_ring + 1);
+	/* a UDP flow is not held to the share */
+	struct flow u;
+	memset(&u, 0, sizeof(u));
+	u.flow_id = 2;
+	u.key.proto = 17;
+	feed(ev, &u, 1, 1006);
+	CHECK(u.evidence != NULL);
+	/* a flood flow with a ring carries payload: its room in the share is
+	 * free again for the next empty flow */
+	struct flow *first = &syn[0];
+	CHECK(first->evidence != NULL);
+	feed_tcp(ev, first, 1, 1007, true);
+	struct flow more;
+	tcp_flow(&more, 999);
+	feed_tcp(ev, &more, 1, 1008, false);
+	CHECK(more.evidence != NULL);
+	CHECK_EQ(st->empty_no_ring, N - with_ring + 1);
+	for (int i = 0; i < N; i++)
+		evidence_flow_end(ev, &syn[i]);
+	evidence_flow_end(ev, &more);
+	evidence_flow_end(ev, &c);
+	evidence_flow_end(ev, &u);
+	evidence_destroy(ev);
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	RUN(test_ring);
 	RUN(test_notes);
+	RUN(test_empty_share);
 	return test_done();
 }

@@ -699,6 +699,116 @@ static void test_inferred(void)
 	rules_destroy(r);
 }
 
+/* ---- the learned-host table under a flood (issue 16 item 2) ---- */
+
+static void flow_v(struct rules *r, const char *cli, const char *srv, uint16_t port,
+		   const char *app, bool half_open)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 40000, srv, port, app);
+	v.half_open = half_open;
+	v.mac[0] = macs[0];
+	v.mac[1] = macs[1];
+	rules_flow_check(r, &rf, &v, 1000, 0);
+	take();
+}
+
+/* A Select.req from host to eq, and a Modbus read from cli to srv: the
+ * messages that give their ends the fab's rank. */
+static void select_req(struct rules *r, const char *host, const char *eq)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(host, 40000, eq, 5000, "hsms");
+	struct hsms_message m;
+	memset(&m, 0, sizeof(m));
+	m.stype = HSMS_SELECT_REQ;
+	m.sender = HSMS_ROLE_HOST;
+	struct app_event ev = { APP_EVENT_HSMS, 0, &m };
+	rules_app_event(r, &rf, &v, &ev, 2000, 0);
+	take();
+}
+
+static void modbus_read(struct rules *r, const char *cli, const char *srv)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 40000, srv, 502, "modbus");
+	struct modbus_pdu p;
+	memset(&p, 0, sizeof(p));
+	p.request = true;
+	p.unit_id = 1;
+	p.fc = p.function = 3;
+	p.function_name = modbus_function_name(3);
+	p.access = modbus_access_of(3, 0);
+	struct app_event ev = { APP_EVENT_MODBUS, 0, &p };
+	rules_app_event(r, &rf, &v, &ev, 3000, 0);
+	take();
+}
+
+static void test_host_ranks(void)
+{
+	struct policy_error e;
+	/* 16 hosts: 12 for any completed connection, the last 4 for HSMS/Modbus */
+	struct rules_config cfg = { .max_hosts = 16, .agg_capacity = 8 };
+	struct rules *r = rules_create(NULL, &cfg, sink, NULL, &e);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	char a[32], b[32];
+	/* half-open flows teach nothing, however many */
+	for (int i = 0; i < 40; i++) {
+		snprintf(a, sizeof(a), "11.0.%d.%d", i / 200, i % 200 + 1);
+		flow_v(r, a, "10.30.1.21", 5000, NULL, true);
+	}
+	const struct rules_stats *s = rules_stats(r);
+	CHECK_EQ(s->hosts, 0);
+	CHECK_EQ(s->hosts_half_open_lookups, 80);
+	CHECK_EQ(s->hosts_dropped, 0);
+	/* plain hosts fill three quarters, then are refused by rank */
+	for (int i = 0; i < 6; i++) {
+		snprintf(a, sizeof(a), "10.9.0.%d", 2 * i);
+		snprintf(b, sizeof(b), "10.9.0.%d", 2 * i + 1);
+		flow_v(r, a, b, 80, "HTTP", false);
+	}
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 12);
+	flow_v(r, "10.9.1.1", "10.9.1.2", 80, "HTTP", false);
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 12);
+	CHECK_EQ(s->hosts_refused_rank, 2);
+	CHECK_EQ(s->hosts_dropped, 0);
+	/* a handshake to the HSMS port that carries no message is plain */
+	flow_v(r, "10.7.0.1", "10.7.0.2", 5000, "hsms", false);
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 12);
+	CHECK_EQ(s->hosts_refused_rank, 4);
+	/* HSMS messages find the kept quarter; a plain host that exchanges
+	 * them gives its plain room back */
+	select_req(r, "10.9.0.0", "10.8.0.1");
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 13);
+	flow_v(r, "10.9.1.1", "10.9.0.1", 80, "HTTP", false);
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 14);
+	CHECK_EQ(s->hosts_refused_rank, 4);
+	/* Modbus too, up to the whole table */
+	modbus_read(r, "10.8.0.2", "10.8.0.3");
+	modbus_read(r, "10.8.0.4", "10.8.0.5");
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 16);
+	CHECK_EQ(s->hosts_dropped, 3);
+	/* a half-open flow of known hosts finds them (no new entry) */
+	flow_v(r, "10.8.0.2", "10.8.0.3", 22, NULL, true);
+	s = rules_stats(r);
+	CHECK_EQ(s->hosts, 16);
+	CHECK_EQ(s->hosts_dropped, 3);
+	CHECK_EQ(s->hosts_half_open_lookups, 82);
+	CHECK_EQ(s->macs_dropped, 0);
+	rules_destroy(r);
+}
+
 /* ---- counters; two engines share no state ---- */
 
 static void test_stats(void)
@@ -748,5 +858,6 @@ int main(void)
 	RUN(test_repeat_mark);
 	RUN(test_inferred);
 	RUN(test_stats);
+	RUN(test_host_ranks);
 	return test_done();
 }
