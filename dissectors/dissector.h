@@ -30,6 +30,10 @@
 
 #include "util/netaddr.h"
 
+/* probe() is offered at most this many bytes of a direction; a probe that
+ * is still undecided (PROBE_NEED_MORE) then gets no more. */
+#define DISSECT_PROBE_MAX 256
+
 enum probe_result {
 	PROBE_NO = 0,     /* not this protocol */
 	PROBE_MATCH,      /* this protocol */

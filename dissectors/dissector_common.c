@@ -12,6 +12,7 @@ void dissect_stream_init(struct dissect_stream *s, const char *layer, bool midst
 {
 	s->init = true;
 	s->layer = layer;
+	s->midstream = midstream;
 	s->resync[0] = s->resync[1] = midstream;
 }
 
@@ -67,16 +68,39 @@ bool dissect_resync_step(struct dissect_stream *s, const struct dissect_framing 
 	if (!s->resync[dir]) {
 		if (s->resync_skipped[dir]) {
 			s->resyncs++;
-			dissect_anomaly(s, ctx, dir, f->resync_anomaly,
-					"%" PRIu64 " bytes skipped to the next plausible %s header",
-					s->resync_skipped[dir], f->header_name);
+			bool junk = !s->framed[dir] && !s->midstream && f->junk_anomaly;
+			dissect_anomaly(s, ctx, dir, junk ? f->junk_anomaly : f->resync_anomaly,
+					"%" PRIu64 " bytes skipped to the %s plausible %s header",
+					s->resync_skipped[dir], junk ? "first" : "next", f->header_name);
 		}
+		s->framed[dir] = true; /* in step: later skips are resyncs */
 		s->resync_skipped[dir] = 0;
 		return false;
 	}
 	/* undecided: any more data may settle it */
 	r->need = left - skip + 1;
 	return true;
+}
+
+enum probe_result dissect_probe_scan(const struct dissect_framing *f, const void *arg,
+				     struct bview data, size_t from, size_t *at)
+{
+	for (size_t i = from; i < data.len && data.len - i >= f->min_header; i++) {
+		size_t frame, next_frame;
+		if (!f->plausible(bv_from(&data, i), arg, &frame))
+			continue;
+		size_t end = i + frame;
+		if (end == data.len ||
+		    (end < data.len && data.len - end >= f->min_header &&
+		     f->plausible(bv_from(&data, end), arg, &next_frame))) {
+			*at = i;
+			return PROBE_MATCH;
+		}
+		/* else refuted, or its confirmation is not here yet */
+	}
+	/* no confirmed header yet: more bytes may bring one (or confirm a
+	 * candidate), up to DISSECT_PROBE_MAX */
+	return data.len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
 bool asset_table_init(struct asset_table *t, size_t entry_size, size_t addr_offset, size_t max)

@@ -28,7 +28,9 @@
 struct dissect_stream {
 	bool init;                  /* dissect_stream_init done */
 	const char *layer;          /* the dissector's name: the anomalies' layer */
+	bool midstream;             /* the capture began inside the connection */
 	bool resync[2];             /* per direction: looking for the next header */
+	bool framed[2];             /* per direction: a frame was taken (not junk) */
 	uint64_t resync_skipped[2]; /* bytes skipped by the search under way */
 	uint64_t anomalies;         /* anomalies emitted on this flow */
 	uint64_t resyncs;           /* searches that had to skip bytes */
@@ -47,6 +49,9 @@ struct dissect_framing {
 	size_t min_header;          /* bytes a plausibility check needs */
 	size_t resync_wait;         /* bytes to wait for a confirming next header */
 	const char *resync_anomaly; /* e.g. "HSMS_RESYNC" */
+	/* the same, when the bytes skipped are the first of a direction of a
+	 * connection seen from its start: junk before the first frame */
+	const char *junk_anomaly;   /* e.g. "HSMS_JUNK_BEFORE_FIRST_MESSAGE" */
 	const char *header_name;    /* "... to the next plausible <name> header" */
 	/* A plausible header at the start of `at`? If so, *frame_len is the
 	 * bytes of its whole frame. */
@@ -68,6 +73,22 @@ size_t dissect_resync_begin(struct dissect_stream *s, int dir);
  */
 bool dissect_resync_step(struct dissect_stream *s, const struct dissect_framing *f, const void *arg,
 			 struct dissect_ctx *ctx, int dir, struct bview rest, struct parse_result *r);
+
+/* A frame was taken in direction dir: skips from now on are resyncs. */
+static inline void dissect_framed(struct dissect_stream *s, int dir)
+{
+	s->framed[dir] = true;
+}
+
+/*
+ * For a probe: a header at an offset >= `from` of data that is plausible
+ * and confirmed the way dissect_resync_step confirms one (the header after
+ * its frame is plausible too, or its frame ends exactly where the data
+ * ends). *at is its offset. PROBE_NEED_MORE while a candidate waits for
+ * more bytes or the data is shorter than DISSECT_PROBE_MAX.
+ */
+enum probe_result dissect_probe_scan(const struct dissect_framing *f, const void *arg,
+				     struct bview data, size_t from, size_t *at);
 
 /* Microseconds from (s0, u0) to (s1, u1); 0 if not later. */
 static inline uint64_t dissect_elapsed_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)

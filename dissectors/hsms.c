@@ -525,6 +525,7 @@ static const struct dissect_framing hsms_framing = {
 	.min_header = HSMS_MIN_HEADER,
 	.resync_wait = HSMS_RESYNC_WAIT,
 	.resync_anomaly = "HSMS_RESYNC",
+	.junk_anomaly = "HSMS_JUNK_BEFORE_FIRST_MESSAGE",
 	.header_name = "HSMS",
 	.plausible = plausible_frame,
 };
@@ -846,6 +847,7 @@ static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int 
 			return r;
 		}
 		handle_message(fs, ctx, dir, bv_sub(&rest, 4 + (size_t)decoded));
+		dissect_framed(&fs->st, dir);
 		r.consumed += 4 + (size_t)decoded;
 		if (decoded < len) {
 			r.skip = len - decoded; /* the rest of a large body, unseen */
@@ -896,11 +898,47 @@ static void hsms_finish(void *state, struct dissect_ctx *ctx)
 }
 
 /*
- * Probe: a plausible HSMS header at the start of the stream. On a
- * configured port (5000 by default) that is enough; elsewhere the first
- * message must be a Select.req (an HSMS connection begins with one) or a
- * complete data message whose SECS-II body validates and whose S/F E5
- * defines.
+ * Off a configured port, at the start of v: a Select.req (an HSMS
+ * connection begins with one) or a complete data message whose SECS-II body
+ * validates and whose S/F E5 defines.
+ */
+static enum probe_result probe_strict(struct bview v, const struct hsms_config *defaults)
+{
+	if (v.len < HSMS_MIN_HEADER)
+		return PROBE_NEED_MORE;
+	if (!plausible_header(v, defaults->max_message))
+		return PROBE_NO;
+	struct hsms_frame f;
+	read_frame(&v, &f);
+	if (f.stype == HSMS_SELECT_REQ)
+		return PROBE_MATCH;
+	if (f.stype != HSMS_DATA)
+		return PROBE_NO;
+	if (4 + (size_t)f.len > v.len)
+		return 4 + (size_t)f.len <= DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
+	if (!gem_lookup(f.byte2 & 0x7f, f.byte3))
+		return PROBE_NO;
+	struct bview body = bv_sub(&v, f.len - HSMS_HEADER_LEN);
+	struct secs2_check c;
+	secs2_validate(bv_ptr(&body), body.len, body.len, &defaults->limits, &c);
+	return c.err == SECS2_OK ? PROBE_MATCH : PROBE_NO;
+}
+
+/*
+ * Probe. On a configured port (5000 by default) a plausible HSMS header at
+ * the start of the stream is enough. When there is none, junk or a
+ * malformed first message (a length below 10, a PType other than 0, an
+ * S0F0, ...) does not hide the connection: it is HSMS if a plausible header
+ * confirmed by the one after its message (or by the end of the data)
+ * starts within the first DISSECT_PROBE_MAX bytes; the parser then frames
+ * the bad message by its length where E37 would (and the peer answers it
+ * with a Reject.req) or skips to that header, with an anomaly either way.
+ * Why that bound: the strict header check (PType 0, an SType with the
+ * values E37 allows, a sane length, a valid SECS-II format byte) twice in a
+ * row at the right distance does not happen by chance in the first 256
+ * bytes of a TLS or HTTP flow on port 5000, so those stay unclaimed rather
+ * than turning into a stream of HSMS anomalies.
+ * Elsewhere the strict test of probe_strict, at any offset of those bytes.
  */
 static enum probe_result hsms_probe(const struct dissect_flow *flow, int dir, const uint8_t *data,
 				    size_t len, bool on_default_port)
@@ -908,30 +946,24 @@ static enum probe_result hsms_probe(const struct dissect_flow *flow, int dir, co
 	(void)flow;
 	(void)dir;
 	struct bview v = bv_make(data, len);
-	if (len < HSMS_MIN_HEADER) {
-		uint8_t first;
-		return len < 4 || (bv_peek_u8(&v, 0, &first) && first == 0) ? PROBE_NEED_MORE : PROBE_NO;
-	}
 	struct hsms_config defaults;
 	hsms_config_defaults(&defaults);
-	if (!plausible_header(v, defaults.max_message))
-		return PROBE_NO;
-	if (on_default_port)
-		return PROBE_MATCH;
-	struct hsms_frame f;
-	read_frame(&v, &f);
-	if (f.stype == HSMS_SELECT_REQ)
-		return PROBE_MATCH;
-	if (f.stype != HSMS_DATA)
-		return PROBE_NO;
-	if (4 + (size_t)f.len > len)
-		return 4 + (size_t)f.len <= 256 ? PROBE_NEED_MORE : PROBE_NO;
-	if (!gem_lookup(f.byte2 & 0x7f, f.byte3))
-		return PROBE_NO;
-	struct bview body = bv_sub(&v, f.len - HSMS_HEADER_LEN);
-	struct secs2_check c;
-	secs2_validate(bv_ptr(&body), body.len, body.len, &defaults.limits, &c);
-	return c.err == SECS2_OK ? PROBE_MATCH : PROBE_NO;
+	if (on_default_port) {
+		if (plausible_header(v, defaults.max_message))
+			return PROBE_MATCH;
+		size_t at;
+		return dissect_probe_scan(&hsms_framing, &defaults.max_message, v, 1, &at);
+	}
+	bool undecided = false;
+	for (size_t i = 0; i < len; i++) {
+		enum probe_result pr = probe_strict(bv_from(&v, i), &defaults);
+		if (pr == PROBE_MATCH)
+			return PROBE_MATCH;
+		if (pr == PROBE_NEED_MORE)
+			undecided = true;
+	}
+	/* past DISSECT_PROBE_MAX nothing more comes: undecided is no */
+	return undecided && len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
 static void *global_create(const void *cfg)

@@ -953,13 +953,13 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 }
 
 /* A plausible MBAP header and function code at the start of `at` (at
- * least 8 bytes). */
-static bool plausible_adu(struct bview at)
+ * least 8 bytes); with any_protocol, whatever its protocol id. */
+static bool plausible_header(struct bview at, bool any_protocol)
 {
 	struct mbap h;
 	read_mbap(&at, &h);
 	uint8_t fc = bv_u8(&at);
-	if (at.err || h.protocol_id != 0 || h.length < 2 || h.length > 254)
+	if (at.err || (h.protocol_id != 0 && !any_protocol) || h.length < 2 || h.length > 254)
 		return false;
 	uint8_t code;
 	if (fc & 0x80)
@@ -968,15 +968,37 @@ static bool plausible_adu(struct bview at)
 	return function_known(fc);
 }
 
-/* For the resync: a plausible ADU and its length (arg unused). */
+static bool plausible_adu(struct bview at)
+{
+	return plausible_header(at, false);
+}
+
+/*
+ * For the resync: a plausible ADU and its length. arg, if not NULL, points
+ * to a bool: take headers with any protocol id, so that the parser sees an
+ * ADU whose only fault is its protocol id and reports it
+ * (MODBUS_INVALID_PROTOCOL_ID) instead of skipping it unsaid.
+ */
 static bool plausible_frame(struct bview at, const void *arg, size_t *frame_len)
 {
-	(void)arg;
-	uint16_t len;
-	if (!plausible_adu(at) || !bv_peek_be16(&at, 4, &len))
+	uint16_t len, protocol_id;
+	if (!plausible_header(at, arg && *(const bool *)arg) || !bv_peek_be16(&at, 4, &len) ||
+	    !bv_peek_be16(&at, 2, &protocol_id))
 		return false;
 	*frame_len = 6 + (size_t)len;
-	return true;
+	if (protocol_id == 0)
+		return true;
+	/* only the protocol id is wrong: the ADU must be a valid request of
+	 * a public function code (what an attacker sends; a response's validity depends on its
+	 * request, too lax a test on its own), so that junk
+	 * does not pass for such an ADU; until all of it is at hand it stays
+	 * a candidate (the resync waits for more, as it does to confirm) */
+	if (at.len < *frame_len)
+		return true;
+	struct modbus_pdu pdu;
+	const uint8_t *p = at.p + MODBUS_MBAP_LEN;
+	size_t n = *frame_len - MODBUS_MBAP_LEN;
+	return function_public(*p) && !modbus_decode_pdu(p, n, true, NULL, &pdu);
 }
 
 /* After garbage or a gap: the next ADU confirmed by the one after it, or
@@ -985,6 +1007,7 @@ static const struct dissect_framing modbus_framing = {
 	.min_header = MODBUS_MBAP_LEN + 1,
 	.resync_wait = MODBUS_RESYNC_WAIT,
 	.resync_anomaly = "MODBUS_RESYNC",
+	.junk_anomaly = "MODBUS_JUNK_BEFORE_FIRST_ADU",
 	.header_name = "Modbus/TCP",
 	.plausible = plausible_frame,
 };
@@ -1013,7 +1036,8 @@ static struct parse_result modbus_parse(void *state, struct dissect_ctx *ctx, in
 	while (r.consumed < n) {
 		struct bview rest = bv_from(&in, r.consumed);
 		if (fs->st.resync[dir]) {
-			if (dissect_resync_step(&fs->st, &modbus_framing, NULL, ctx, dir, rest, &r))
+			static const bool any_protocol = true;
+			if (dissect_resync_step(&fs->st, &modbus_framing, &any_protocol, ctx, dir, rest, &r))
 				return r;
 			continue;
 		}
@@ -1039,6 +1063,7 @@ static struct parse_result modbus_parse(void *state, struct dissect_ctx *ctx, in
 			return r;
 		}
 		handle_adu(fs, ctx, dir, bv_sub(&rest, adu), &h);
+		dissect_framed(&fs->st, dir);
 		r.consumed += adu;
 	}
 	return r;
@@ -1076,32 +1101,25 @@ static void modbus_finish(void *state, struct dissect_ctx *ctx)
 }
 
 /*
- * Probe: on a Modbus port, a plausible MBAP header with a known function
- * code. Elsewhere (nDPI 4.2 only looks at 502): a whole first ADU, protocol
- * id 0, a public function code, a request that passes every check of the
- * specification, and either the end of the data or another plausible ADU
- * right after it.
+ * Off a Modbus port (nDPI 4.2 only looks at 502), at the start of v: a
+ * whole ADU, protocol id 0, a public function code, a request that passes
+ * every check of the specification, and either the end of the data or
+ * another plausible ADU right after it.
  */
-static enum probe_result modbus_probe(const struct dissect_flow *flow, int dir, const uint8_t *data,
-				      size_t len, bool on_port)
+static enum probe_result probe_strict(int dir, struct bview v)
 {
-	struct bview v = bv_make(data, len);
+	size_t len = v.len;
 	struct bview hv = v;
 	struct mbap h;
 	read_mbap(&hv, &h);
 	uint8_t fc = bv_u8(&hv);
 	if (hv.err)
-		return PROBE_NEED_MORE; /* not even a header and function code */
-	if (on_port || is_modbus_port(flow->server_port) || is_modbus_port(flow->client_port)) {
-		/* on a Modbus port the MBAP header decides: a function code
-		 * scan (FC 0, unassigned codes) must be seen, not ignored */
-		return h.protocol_id == 0 && h.length >= 2 && h.length <= 254 ? PROBE_MATCH : PROBE_NO;
-	}
+		return PROBE_NEED_MORE;
 	if (!plausible_adu(v))
 		return PROBE_NO;
 	size_t adu = 6 + (size_t)h.length;
 	if (adu > len)
-		return adu <= 256 ? PROBE_NEED_MORE : PROBE_NO;
+		return PROBE_NEED_MORE;
 	if (!function_public(fc))
 		return PROBE_NO;
 	struct modbus_pdu pdu;
@@ -1113,6 +1131,49 @@ static enum probe_result modbus_probe(const struct dissect_flow *flow, int dir, 
 	if (adu != len && !plausible_adu(bv_rest(&v)))
 		return adu + MODBUS_MBAP_LEN + 1 > len ? PROBE_NEED_MORE : PROBE_NO;
 	return PROBE_MATCH;
+}
+
+/*
+ * Probe. On a Modbus port an MBAP header at the start (protocol id 0)
+ * claims the flow, whatever its function code (a function code scan, FC 0
+ * or unassigned codes, must be seen, not ignored) and whatever its length
+ * (a length out of range is an anomaly the parser reports before it skips
+ * to the next ADU; no TLS record or HTTP request has two zero bytes there).
+ * When the start is not an MBAP header, junk
+ * or a malformed first ADU still does not hide the connection: it is
+ * Modbus if a plausible ADU confirmed by the one after it (or ending with
+ * the data) starts within the first DISSECT_PROBE_MAX bytes; the parser then
+ * reports and skips what came before, as the resync does mid-stream. Why
+ * that bound: an attacker's prefix only blinds fabmon if the server still
+ * reads the ADUs behind it, and a server reads a prefix only as (bad) ADUs
+ * of at most 260 bytes; a flow of another protocol on the port (TLS, HTTP)
+ * has no confirmed pair of ADUs in its first 256 bytes (the odds of one
+ * are those of 4 zero bytes and two consistent lengths and codes), so it
+ * is left unclaimed instead of becoming a stream of anomalies.
+ * Off a Modbus port: the strict test at any offset of those bytes.
+ */
+static enum probe_result modbus_probe(const struct dissect_flow *flow, int dir, const uint8_t *data,
+				      size_t len, bool on_port)
+{
+	struct bview v = bv_make(data, len);
+	if (on_port || is_modbus_port(flow->server_port) || is_modbus_port(flow->client_port)) {
+		struct bview hv = v;
+		struct mbap h;
+		if (read_mbap(&hv, &h) && h.protocol_id == 0)
+			return PROBE_MATCH; /* an MBAP header, its length in range or not */
+		size_t at;
+		return dissect_probe_scan(&modbus_framing, NULL, v, 1, &at);
+	}
+	bool undecided = false;
+	for (size_t i = 0; i < len; i++) {
+		enum probe_result pr = probe_strict(dir, bv_from(&v, i));
+		if (pr == PROBE_MATCH)
+			return PROBE_MATCH;
+		if (pr == PROBE_NEED_MORE)
+			undecided = true;
+	}
+	/* past DISSECT_PROBE_MAX nothing more comes: undecided is no */
+	return undecided && len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
 static void *global_create(const void *cfg)

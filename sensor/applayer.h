@@ -19,7 +19,7 @@
 #include "sensor/event_sink.h"
 #include "sensor/flow/flow.h"
 
-#define APPLAYER_PROBE_MAX 256   /* bytes offered to probes before giving up */
+#define APPLAYER_PROBE_MAX DISSECT_PROBE_MAX   /* bytes offered to probes before giving up */
 
 struct applayer_stats {
 	uint64_t claimed;           /* flows a dissector took */

@@ -311,26 +311,158 @@ static void test_second_host(void)
 			   "end selected data=0 ctl=2 unanswered=0|");
 }
 
+/* probe bytes of DISSECT_PROBE_MAX: src then `fill` */
+static const uint8_t *padded(uint8_t *out, const void *src, size_t n, uint8_t fill)
+{
+	memset(out, fill, DISSECT_PROBE_MAX);
+	memcpy(out, src, n);
+	return out;
+}
+
 static void test_probe(void)
 {
 	struct dissect_flow df;
 	memset(&df, 0, sizeof(df));
-	uint8_t b[64];
+	uint8_t b[64], p[DISSECT_PROBE_MAX];
+	const size_t P = DISSECT_PROBE_MAX;
 	size_t n = ctl(b, HSMS_SELECT_REQ, 1, 0xffff, 0);
 	CHECK_EQ(dissector_hsms.probe(&df, 0, b, n, false), PROBE_MATCH);
 	CHECK_EQ(dissector_hsms.probe(&df, 0, b, 3, false), PROBE_NEED_MORE);
 	n = ctl(b, HSMS_LINKTEST_REQ, 1, 0xffff, 0);
 	CHECK_EQ(dissector_hsms.probe(&df, 0, b, n, true), PROBE_MATCH);
-	CHECK_EQ(dissector_hsms.probe(&df, 0, b, n, false), PROBE_NO);   /* off-port needs select */
+	CHECK_EQ(dissector_hsms.probe(&df, 0, padded(p, b, n, 0xee), P, false), PROBE_NO); /* off-port needs select */
 	n = data(b, 1, 1, true, 1, "");
 	CHECK_EQ(dissector_hsms.probe(&df, 0, b, n, false), PROBE_MATCH); /* complete, known S/F */
 	n = data(b, 99, 1, true, 1, "");
-	CHECK_EQ(dissector_hsms.probe(&df, 0, b, n, false), PROBE_NO);
-	CHECK_EQ(dissector_hsms.probe(&df, 0, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, true), PROBE_NO);
+	CHECK_EQ(dissector_hsms.probe(&df, 0, padded(p, b, n, 0xee), P, false), PROBE_NO);
+	CHECK_EQ(dissector_hsms.probe(&df, 0, padded(p, "GET / HTTP/1.1\r\n", 16, 'a'), P, true), PROBE_NO);
 	CHECK_EQ(dissector_hsms.probe(&df, 0, (const uint8_t *)"\x00\x00\x00\x06\x01\x00", 6, true),
 		 PROBE_NEED_MORE);
-	n = data(b, 0, 1, true, 1, ""); /* stream 0 */
-	CHECK_EQ(dissector_hsms.probe(&df, 0, b, n, true), PROBE_NO);
+	n = data(b, 0, 1, true, 1, ""); /* stream 0, nothing after it */
+	CHECK_EQ(dissector_hsms.probe(&df, 0, padded(p, b, n, 0xee), P, true), PROBE_NO);
+	/* a bad first message, then a good one: claimed on the port; off it
+	 * only with a select.req or a validated known data message after it */
+	n = data(b, 0, 0, false, 1, "");
+	size_t m = n + ctl(b + n, HSMS_LINKTEST_REQ, 2, 0xffff, 0);
+	CHECK_EQ(dissector_hsms.probe(&df, 0, b, m, true), PROBE_MATCH);
+	CHECK_EQ(dissector_hsms.probe(&df, 0, padded(p, b, m, 0xee), P, false), PROBE_NO);
+	m = n + ctl(b + n, HSMS_SELECT_REQ, 2, 0xffff, 0);
+	CHECK_EQ(dissector_hsms.probe(&df, 0, b, m, false), PROBE_MATCH);
+	memcpy(b, "\xff", 1);
+	m = 1 + data(b + 1, 1, 1, true, 1, "");
+	CHECK_EQ(dissector_hsms.probe(&df, 0, b, m, false), PROBE_MATCH);
+	CHECK_EQ(dissector_hsms.probe(&df, 0, b, m, true), PROBE_MATCH);
+}
+
+/*
+ * A GEM attack session (select, an S2F41 remote command, an S7F3 recipe
+ * download) with a junk or malformed prefix at the start of the
+ * connection, after the select, and after a gap: the clean transcript plus
+ * the exact anomalies, and nothing decoded from the junk that E37 would not
+ * frame as a message.
+ */
+struct prefix {
+	const char *what;
+	const char *hex;
+	const char *start;   /* events of the prefix at the start */
+	const char *middle;  /* after the select */
+	int framed;          /* 1: E37 frames it as a data message (counted) */
+};
+
+static const struct prefix prefixes[] = {
+	{ "junk byte ff", "ff", "! HSMS_LENGTH_TOO_LARGE|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|",
+	  "! HSMS_LENGTH_TOO_LARGE|! HSMS_RESYNC|" , 0 },
+	{ "junk byte 00", "00", "! HSMS_LENGTH_TOO_SMALL|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|",
+	  "! HSMS_LENGTH_TOO_SMALL|! HSMS_RESYNC|" , 0 },
+	{ "seven junk bytes", "deadbeefcafe01", "! HSMS_LENGTH_TOO_LARGE|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|",
+	  "! HSMS_LENGTH_TOO_LARGE|! HSMS_RESYNC|" , 0 },
+	{ "text", "474554202f20485454502f312e300d0a0d0a",
+	  "! HSMS_LENGTH_TOO_LARGE|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|", "! HSMS_LENGTH_TOO_LARGE|! HSMS_RESYNC|" , 0 },
+	{ "length 5", "000000056761726261", "! HSMS_LENGTH_TOO_SMALL|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|",
+	  "! HSMS_LENGTH_TOO_SMALL|! HSMS_RESYNC|" , 0 },
+	{ "length 0", "00000000", "! HSMS_LENGTH_TOO_SMALL|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|",
+	  "! HSMS_LENGTH_TOO_SMALL|! HSMS_RESYNC|" , 0 },
+	{ "length 2 GB", "7f000000ffff00000001000000aa", "! HSMS_LENGTH_TOO_LARGE|! HSMS_JUNK_BEFORE_FIRST_MESSAGE|",
+	  "! HSMS_LENGTH_TOO_LARGE|! HSMS_RESYNC|" , 0 },
+	/* framed by its length as E37 frames it; the peer answers reject.req */
+	{ "select.req PType 1", "0000000affff000001010000006" "3",
+	  "! HSMS_UNKNOWN_PTYPE|H select.req sys=99|", "! HSMS_UNKNOWN_PTYPE|H select.req sys=99|" , 0 },
+	/* framed, reported as what it is: a stream 0 message, no command */
+	{ "S0F0", "0000000a000000000000000000" "62",
+	  "! HSMS_DATA_STREAM_ZERO|! HSMS_DATA_BEFORE_SELECT|! HSMS_REPLY_WITHOUT_PRIMARY|H S0F0 sys=98 orphan|",
+	  "! HSMS_DATA_STREAM_ZERO|! HSMS_REPLY_WITHOUT_PRIMARY|H S0F0 sys=98 orphan|", 1 },
+};
+
+#define GEM_SELECT "H select.req sys=1|E select.rsp sys=1|"
+#define GEM_REST "asset 0  |H S2F41W sys=3 +|H S7F3W sys=4 +|"
+#define GEM_END "! HSMS_UNANSWERED_AT_CLOSE|! HSMS_UNANSWERED_AT_CLOSE|end selected data=%d ctl=2 unanswered=2|"
+
+static void run_variant(const struct prefix *pf, int where, size_t chunk, const char *want_prefix)
+{
+	struct fx x;
+	setup(&x, 5000);
+	uint8_t junk[64], a[128], b[256];
+	size_t jn = 0;
+	for (const char *h = pf->hex; h[0] && h[1]; h += 2) {
+		unsigned v;
+		sscanf(h, "%2x", &v);
+		junk[jn++] = (uint8_t)v;
+	}
+	size_t an = 0, bn = 0;
+	if (where == 0) {
+		memcpy(a, junk, jn);
+		an = jn;
+	}
+	an += ctl(a + an, HSMS_SELECT_REQ, 1, 0xffff, 0);
+	feed(&x, 0, a, an, chunk);
+	an = ctl(a, HSMS_SELECT_RSP, 1, 0xffff, 0);
+	feed(&x, 1, a, an, chunk);
+	if (where == 2)
+		applayer_gap(&x.al, &x.f, 0, 100, x.t, 0);
+	if (where != 0) {
+		memcpy(b, junk, jn);
+		bn = jn;
+	}
+	bn += data(b + bn, 2, 41, true, 3, "010241055354415254" "0100");            /* S2F41 START */
+	bn += data(b + bn, 7, 3, true, 4, "01024104524543312" "10b53657420504f5745522039");
+	feed(&x, 0, b, bn, chunk);
+	teardown(&x);
+	char want[1024];
+	int ndata = 2 + (where != 2 ? pf->framed : 0);
+	if (where == 0)
+		snprintf(want, sizeof(want), "%s%s%s" GEM_END, want_prefix, GEM_SELECT, GEM_REST, ndata);
+	else
+		snprintf(want, sizeof(want), "%s%s%s" GEM_END, GEM_SELECT, want_prefix, GEM_REST, ndata);
+	if (strcmp(x.log.s, want) != 0)
+		fprintf(stderr, "%s, position %d, segments of %zu:\n", pf->what, where, chunk);
+	CHECK_STR(x.log.s, want);
+}
+
+static void test_resync_everywhere(void)
+{
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		for (size_t c = 0; c < 3; c++) {
+			size_t chunk = c == 0 ? 1000 : c == 1 ? 1 : 5;
+			run_variant(&prefixes[i], 0, chunk, prefixes[i].start);
+			run_variant(&prefixes[i], 1, chunk, prefixes[i].middle);
+			/* after a gap every prefix is skipped by the resync */
+			run_variant(&prefixes[i], 2, chunk, "! HSMS_RESYNC|");
+		}
+}
+
+/* Junk past the probe bytes on port 5000: not HSMS. */
+static void test_junk_past_probe(void)
+{
+	struct fx x;
+	setup(&x, 5000);
+	uint8_t b[600];
+	memset(b, 0x16, 300);
+	size_t n = 300 + ctl(b + 300, HSMS_SELECT_REQ, 1, 0xffff, 0);
+	feed(&x, 0, b, n, n);
+	CHECK(x.f.app == NULL);
+	CHECK(x.f.app_probing_done);
+	teardown(&x);
+	CHECK_STR(x.log.s, "");
 }
 
 int main(void)
@@ -342,5 +474,7 @@ int main(void)
 	RUN(test_roles);
 	RUN(test_second_host);
 	RUN(test_probe);
+	RUN(test_resync_everywhere);
+	RUN(test_junk_past_probe);
 	return test_done();
 }

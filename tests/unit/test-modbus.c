@@ -550,27 +550,172 @@ static void test_inventory_limit(void)
 			   "asset 3  |Q 1/1 fc3|tx1 unanswered Q|end q=1 r=0 unanswered=1|");
 }
 
+/* probe bytes of DISSECT_PROBE_MAX: src then `fill` */
+static const uint8_t *padded(uint8_t *out, const void *src, size_t n, uint8_t fill)
+{
+	memset(out, fill, DISSECT_PROBE_MAX);
+	memcpy(out, src, n);
+	return out;
+}
+
 static void test_probe(void)
 {
 	struct dissect_flow df;
 	memset(&df, 0, sizeof(df));
 	df.server_port = 5020;
-	uint8_t b[64];
+	uint8_t b[64], p[DISSECT_PROBE_MAX];
+	const size_t P = DISSECT_PROBE_MAX;
 	size_t n = adu(b, 1, 1, "0300000004");
 	CHECK_EQ(dissector_modbus.probe(&df, 0, b, n, false), PROBE_MATCH);
 	CHECK_EQ(dissector_modbus.probe(&df, 0, b, 6, false), PROBE_NEED_MORE);
 	n = adu(b, 1, 1, "0300000000"); /* quantity 0 fails the spec */
-	CHECK_EQ(dissector_modbus.probe(&df, 0, b, n, false), PROBE_NO);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, b, n, false), PROBE_NEED_MORE); /* may come later */
+	CHECK_EQ(dissector_modbus.probe(&df, 0, padded(p, b, n, 0xee), P, false), PROBE_NO);
 	n = adu(b, 1, 1, "5a0002"); /* UMAS off port 502: not public, not claimed */
-	CHECK_EQ(dissector_modbus.probe(&df, 0, b, n, false), PROBE_NO);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, padded(p, b, n, 0xee), P, false), PROBE_NO);
 	CHECK_EQ(dissector_modbus.probe(&df, 0, b, n, true), PROBE_MATCH);
 	n = adu(b, 1, 1, "0300000004");
 	b[n] = 'x'; /* followed by something that is not an ADU */
 	memset(b + n + 1, 0, 8);
-	CHECK_EQ(dissector_modbus.probe(&df, 0, b, n + 9, false), PROBE_NO);
-	CHECK_EQ(dissector_modbus.probe(&df, 0, (const uint8_t *)"GET / HTTP/1.1\r\n", 16, true), PROBE_NO);
-	CHECK_EQ(dissector_modbus.probe(&df, 0, (const uint8_t *)"\x16\x03\x01\x02\x00\x01\x00\x01\xfc", 9, false),
+	CHECK_EQ(dissector_modbus.probe(&df, 0, padded(p, b, n + 9, 0xee), P, false), PROBE_NO);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, padded(p, "GET / HTTP/1.1\r\n", 16, 'a'), P, true), PROBE_NO);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, padded(p, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc", 9, 0x5a), P, false),
 		 PROBE_NO);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, padded(p, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc", 9, 0x5a), P, true),
+		 PROBE_NO);
+	/* an MBAP header on the port, its length out of range: claimed */
+	CHECK_EQ(dissector_modbus.probe(&df, 0, (const uint8_t *)"\x00\x01\x00\x00\x88\x04\x05\x07", 8, true),
+		 PROBE_MATCH);
+	/* junk, then two ADUs: on the port claimed at once; off it, once the
+	 * whole request and the next header are there */
+	uint8_t j[64];
+	memcpy(j, "\xde\xad\xbe", 3);
+	n = 3 + adu(j + 3, 1, 1, "0600100064");
+	CHECK_EQ(dissector_modbus.probe(&df, 0, j, n, true), PROBE_MATCH); /* ends with the data */
+	CHECK_EQ(dissector_modbus.probe(&df, 0, j, n - 1, true), PROBE_NEED_MORE);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, j, n, false), PROBE_MATCH);
+	n += adu(j + n, 2, 1, "0300000004");
+	CHECK_EQ(dissector_modbus.probe(&df, 0, j, n, false), PROBE_MATCH);
+	/* junk past the probe bytes: not Modbus */
+	memset(p, 0xee, P);
+	CHECK_EQ(dissector_modbus.probe(&df, 0, p, P, true), PROBE_NO);
+}
+
+/*
+ * Resync as the receiving stack would, in every position: a clean attack
+ * session (FC 6, 16, 5 writes) with a junk or malformed prefix at the start
+ * of the connection, between two of its ADUs, and after a gap. The
+ * transcript is the clean one plus the exact anomalies, never a command
+ * from the junk.
+ */
+struct prefix {
+	const char *what;
+	const char *hex;
+	const char *start;   /* anomalies when it starts the connection */
+	const char *middle;  /* when it comes after the first ADU */
+};
+
+static const struct prefix prefixes[] = {
+	{ "junk byte", "ff", "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|" },
+	{ "three junk bytes", "deadbe", "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|" },
+	{ "text", "474554202f20485454502f312e300d0a0d0a",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|" },
+	{ "MBAP length 0", "00090000000001", "! MODBUS_INVALID_LENGTH|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_LENGTH|! MODBUS_RESYNC|" },
+	{ "MBAP length 1", "0009000000010106", "! MODBUS_INVALID_LENGTH|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_LENGTH|! MODBUS_RESYNC|" },
+	{ "MBAP length 255", "0009000000ff010600100064", "! MODBUS_INVALID_LENGTH|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_LENGTH|! MODBUS_RESYNC|" },
+	{ "MBAP length 0x8804", "000100008804050708091000", "! MODBUS_INVALID_LENGTH|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_LENGTH|! MODBUS_RESYNC|" },
+	{ "protocol id 1", "000900010006010600630001",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|" },
+	{ "protocol id 0x0010", "0009001000060a0100010003",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_JUNK_BEFORE_FIRST_ADU|",
+	  "! MODBUS_INVALID_PROTOCOL_ID|! MODBUS_RESYNC|" },
+};
+
+static void session(uint8_t *q, size_t *first, size_t *total)
+{
+	size_t n = adu(q, 1, 1, "0600100064");
+	*first = n;
+	n += adu(q + n, 2, 1, "100020000204000a000b");
+	n += adu(q + n, 3, 1, "0500050000");
+	n += adu(q + n, 4, 1, "05000aff00");
+	*total = n;
+}
+
+#define CLEAN_1 "asset 0  |Q 1/1 fc6|"
+#define CLEAN_REST "Q 2/1 fc16|Q 3/1 fc5|Q 4/1 fc5|"
+#define CLEAN_END "tx1 unanswered Q|tx2 unanswered Q|tx3 unanswered Q|tx4 unanswered Q|end q=4 r=0 unanswered=4|"
+
+static void run_variant(const struct prefix *pf, int where, size_t chunk)
+{
+	struct fx x;
+	setup(&x, 502);
+	uint8_t q[512], junk[64], all[600];
+	size_t first, total;
+	session(q, &first, &total);
+	size_t jn = unhex(pf->hex, junk);
+	size_t at = where == 0 ? 0 : first;
+	size_t n = 0;
+	memcpy(all, q, at);
+	n = at;
+	memcpy(all + n, junk, jn);
+	n += jn;
+	memcpy(all + n, q + at, total - at);
+	n += total - at;
+	if (where == 2) {
+		feed(&x, 0, all, at, chunk, 100);
+		applayer_gap(&x.al, &x.f, 0, 100, 100, 0);
+		feed(&x, 0, all + at, n - at, chunk, 100);
+	} else {
+		feed(&x, 0, all, n, chunk, 100);
+	}
+	applayer_end(&x.al, &x.f, 101, 0);
+	applayer_destroy(&x.al);
+	char want[1024];
+	if (where == 0)
+		snprintf(want, sizeof(want), "%s%s%s%s", pf->start, CLEAN_1, CLEAN_REST, CLEAN_END);
+	else if (where == 1)
+		snprintf(want, sizeof(want), "%s%s%s%s", CLEAN_1, pf->middle, CLEAN_REST, CLEAN_END);
+	else /* after a gap the stack resyncs: the skip is the one anomaly,
+	      * but an ADU whose only fault is its protocol id is named */
+		snprintf(want, sizeof(want), "%s%s%s%s", CLEAN_1,
+			 strstr(pf->what, "protocol id") ? pf->middle : "! MODBUS_RESYNC|", CLEAN_REST, CLEAN_END);
+	if (strcmp(x.log.s, want) != 0)
+		fprintf(stderr, "%s, position %d, segments of %zu:\n", pf->what, where, chunk);
+	CHECK_STR(x.log.s, want);
+}
+
+static void test_resync_everywhere(void)
+{
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		for (int where = 0; where < 3; where++) {
+			run_variant(&prefixes[i], where, 1000);
+			run_variant(&prefixes[i], where, 1);
+			run_variant(&prefixes[i], where, 5);
+		}
+}
+
+/* Junk longer than the probe bytes on the port: the flow is not Modbus. */
+static void test_junk_past_probe(void)
+{
+	struct fx x;
+	setup(&x, 502);
+	uint8_t b[600];
+	memset(b, 0xee, 300);
+	size_t n = 300 + adu(b + 300, 1, 1, "0600100064");
+	feed(&x, 0, b, n, n, 100);
+	CHECK(x.f.app == NULL);
+	CHECK(x.f.app_probing_done);
+	applayer_end(&x.al, &x.f, 101, 0);
+	applayer_destroy(&x.al);
+	CHECK_STR(x.log.s, "");
 }
 
 int main(void)
@@ -584,5 +729,7 @@ int main(void)
 	RUN(test_direction_by_port);
 	RUN(test_inventory_limit);
 	RUN(test_probe);
+	RUN(test_resync_everywhere);
+	RUN(test_junk_past_probe);
 	return test_done();
 }
