@@ -180,6 +180,10 @@ uint8_t rule_anomaly_severity(const char *name)
 		{ "HSMS_DATA_BEFORE_SELECT", 2 },  /* injection without a session */
 		{ "HSMS_DATA_AFTER_SEPARATE", 2 },
 		{ "HSMS_UNEXPECTED_DIRECTION", 2 },/* host-only message from equipment, or back */
+		/* junk before the first message: an attempt to keep a monitor from
+		 * claiming the connection (issue 16), or a broken peer */
+		{ "HSMS_JUNK_BEFORE_FIRST_MESSAGE", 2 },
+		{ "MODBUS_JUNK_BEFORE_FIRST_ADU", 2 },
 		{ "MODBUS_FLOODED", 2 },
 		{ "MODBUS_INVALID_PROTOCOL_ID", 2 },
 		{ "MODBUS_INVALID_FUNCTION_CODE", 2 },

@@ -291,6 +291,14 @@ void rl_ensure_resolved(struct rules *r, struct rules_flow *rf)
 	}
 }
 
+void rl_recheck_unzoned(struct rules *r, struct rules_flow *rf)
+{
+	if (rf->checked && rf->gen == r->gen && rf->verdict == RV_UNZONED) {
+		rf->checked = 0;
+		r->st.flows_checked--; /* one flow, counted once */
+	}
+}
+
 void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      int64_t sec, uint32_t usec)
 {

@@ -172,6 +172,7 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 			eqh->hsms_host = v->addr[host_i];
 			hh->inferred |= ROLE_BIT(ROLE_EQUIPMENT_HOST);
 		}
+		rl_recheck_unzoned(r, rf);
 	}
 	if (!rf->checked || rf->gen != r->gen)
 		rules_flow_check(r, rf, v, sec, usec);

@@ -53,6 +53,14 @@ struct rules {
 	struct scan_state *scan;      /* engine_scan.c's tables */
 };
 
+/* A message just taught the engine a role of one of the flow's ends. If
+ * the flow was checked before, while an end was in no zone (the built-in
+ * policy places hosts by their roles), it is checked again: junk or a
+ * malformed first PDU can get a flow classified, and so checked, before
+ * its first request shows who is who (issue 16). An unzoned check raised
+ * no zone rule, so checking again repeats no alert. (engine_flow.c) */
+void rl_recheck_unzoned(struct rules *r, struct rules_flow *rf);
+
 /* engine_flow.c: a flow's rule state reset when the policy generation
  * changed (its learned-host slots stay: entries never move). */
 void rl_ensure_resolved(struct rules *r, struct rules_flow *rf);

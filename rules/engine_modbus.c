@@ -132,6 +132,7 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 			sh->modbus_client = v->addr[cli];
 			ch->inferred |= ROLE_BIT(ROLE_SCADA);
 		}
+		rl_recheck_unzoned(r, rf);
 	}
 	if (!rf->checked || rf->gen != r->gen)
 		rules_flow_check(r, rf, v, sec, usec);

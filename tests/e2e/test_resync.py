@@ -250,18 +250,11 @@ def modbus_part(tmp):
                    any(a[0] == "FAB-MB-002" for a in res["alerts"]), json.dumps(res["alerts"]))
             continue
         c.eq(f"{name}: same commands as the clean session", cmds, clean["cmds"])
-        missing = [a for a in clean["alerts"] if a not in res["alerts"]]
-        if (missing and all(a[0] == "FAB-MB-004" for a in missing) and
-                [a for a in res["alerts"] if a not in clean["alerts"]] == [] and
-                not os.environ.get("FABMON_RESYNC_STRICT")):
-            # KNOWN ISSUE (rules/, issue 16): when the flow is classified
-            # before its first request (the server answered the junk first),
-            # rules_flow_check runs while the client's role is not yet
-            # inferred, finds no conduit, and the flow is not checked again
-            # once its requests make the roles known: FAB-MB-004 is lost.
-            print(f"  KNOWN ISSUE {name}: {missing} lost (flow checked before the roles were inferred)")
-        else:
-            c.eq(f"{name}: same alerts as the clean session", res["alerts"], clean["alerts"])
+        # the flow may be checked before its first request (the server
+        # answered the junk first): once the request shows the roles, an
+        # unzoned check is done again (rl_recheck_unzoned), so FAB-MB-004
+        # (FC 8 not allowed by the conduit) is not lost
+        c.eq(f"{name}: same alerts as the clean session", res["alerts"], clean["alerts"])
         got = res["anomalies"]
         c.eq(f"{name}: the anomalies, in order, from the attacker",
              [a for a in got if a in want_anoms][:len(want_anoms)], want_anoms, json.dumps(got))
