@@ -613,16 +613,21 @@ static void excerpt_from_alerts(struct ho *h, FILE *f)
 	excerpt_rules(h, f, NULL);
 }
 
+void ho_excerpt_text(struct ho *h, FILE *f)
+{
+	excerpt_header(h, f);
+	if (h->pol)
+		excerpt_from_policy(h, f);
+	else
+		excerpt_from_alerts(h, f);
+}
+
 int ho_write_excerpt(struct ho *h)
 {
 	struct mbuf m;
 	if (!mbuf_open(&m))
 		return -1;
-	excerpt_header(h, m.f);
-	if (h->pol)
-		excerpt_from_policy(h, m.f);
-	else
-		excerpt_from_alerts(h, m.f);
+	ho_excerpt_text(h, m.f);
 	fflush(m.f);
 	/* what we wrote must be a policy fabmon accepts */
 	struct policy_error err;

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* optional, as in libFuzzer: once, before the first input */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static long inputs;
 
@@ -130,6 +132,8 @@ static int run_path(const char *path, int pcap_mode, int joined, int explicit_ar
 int main(int argc, char **argv)
 {
 	int pcap_mode = 0, joined = 0, rc = 0;
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--pcap") == 0) {
 			pcap_mode = 1;
