@@ -20,6 +20,7 @@
 #   FUZZ_RESULTS       the table [tests/fuzz/campaign-results.md]
 #   FUZZ_SKIP_BUILD=1  use the build directory as it is
 #   FUZZ_ROWS_ONLY=1   no fuzzing: the table again from the logs
+#   FUZZ_NOTE          a line for the table's header (the machine's load...)
 #
 # Rows of targets run before stay in the table (FUZZ_BUILD/campaign/rows),
 # so the campaign can be run a few targets at a time. A crash (or an oracle
@@ -155,7 +156,9 @@ done
 	echo
 	echo "clang $(clang -dumpversion), ASan+UBSan, libFuzzer; $(nproc) cores, nice $NICE;"
 	echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%Y-%m-%dT%H:%MZ)."
-	echo "Goal: $GOAL executions ($GOAL_PIPE for whole-pipeline targets), cap ${CAP}s a target."
+	echo "Goal: $GOAL executions ($GOAL_PIPE for whole-pipeline targets: pipeline, eve-output,"
+	echo "learn-yaml, report), or the time cap of the run (FUZZ_MAX_SECONDS; wall says what it took)."
+	[ -n "${FUZZ_NOTE:-}" ] && echo "$FUZZ_NOTE"
 	echo "Run by tests/fuzz/campaign.sh; cov/ft are libFuzzer's last figures (edges, features)."
 	echo
 	echo "| target | execs | goal reached | exec/s | cov | ft | corpus (units/bytes) | findings | wall |"
