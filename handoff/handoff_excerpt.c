@@ -429,8 +429,17 @@ static void mark_alerts(const struct ho *h, const struct policy *p, struct excer
 static void excerpt_settings(const struct policy *p, FILE *f)
 {
 	fprintf(f, "\nversion: 1\nname: ");
+	/* the policy's name and " - excerpt", within what the parser takes
+	 * (found by fuzz-policy-excerpt): a long name is cut, at a character */
+	const char *suffix = p->name[0] ? " - excerpt" : "excerpt";
+	size_t keep = strlen(p->name), room = POLICY_NAME_LEN - 1 - strlen(suffix);
+	if (keep > room) {
+		keep = room;
+		while (keep && ((unsigned char)p->name[keep] & 0xc0) == 0x80)
+			keep--;
+	}
 	char nm[POLICY_NAME_LEN + 16];
-	snprintf(nm, sizeof(nm), "%s%sexcerpt", p->name, p->name[0] ? " - " : "");
+	snprintf(nm, sizeof(nm), "%.*s%s", (int)keep, p->name, suffix);
 	y_str(f, nm);
 	fprintf(f, "\ndefault_action: %s\ninfer_roles: %s\nalerting: {window: %u, rate_limit: %u}\n",
 		p->default_action == POLICY_DENY ? "deny" : "allow",
