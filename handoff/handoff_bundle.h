@@ -165,11 +165,18 @@ int ho_write_sums(struct ho *h);
 int ho_collect_evidence(struct ho *h);
 /* "evidence/NAME.pcap" with a plain file name */
 bool ho_evidence_name_ok(const char *rel);
+/* Packets in a classic pcap file of size bytes read from f (the complete
+ * ones), -1 if it is not one. Exposed for tests/fuzz/fuzz-evidence-pcap.c. */
+long ho_pcap_count(FILE *f, long size);
 
 /* handoff_excerpt.c: the policy in force for the first alert, then
  * policy-excerpt.yaml. */
 void ho_load_policy(struct ho *h);
 int ho_write_excerpt(struct ho *h);
+/* The excerpt's text to f (what ho_write_excerpt writes), from h->pol or,
+ * without it, from the alerts; needs h->args->tlp. Exposed for
+ * tests/fuzz/fuzz-policy-excerpt.c. */
+void ho_excerpt_text(struct ho *h, FILE *f);
 /* distinct rules of the selected alerts, in order of appearance */
 size_t ho_alert_rules(const struct ho *h, const struct rule_def **out, size_t max);
 /* text on one line (for a YAML comment or a code block): control characters '?' */

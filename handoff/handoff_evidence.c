@@ -41,42 +41,46 @@ static uint32_t rd32(const uint8_t *p, bool swap)
 	return v;
 }
 
-/* Packets in a classic pcap file (the complete ones), -1 if it is not one. */
+long ho_pcap_count(FILE *f, long size)
+{
+	uint8_t hdr[24];
+	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
+		return -1;
+	uint32_t magic = rd32(hdr, false);
+	bool swap;
+	if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d)
+		swap = false;
+	else if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1)
+		swap = true;
+	else
+		return -1;
+	long n = 0;
+	uint8_t rh[16];
+	while (fread(rh, 1, sizeof(rh), f) == sizeof(rh)) {
+		uint32_t incl = rd32(rh + 8, swap);
+		if (incl > (256u << 20) || fseek(f, (long)incl, SEEK_CUR) != 0)
+			break;
+		/* a record cut short by a sensor still writing is not counted */
+		int c = fgetc(f);
+		if (c == EOF) {
+			if (ftell(f) <= size)
+				n++;
+			break;
+		}
+		ungetc(c, f);
+		n++;
+	}
+	return n;
+}
+
+/* Packets in the pcap file at path, -1 if it is not one. */
 static long pcap_packets(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
-	uint8_t hdr[24];
-	long n = -1;
-	if (fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr)) {
-		uint32_t magic = rd32(hdr, false);
-		bool swap;
-		if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d)
-			swap = false;
-		else if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1)
-			swap = true;
-		else
-			goto out;
-		n = 0;
-		uint8_t rh[16];
-		while (fread(rh, 1, sizeof(rh), f) == sizeof(rh)) {
-			uint32_t incl = rd32(rh + 8, swap);
-			if (incl > (256u << 20) || fseek(f, (long)incl, SEEK_CUR) != 0)
-				break;
-			/* a record cut short by a sensor still writing is not counted */
-			int c = fgetc(f);
-			if (c == EOF) {
-				struct stat st;
-				if (fstat(fileno(f), &st) == 0 && ftell(f) <= st.st_size)
-					n++;
-				break;
-			}
-			ungetc(c, f);
-			n++;
-		}
-	}
-out:
+	struct stat st;
+	long n = fstat(fileno(f), &st) == 0 ? ho_pcap_count(f, (long)st.st_size) : -1;
 	fclose(f);
 	return n;
 }

@@ -105,24 +105,68 @@ void ho_load_policy(struct ho *h)
 	free(text);
 }
 
+/* One UTF-8 character at p: its length, and its code point in *cp (a byte
+ * that starts no valid sequence is taken alone, as itself). */
+static size_t utf8_char(const unsigned char *p, uint32_t *cp)
+{
+	size_t n = p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 1;
+	if (p[0] >= 0xf5)
+		n = 1;
+	uint32_t c = n == 1 ? p[0] : p[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*cp = p[0];
+			return 1;
+		}
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	*cp = c;
+	return n;
+}
+
+/* What YAML 1.1 lets a stream hold (libyaml refuses the rest, even in a
+ * comment): tab, newline, printable ASCII, NEL, and Unicode above 0xa0
+ * but the surrogates, the BOM and the two non-characters U+FFFE/FFFF. */
+static bool yaml_printable(uint32_t c)
+{
+	return c == 0x09 || (c >= 0x20 && c <= 0x7e) || c == 0x85 ||
+	       (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c != 0xfeff) ||
+	       (c >= 0x10000 && c <= 0x10ffff);
+}
+
 static void y_str(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		uint32_t c;
+		size_t n = utf8_char(p, &c);
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
+		else if (n == 1 && *p >= 0x80)
+			fprintf(f, "\\x%02x", *p);   /* not UTF-8: the byte, escaped */
+		else if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+			fputc('?', f);                /* no escape YAML takes */
+		else if (!yaml_printable(c) || c == 0x85)
+			fprintf(f, c > 0xffff ? "\\U%08x" : c > 0xff ? "\\u%04x" : "\\x%02x", (unsigned)c);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, n, f);
+		p += n;
 	}
 	fputc('"', f);
 }
 
 void ho_y_comment(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		uint32_t c;
+		size_t n = utf8_char(p, &c);
+		/* one line: no newline, NEL, or line/paragraph separator either */
+		if (!yaml_printable(c) || c == 0x85 || c == 0x2028 || c == 0x2029 || (n == 1 && *p >= 0x80))
+			fputc('?', f);
+		else
+			fwrite(p, 1, n, f);
+		p += n;
+	}
 }
 
 static void y_roles(FILE *f, uint32_t roles)
@@ -385,8 +429,17 @@ static void mark_alerts(const struct ho *h, const struct policy *p, struct excer
 static void excerpt_settings(const struct policy *p, FILE *f)
 {
 	fprintf(f, "\nversion: 1\nname: ");
+	/* the policy's name and " - excerpt", within what the parser takes
+	 * (found by fuzz-policy-excerpt): a long name is cut, at a character */
+	const char *suffix = p->name[0] ? " - excerpt" : "excerpt";
+	size_t keep = strlen(p->name), room = POLICY_NAME_LEN - 1 - strlen(suffix);
+	if (keep > room) {
+		keep = room;
+		while (keep && ((unsigned char)p->name[keep] & 0xc0) == 0x80)
+			keep--;
+	}
 	char nm[POLICY_NAME_LEN + 16];
-	snprintf(nm, sizeof(nm), "%s%sexcerpt", p->name, p->name[0] ? " - " : "");
+	snprintf(nm, sizeof(nm), "%.*s%s", (int)keep, p->name, suffix);
 	y_str(f, nm);
 	fprintf(f, "\ndefault_action: %s\ninfer_roles: %s\nalerting: {window: %u, rate_limit: %u}\n",
 		p->default_action == POLICY_DENY ? "deny" : "allow",
@@ -570,6 +623,28 @@ out:
 	free(m.cond);
 }
 
+/* The Purdue level of an alert's end as a policy writes it ("3", "3.5"),
+ * false if it has none the policy parser takes. */
+static bool end_purdue(json_t *ep, char out[8])
+{
+	json_t *v = json_member(ep, "purdue");
+	double d;
+	if (json_is_integer(v))
+		d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		d = json_real_value(v);
+	else
+		return false;
+	if (d == 3.5) {
+		snprintf(out, 8, "3.5");
+		return true;
+	}
+	if (d < 0 || d > 5 || d != (double)(int)d)
+		return false;
+	snprintf(out, 8, "%d", (int)d);
+	return true;
+}
+
 /* Without the policy file: what the alert records say of the zones. */
 static void excerpt_from_alerts(struct ho *h, FILE *f)
 {
@@ -586,16 +661,21 @@ static void excerpt_from_alerts(struct ho *h, FILE *f)
 			if (!zn || name_in(done, zn))
 				continue;
 			ho_add_name(done, zn);
+			/* a zone needs its Purdue level and area: a record without
+			 * them (edited, or from elsewhere) names the zone in a comment */
+			char purdue[8];
+			const char *area = json_member_str(ep, "area");
+			if (!zn[0] || strlen(zn) >= POLICY_NAME_LEN || !end_purdue(ep, purdue) || !area ||
+			    policy_area_parse(area) < 0) {
+				fprintf(f, "# zone named by the alerts without a valid Purdue level and area: ");
+				ho_y_comment(f, zn);
+				fprintf(f, "\n");
+				continue;
+			}
 			any = true;
-			char buf[64];
 			fprintf(f, "  - {name: ");
 			y_str(f, zn);
-			if (json_member(ep, "purdue"))
-				fprintf(f, ", purdue: %s", json_scalar_text(json_member(ep, "purdue"), buf, sizeof(buf)));
-			const char *area = json_member_str(ep, "area");
-			if (area && policy_area_parse(area) >= 0)
-				fprintf(f, ", area: %s", area);
-			fprintf(f, "}\n");
+			fprintf(f, ", purdue: %s, area: %s}\n", purdue, area);
 		}
 		ho_add_name(conduits, json_member_str(h->alerts[i].a, "conduit"));
 	}
@@ -613,16 +693,21 @@ static void excerpt_from_alerts(struct ho *h, FILE *f)
 	excerpt_rules(h, f, NULL);
 }
 
+void ho_excerpt_text(struct ho *h, FILE *f)
+{
+	excerpt_header(h, f);
+	if (h->pol)
+		excerpt_from_policy(h, f);
+	else
+		excerpt_from_alerts(h, f);
+}
+
 int ho_write_excerpt(struct ho *h)
 {
 	struct mbuf m;
 	if (!mbuf_open(&m))
 		return -1;
-	excerpt_header(h, m.f);
-	if (h->pol)
-		excerpt_from_policy(h, m.f);
-	else
-		excerpt_from_alerts(h, m.f);
+	ho_excerpt_text(h, m.f);
 	fflush(m.f);
 	/* what we wrote must be a policy fabmon accepts */
 	struct policy_error err;

@@ -99,15 +99,19 @@ bool syslog_parse_target(const char *spec, struct syslog_config *c, char *err, s
 	}
 	memcpy(c->host, host, hl);
 	c->host[hl] = '\0';
+	long v = 514;
 	if (port) {
+		/* digits only: strtol would take " +514" and 20 leading zeros,
+		 * which do not fit c->port as written */
 		char *end;
-		long v = strtol(port, &end, 10);
-		if (*end || v < 1 || v > 65535) {
+		v = strtol(port, &end, 10);
+		if (!*port || strspn(port, "0123456789") != strlen(port) || *end || v < 1 ||
+		    v > 65535) {
 			snprintf(err, errlen, "bad port '%s'", port);
 			return false;
 		}
 	}
-	snprintf(c->port, sizeof(c->port), "%s", port ? port : "514");
+	snprintf(c->port, sizeof(c->port), "%ld", v);
 	return true;
 }
 

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* optional, as in libFuzzer: once, before the first input */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static long inputs;
 
@@ -68,13 +70,21 @@ static int run_pcap(const char *path, int joined, int explicit_arg)
 	struct pcap_pkthdr *h;
 	const u_char *d;
 	uint8_t *all = NULL;
-	size_t alen = 0;
+	size_t alen = 0, acap = 0;
 	while (pcap_next_ex(p, &h, &d) == 1) {
 		if (joined) {
-			uint8_t *na = realloc(all, alen + 5 + h->caplen);
-			if (!na)
-				break;
-			all = na;
+			/* grown by doubling: ASan's realloc always moves, and a
+			 * capture of 10k packets made this quadratic */
+			if (alen + 5 + h->caplen > acap) {
+				size_t ncap = acap ? acap * 2 : 65536;
+				while (ncap < alen + 5 + h->caplen)
+					ncap *= 2;
+				uint8_t *na = realloc(all, ncap);
+				if (!na)
+					break;
+				all = na;
+				acap = ncap;
+			}
 			if (alen) {
 				memcpy(all + alen, "\x01\xd5\xca\x7a", 4);
 				alen += 4;
@@ -130,6 +140,8 @@ static int run_path(const char *path, int pcap_mode, int joined, int explicit_ar
 int main(int argc, char **argv)
 {
 	int pcap_mode = 0, joined = 0, rc = 0;
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--pcap") == 0) {
 			pcap_mode = 1;

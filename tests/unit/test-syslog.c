@@ -49,6 +49,12 @@ static void test_targets(void)
 	CHECK(!syslog_parse_target("tcp://x:99999", &c, err, sizeof(err)));
 	CHECK_STR(err, "bad port '99999'");
 	CHECK(!syslog_parse_target("udp://", &c, err, sizeof(err)));
+	/* digits only (found by fuzz-syslog-target): strtol took a sign and
+	 * blanks, and 20 leading zeros were cut to "000000000000000" */
+	CHECK(!syslog_parse_target("udp://h: +514", &c, err, sizeof(err)));
+	CHECK(!syslog_parse_target("udp://h:-0", &c, err, sizeof(err)));
+	CHECK(syslog_parse_target("udp://h:00000000000000000000514", &c, err, sizeof(err)));
+	CHECK_STR(c.port, "514");
 	CHECK_EQ(syslog_facility_parse("local7"), 23);
 	CHECK_EQ(syslog_facility_parse("daemon"), 3);
 	CHECK_EQ(syslog_facility_parse("nope"), -1);
