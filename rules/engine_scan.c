@@ -395,7 +395,15 @@ bool rl_scan_attempt(struct rules *r, const struct rules_flow_view *v, int delta
 		return false;
 	}
 	const struct policy_scan *ps = &r->pol->scan;
-	if (!ps->syn_flood || !r->set[R_SCAN_SYN_FLOOD].enabled || !watched(r->pol, dst_zone(r, v)))
+	if (!ps->syn_flood || !r->set[R_SCAN_SYN_FLOOD].enabled)
+		return false;
+	/* A destination in no zone yet is counted too when roles are inferred:
+	 * it may get its zone (by its roles) before the flood's flows end and
+	 * are checked, as a flood that starts before the fab's traffic does. A
+	 * flow checked while its destination is still in no zone is neither
+	 * counted nor folded (rl_scan_flow), so this only costs a way. */
+	int zone = dst_zone(r, v);
+	if (!watched(r->pol, zone) && !(zone < 0 && r->pol->infer_roles))
 		return false;
 	struct scan_backlog *b = backlog_of(s, &v->addr[1], h, true);
 	if (b->n < UINT32_MAX)
