@@ -44,8 +44,10 @@
  * Backlogs live in a fixed table (BACKLOG_SETS x SCAN_WAYS, keyed by the
  * destination: spoofed sources do not add entries); a new destination
  * takes a free way or the smallest unflooded backlog of its set, which
- * loses its count (its later -1s find nothing and are ignored: a backlog
- * never goes below 0).
+ * loses its count (its later -1s find nothing and are ignored, or, if it
+ * came back meanwhile, take from its new count: a backlog may be
+ * understated after an eviction, never below 0). The sensor calls with
+ * one flag test per packet (struct flow's attempt_counted).
  *
  * Port scans and sweeps are not pre-flagged: a scanner uses one or a few
  * source addresses, so the flows before their threshold (at most
