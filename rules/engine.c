@@ -125,6 +125,11 @@ const struct alert_stats *rules_alert_stats(const struct rules *r)
 	return alert_agg_stats(r->agg);
 }
 
+bool rules_scan_attempt(struct rules *r, const struct rules_flow_view *v, int delta)
+{
+	return rl_scan_attempt(r, v, delta);
+}
+
 void rules_tick(struct rules *r, int64_t sec)
 {
 	rl_scan_tick(r, sec);

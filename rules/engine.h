@@ -94,6 +94,15 @@ uint32_t rules_generation(const struct rules *r);
 /* The flow's application is known (or the flow ends unclassified). */
 void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      int64_t sec, uint32_t usec);
+/* SYN backlog (scan.syn_flood, rules/engine_scan.c): a TCP flow opened
+ * with a bare SYN from v->addr[0] to v->addr[1] (delta +1), or that attempt
+ * stopped being one: answered and acknowledged, payload, or the flow ended
+ * (delta -1). For +1, true if the rules counted it (syn_flood on, the
+ * destination in a watched zone, or in no zone yet while roles are
+ * inferred): then, and only then, the caller owes exactly one -1. The
+ * flows checked while a destination's backlog is at the threshold are
+ * folded into its flood alert, the flood's first ones included. */
+bool rules_scan_attempt(struct rules *r, const struct rules_flow_view *v, int delta);
 /* The kinds of dissector event a rule looks at: a caller may skip the
  * others (a Modbus transaction record, a session summary) without building
  * the flow's view, which is most of an event's cost on a polling network. */

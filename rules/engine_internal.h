@@ -89,6 +89,10 @@ void rl_scan_free(struct rules *r);
 bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct ep *ep,
 		  int64_t sec, uint32_t usec);
 void rl_scan_folded(struct rules *r, enum rule_id rule, int src_zone);
+/* A TCP connection attempt to v->addr[1] opens (delta +1: true if counted,
+ * then the caller owes one -1) or stops being one (-1). rules_scan_attempt
+ * in engine.h; engine_scan.c's head comment says what it is for. */
+bool rl_scan_attempt(struct rules *r, const struct rules_flow_view *v, int delta);
 /* capture time; end of run or policy change (closes the interval) */
 void rl_scan_tick(struct rules *r, int64_t sec);
 void rl_scan_finish(struct rules *r);

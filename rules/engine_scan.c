@@ -24,9 +24,35 @@
  * flagged entry covers raise no alert of their own (no per-SYN conduit or
  * inventory alert for a million spoofed sources): they are counted in the
  * scan alert (`folded`, and by the rule and source zone they would have
- * hit). The flows before the threshold (at most threshold - 1 per entry and
- * interval) were checked as usual: until then they are ordinary attempts,
- * and the alert rate limit bounds what they can raise.
+ * hit).
+ *
+ * A flood's first flows are folded too, through its backlog: flows are
+ * checked at their end, but a SYN is seen when it opens its flow. The
+ * sensor tells rl_scan_attempt() when a TCP flow opens with a bare SYN to a
+ * watched destination (+1) and when that attempt stops being one: answered
+ * and acknowledged, payload, or the flow ends (-1). A destination's backlog
+ * is the number of attempts open to it now, a level that survives interval
+ * closes: a busy server's stays small (its handshakes complete in
+ * milliseconds), a flood's grows with the flood. When it reaches the
+ * syn_flood threshold the destination is `flooded` until its backlog is
+ * back to 0, and every half-open flow to it checked meanwhile is covered:
+ * the flood's first SYNs end (time out, are evicted) after the backlog
+ * crossed, so the flood raises its one alert and no per-flow one. An
+ * interval that counts flows of a flooded destination raises the flood
+ * alert even below the threshold (the backlog crossed it; the reason says
+ * so), so that folded flows are never left without their alert.
+ * Backlogs live in a fixed table (BACKLOG_SETS x SCAN_WAYS, keyed by the
+ * destination: spoofed sources do not add entries); a new destination
+ * takes a free way or the smallest unflooded backlog of its set, which
+ * loses its count (its later -1s find nothing and are ignored, or, if it
+ * came back meanwhile, take from its new count: a backlog may be
+ * understated after an eviction, never below 0). The sensor calls with
+ * one flag test per packet (struct flow's attempt_counted).
+ *
+ * Port scans and sweeps are not pre-flagged: a scanner uses one or a few
+ * source addresses, so the flows before their threshold (at most
+ * threshold - 1 per entry and interval) are checked as usual, and the
+ * per-source alert rate limit bounds what they can raise.
  *
  * Memory is fixed whatever the number of (spoofed) sources: three tables of
  * SCAN_SETS x SCAN_WAYS entries, set-associative by key hash; a new key
@@ -72,6 +98,7 @@ struct scan_entry {
 	uint64_t n;                   /* flows counted: the eviction order */
 	uint64_t seen;                /* the table's clock when last counted: ties go LRU */
 	uint32_t distinct;
+	uint32_t backlog;             /* flood: the largest backlog of its flows when counted */
 	int16_t zone[2];              /* source and destination zones (first flow) */
 	int64_t first_sec, last_sec;
 	uint32_t first_usec, last_usec;
@@ -104,8 +131,20 @@ struct scan_episode {
 	int64_t last_end;             /* end of the last interval it was flagged in */
 };
 
+/* Open connection attempts per watched destination (the head comment). */
+#define BACKLOG_SETS 64
+struct scan_backlog {
+	struct ip_addr dst;
+	bool used;
+	bool flooded;                 /* reached syn_flood; until back to 0 */
+	uint32_t n;                   /* attempts open now */
+	uint64_t seen;                /* the table's clock when last changed: ties go LRU */
+};
+
 struct scan_state {
 	struct scan_table t[SK_COUNT];
+	struct scan_backlog backlog[BACKLOG_SETS * SCAN_WAYS];
+	uint64_t backlog_clock;
 	struct scan_episode ep[SCAN_EPISODES];
 	bool open;                    /* an interval is open */
 	int64_t start, now;
@@ -295,6 +334,88 @@ static void touch(struct scan_entry *e, const struct ep *ep, int64_t sec, uint32
 	e->last_usec = usec;
 }
 
+/* The backlog entry of a destination; with take, a new one if it has none
+ * (a free way, else the smallest unflooded backlog of the set). */
+static struct scan_backlog *backlog_of(struct scan_state *s, const struct ip_addr *dst, uint64_t h,
+				       bool take)
+{
+	struct scan_backlog *set = &s->backlog[(h % BACKLOG_SETS) * SCAN_WAYS], *victim = NULL;
+	for (int w = 0; w < SCAN_WAYS; w++) {
+		struct scan_backlog *b = &set[w];
+		if (!b->used) {
+			if (!victim || victim->used)
+				victim = b;
+			continue;
+		}
+		if (ip_addr_cmp(&b->dst, dst) == 0)
+			return b;
+		if (!victim || (victim->used &&
+				((victim->flooded && !b->flooded) ||
+				 (victim->flooded == b->flooded &&
+				  (b->n < victim->n || (b->n == victim->n && b->seen < victim->seen))))))
+			victim = b;
+	}
+	if (!take)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	victim->used = true;
+	victim->dst = *dst;
+	return victim;
+}
+
+/* The zone of a destination as rl_resolve_ends() would place it, without a
+ * flow's state: the policy's networks, else (infer_roles) its roles. */
+static int dst_zone(struct rules *r, const struct rules_flow_view *v)
+{
+	const struct policy *p = r->pol;
+	int zone = policy_zone_of(p, &v->addr[1], v->vlan);
+	if (zone >= 0 || !p->infer_roles)
+		return zone;
+	int host = policy_host_of(p, &v->addr[1]);
+	uint32_t roles = 0;
+	if (host >= 0) {
+		roles = p->hosts[host].roles;
+	} else {
+		struct rhost *h = engine_host_get(&r->hosts, &v->addr[1], HOST_LOOKUP);
+		roles = h ? h->inferred : 0;
+	}
+	return policy_zone_of_roles(p, roles);
+}
+
+bool rl_scan_attempt(struct rules *r, const struct rules_flow_view *v, int delta)
+{
+	struct scan_state *s = r->scan;
+	uint64_t h = ip_hash(&v->addr[1]);
+	if (delta < 0) {
+		/* the entry may have been taken by another destination since:
+		 * then there is nothing to take back */
+		struct scan_backlog *b = backlog_of(s, &v->addr[1], h, false);
+		if (b && b->n && --b->n == 0)
+			b->used = false; /* back to 0: no longer flooded */
+		if (b)
+			b->seen = ++s->backlog_clock;
+		return false;
+	}
+	const struct policy_scan *ps = &r->pol->scan;
+	if (!ps->syn_flood || !r->set[R_SCAN_SYN_FLOOD].enabled)
+		return false;
+	/* A destination in no zone yet is counted too when roles are inferred:
+	 * it may get its zone (by its roles) before the flood's flows end and
+	 * are checked, as a flood that starts before the fab's traffic does. A
+	 * flow checked while its destination is still in no zone is neither
+	 * counted nor folded (rl_scan_flow), so this only costs a way. */
+	int zone = dst_zone(r, v);
+	if (!watched(r->pol, zone) && !(zone < 0 && r->pol->infer_roles))
+		return false;
+	struct scan_backlog *b = backlog_of(s, &v->addr[1], h, true);
+	if (b->n < UINT32_MAX)
+		b->n++;
+	b->seen = ++s->backlog_clock;
+	if (b->n >= ps->syn_flood)
+		b->flooded = true;
+	return true;
+}
+
 bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct ep *ep,
 		  int64_t sec, uint32_t usec)
 {
@@ -323,6 +444,13 @@ bool rl_scan_flow(struct rules *r, const struct rules_flow_view *v, const struct
 		top_add(e, &v->addr[0], 0, s->t[SK_FLOOD].clock);
 		if (e->n >= ps->syn_flood)
 			e->flagged = e->crossed = true;
+		const struct scan_backlog *b = backlog_of(s, &v->addr[1], hd, false);
+		if (b && b->flooded) {
+			/* its backlog crossed: a flood, from its first flow on */
+			e->flagged = e->crossed = true;
+			if (b->n > e->backlog)
+				e->backlog = b->n;
+		}
 		if (e->flagged)
 			s->cover[SK_FLOOD] = e;
 	}
@@ -460,9 +588,16 @@ static void raise_entry(struct rules *r, enum scan_kind k, const struct scan_ent
 				   ? p->zones[e->zone[1]].name : "none";
 	switch (k) {
 	case SK_FLOOD:
-		rl_reason(a, "%" PRIu64 " half-open TCP connections to %s (zone %s) from ~%" PRIu64
-			  " sources in %" PRId64 " s (threshold %u)", sc->flows, w0, zone,
-			  sc->distinct, sc->interval_end - sc->interval_start, sc->threshold);
+		if (sc->flows < sc->threshold) /* flagged by its backlog (head comment) */
+			rl_reason(a, "%" PRIu64 " half-open TCP connections to %s (zone %s) from ~%"
+				  PRIu64 " sources in %" PRId64 " s, %u attempts open at once"
+				  " (threshold %u)", sc->flows, w0, zone, sc->distinct,
+				  sc->interval_end - sc->interval_start, e->backlog, sc->threshold);
+		else
+			rl_reason(a, "%" PRIu64 " half-open TCP connections to %s (zone %s) from ~%"
+				  PRIu64 " sources in %" PRId64 " s (threshold %u)", sc->flows, w0,
+				  zone, sc->distinct, sc->interval_end - sc->interval_start,
+				  sc->threshold);
 		break;
 	case SK_PAIR:
 		rl_reason(a, "%s probed %s%" PRIu64 " ports of %s (zone %s) in %" PRIu64

@@ -168,6 +168,9 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		f->ndpi = NULL;
 	}
 	flow_classified(pl, f);
+	/* checked (above) while still in its destination's backlog */
+	if (f->attempt_counted)
+		rules_sink_attempt_over(&pl->rules_sink, f);
 	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
 	struct flow_end end = { why, pl->app.session_kind, &pl->app.session };
 	event_sinks_flow_ended(&pl->app.sinks, f, &end);
@@ -463,6 +466,9 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			memcpy(f->mac[dir == DIR_TOSERVER ? 1 : 0], p->mac_dst, 6);
 			f->has_mac = 1;
 		}
+		/* a connection attempt: counted in its destination's SYN backlog */
+		if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && pl->rules)
+			rules_sink_attempt_open(&pl->rules_sink, f);
 	}
 	/* the frame goes to the flow's evidence ring before anything can alert
 	 * on it (a reassembled datagram is not a frame: its fragments are not kept) */
@@ -490,6 +496,9 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 			tcp_stream_peer_ack(&pl->reasm, &f->tcp[1 - dir], 1 - dir, &sink, p->tcp_ack);
 	}
 	update_state(f, p, dir);
+	/* answered and acknowledged, or payload: no longer an open attempt */
+	if (f->attempt_counted && !flow_half_open(f))
+		rules_sink_attempt_over(&pl->rules_sink, f);
 	/* flow rules run once the application is known */
 	if (f->app || f->ndpi_done)
 		flow_classified(pl, f);

@@ -78,3 +78,24 @@ struct event_sink rules_event_sink(struct rules_sink *s)
 	return (struct event_sink){ .ctx = s, .app_event = app_event,
 				    .flow_classified = flow_classified };
 }
+
+void rules_sink_attempt_open(struct rules_sink *s, struct flow *f)
+{
+	if (!s->rules || s->learn)
+		return;
+	struct rules_flow_view v;
+	view_of(f, &v);
+	f->attempt_counted = rules_scan_attempt(s->rules, &v, +1);
+}
+
+void rules_sink_attempt_over(struct rules_sink *s, struct flow *f)
+{
+	if (!f->attempt_counted)
+		return;
+	f->attempt_counted = 0;
+	if (!s->rules)
+		return;
+	struct rules_flow_view v;
+	view_of(f, &v);
+	rules_scan_attempt(s->rules, &v, -1);
+}

@@ -26,4 +26,12 @@ void rules_sink_destroy(struct rules_sink *s);
 
 struct event_sink rules_event_sink(struct rules_sink *s);
 
+struct flow;
+/* A destination's SYN backlog (rules_scan_attempt, rules/engine.h): a TCP
+ * flow just opened by a bare SYN (marks it attempt_counted if the rules
+ * count it), and the end of that attempt (the flow is no longer half-open,
+ * or it ends: only for a marked flow; clears the mark). */
+void rules_sink_attempt_open(struct rules_sink *s, struct flow *f);
+void rules_sink_attempt_over(struct rules_sink *s, struct flow *f);
+
 #endif

@@ -116,6 +116,9 @@ struct flow {
 	uint32_t alert_hits;          /* rule hits on this flow */
 	struct ev_flow *evidence;     /* its ring of recent packets (sensor/output/evidence.c) */
 	uint8_t evidence_denied;      /* no ring: memory cap reached when it started */
+	uint8_t attempt_counted;      /* opened by a bare SYN that the rules count in its
+				       * destination's backlog until it is answered or ends
+				       * (rules_sink_attempt_*, sensor/rules_sink.h) */
 };
 
 struct flow_config {

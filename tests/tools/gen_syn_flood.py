@@ -62,6 +62,12 @@ def source(i, n):
     return OUTSIDE_BASE + ((i * 2654435761) & 0xFFFFFF)
 
 
+def syns_per_destination(n):
+    """The truth of a flood of n sources: SYNs per destination address (text).
+    flood_frames() sends source i to TARGETS[i % len(TARGETS)]."""
+    return {ip: len(range(k, n, len(TARGETS))) for k, (ip, _, _) in enumerate(TARGETS)}
+
+
 def fold(s):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)

@@ -86,25 +86,48 @@ static struct rules *engine(const char *scan)
 	return r;
 }
 
+/* The view of a TCP attempt (a SYN) from src to dst:dport. */
+static void attempt_view(struct rules_flow_view *v, const struct ip_addr *src, const char *dst,
+			 uint16_t dport)
+{
+	static uint64_t id = 1;
+	memset(v, 0, sizeof(*v));
+	v->flow_id = id++;
+	v->community_id = "1:test";
+	v->addr[0] = *src;
+	ip_addr_parse(dst, &v->addr[1]);
+	v->port[0] = 40000;
+	v->port[1] = dport;
+	v->proto = 6;
+	v->app = "Unknown";
+	v->half_open = true;
+}
+
 /* One half-open flow (a SYN, unanswered) checked at its end. */
 static void attempt(struct rules *r, const struct ip_addr *src, const char *dst, uint16_t dport,
 		    int64_t sec)
 {
-	static uint64_t id = 1;
 	struct rules_flow rf;
 	memset(&rf, 0, sizeof(rf));
 	struct rules_flow_view v;
-	memset(&v, 0, sizeof(v));
-	v.flow_id = id++;
-	v.community_id = "1:test";
-	v.addr[0] = *src;
-	ip_addr_parse(dst, &v.addr[1]);
-	v.port[0] = 40000;
-	v.port[1] = dport;
-	v.proto = 6;
-	v.app = "Unknown";
-	v.half_open = true;
+	attempt_view(&v, src, dst, dport);
 	rules_flow_check(r, &rf, &v, sec, 0);
+}
+
+/* The SYN backlog as the sensor keeps it: a SYN opens an attempt (+1),
+ * its answer or its flow's end closes it (-1). */
+static bool syn_open(struct rules *r, const struct ip_addr *src, const char *dst, uint16_t dport)
+{
+	struct rules_flow_view v;
+	attempt_view(&v, src, dst, dport);
+	return rules_scan_attempt(r, &v, +1);
+}
+
+static void syn_over(struct rules *r, const struct ip_addr *src, const char *dst, uint16_t dport)
+{
+	struct rules_flow_view v;
+	attempt_view(&v, src, dst, dport);
+	rules_scan_attempt(r, &v, -1);
 }
 
 static struct ip_addr ip4(uint32_t a)
@@ -237,6 +260,121 @@ static void test_folding(void)
 		CHECK_STR(l->sc.folded_by[0].rule, "FAB-ZC-003");
 		CHECK_STR(l->sc.folded_by[0].src_zone, "internet");
 		CHECK_EQ(l->sc.folded_by[0].n, 31);
+	}
+	rules_destroy(r);
+}
+
+/* A flood's first flows are folded too: its SYNs open their attempts
+ * before any of its flows ends (times out), so the backlog crosses the
+ * threshold first; the flows checked afterwards, the first included, raise
+ * nothing of their own, and the flood one alert. */
+static void test_backlog_flood(void)
+{
+	struct rules *r = engine(thresholds);
+	if (!r)
+		return;
+	for (int i = 0; i < 80; i++) {
+		struct ip_addr s = ip4(0xc6336400u + (uint32_t)i); /* 198.51.100.x: internet */
+		CHECK(syn_open(r, &s, "10.30.1.21", 5000));
+	}
+	for (int i = 0; i < 80; i++) { /* each checked at its end, then over */
+		struct ip_addr s = ip4(0xc6336400u + (uint32_t)i);
+		attempt(r, &s, "10.30.1.21", 5000, 1060);
+		syn_over(r, &s, "10.30.1.21", 5000);
+	}
+	rules_finish(r);
+	CHECK_EQ(count_rule("FAB-ZC-003"), 0);
+	CHECK_EQ(nlog, 1);
+	CHECK_EQ(count_rule("scan.syn_flood"), 1);
+	const struct logged *l = find("scan.syn_flood");
+	if (l) {
+		CHECK_EQ(l->sc.flows, 80);
+		CHECK_EQ(l->sc.folded, 80);
+		CHECK_EQ(l->sc.folded_by[0].n, 80);
+	}
+	/* a destination outside the watched zones is not counted */
+	struct ip_addr s = ip4(0xc6336401u);
+	CHECK(!syn_open(r, &s, "192.168.1.1", 80));
+	rules_destroy(r);
+}
+
+/* A busy legitimate server: thousands of SYNs, each answered and
+ * acknowledged at once (its backlog never above 10), is never pre-flagged:
+ * one real half-open attempt to it across a forbidden conduit still raises
+ * its conduit alert, and no flood alert is raised. */
+static void test_backlog_busy_server(void)
+{
+	struct rules *r = engine(thresholds);
+	if (!r)
+		return;
+	for (int i = 0; i < 10000; i++) {
+		struct ip_addr s = ip4(0x0a140000u + (uint32_t)(i % 10)); /* system zone hosts */
+		CHECK(syn_open(r, &s, "10.30.1.21", 5000));
+		if (i >= 9) { /* the handshake ten SYNs ago completed */
+			struct ip_addr o = ip4(0x0a140000u + (uint32_t)((i - 9) % 10));
+			syn_over(r, &o, "10.30.1.21", 5000);
+		}
+	}
+	struct ip_addr atk = ip4(0xc6336401u);
+	CHECK(syn_open(r, &atk, "10.30.1.21", 22));
+	attempt(r, &atk, "10.30.1.21", 22, 1060);
+	syn_over(r, &atk, "10.30.1.21", 22);
+	rules_finish(r);
+	CHECK_EQ(count_rule("FAB-ZC-003"), 1);
+	CHECK_EQ(count_rule("scan."), 0);
+	rules_destroy(r);
+}
+
+/* The backlog is a level: an attempt answered (completed) or ended leaves
+ * it, and it never goes below 0. Threshold 50. */
+static void test_backlog_levels(void)
+{
+	struct rules *r = engine(thresholds);
+	if (!r)
+		return;
+	const char *dst = "10.30.1.22";
+	for (int i = 0; i < 5; i++) { /* attempts it never counted: nothing to take back */
+		struct ip_addr s = ip4(0xc6336500u + (uint32_t)i);
+		syn_over(r, &s, dst, 5000);
+	}
+	for (int i = 0; i < 40; i++) { /* 40 open, then completed */
+		struct ip_addr s = ip4(0x0a140100u + (uint32_t)i);
+		CHECK(syn_open(r, &s, dst, 5000));
+	}
+	for (int i = 0; i < 40; i++) {
+		struct ip_addr s = ip4(0x0a140100u + (uint32_t)i);
+		syn_over(r, &s, dst, 5000);
+	}
+	for (int i = 0; i < 40; i++) { /* 40 open, then their flows end */
+		struct ip_addr s = ip4(0x0a140200u + (uint32_t)i);
+		CHECK(syn_open(r, &s, dst, 5000));
+	}
+	for (int i = 0; i < 40; i++) {
+		struct ip_addr s = ip4(0x0a140200u + (uint32_t)i);
+		syn_over(r, &s, dst, 5000);
+	}
+	/* 49 open now (129 had nothing left it; 54 had -5 wrapped or stuck) */
+	for (int i = 0; i < 49; i++) {
+		struct ip_addr s = ip4(0xc6336600u + (uint32_t)i);
+		CHECK(syn_open(r, &s, dst, 5000));
+	}
+	struct ip_addr a = ip4(0xc6336600u);
+	attempt(r, &a, dst, 5000, 1000);
+	CHECK_EQ(count_rule("FAB-ZC-003"), 1); /* below the threshold: its own alert */
+	struct ip_addr fiftieth = ip4(0xc6336700u);
+	CHECK(syn_open(r, &fiftieth, dst, 5000));
+	struct ip_addr b = ip4(0xc6336601u);
+	attempt(r, &b, dst, 5000, 1000);
+	CHECK_EQ(count_rule("FAB-ZC-003"), 1); /* the backlog reached 50: folded */
+	rules_finish(r);
+	/* two flows counted, below the threshold: flagged by the backlog, and so
+	 * one alert for the flow it folded */
+	CHECK_EQ(count_rule("scan.syn_flood"), 1);
+	const struct logged *l = find("scan.syn_flood");
+	if (l) {
+		CHECK_EQ(l->sc.flows, 2);
+		CHECK_EQ(l->sc.folded, 1);
+		CHECK(strstr(l->reason, "50 attempts open at once") != NULL);
 	}
 	rules_destroy(r);
 }
@@ -416,6 +554,9 @@ int main(void)
 	RUN(test_flood_threshold);
 	RUN(test_scan_thresholds);
 	RUN(test_folding);
+	RUN(test_backlog_flood);
+	RUN(test_backlog_busy_server);
+	RUN(test_backlog_levels);
 	RUN(test_intervals_and_zones);
 	RUN(test_million_sources);
 	RUN(test_policy_section);
