@@ -110,14 +110,14 @@ static const struct rule_def defs[R_COUNT] = {
 	 * flood is denial of service (62443-3-3 SR 7.1); all three are what
 	 * network monitoring is for (CSF 2.0 DE.CM-01, analysed as adverse
 	 * events DE.AE-02; 62443-3-3 SR 6.2 continuous monitoring). Ids are
-	 * in the scan.* family so that tools can tell them from per-flow rules. */
-	[R_SCAN_SYN_FLOOD] = { R_SCAN_SYN_FLOOD, "scan.syn_flood", 9100801, 2, "denial-of-service",
+	 * in the FAB-SCAN family so that tools can tell them from per-flow rules. */
+	[R_SCAN_SYN_FLOOD] = { R_SCAN_SYN_FLOOD, "FAB-SCAN-001", 9100801, 2, "denial-of-service",
 		"SYN flood: many half-open TCP connections to one fab host in an interval", 0,
 		{ "62443-3-3:SR7.1", "62443-3-3:SR6.2", "CSF:DE.CM-01", "CSF:DE.AE-02", "METI:FA" } },
-	[R_SCAN_PORT_SCAN] = { R_SCAN_PORT_SCAN, "scan.port_scan", 9100802, 2, "reconnaissance",
+	[R_SCAN_PORT_SCAN] = { R_SCAN_PORT_SCAN, "FAB-SCAN-002", 9100802, 2, "reconnaissance",
 		"Port scan: one source probes many ports of one fab host in an interval", 0,
 		{ "62443-3-3:SR6.2", "CSF:DE.CM-01", "CSF:DE.AE-02", "METI:FA" } },
-	[R_SCAN_HOST_SWEEP] = { R_SCAN_HOST_SWEEP, "scan.host_sweep", 9100803, 2, "reconnaissance",
+	[R_SCAN_HOST_SWEEP] = { R_SCAN_HOST_SWEEP, "FAB-SCAN-003", 9100803, 2, "reconnaissance",
 		"Host sweep: one source probes many fab hosts in an interval", 0,
 		{ "62443-3-3:SR6.2", "CSF:DE.CM-01", "CSF:DE.AE-02", "METI:FA" } },
 };

@@ -47,9 +47,9 @@ enum rule_id {
 	R_INV_IDENTITY,           /* FAB-INV-004 */
 	R_ANOMALY_HSMS,           /* FAB-AN-HSMS */
 	R_ANOMALY_MODBUS,         /* FAB-AN-MODBUS */
-	R_SCAN_SYN_FLOOD,         /* scan.syn_flood */
-	R_SCAN_PORT_SCAN,         /* scan.port_scan */
-	R_SCAN_HOST_SWEEP,        /* scan.host_sweep */
+	R_SCAN_SYN_FLOOD,         /* FAB-SCAN-001 */
+	R_SCAN_PORT_SCAN,         /* FAB-SCAN-002 */
+	R_SCAN_HOST_SWEEP,        /* FAB-SCAN-003 */
 	R_COUNT
 };
 

@@ -94,7 +94,7 @@ uint32_t rules_generation(const struct rules *r);
 /* The flow's application is known (or the flow ends unclassified). */
 void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      int64_t sec, uint32_t usec);
-/* SYN backlog (scan.syn_flood, rules/engine_scan.c): a TCP flow opened
+/* SYN backlog (FAB-SCAN-001, rules/engine_scan.c): a TCP flow opened
  * with a bare SYN from v->addr[0] to v->addr[1] (delta +1), or that attempt
  * stopped being one: answered and acknowledged, payload, or the flow ended
  * (delta -1). For +1, true if the rules counted it (syn_flood on, the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Scans and floods (issue 16 item 3; rules scan.syn_flood, scan.port_scan,
- * scan.host_sweep in rules/catalog.c; thresholds in the policy's `scan:`).
+ * Scans and floods (issue 16 item 3; rules FAB-SCAN-001, FAB-SCAN-002,
+ * FAB-SCAN-003 in rules/catalog.c; thresholds in the policy's `scan:`).
  *
  * What is counted: TCP half-open flows (rules_flow_view.half_open: a SYN
  * never answered-and-acknowledged, no payload) whose destination is in a

@@ -16,7 +16,7 @@ capture; then:
   - every alert of the demo alone is in the flooded run with the same rule,
     src, dest, count, reason, roles and zones (alert ids, flow ids and
     evidence file names aside), and has evidence (not "memcap");
-  - besides those, exactly one scan.syn_flood alert per flooded
+  - besides those, exactly one FAB-SCAN-001 alert per flooded
     destination (one that got at least the built-in policy's syn_flood
     threshold of SYNs, from gen_syn_flood.syns_per_destination(): the
     generator's own truth), none for the others, and repeat records of
@@ -73,7 +73,7 @@ SYNS = int(os.environ.get("FLOOD_SYNS", "100000" if SANITIZED else "1000000"))
 # half-open flows: see README "Under attack"), 384 MiB in all. Measured
 # at 1M SYNs: about 250 MiB; under ASan far more, so not checked there.
 RSS_BOUND_KB = 384 * 1024
-# The built-in policy's scan.syn_flood threshold (zones/default-fab.yaml).
+# The built-in policy's FAB-SCAN-001 threshold (zones/default-fab.yaml).
 SYN_FLOOD_THRESHOLD = 1000
 # eve.json of the flooded run: the demo's alone plus the flood's alerts and
 # flow_attempts summaries (one per interval, each a few kB).
@@ -139,7 +139,7 @@ def compare(c, label, alone, flood, strict):
         if r["event_type"] != "alert":
             continue
         rid = r["alert"]["rule_id"]
-        if rid.lower().startswith("scan"):
+        if rid.startswith("FAB-SCAN"):
             scan_alerts.append(r)
             continue
         if is_flood_source(r["src_ip"]):
@@ -188,18 +188,18 @@ def compare(c, label, alone, flood, strict):
 
 
 def check_flood_alerts(c, scan_alerts, syns):
-    """One scan.syn_flood alert per destination that got at least the
+    """One FAB-SCAN-001 alert per destination that got at least the
     threshold of SYNs (plus its aggregation repeats), none for the others,
     no other scan alert."""
     want = sorted(ip for ip, n in syns_per_destination(syns).items() if n >= SYN_FLOOD_THRESHOLD)
     c.true("the flood reaches the threshold at some destination", want, json.dumps(want))
     first = sorted(r["dest_ip"] for r in scan_alerts
-                   if r["alert"]["rule_id"] == "scan.syn_flood" and not r["alert"].get("repeat"))
-    c.eq("one scan.syn_flood alert per flooded destination", first, want)
+                   if r["alert"]["rule_id"] == "FAB-SCAN-001" and not r["alert"].get("repeat"))
+    c.eq("one FAB-SCAN-001 alert per flooded destination", first, want)
     for r in scan_alerts:
         rid = r["alert"]["rule_id"]
         c.true(f"scan alert {rid} -> {r.get('dest_ip')} is a flood alert for a flooded destination",
-               rid == "scan.syn_flood" and r.get("dest_ip") in want, r["alert"]["reason"])
+               rid == "FAB-SCAN-001" and r.get("dest_ip") in want, r["alert"]["reason"])
     for r in scan_alerts:
         print(f"  {r['alert']['rule_id']}{' (repeat)' if r['alert'].get('repeat') else ''}: "
               f"{r['alert']['reason']}; folded {r.get('scan', {}).get('folded')}")

@@ -247,7 +247,7 @@ def check_cli(c, tmp):
            in p.stderr, p.stderr)
     p = run(["rules"])
     c.true("rules lists every rule", p.stdout.count("references:") == 32 and "FAB-HSMS-002" in p.stdout
-           and "scan.syn_flood" in p.stdout)
+           and "FAB-SCAN-001" in p.stdout)
 
 
 def main():

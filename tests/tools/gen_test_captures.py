@@ -433,7 +433,7 @@ def scan_flood():
     udp_exchange(cap, "10.30.1.50", 43001, "10.30.1.21", 9999, b"ping", b"pong")
     cap.write(os.path.join(OUT, "scan-flood.pcap"))
     truth("scan-flood.pcap", packets=len(cap.frames), half_open=len(flood) + len(scan) + len(sweep),
-          alerts={"scan.syn_flood": 1, "scan.port_scan": 1, "scan.host_sweep": 1},
+          alerts={"FAB-SCAN-001": 1, "FAB-SCAN-002": 1, "FAB-SCAN-003": 1},
           flows=[flowtruth("TCP", "10.30.1.50", 43000, "10.30.1.21", 8080, 6, 4),
                  flowtruth("UDP", "10.30.1.50", 43001, "10.30.1.21", 9999, 1, 1)])
 

@@ -159,11 +159,11 @@ static void test_flood_threshold(void)
 			attempt(r, &s, "10.30.1.21", 5000, 2000 + i / 10);
 		}
 		rules_tick(r, 2000 + 59);
-		CHECK_EQ(count_rule("scan."), 0); /* the interval is still open */
+		CHECK_EQ(count_rule("FAB-SCAN-"), 0); /* the interval is still open */
 		rules_tick(r, 2000 + 60);
-		CHECK_EQ(count_rule("scan.syn_flood"), n == 50 ? 1 : 0);
-		CHECK_EQ(count_rule("scan.port_scan") + count_rule("scan.host_sweep"), 0);
-		const struct logged *l = find("scan.syn_flood");
+		CHECK_EQ(count_rule("FAB-SCAN-001"), n == 50 ? 1 : 0);
+		CHECK_EQ(count_rule("FAB-SCAN-002") + count_rule("FAB-SCAN-003"), 0);
+		const struct logged *l = find("FAB-SCAN-001");
 		if (n == 50 && l) {
 			CHECK_EQ(l->sc.flows, 50);
 			CHECK_EQ(l->sc.threshold, 50);
@@ -191,8 +191,8 @@ static void test_scan_thresholds(void)
 			attempt(r, &s, "10.30.1.22", (uint16_t)(1 + i), 1000); /* a retry */
 		}
 		rules_finish(r);
-		CHECK_EQ(count_rule("scan.port_scan"), n == 20 ? 1 : 0);
-		const struct logged *l = find("scan.port_scan");
+		CHECK_EQ(count_rule("FAB-SCAN-002"), n == 20 ? 1 : 0);
+		const struct logged *l = find("FAB-SCAN-002");
 		if (l) {
 			CHECK_EQ(l->sc.distinct, 20);
 			CHECK_EQ(l->sc.flows, 40);
@@ -215,8 +215,8 @@ static void test_scan_thresholds(void)
 		/* hosts outside the watched areas do not count */
 		attempt(r, &s, "192.168.1.1", 502, 1000);
 		rules_finish(r);
-		CHECK_EQ(count_rule("scan.host_sweep"), n == 10 ? 1 : 0);
-		const struct logged *l = find("scan.host_sweep");
+		CHECK_EQ(count_rule("FAB-SCAN-003"), n == 10 ? 1 : 0);
+		const struct logged *l = find("FAB-SCAN-003");
 		if (l) {
 			CHECK_EQ(l->sc.distinct, 10);
 			CHECK_STR(l->src, "10.30.1.98");
@@ -251,8 +251,8 @@ static void test_folding(void)
 	rules_flow_check(r, &rf, &v, 1001, 0);
 	rules_finish(r);
 	CHECK_EQ(count_rule("FAB-ZC-003"), 49 + 1);
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
-	const struct logged *l = find("scan.syn_flood");
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
+	const struct logged *l = find("FAB-SCAN-001");
 	if (l) {
 		CHECK_EQ(l->sc.flows, 80);
 		CHECK_EQ(l->sc.folded, 31);
@@ -285,8 +285,8 @@ static void test_backlog_flood(void)
 	rules_finish(r);
 	CHECK_EQ(count_rule("FAB-ZC-003"), 0);
 	CHECK_EQ(nlog, 1);
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
-	const struct logged *l = find("scan.syn_flood");
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
+	const struct logged *l = find("FAB-SCAN-001");
 	if (l) {
 		CHECK_EQ(l->sc.flows, 80);
 		CHECK_EQ(l->sc.folded, 80);
@@ -321,7 +321,7 @@ static void test_backlog_busy_server(void)
 	syn_over(r, &atk, "10.30.1.21", 22);
 	rules_finish(r);
 	CHECK_EQ(count_rule("FAB-ZC-003"), 1);
-	CHECK_EQ(count_rule("scan."), 0);
+	CHECK_EQ(count_rule("FAB-SCAN-"), 0);
 	rules_destroy(r);
 }
 
@@ -369,8 +369,8 @@ static void test_backlog_levels(void)
 	rules_finish(r);
 	/* two flows counted, below the threshold: flagged by the backlog, and so
 	 * one alert for the flow it folded */
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
-	const struct logged *l = find("scan.syn_flood");
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
+	const struct logged *l = find("FAB-SCAN-001");
 	if (l) {
 		CHECK_EQ(l->sc.flows, 2);
 		CHECK_EQ(l->sc.folded, 1);
@@ -397,7 +397,7 @@ static void test_intervals_and_zones(void)
 		rules_tick(r, 1000 + t * 61 + 1);
 	}
 	rules_tick(r, 1300);
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
 	CHECK_EQ(count_rule("FAB-ZC-003"), 49); /* the first interval's, before the threshold */
 	CHECK(nlog == 50 && logbuf[49].sc.interval_start == 1000 && logbuf[49].sc.interval_end == 1060 &&
 	      logbuf[49].sc.flows == 60);
@@ -408,7 +408,7 @@ static void test_intervals_and_zones(void)
 		attempt(r, &s, "10.30.1.21", 5000, 1400);
 	}
 	rules_finish(r);
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
 	rules_destroy(r);
 
 	r = engine(thresholds);
@@ -419,7 +419,7 @@ static void test_intervals_and_zones(void)
 		attempt(r, &s, "192.168.1.1", 80, 1000);
 	}
 	rules_finish(r);
-	CHECK_EQ(count_rule("scan."), 0);
+	CHECK_EQ(count_rule("FAB-SCAN-"), 0);
 	rules_destroy(r);
 
 	char text[512];
@@ -433,12 +433,12 @@ static void test_intervals_and_zones(void)
 		attempt(r, &s, "10.30.1.21", 80, 1000); /* tools no longer watched */
 	}
 	rules_finish(r);
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
-	CHECK(find("scan.syn_flood") && !strcmp(find("scan.syn_flood")->dst, "192.168.1.1"));
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
+	CHECK(find("FAB-SCAN-001") && !strcmp(find("FAB-SCAN-001")->dst, "192.168.1.1"));
 	rules_destroy(r);
 
 	/* a rule turned off by the policy counts nothing */
-	snprintf(text, sizeof(text), "%srules:\n  - {id: scan.syn_flood, enabled: false}\n",
+	snprintf(text, sizeof(text), "%srules:\n  - {id: FAB-SCAN-001, enabled: false}\n",
 		 thresholds);
 	r = engine(text);
 	if (!r)
@@ -448,7 +448,7 @@ static void test_intervals_and_zones(void)
 		attempt(r, &s, "10.30.1.21", 80, 1000);
 	}
 	rules_finish(r);
-	CHECK_EQ(count_rule("scan."), 0);
+	CHECK_EQ(count_rule("FAB-SCAN-"), 0);
 	rules_destroy(r);
 }
 
@@ -470,18 +470,18 @@ static void test_million_sources(void)
 			attempt(r, &scanner, "10.30.1.22", (uint16_t)(1000 + scanned++), 1000 + i / 1000);
 	}
 	rules_finish(r);
-	CHECK_EQ(count_rule("scan.syn_flood"), 1);
-	CHECK_EQ(count_rule("scan.port_scan"), 1);
-	CHECK_EQ(count_rule("scan.host_sweep"), 0);
+	CHECK_EQ(count_rule("FAB-SCAN-001"), 1);
+	CHECK_EQ(count_rule("FAB-SCAN-002"), 1);
+	CHECK_EQ(count_rule("FAB-SCAN-003"), 0);
 	CHECK(count_rule("FAB-ZC-003") <= 999);
-	const struct logged *l = find("scan.syn_flood");
+	const struct logged *l = find("FAB-SCAN-001");
 	if (l) {
 		CHECK_EQ(l->sc.flows, 1000000);
 		CHECK_EQ(l->sc.folded, 1000000 - 999);
 		/* HyperLogLog of 256 registers: within 25% at a million */
 		CHECK(l->sc.distinct > 750000 && l->sc.distinct < 1250000);
 	}
-	l = find("scan.port_scan");
+	l = find("FAB-SCAN-002");
 	if (l) {
 		CHECK_EQ(l->sc.distinct, 150);
 		CHECK(l->sc.table_evictions > 0); /* the pair table was full of spoofed pairs */
