@@ -996,6 +996,7 @@ static bool plausible_frame(struct bview at, const void *arg, size_t *frame_len)
 	if (at.len < *frame_len)
 		return true;
 	struct modbus_pdu pdu;
+	memset(&pdu, 0, sizeof(pdu)); /* the decoder appends to its value list */
 	const uint8_t *p = at.p + MODBUS_MBAP_LEN;
 	size_t n = *frame_len - MODBUS_MBAP_LEN;
 	return function_public(*p) && !modbus_decode_pdu(p, n, true, NULL, &pdu);

@@ -54,6 +54,7 @@ struct learner {
 	struct ledge *edges;
 	size_t nedges;
 	uint64_t dropped;
+	uint64_t not_learned;         /* half-open attempts and flows to port 0 */
 	struct lzone *zones;
 	size_t nzones;
 };
@@ -92,11 +93,13 @@ void learner_destroy(struct learner *l)
 	free(l);
 }
 
-void learner_counts(const struct learner *l, uint64_t *hosts, uint64_t *edges, uint64_t *dropped)
+void learner_counts(const struct learner *l, uint64_t *hosts, uint64_t *edges, uint64_t *dropped,
+		    uint64_t *not_learned)
 {
 	*hosts = l->nhosts;
 	*edges = l->nedges;
 	*dropped = l->dropped;
+	*not_learned = l->not_learned;
 }
 
 /* Linear lookups: learning is an offline run over a site's captures,
@@ -157,10 +160,18 @@ static struct ledge *edge_get(struct learner *l, const struct rules_flow_view *v
 
 void learner_flow(struct learner *l, const struct rules_flow_view *v)
 {
+	bool ports = v->proto == 6 || v->proto == 17 || v->proto == 132;
+	/* Not learned: a half-open attempt (nobody talked: a scan or a flood
+	 * must not become a conduit of the draft), and a flow to port 0 (no
+	 * service listens there, and a policy cannot name it: found by
+	 * fuzz-learn-yaml). Enforcing the draft then alerts on them. */
+	if (v->half_open || (ports && v->port[1] == 0)) {
+		l->not_learned++;
+		return;
+	}
 	struct ledge *e = edge_get(l, v);
 	if (!e)
 		return;
-	bool ports = v->proto == 6 || v->proto == 17 || v->proto == 132;
 	if (ports && !e->ports_overflow) {
 		bool have = false;
 		for (unsigned i = 0; i < e->nports; i++)
@@ -558,7 +569,14 @@ char *learner_policy_yaml(struct learner *l, const char *origin)
 	infer_remote_access_roles(l);
 	build_zones(l);
 	struct sbuf b = { 0 };
-	sb(&b, "# Draft policy written by `fabmon learn` from %s.\n", origin);
+	/* the origin (a capture's path) sits in a comment: a control
+	 * character there (a newline in a file name) would end it */
+	char safe[512];
+	size_t n = 0;
+	for (const char *c = origin; *c && n + 1 < sizeof(safe); c++)
+		safe[n++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+	safe[n] = '\0';
+	sb(&b, "# Draft policy written by `fabmon learn` from %s.\n", safe);
 	sb(&b, "# %zu hosts, %zu zones, %zu host pairs/applications observed.\n", l->nhosts,
 	   l->nzones, l->nedges);
 	sb(&b, "# Review it: name the zones and hosts, check every role and conduit\n"

@@ -36,6 +36,8 @@ void learner_event(struct learner *l, const struct rules_flow_view *v, const str
  * comment naming `origin`. NULL if out of memory. */
 char *learner_policy_yaml(struct learner *l, const char *origin);
 /* Hosts and edges seen, and those that did not fit. */
-void learner_counts(const struct learner *l, uint64_t *hosts, uint64_t *edges, uint64_t *dropped);
+/* not_learned: half-open attempts and flows to port 0, never learned */
+void learner_counts(const struct learner *l, uint64_t *hosts, uint64_t *edges, uint64_t *dropped,
+		    uint64_t *not_learned);
 
 #endif

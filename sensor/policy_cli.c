@@ -438,8 +438,8 @@ int cmd_learn(int argc, char **argv)
 	else
 		snprintf(origin, sizeof(origin), "%d captures (first: %s)", o.n_inputs, o.inputs[0]);
 	char *yaml = learner_policy_yaml(l, origin);
-	uint64_t hosts, edges, dropped;
-	learner_counts(l, &hosts, &edges, &dropped);
+	uint64_t hosts, edges, dropped, not_learned;
+	learner_counts(l, &hosts, &edges, &dropped, &not_learned);
 	learner_destroy(l);
 	if (!yaml) {
 		log_error("out of memory");
@@ -453,5 +453,8 @@ int cmd_learn(int argc, char **argv)
 		fprintf(stderr, "fabmon: learned %" PRIu64 " hosts and %" PRIu64
 			" host pairs; draft policy written to %s%s\n", hosts, edges, out,
 			dropped ? " (some hosts did not fit: raise the limits)" : "");
+	if (out && verbosity >= 0 && not_learned)
+		fprintf(stderr, "fabmon: %" PRIu64 " half-open connection attempts or flows to port 0 "
+			"not learned (the draft alerts on them)\n", not_learned);
 	return rc;
 }

@@ -409,8 +409,19 @@ static void fabmon_fields(struct jbuf *b, const struct modbus_pdu *p)
 			jb_bool(b, "values_truncated", true);
 	}
 	if (p->nobjects) {
+		unsigned repeated = 0;
 		jb_obj_open(b, "objects");
 		for (int i = 0; i < p->nobjects; i++) {
+			/* a device that sends an object id twice: the first is
+			 * written (a JSON object takes a key once; found by
+			 * fuzz-eve-output), the repeats are counted beside */
+			bool seen = false;
+			for (int j = 0; j < i && !seen; j++)
+				seen = p->objects[j].id == p->objects[i].id;
+			if (seen) {
+				repeated++;
+				continue;
+			}
 			char key[24];
 			const char *name = modbus_object_name(p->objects[i].id);
 			if (strcmp(name, "reserved") == 0 || strcmp(name, "private") == 0) {
@@ -420,6 +431,8 @@ static void fabmon_fields(struct jbuf *b, const struct modbus_pdu *p)
 			jb_strn(b, name, p->objects[i].value, p->objects[i].len);
 		}
 		jb_obj_close(b);
+		if (repeated)
+			jb_u64(b, "objects_repeated", repeated);
 	}
 	if (p->server_id) {
 		jb_strn(b, "server_id", p->server_id, p->server_id_len);
