@@ -213,11 +213,42 @@ def members(obj, name):
             yield from members(v, name)
 
 
-def capture_records(tmp, name, cache):
+# An example written for a capture read with a policy of the source tree
+# says so on the line before its block:
+#   <!-- example: scan-flood.pcap -c tests/pcap/scan-policy.yaml -->
+# (for records that name no capture: an alert on many flows has no
+# pcap_filename). The options' paths are relative to the source tree.
+EXAMPLE_SOURCE = re.compile(r"^<!-- example: (\S+)((?: \S+)*) -->$")
+
+
+def example_source(lines, start):
+    """(capture, fabmon options) the comment before the block at `start`
+    names, or None."""
+    m = EXAMPLE_SOURCE.match(lines[start - 3]) if start >= 3 else None
+    if not m:
+        return None
+    opts = m.group(2).split()
+    return m.group(1), [os.path.join(ROOT, o) if o.startswith("tests/") else o for o in opts]
+
+
+def capture_records(tmp, name, cache, opts=()):
     """The records fabmon writes for a capture the README names by its
     pcap_filename (run from its directory, so that the name is the same)."""
-    if name in cache:
-        return cache[name]
+    key = (name, tuple(opts)) if opts else name
+    if key in cache:
+        return cache[key]
+    if opts:
+        found = glob.glob(os.path.join(GEN_DIR, name)) + \
+            glob.glob(os.path.join(SHARED_CAPS, "**", name), recursive=True)
+        recs = []
+        if found:
+            out = os.path.join(tmp, "example-opts-" + name)
+            subprocess.run([FABMON, "-q", "-r", name, "-o", out, "--no-report"] + list(opts),
+                           cwd=os.path.dirname(found[0]), capture_output=True)
+            if os.path.exists(os.path.join(out, "eve.json")):
+                recs = read_eve(os.path.join(out, "eve.json"))
+        cache[key] = recs
+        return recs
     found = [p for p in glob.glob(os.path.join(GEN_DIR, name)) +
              glob.glob(os.path.join(SHARED_CAPS, "**", name), recursive=True)]
     recs = []
@@ -234,6 +265,7 @@ def capture_records(tmp, name, cache):
 def check_examples(c, tmp, text, demo_recs):
     n = 0
     cache = {DEMO_REL: demo_recs}
+    lines = text.split("\n")
     for lang, start, body in blocks(text):
         if lang != "json":
             continue
@@ -244,7 +276,11 @@ def check_examples(c, tmp, text, demo_recs):
         except json.JSONDecodeError as e:
             c.true(f"{where}: the example parses as JSON", False, str(e))
             continue
-        recs = capture_records(tmp, ex.get("pcap_filename", DEMO_REL), cache)
+        src = example_source(lines, start)
+        if src:
+            recs = capture_records(tmp, src[0], cache, src[1])
+        else:
+            recs = capture_records(tmp, ex.get("pcap_filename", DEMO_REL), cache)
         if "event_type" in ex:
             cands = [r for r in recs if r.get("event_type") == ex["event_type"]]
             what = f"a {ex['event_type']} record"
