@@ -260,55 +260,63 @@ static void host_zone(struct rep *r, struct host *h, bool first, const char *zon
 		rep_sadd(r, &h->other_zones, zone ? zone : NO_ZONE);
 }
 
-static void on_flow(struct rep *r, json_t *rec)
+/* The verdict a flow record's (or a summary's) policy names. */
+static enum verdict verdict_of(const char *vs)
 {
-	json_t *fl = json_object_get(rec, "flow");
-	const char *start = json_member_str(fl, "start"), *end = json_member_str(fl, "end");
-	uint64_t bytes = json_member_count(fl, "bytes_toserver") + json_member_count(fl, "bytes_toclient");
-	const char *src_ip = json_member_str(rec, "src_ip"), *dst_ip = json_member_str(rec, "dest_ip");
-	const char *app = json_member_str(rec, "app_proto");
-	json_t *dport = json_object_get(rec, "dest_port");
-	r->flows++;
-	ts_min(r->first, start);
-	ts_max(r->last, end);
-
-	json_t *pol = json_object_get(rec, "policy");
-	if (!json_is_object(pol)) {
-		r->flows_no_verdict++;
-		return;
-	}
-	const char *vs = json_member_str(pol, "verdict");
-	enum verdict v = V_OTHER;
 	for (int i = 0; i < V_OTHER; i++)
 		if (vs && !strcmp(vs, verdict_names[i]))
-			v = (enum verdict)i;
-	r->verdicts[v]++;
-	const char *sz = json_member_str(pol, "src_zone"), *dz = json_member_str(pol, "dest_zone");
-	const char *conduit = json_member_str(pol, "conduit");
+			return (enum verdict)i;
+	return V_OTHER;
+}
 
+/* n flows from zone sz to dz with verdict v, through conduit (or none),
+ * in [start, end]: the totals, the zone x zone matrix and the conduit's
+ * observations, as a flow record or an attempts summary gives them. The
+ * matrix cell, for what only a flow record has (bytes, ports, ...). */
+static struct pair *count_flows(struct rep *r, enum verdict v, const char *sz, const char *dz,
+				const char *conduit, uint64_t n, const char *start, const char *end)
+{
+	r->verdicts[v] += n;
 	char key[512];
 	snprintf(key, sizeof(key), "%s\x1f%s", sz ? sz : "\x01", dz ? dz : "\x01");
 	bool created;
 	struct pair *p = entry(r, &r->pairs, key, sizeof(*p), &created);
 	if (!p)
-		return;
+		return NULL;
 	if (created) {
 		p->src = xstrdup(r, sz);
 		p->dst = xstrdup(r, dz);
 	}
-	p->flows++;
-	p->bytes += bytes;
-	p->alerts += json_member_count(pol, "alerts");
-	p->verdicts[v]++;
+	p->flows += n;
+	p->verdicts[v] += n;
 	if (v != V_VIOLATION && v != V_INTRA && !conduit)
-		p->no_conduit++;
-	rep_sadd(r, &p->apps, app);
+		p->no_conduit += n;
 	rep_sadd(r, &p->conduits, conduit);
-	if (json_is_integer(dport))
-		uadd(r, &p->ports, (uint32_t)json_integer_value(dport));
 	ts_min(p->first, start);
 	ts_max(p->last, end);
+	return p;
+}
 
+/* The observations of the conduit a flow (or n flows) went through. */
+static struct cobs *count_conduit(struct rep *r, const char *conduit, const char *sz,
+				  const char *dz, uint64_t n, const char *start, const char *end)
+{
+	struct cobs *c = get_cobs(r, conduit);
+	if (!c)
+		return NULL;
+	c->flows += n;
+	char zp[300];
+	snprintf(zp, sizeof(zp), "%s \xe2\x86\x92 %s", sz ? sz : NO_ZONE, dz ? dz : NO_ZONE);
+	rep_sadd(r, &c->zone_pairs, zp);
+	ts_min(c->first, start);
+	ts_max(c->last, end);
+	return c;
+}
+
+/* A flow's ends as hosts of the report. */
+static void flow_hosts(struct rep *r, const char *src_ip, const char *dst_ip, const char *sz,
+		       const char *dz, uint64_t bytes, const char *start, const char *end)
+{
 	for (int side = 0; side < 2; side++) {
 		const char *ip = side ? dst_ip : src_ip;
 		if (!ip)
@@ -326,22 +334,71 @@ static void on_flow(struct rep *r, json_t *rec)
 		ts_min(h->first, start);
 		ts_max(h->last, end);
 	}
+}
+
+/* A Modbus connection's summary, per client and server. */
+static void flow_modbus(struct rep *r, json_t *mb, const char *src_ip, const char *dst_ip)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s\x1f%s", src_ip, dst_ip);
+	bool created;
+	struct mb_pair *m = entry(r, &r->modbus, key, sizeof(*m), &created);
+	if (!m)
+		return;
+	if (created) {
+		m->client = xstrdup(r, src_ip);
+		m->server = xstrdup(r, dst_ip);
+	}
+	m->flows++;
+	m->requests += json_member_count(mb, "requests");
+	m->exceptions += json_member_count(mb, "exceptions");
+	const char *k;
+	json_t *n;
+	json_object_foreach(json_object_get(mb, "requests_by_access"), k, n)
+		count_add(r, &m->access, k, json_is_integer(n) ? (uint64_t)json_integer_value(n) : 0);
+}
+
+static void on_flow(struct rep *r, json_t *rec)
+{
+	json_t *fl = json_object_get(rec, "flow");
+	const char *start = json_member_str(fl, "start"), *end = json_member_str(fl, "end");
+	uint64_t bytes = json_member_count(fl, "bytes_toserver") + json_member_count(fl, "bytes_toclient");
+	const char *src_ip = json_member_str(rec, "src_ip"), *dst_ip = json_member_str(rec, "dest_ip");
+	const char *app = json_member_str(rec, "app_proto");
+	json_t *dport = json_object_get(rec, "dest_port");
+	bool has_port = json_is_integer(dport);
+	uint32_t port = has_port ? (uint32_t)json_integer_value(dport) : 0;
+	r->flows++;
+	ts_min(r->first, start);
+	ts_max(r->last, end);
+
+	json_t *pol = json_object_get(rec, "policy");
+	if (!json_is_object(pol)) {
+		r->flows_no_verdict++;
+		return;
+	}
+	enum verdict v = verdict_of(json_member_str(pol, "verdict"));
+	const char *sz = json_member_str(pol, "src_zone"), *dz = json_member_str(pol, "dest_zone");
+	const char *conduit = json_member_str(pol, "conduit");
+	struct pair *p = count_flows(r, v, sz, dz, conduit, 1, start, end);
+	if (!p)
+		return;
+	p->bytes += bytes;
+	p->alerts += json_member_count(pol, "alerts");
+	rep_sadd(r, &p->apps, app);
+	if (has_port)
+		uadd(r, &p->ports, port);
+	flow_hosts(r, src_ip, dst_ip, sz, dz, bytes, start, end);
 
 	if (conduit) {
-		struct cobs *c = get_cobs(r, conduit);
+		struct cobs *c = count_conduit(r, conduit, sz, dz, 1, start, end);
 		if (!c)
 			return;
-		c->flows++;
 		c->bytes += bytes;
 		rep_sadd(r, &c->apps, app);
-		if (json_is_integer(dport))
-			uadd(r, &c->ports, (uint32_t)json_integer_value(dport));
-		char zp[300];
-		snprintf(zp, sizeof(zp), "%s \xe2\x86\x92 %s", sz ? sz : NO_ZONE, dz ? dz : NO_ZONE);
-		rep_sadd(r, &c->zone_pairs, zp);
+		if (has_port)
+			uadd(r, &c->ports, port);
 		rep_sadd(r, &c->clients, src_ip);
-		ts_min(c->first, start);
-		ts_max(c->last, end);
 	}
 
 	const char *outside = v == V_VIOLATION ? json_member_str(pol, "violated_conduit") : NULL;
@@ -352,28 +409,13 @@ static void on_flow(struct rep *r, json_t *rec)
 		c->outside_flows++;
 		rep_sadd(r, &c->outside_apps, app);
 		rep_sadd(r, &c->outside_clients, src_ip);
-		if (json_is_integer(dport))
-			uadd(r, &c->outside_ports, (uint32_t)json_integer_value(dport));
+		if (has_port)
+			uadd(r, &c->outside_ports, port);
 	}
 
 	json_t *mb = json_object_get(rec, "modbus");
-	if (json_is_object(mb) && src_ip && dst_ip) {
-		snprintf(key, sizeof(key), "%s\x1f%s", src_ip, dst_ip);
-		struct mb_pair *m = entry(r, &r->modbus, key, sizeof(*m), &created);
-		if (!m)
-			return;
-		if (created) {
-			m->client = xstrdup(r, src_ip);
-			m->server = xstrdup(r, dst_ip);
-		}
-		m->flows++;
-		m->requests += json_member_count(mb, "requests");
-		m->exceptions += json_member_count(mb, "exceptions");
-		const char *k;
-		json_t *n;
-		json_object_foreach(json_object_get(mb, "requests_by_access"), k, n)
-			count_add(r, &m->access, k, json_is_integer(n) ? (uint64_t)json_integer_value(n) : 0);
-	}
+	if (json_is_object(mb) && src_ip && dst_ip)
+		flow_modbus(r, mb, src_ip, dst_ip);
 }
 
 /* One HSMS message: what (S6F11, select.req) from src to dst at ts. */
@@ -571,41 +613,12 @@ static void on_flow_attempts(struct rep *r, json_t *rec)
 			r->flows_no_verdict += n;
 			continue;
 		}
-		enum verdict v = V_OTHER;
-		for (int k = 0; k < V_OTHER; k++)
-			if (!strcmp(vs, verdict_names[k]))
-				v = (enum verdict)k;
-		r->verdicts[v] += n;
 		const char *sz = json_member_str(it, "src_zone"), *dz = json_member_str(it, "dest_zone");
 		const char *conduit = json_member_str(it, "conduit");
-		char key[512];
-		snprintf(key, sizeof(key), "%s\x1f%s", sz ? sz : "\x01", dz ? dz : "\x01");
-		bool created;
-		struct pair *p = entry(r, &r->pairs, key, sizeof(*p), &created);
-		if (!p)
+		if (!count_flows(r, verdict_of(vs), sz, dz, conduit, n, start, end))
 			return;
-		if (created) {
-			p->src = xstrdup(r, sz);
-			p->dst = xstrdup(r, dz);
-		}
-		p->flows += n;
-		p->verdicts[v] += n;
-		if (v != V_VIOLATION && v != V_INTRA && !conduit)
-			p->no_conduit += n;
-		rep_sadd(r, &p->conduits, conduit);
-		ts_min(p->first, start);
-		ts_max(p->last, end);
-		if (conduit) {
-			struct cobs *c = get_cobs(r, conduit);
-			if (!c)
-				return;
-			c->flows += n;
-			char zp[300];
-			snprintf(zp, sizeof(zp), "%s \xe2\x86\x92 %s", sz ? sz : NO_ZONE, dz ? dz : NO_ZONE);
-			rep_sadd(r, &c->zone_pairs, zp);
-			ts_min(c->first, start);
-			ts_max(c->last, end);
-		}
+		if (conduit && !count_conduit(r, conduit, sz, dz, n, start, end))
+			return;
 	}
 }
 
