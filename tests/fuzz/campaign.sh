@@ -122,8 +122,8 @@ for t in $targets; do
 	is_pipeline "$t" && goal=$GOAL_PIPE
 	work=$C/corpus/$t
 	mkdir -p "$work" "$C/findings/$t"
-	seeds="tests/fuzz/corpus/$t"
-	[ -d "$C/seeds/$t" ] && seeds="$seeds ${C#"$src"/}/seeds/$t"
+	seeds="$src/tests/fuzz/corpus/$t"
+	[ -d "$C/seeds/$t" ] && seeds="$seeds $C/seeds/$t"
 	log=$C/logs/$t.log
 	echo "== $t: goal $goal executions or ${CAP}s, $JOBS job(s)" >&2
 	start=$(date +%s)
@@ -144,7 +144,7 @@ for t in $targets; do
 		# each job a share of the goal; logs fuzz-N.log in the current directory
 		(cd "$C/logs" && rm -f fuzz-*.log &&
 		 nice -n "$NICE" "$exe" $opts -runs=$((goal / JOBS)) -jobs="$JOBS" \
-			-workers="$JOBS" "$work" $(for s in $seeds; do echo "$src/$s"; done) \
+			-workers="$JOBS" "$work" $seeds \
 			>/dev/null 2>&1) || rc=$?
 		cat "$C"/logs/fuzz-*.log >"$log"
 	else
