@@ -607,8 +607,12 @@ char *learner_policy_yaml(struct learner *l, const char *origin)
 			continue;
 		char name[POLICY_NAME_LEN], ip[IP_ADDR_STRLEN];
 		host_name(l, h, name, sizeof(name));
-		sb(&b, "  - name: %s\n    address: %s\n    roles: ", name,
-		   ip_addr_str(&h->ip, ip, sizeof(ip)));
+		ip_addr_str(&h->ip, ip, sizeof(ip));
+		/* an IPv6 address is quoted: a plain "0:7600::" ends in a
+		 * colon, which YAML reads as a mapping (found by fuzz-learn-yaml) */
+		bool v6 = strchr(ip, ':') != NULL;
+		sb(&b, "  - name: %s\n    address: %s%s%s\n    roles: ", name, v6 ? "\"" : "", ip,
+		   v6 ? "\"" : "");
 		yaml_roles(&b, h->roles);
 		sb(&b, "\n");
 		if (h->model[0]) {
