@@ -649,8 +649,16 @@ char *learner_policy_yaml(struct learner *l, const char *origin)
 			sb(&b, "  # REVIEW: observed, but the guideline forbids it: %s straight into a fab\n"
 			       "  # zone, bypassing the IT/OT DMZ (62443-3-3 SR 5.1). Remove it to have it alerted.\n",
 			   policy_area_name(ac));
-		sb(&b, "  - name: %s-to-%s\n    from: %s\n    to: %s\n    allow:\n",
-		   l->zones[zc].name, l->zones[zs].name, l->zones[zc].name, l->zones[zs].name);
+		/* "<from>-to-<to>", or "conduit-N" when that is longer than a
+		 * policy name may be (zones named after IPv6 prefixes; found by
+		 * fuzz-learn-yaml): from and to still say which zones */
+		char cname[POLICY_NAME_LEN];
+		int cn = snprintf(cname, sizeof(cname), "%s-to-%s", l->zones[zc].name,
+				  l->zones[zs].name);
+		if (cn < 0 || (size_t)cn >= sizeof(cname))
+			snprintf(cname, sizeof(cname), "conduit-%zu", nconduits + 1);
+		sb(&b, "  - name: %s\n    from: %s\n    to: %s\n    allow:\n", cname,
+		   l->zones[zc].name, l->zones[zs].name);
 		nconduits++;
 		for (size_t k = i; k < l->nedges; k++) {
 			struct ledge *e = &l->edges[k];
