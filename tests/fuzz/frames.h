@@ -14,6 +14,18 @@
 
 #include "sensor/pipeline.h"
 
+/* The defaults with small limits, so that flow eviction, out-of-order
+ * bounds and fragment-table overflow are reachable from a small input. */
+static inline void fuzz_small_options(struct options *o)
+{
+	options_defaults(o);
+	o->flow.capacity = 32;
+	o->tcp_ooo_bytes = 4096;
+	o->tcp_ooo_segs = 8;
+	o->reasm_memcap = 1 << 16;
+	o->frag_max = 4;
+}
+
 static const uint8_t fuzz_frame_sep[4] = { 0x01, 0xd5, 0xca, 0x7a };
 
 /* Feed data's frames to pl; returns the capture time reached. */

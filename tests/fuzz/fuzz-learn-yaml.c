@@ -26,13 +26,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_set_level(LOG_ERROR);
-	options_defaults(&o);
+	fuzz_small_options(&o);
 	o.rules_enabled = false;   /* as `fabmon learn` runs it */
-	o.flow.capacity = 32;
-	o.tcp_ooo_bytes = 4096;
-	o.tcp_ooo_segs = 8;
-	o.reasm_memcap = 1 << 16;
-	o.frag_max = 4;
 	char err[256];
 	if (pipeline_init(&pl, &o, NULL, false, err, sizeof(err)) < 0)
 		abort();

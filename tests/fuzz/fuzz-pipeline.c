@@ -23,12 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_set_level(LOG_ERROR);
-	options_defaults(&o);
-	o.flow.capacity = 32;
-	o.tcp_ooo_bytes = 4096;
-	o.tcp_ooo_segs = 8;
-	o.reasm_memcap = 1 << 16;
-	o.frag_max = 4;
+	fuzz_small_options(&o);
 	char err[256];
 	if (pipeline_init(&pl, &o, NULL, false, err, sizeof(err)) < 0)
 		abort();
