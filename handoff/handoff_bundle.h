@@ -123,7 +123,7 @@ struct ho {
 		char sha[65];
 		uint64_t bytes;
 	} *files;
-	size_t nfiles;
+	size_t nfiles, files_cap;
 	bool evidence_dir;
 	int64_t mtime;               /* for the tar: the last selected alert's time */
 	/* the id of the STIX identity (ho_build_stix) */

@@ -22,10 +22,16 @@ int ho_record_file(struct ho *h, const char *rel, const char *sha, uint64_t byte
 {
 	if (h->nfiles >= HO_MAX_FILES)
 		return -1;
-	if (!h->files) {
-		h->files = calloc(HO_MAX_FILES, sizeof(*h->files));
-		if (!h->files)
+	if (h->nfiles == h->files_cap) {
+		/* grown as files are written: most bundles hold a dozen */
+		size_t nc = h->files_cap ? h->files_cap * 2 : 32;
+		if (nc > HO_MAX_FILES)
+			nc = HO_MAX_FILES;
+		struct ho_file *nf = realloc(h->files, nc * sizeof(*nf));
+		if (!nf)
 			return -1;
+		h->files = nf;
+		h->files_cap = nc;
 	}
 	struct ho_file *f = &h->files[h->nfiles++];
 	snprintf(f->rel, sizeof(f->rel), "%s", rel);

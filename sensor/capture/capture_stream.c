@@ -12,8 +12,11 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#define IN_SIZE (128u * 1024)      /* compressed bytes read at once */
-#define OUT_INITIAL (256u * 1024)  /* decompressed bytes held; grows to the largest peek */
+/* 64 KiB each: large enough that a read or a decompressor step is not the
+ * cost, small enough that opening a stream is cheap (the fuzz targets open
+ * one per input; ASan maps and poisons every block above 128 KiB afresh) */
+#define IN_SIZE (64u * 1024)       /* compressed bytes read at once */
+#define OUT_INITIAL (64u * 1024)   /* decompressed bytes held; grows to the largest peek */
 /* xz -9 needs 65 MiB; an xz file asking for more is refused, not obeyed */
 #define XZ_MEMLIMIT ((uint64_t)256 * 1024 * 1024)
 

@@ -26,6 +26,10 @@ static inline void fuzz_small_options(struct options *o)
 	o->frag_max = 4;
 }
 
+/* How many inputs a whole-pipeline target runs through one pipeline before
+ * it starts a fresh one (nDPI's set-up costs about as much as 20 inputs). */
+#define FUZZ_FRESH_EVERY 256
+
 static const uint8_t fuzz_frame_sep[4] = { 0x01, 0xd5, 0xca, 0x7a };
 
 /* Feed data's frames to pl; returns the capture time reached. */
