@@ -198,7 +198,6 @@ struct hsms_flow {
 	struct hsms_session_summary sum;
 	int64_t first_sec, last_sec;
 	uint32_t first_usec, last_usec;
-	char sml[HSMS_SML_MAX];
 	struct gem_fields fields;
 };
 
@@ -665,6 +664,41 @@ size_t hsms_sf_text(char *out, uint8_t stream, uint8_t function)
 	return n;
 }
 
+size_t hsms_message_sml(const struct hsms_message *m, char *out, size_t len, bool *cut)
+{
+	*cut = false;
+	if (!m->sml_limits || m->ptype != 0 || m->stype != HSMS_DATA || len < 16)
+		return 0;
+	size_t n = hsms_sf_text(out, m->stream, m->function);
+	if (m->wbit) {
+		memcpy(out + n, " W", 3);
+		n += 2;
+	}
+	if (m->body_total > 0) {
+		out[n++] = ' ';
+		n += secs2_sml(m->body, m->body_len, m->body_total, m->sml_limits, out + n, len - n, cut);
+	}
+	return n;
+}
+
+bool hsms_message_routine(const struct hsms_message *m)
+{
+	if (m->ptype != 0 || (m->is_reply && !m->matched))
+		return false;
+	if (m->stype == HSMS_LINKTEST_REQ || m->stype == HSMS_LINKTEST_RSP)
+		/* E37 allows a linktest in any state; with session id 0xFFFF
+		 * and no body, as E37 has it, or it is worth a look */
+		return m->session_id == 0xffff && m->length == 10;
+	/* selected, or picked up mid-stream (the select was before the capture) */
+	if (m->stype != HSMS_DATA || m->stream == 0 ||
+	    (m->state != HSMS_STATE_SELECTED && m->state != HSMS_STATE_UNKNOWN))
+		return false;
+	if (m->check.err != SECS2_OK && m->check.err != SECS2_PARTIAL)
+		return false;
+	return (m->stream == 6 && (m->function == 11 || m->function == 12)) ||
+	       (m->stream == 1 && (m->function == 3 || m->function == 4));
+}
+
 static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct hsms_message *m)
 {
 	struct hsms_global *g = G(ctx);
@@ -693,21 +727,7 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &g->cfg.limits,
 		    &fs->fields);
 	m->fields = &fs->fields;
-	if (g->cfg.sml) {
-		bool cut;
-		size_t n = hsms_sf_text(fs->sml, m->stream, m->function);
-		if (m->wbit) {
-			memcpy(fs->sml + n, " W", 3);
-			n += 2;
-		}
-		if (m->body_total > 0) {
-			fs->sml[n] = ' ';
-			secs2_sml(m->body, m->body_len, m->body_total, &g->cfg.limits, fs->sml + n + 1,
-				  sizeof(fs->sml) - n - 1, &cut);
-			m->sml_truncated = cut;
-		}
-		m->sml = fs->sml;
-	}
+	m->sml_limits = g->cfg.sml ? &g->cfg.limits : NULL;
 
 	/* who is who */
 	role_evidence(fs, ctx, dir, m->stream, m->function, &fs->fields);

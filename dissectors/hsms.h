@@ -87,8 +87,9 @@ struct hsms_message {
 	uint32_t body_len;        /* bytes at body */
 	uint32_t body_total;      /* bytes the header declared */
 	struct secs2_check check;
-	const char *sml;          /* NUL-terminated, NULL if not rendered */
-	bool sml_truncated;
+	/* SML is rendered only where it is written (hsms_message_sml): the
+	 * routine messages a run only counts cost nothing to render */
+	const struct secs2_limits *sml_limits; /* NULL: no SML (--no-sml) */
 	const struct gem_fields *fields;
 	/* transaction (replies) */
 	bool is_reply;
@@ -157,6 +158,23 @@ void hsms_global_destroy(struct hsms_global *g);
 void hsms_global_summary(struct hsms_global *g, struct dissect_ctx *ctx);
 size_t hsms_equipment_count(const struct hsms_global *g);
 const struct hsms_equipment *hsms_equipment_at(const struct hsms_global *g, size_t i);
+
+/*
+ * The message's SML ("S6F11 W <L [3] ...>") into out (NUL-terminated, cut to
+ * len with *cut set). 0 if it has none: a control message, or SML is off.
+ */
+size_t hsms_message_sml(const struct hsms_message *m, char *out, size_t len, bool *cut);
+
+/*
+ * A routine message: a linktest, an event report (S6F11/S6F12) or a status
+ * poll (S1F3/S1F4), well-formed, in a selected session (or one picked up
+ * mid-stream), and a reply only if it answers its primary. A busy tool sends these every second; a record
+ * for each is most of an eve.json and tells an analyst nothing the flow's
+ * counts do not. Anything else (control messages, commands, recipes, EC
+ * changes, alarms, terminal, identification and error messages, rejects,
+ * bodies that fail the SECS-II check) is not routine.
+ */
+bool hsms_message_routine(const struct hsms_message *m);
 
 /* "S6F11": at most 8 characters and a NUL. */
 size_t hsms_sf_text(char *out, uint8_t stream, uint8_t function);

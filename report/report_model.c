@@ -358,6 +358,9 @@ static void flow_modbus(struct rep *r, json_t *mb, const char *src_ip, const cha
 		count_add(r, &m->access, k, json_is_integer(n) ? (uint64_t)json_integer_value(n) : 0);
 }
 
+static void flow_hsms_unrecorded(struct rep *r, json_t *rec, const char *src, const char *dst,
+				 const char *start, const char *end);
+
 static void on_flow(struct rep *r, json_t *rec)
 {
 	json_t *fl = json_object_get(rec, "flow");
@@ -371,6 +374,7 @@ static void on_flow(struct rep *r, json_t *rec)
 	r->flows++;
 	ts_min(r->first, start);
 	ts_max(r->last, end);
+	flow_hsms_unrecorded(r, rec, src_ip, dst_ip, start, end);
 
 	json_t *pol = json_object_get(rec, "policy");
 	if (!json_is_object(pol)) {
@@ -418,9 +422,10 @@ static void on_flow(struct rep *r, json_t *rec)
 		flow_modbus(r, mb, src_ip, dst_ip);
 }
 
-/* One HSMS message: what (S6F11, select.req) from src to dst at ts. */
-static void hsms_message(struct rep *r, const char *src, const char *dst, const char *what,
-			 const char *ts)
+/* n HSMS messages: what (S6F11, select.req) from src to dst, between
+ * first and last (one message: first = last = its time). */
+static void hsms_messages(struct rep *r, const char *src, const char *dst, const char *what,
+			  uint64_t n, const char *first, const char *last)
 {
 	if (!src || !dst || !what)
 		return;
@@ -434,10 +439,36 @@ static void hsms_message(struct rep *r, const char *src, const char *dst, const 
 		p->src = xstrdup(r, src);
 		p->dst = xstrdup(r, dst);
 	}
-	p->total++;
-	count_add(r, &p->sf, what, 1);
-	ts_min(p->first, ts);
-	ts_max(p->last, ts);
+	p->total += n;
+	count_add(r, &p->sf, what, n);
+	ts_min(p->first, first);
+	ts_max(p->last, last);
+}
+
+static void hsms_message(struct rep *r, const char *src, const char *dst, const char *what,
+			 const char *ts)
+{
+	hsms_messages(r, src, dst, what, 1, ts, ts);
+}
+
+/* The messages a flow record counts instead of writing a record for each
+ * (--hsms-records non-routine or none), both directions under the flow's
+ * pair as hsms records are: the histogram is the same whichever records
+ * the run wrote; their times are the flow's start and end. */
+static void flow_hsms_unrecorded(struct rep *r, json_t *rec, const char *src, const char *dst,
+				 const char *start, const char *end)
+{
+	json_t *u = json_object_get(json_object_get(rec, "hsms"), "messages_without_record");
+	if (!json_is_object(u) || !src || !dst)
+		return;
+	static const char *const dirs[2] = { "toserver", "toclient" };
+	for (int d = 0; d < 2; d++) {
+		const char *k;
+		json_t *n;
+		json_object_foreach(json_object_get(u, dirs[d]), k, n)
+			if (json_is_integer(n) && json_integer_value(n) > 0)
+				hsms_messages(r, src, dst, k, (uint64_t)json_integer_value(n), start, end);
+	}
 }
 
 static void on_hsms(struct rep *r, json_t *rec)

@@ -48,11 +48,9 @@ static void hsms_context(struct alert *a, const struct hsms_message *m)
 		 m->sender == HSMS_ROLE_HOST ? "H>E" : "E>H");
 	h->session_id = m->session_id;
 	h->system = m->system;
-	if (m->sml) {
-		size_t n = strlen(m->sml);
-		h->sml_truncated = m->sml_truncated || n >= sizeof(h->sml);
-		snprintf(h->sml, sizeof(h->sml), "%s", m->sml);
-	}
+	bool cut;
+	if (hsms_message_sml(m, h->sml, sizeof(h->sml), &cut))
+		h->sml_truncated = cut;
 	copy_field(h->rcmd, sizeof(h->rcmd), m->fields, "rcmd");
 	copy_field(h->ppid, sizeof(h->ppid), m->fields, "ppid");
 }

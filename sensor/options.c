@@ -37,7 +37,7 @@ void options_defaults(struct options *o)
 	o->ndpi_guess = true;
 	o->out_backlog = 64ull * 1024 * 1024;
 	o->hsms_enabled = true;
-	o->hsms_records = true;
+	o->hsms_records = 1; /* RECORDS_DEFAULT: all but routine messages */
 	hsms_config_defaults(&o->hsms);
 	o->modbus_enabled = true;
 	o->modbus_records = 1; /* RECORDS_DEFAULT: all but routine reads */
@@ -112,7 +112,11 @@ void options_usage(void)
 	       "      --hsms-decode-window N  bytes of each message decoded; the rest of a larger\n"
 	       "                           message is skipped (default 65536)\n"
 	       "      --hsms-t3 S          reply timeout for W-bit primaries (default 45)\n"
-	       "      --no-hsms-records    decode HSMS but write no per-message 'hsms' records\n"
+	       "      --hsms-records WHICH 'hsms' records, one per message: all, non-routine\n"
+	       "                           (default: all but linktests, S6F11/F12 event reports\n"
+	       "                           and S1F3/F4 status polls, counted in the flow record)\n"
+	       "                           or none\n"
+	       "      --no-hsms-records    the same as --hsms-records none\n"
 	       "      --no-sml             no SML text in 'hsms' records\n"
 	       "      --no-hsms            do not decode HSMS at all\n"
 	       "\n"
@@ -347,6 +351,19 @@ static enum set_result set_modbus_ports(struct options *o, const char *arg)
 	return parse_ports(arg, o->modbus_ports, 16) ? SET_OK : SET_BAD;
 }
 
+static enum set_result set_hsms_records(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "all") == 0)
+		o->hsms_records = 2;
+	else if (strcmp(arg, "non-routine") == 0)
+		o->hsms_records = 1;
+	else if (strcmp(arg, "none") == 0)
+		o->hsms_records = 0;
+	else
+		return SET_BAD;
+	return SET_OK;
+}
+
 static enum set_result set_modbus_records(struct options *o, const char *arg)
 {
 	if (strcmp(arg, "all") == 0)
@@ -457,7 +474,9 @@ static const struct opt_spec opt_specs[] = {
 	SETTER("hsms-ports", 0, true, set_hsms_ports,
 	       "--hsms-ports takes up to 16 ports, comma-separated (e.g. 5000,6000)"),
 	FLAG("no-hsms", hsms_enabled, false),
-	FLAG("no-hsms-records", hsms_records, false),
+	FLAG("no-hsms-records", hsms_records, 0),
+	SETTER("hsms-records", 0, true, set_hsms_records,
+	       "--hsms-records takes all, non-routine or none"),
 	NUMBER("hsms-max-message", 0, hsms.max_message, 64, 1u << 30, 1,
 	       "--hsms-max-message takes 64..1073741824 bytes"),
 	NUMBER("hsms-decode-window", 0, hsms.decode_window, 1024, 16u << 20, 1,

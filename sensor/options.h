@@ -36,7 +36,7 @@ struct options {
 	uint64_t out_backlog;               /* bytes of records held while the disk refuses */
 	/* HSMS */
 	bool hsms_enabled;
-	bool hsms_records;
+	int hsms_records;                   /* enum eve_records */
 	uint16_t hsms_ports[17];            /* 0-terminated; empty: the dissector's default */
 	struct hsms_config hsms;
 	/* Modbus/TCP */

@@ -238,7 +238,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	}
 	applayer_init(&pl->app, dissector_registry);
 	pl->eve_sink.eve = &pl->eve;
-	pl->eve_sink.hsms = opt->hsms_records ? RECORDS_ALL : RECORDS_NONE;
+	pl->eve_sink.hsms = (enum eve_records)opt->hsms_records;
 	pl->eve_sink.modbus = (enum eve_records)opt->modbus_records;
 	pl->eve_sink.flow_records_all = opt->flow_records_all;
 	pl->eve_sink.attempts.flows_recorded = opt->flow_records_all;
@@ -247,7 +247,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		hp->enabled = opt->hsms_enabled;
 		/* SML is only for records: without them, do not render it */
 		pl->hsms_cfg = opt->hsms;
-		pl->hsms_cfg.sml = opt->hsms.sml && opt->hsms_records;
+		pl->hsms_cfg.sml = opt->hsms.sml;
 		hp->cfg = &pl->hsms_cfg;
 		/* a message's decoded window and its length prefix */
 		hp->max_buffer = 4 + (size_t)opt->hsms.decode_window + 64;

@@ -56,6 +56,7 @@ struct flow_key {
 };
 
 struct ev_flow;
+struct eve_hsms_counts;
 struct rules_flow;
 
 struct flow_ts {
@@ -92,6 +93,7 @@ struct flow {
 	uint8_t has_mac;
 	char *eve_hdr;                /* cached JSON of the flow's record header */
 	uint16_t eve_hdr_len;
+	struct eve_hsms_counts *eve_hsms_counts; /* the EVE sink's: HSMS messages without a record */
 
 	struct tcp_stream tcp[2];
 

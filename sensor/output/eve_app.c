@@ -76,9 +76,11 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		if (m->gem)
 			jb_name(b, "name", m->gem->name);
 		jb_name(b, "category", gem_category_name(m->category));
-		if (m->sml) {
-			jb_str(b, "sml", m->sml);
-			if (m->sml_truncated)
+		char sml[HSMS_SML_MAX];
+		bool cut;
+		if (hsms_message_sml(m, sml, sizeof(sml), &cut)) {
+			jb_str(b, "sml", sml);
+			if (cut)
 				jb_bool(b, "sml_truncated", true);
 		}
 		jb_u64(b, "body_bytes", m->body_total);
@@ -263,13 +265,16 @@ static void modbus_session(struct jbuf *b, const struct modbus_session_summary *
 	jb_obj_close(b);
 }
 
-void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summary)
+void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summary,
+		     const struct eve_hsms_counts *unrecorded)
 {
 	if (kind == APP_EVENT_MODBUS_SESSION) {
 		modbus_session(b, summary);
 		return;
 	}
-	if (kind != APP_EVENT_HSMS_SESSION)
+	/* a flow with HSMS messages ends with its session's summary (the
+	 * dissector's state lives until then), so the counts go inside it */
+	if (kind != APP_EVENT_HSMS_SESSION || !summary)
 		return;
 	const struct hsms_session_summary *s = summary;
 	jb_obj_open(b, "hsms");
@@ -289,5 +294,7 @@ void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summa
 	for (int i = 0; i < s->nsession_ids; i++)
 		jb_u64(b, NULL, s->session_ids[i]);
 	jb_arr_close(b);
+	if (unrecorded)
+		eve_hsms_counts_write(b, unrecorded);
 	jb_obj_close(b);
 }

@@ -8,6 +8,7 @@
 #include "dissectors/hsms.h"
 #include "dissectors/modbus.h"
 #include "sensor/output/eve.h"
+#include "sensor/output/eve_hsms_counts.h"
 
 void eve_anomaly(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, int dir,
 		 const struct app_anomaly *a);
@@ -17,7 +18,9 @@ void eve_hsms_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		    const struct hsms_asset_event *a);
 void eve_modbus_asset(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		      const struct modbus_asset_event *a);
-/* The dissector's summary object inside a flow record (kind as emitted). */
-void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summary);
+/* The dissector's summary object inside a flow record (kind as emitted),
+ * with the HSMS messages that got no record of their own (or NULL). */
+void eve_app_session(struct jbuf *b, enum app_event_kind kind, const void *summary,
+		     const struct eve_hsms_counts *unrecorded);
 
 #endif

@@ -107,6 +107,6 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 		jb_obj_close(b);
 	}
 
-	eve_app_session(b, (enum app_event_kind)session_kind, session);
+	eve_app_session(b, (enum app_event_kind)session_kind, session, f->eve_hsms_counts);
 	eve_commit(e, b);
 }

@@ -5,6 +5,7 @@
 
 #include "sensor/output/eve_app.h"
 #include "sensor/output/eve_flow.h"
+#include "sensor/output/eve_hsms_counts.h"
 #include "sensor/output/eve_modbus.h"
 
 static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
@@ -18,10 +19,16 @@ static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int
 	case APP_EVENT_ANOMALY:
 		eve_anomaly(e, f, sec, usec, ev->dir, ev->body);
 		break;
-	case APP_EVENT_HSMS:
-		if (s->hsms != RECORDS_NONE)
-			eve_hsms(e, f, sec, usec, ev->body);
+	case APP_EVENT_HSMS: {
+		/* by default linktests, event reports and status polls are only
+		 * counted in the flow record (hsms_message_routine) */
+		const struct hsms_message *m = ev->body;
+		if (s->hsms == RECORDS_ALL || (s->hsms == RECORDS_DEFAULT && !hsms_message_routine(m)))
+			eve_hsms(e, f, sec, usec, m);
+		else if (eve_hsms_count(&f->eve_hsms_counts, m) < 0)
+			eve_hsms(e, f, sec, usec, m); /* no memory to count it: its record, then */
 		break;
+	}
 	case APP_EVENT_HSMS_ASSET:
 		eve_hsms_asset(e, f, sec, usec, ev->body);
 		break;
@@ -56,6 +63,8 @@ static void flow_ended(void *ctx, struct flow *f, const struct flow_end *end)
 	/* the flow's cached record header goes with it */
 	free(f->eve_hdr);
 	f->eve_hdr = NULL;
+	free(f->eve_hsms_counts);
+	f->eve_hsms_counts = NULL;
 }
 
 void eve_sink_tick(struct eve_sink *s, int64_t sec)

@@ -13,7 +13,8 @@
 /* Which per-message records a protocol writes. */
 enum eve_records {
 	RECORDS_NONE,
-	RECORDS_DEFAULT,   /* the protocol's choice: HSMS all, Modbus all but routine reads */
+	RECORDS_DEFAULT,   /* all but routine messages: HSMS linktests, event reports and
+			    * status polls, Modbus reads answered without fault */
 	RECORDS_ALL,
 };
 

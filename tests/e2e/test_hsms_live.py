@@ -89,7 +89,8 @@ def main():
     setup()
     try:
         out = os.path.join(tmp, "out")
-        fm = subprocess.Popen(["ip", "netns", "exec", NSB, FABMON, "-i", f"fhb{PID % 10000}", "-o", out],
+        fm = subprocess.Popen(["ip", "netns", "exec", NSB, FABMON, "-i", f"fhb{PID % 10000}", "-o", out,
+                               "--hsms-records", "all"],  # every message, to compare with what was sent
                               stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 10
         while not os.path.exists(os.path.join(out, "eve.json")) and time.time() < deadline:

@@ -299,7 +299,8 @@ def check_examples(c, tmp, text, demo_recs):
 # ---- every key written is documented ----
 
 # containers whose keys are data (rule ids, reasons, access classes, names)
-DATA_KEYS = {"by_rule", "suppressed_by_rule", "errors", "requests_by_access", "objects"}
+DATA_KEYS = {"by_rule", "suppressed_by_rule", "errors", "requests_by_access", "objects",
+             "messages_without_record"}
 
 
 def key_paths(obj, path, out):

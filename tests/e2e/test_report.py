@@ -340,14 +340,44 @@ def test_violations(tmp):
     c.eq("eap-to-equipment allows hsms", [a["app"] for a in cond["eap-to-equipment"]["allow"]],
          ["hsms", "SSH"])
 
-    # HSMS histogram and Modbus access
+    # HSMS histogram: the hsms records, and the routine messages (linktests,
+    # S6F11/F12, S1F3/F4) that flow records count instead (--hsms-records
+    # non-routine, the default)
     hs = {}
     for x in recs:
         if x.get("event_type") == "hsms":
             key = x["hsms"].get("sf") or x["hsms"]["stype"]
             d = hs.setdefault((x["src_ip"], x["dest_ip"]), {})
             d[key] = d.get(key, 0) + 1
+    counted = 0
+    for x in flows:
+        for side in x.get("hsms", {}).get("messages_without_record", {}).values():
+            for key, n in side.items():
+                d = hs.setdefault((x["src_ip"], x["dest_ip"]), {})
+                d[key] = d.get(key, 0) + n
+                counted += n
+    c.true("routine HSMS messages are counted in flow records, not written", counted > 0)
+    c.eq("no routine hsms record by default",
+         [x["hsms"].get("sf") or x["hsms"]["stype"] for x in recs if x.get("event_type") == "hsms"
+          and (x["hsms"].get("sf") in ("S6F11", "S6F12", "S1F3", "S1F4")
+               or x["hsms"]["stype"].startswith("linktest"))
+          and x["hsms"].get("session_state") in ("selected", "unknown")
+          and "body_error" not in x["hsms"]
+          and x["hsms"].get("transaction", {}).get("matched", True)], [])
     c.eq("hsms histogram", {(h["src_ip"], h["dest_ip"]): h["messages"] for h in rep["hsms"]}, hs)
+    # with a record for every message the histogram is the same
+    out_all = os.path.join(tmp, "out-hsms-all")
+    r = run([FABMON, "-q", "-r", os.path.join(tmp, "fab-violations.pcap"), "-o", out_all, "-c", plus,
+             "--hsms-records", "all"])
+    c.eq("fabmon --hsms-records all exit", r.returncode, 0)
+    with open(os.path.join(out_all, "report.json"), encoding="utf-8") as f:
+        rep_all = json.load(f)
+    recs_all = read_eve(os.path.join(out_all, "eve.json"))
+    n_all = sum(1 for x in recs_all if x.get("event_type") == "hsms")
+    n_default = sum(1 for x in recs if x.get("event_type") == "hsms")
+    c.eq("hsms records: all = default + counted", n_all, n_default + counted)
+    c.eq("hsms histogram, --hsms-records all",
+         {(h["src_ip"], h["dest_ip"]): h["messages"] for h in rep_all["hsms"]}, hs)
     mb = {}
     for x in flows:
         for k, n in x.get("modbus", {}).get("requests_by_access", {}).items():

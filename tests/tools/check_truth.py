@@ -20,8 +20,10 @@ T = json.load(open(CAP + ".truth.json"))
 c = Check(os.path.basename(CAP))
 
 with tempfile.TemporaryDirectory() as out:
-    # every flow as a record, half-open ones too (they are summarised by default)
-    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", out, "--flow-records", "all"],
+    # every flow as a record, half-open ones too (they are summarised by
+    # default), and every HSMS message (routine ones are counted by default)
+    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", out, "--flow-records", "all",
+                        "--hsms-records", "all"],
                        capture_output=True, text=True)
     c.eq("exit code", p.returncode, 4 if T.get("damaged") else 0)
     recs = read_eve(os.path.join(out, "eve.json"))

@@ -6,7 +6,10 @@ usage: crosscheck_hsms.py FABMON CAPTURE PORT [PORT...]
 
 tshark decodes the capture with `-d tcp.port==PORT,hsms`. Compared:
   - the multiset of (session id, SType, stream, function, W-bit, system
-    bytes, length) over all messages: every message, exactly once each;
+    bytes, length) over all messages: every message, exactly once each
+    (--hsms-records all);
+  - with the default records, the messages by type and direction: hsms
+    records plus the routine messages the flow records count;
   - per message, in order within each direction, the values of the SECS-II
     items tshark shows (strings and numbers) against the SML fabmon wrote,
     for messages small enough to be shown whole.
@@ -26,10 +29,17 @@ PORTS = sys.argv[3:]
 c = Check(f"hsms {os.path.basename(CAP)}")
 
 with tempfile.TemporaryDirectory() as out:
-    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", out, "--hsms-ports", ",".join(PORTS)],
-                       capture_output=True, text=True)
+    # a record for every message; and the default, where the flow records
+    # count the routine ones (linktests, S6F11/F12, S1F3/F4)
+    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", out, "--hsms-ports", ",".join(PORTS),
+                        "--hsms-records", "all"], capture_output=True, text=True)
     c.eq("fabmon exit", p.returncode, 0)
     mine = [r["hsms"] for r in read_eve(os.path.join(out, "eve.json")) if r["event_type"] == "hsms"]
+    dflt = os.path.join(out, "default")
+    p = subprocess.run([FABMON, "-q", "-r", CAP, "-o", dflt, "--hsms-ports", ",".join(PORTS)],
+                       capture_output=True, text=True)
+    c.eq("fabmon exit, default records", p.returncode, 0)
+    default_recs = read_eve(os.path.join(dflt, "eve.json"))
 
 decode = []
 for port in PORTS:
@@ -62,6 +72,34 @@ c.eq("number of HSMS messages", len(got), len(theirs))
 c.eq("messages (session, stype, S, F, W, system, length)",
      sorted(collections.Counter(got).items(), key=str),
      sorted(collections.Counter(theirs).items(), key=str))
+
+# the default: what the records and the flow records' counts say together
+# is what tshark saw, by direction and type
+def type_name(stype, s, f):
+    names = {1: "select.req", 2: "select.rsp", 3: "deselect.req", 4: "deselect.rsp",
+             5: "linktest.req", 6: "linktest.rsp", 7: "reject.req", 9: "separate.req"}
+    return f"S{s}F{f}" if stype == 0 else names.get(stype, f"stype-{stype}")
+
+
+want_typed = collections.Counter((m["direction"], type_name(hsms_stype_code(m), m.get("stream"),
+                                                            m.get("function"))) for m in mine)
+got_typed = collections.Counter()
+counted = 0
+for r in default_recs:
+    if r["event_type"] == "hsms":
+        m = r["hsms"]
+        got_typed[(m["direction"], type_name(hsms_stype_code(m), m.get("stream"), m.get("function")))] += 1
+    elif r["event_type"] == "flow":
+        for d, types in r.get("hsms", {}).get("messages_without_record", {}).items():
+            for k, n in types.items():
+                got_typed[(d, k)] += n
+                counted += n
+c.eq("default records + flow counts = every message, by direction and type",
+     sorted(got_typed.items()), sorted(want_typed.items()))
+c.eq("every message, by tshark", sum(want_typed.values()), len(theirs))
+print(f"hsms {os.path.basename(CAP)}: {counted} of {len(theirs)} messages counted in flow records "
+      f"by default")
+
 per_sf = collections.Counter(f"S{g[2]}F{g[3]}" if g[1] == 0 else f"stype{g[1]}" for g in got)
 
 # Item values: tshark lists every SECS-II value of a frame; fabmon's SML of

@@ -16,6 +16,8 @@ static const struct dissector *const registry[] = { &dissector_hsms, NULL };
 struct log {
 	char s[16384];
 	size_t n;
+	char routine[64];            /* per message: R routine, - not (hsms_message_routine) */
+	size_t nr;
 	uint64_t anomalies, resyncs; /* of the last session summary */
 };
 
@@ -40,6 +42,8 @@ static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64
 	switch (ev->kind) {
 	case APP_EVENT_HSMS: {
 		const struct hsms_message *m = ev->body;
+		if (l->nr + 1 < sizeof(l->routine))
+			l->routine[l->nr++] = hsms_message_routine(m) ? 'R' : '-';
 		if (m->stype == HSMS_DATA && m->ptype == 0)
 			logf_(l, "%s S%uF%u%s sys=%u%s%s|", m->sender == HSMS_ROLE_HOST ? "H" : "E", m->stream,
 			      m->function, m->wbit ? "W" : "", m->system, m->is_reply ? (m->matched ? " reply" : " orphan") : "",
@@ -164,6 +168,8 @@ static void test_session(void)
 			  "E S1F14 sys=2 reply +|H S2F41W sys=3 +|H linktest.req sys=4|E S2F42 sys=3 reply +|"
 			  "E linktest.rsp sys=4|E S6F11W sys=5 +|H S6F12 sys=5 reply +|H separate.req sys=6|"
 			  "end separated data=6 ctl=5 unanswered=0|");
+		/* routine: the linktests and the event report with its ack */
+		CHECK_STR(x.log.routine, "-----R-RRR-");
 	}
 }
 
@@ -198,6 +204,35 @@ static void test_anomalies(void)
 		  "! HSMS_T3_TIMEOUT|H linktest.req sys=7|"
 		  /* a control request still open at close is counted, not reported */
 		  "end not-selected data=3 ctl=4 unanswered=5|");
+	/* nothing routine: not selected, session 7, a body, an orphan, a bad
+	 * body; the last linktest is routine in any state */
+	CHECK_STR(x.log.routine, "-------R");
+}
+
+/* What is routine once a session is selected: the polls and event reports
+ * that answer or are answered, well-formed; not their look-alikes. */
+static void test_routine(void)
+{
+	struct fx x;
+	setup(&x, 5000);
+	uint8_t c[512], s[512];
+	size_t cn = ctl(c, HSMS_SELECT_REQ, 1, 0xffff, 0);
+	feed(&x, 0, c, cn, cn);
+	size_t sn = ctl(s, HSMS_SELECT_RSP, 1, 0xffff, 0);
+	feed(&x, 1, s, sn, sn);
+	cn = data(c, 1, 3, true, 2, "0100");                   /* S1F3 W: routine */
+	feed(&x, 0, c, cn, cn);
+	sn = data(s, 1, 4, false, 2, "0100");                  /* its S1F4: routine */
+	sn += data(s + sn, 1, 4, false, 77, "0100");           /* S1F4 to nothing */
+	sn += data(s + sn, 6, 11, true, 3, "b103000000");      /* S6F11 with a bad U4 */
+	sn += data(s + sn, 6, 11, true, 4, "0100");            /* S6F11: routine */
+	feed(&x, 1, s, sn, sn);
+	cn = data(c, 6, 12, false, 4, "210100");               /* its S6F12: routine */
+	cn += data(c + cn, 2, 41, true, 5, "0100");            /* a remote command */
+	cn += data(c + cn, 1, 13, true, 6, "0100");            /* establish communication */
+	feed(&x, 0, c, cn, cn);
+	teardown(&x);
+	CHECK_STR(x.log.routine, "--RR--RR--");
 }
 
 /* Lengths that cannot be trusted: too small, too large; resynchronise on
@@ -476,5 +511,6 @@ int main(void)
 	RUN(test_probe);
 	RUN(test_resync_everywhere);
 	RUN(test_junk_past_probe);
+	RUN(test_routine);
 	return test_done();
 }
