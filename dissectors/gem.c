@@ -356,16 +356,31 @@ static void add_list(struct ex *x, const char *key, const uint8_t *path, int dep
 		} else {
 			secs2_value_str(&c, a, sizeof(a));
 		}
-		int n = snprintf(f->text + len, sizeof(f->text) - len, pair ? "%s%s=%s" : "%s%s",
+		/* ",a=b" by hand: a printf per element was a tenth of a busy
+		 * tool's decoding (S6F11 report lists, S1F3 SVID lists) */
+		size_t la = strlen(a), lb = pair ? strlen(b) : 0;
+		size_t n = (i ? 1 : 0) + la + (pair ? 1 + lb : 0);
+		if (n >= sizeof(f->text) - len) {
+			/* what fits, and the cut marked to keep it readable */
+			snprintf(f->text + len, sizeof(f->text) - len, pair ? "%s%s=%s" : "%s%s",
 				 i ? "," : "", a, b);
-		if (n < 0 || (size_t)n >= sizeof(f->text) - len) {
-			/* keep it readable: mark the cut */
 			size_t l = strlen(f->text);
 			if (l > 3)
 				memcpy(f->text + l - 3, "...", 3);
 			break;
 		}
-		len += (size_t)n;
+		char *o = f->text + len;
+		if (i)
+			*o++ = ',';
+		memcpy(o, a, la);
+		o += la;
+		if (pair) {
+			*o++ = '=';
+			memcpy(o, b, lb);
+			o += lb;
+		}
+		*o = '\0';
+		len += n;
 	}
 }
 
@@ -381,7 +396,15 @@ static void set_ack(struct ex *x, const char *name, const uint8_t *path, int dep
 	if (f) {
 		f->numeric = true;
 		f->num = v & 0xff;
-		snprintf(f->text, sizeof(f->text), "%u", (unsigned)(v & 0xff));
+		/* an acknowledge code is one byte: three digits at most */
+		unsigned code = (unsigned)(v & 0xff);
+		char *o = f->text;
+		if (code >= 100)
+			*o++ = (char)('0' + code / 100);
+		if (code >= 10)
+			*o++ = (char)('0' + code / 10 % 10);
+		*o++ = (char)('0' + code % 10);
+		*o = '\0';
 	}
 }
 

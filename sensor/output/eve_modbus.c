@@ -80,12 +80,24 @@ struct flag_name {
 static void flags_text(unsigned v, const struct flag_name *items, size_t n, char out[80])
 {
 	size_t o = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (v && (v & items[i].bits) == items[i].bits)
-			o += (size_t)snprintf(out + o, 80 - o, "%s%s", o ? " | " : "", items[i].name);
-	if (!o)
-		snprintf(out, 80, "NONE");
+	for (size_t i = 0; i < n; i++) {
+		if (!v || (v & items[i].bits) != items[i].bits)
+			continue;
+		size_t l = strlen(items[i].name);
+		if (o + 3 + l >= 80)
+			break; /* never with the names above; bounded all the same */
+		if (o) {
+			memcpy(out + o, " | ", 3);
+			o += 3;
+		}
+		memcpy(out + o, items[i].name, l);
+		o += l;
+	}
+	if (!o) {
+		memcpy(out, "NONE", 4);
+		o = 4;
+	}
+	out[o] = '\0';
 }
 
 enum { AT_READ = 1, AT_WRITE = 2, AT_DISCRETES = 4, AT_COILS = 8, AT_INPUT = 16, AT_HOLDING = 32,
