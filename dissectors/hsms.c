@@ -709,7 +709,9 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	m->wbit = (m->byte2 & 0x80) != 0;
 	m->function = m->byte3;
 	m->gem = gem_lookup(m->stream, m->function);
-	m->category = gem_category_of(m->stream, m->function);
+	/* the table entry says it; the lookup again only for what it lacks */
+	m->category = m->gem && m->function != 0 ? (enum gem_category)m->gem->category
+						 : gem_category_of(m->stream, m->function);
 	if (m->stream == 0)
 		dissect_anomaly(&fs->st, ctx, dir, "HSMS_DATA_STREAM_ZERO", "data message with stream 0");
 	if (fs->state == HSMS_STATE_NOT_SELECTED)
