@@ -56,6 +56,13 @@ void eve_run(struct eve *e, const struct run_info *ri)
 		}
 		jb_arr_close(b);
 	}
+	if (ri->hsms_records) {
+		jb_obj_open(b, "records");
+		jb_name(b, "hsms", ri->hsms_records);
+		jb_name(b, "modbus", ri->modbus_records);
+		jb_name(b, "flow", ri->flow_records);
+		jb_obj_close(b);
+	}
 	if (ri->pol.policy)
 		policy_members(b, &ri->pol, -1);
 	else

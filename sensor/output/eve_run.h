@@ -36,6 +36,10 @@ struct run_info {
 	struct run_policy pol;
 	int64_t started;              /* wall clock */
 	const char *user;             /* after privilege drop, or NULL */
+	/* which records were written (--hsms-records, --modbus-records,
+	 * --flow-records): a reader of eve.json must know what is counted
+	 * rather than written */
+	const char *hsms_records, *modbus_records, *flow_records;
 };
 
 void eve_run(struct eve *e, const struct run_info *ri);
