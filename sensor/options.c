@@ -351,30 +351,28 @@ static enum set_result set_modbus_ports(struct options *o, const char *arg)
 	return parse_ports(arg, o->modbus_ports, 16) ? SET_OK : SET_BAD;
 }
 
+const char *const options_hsms_levels[3] = { "none", "non-routine", "all" };
+const char *const options_modbus_levels[3] = { "none", "non-read", "all" };
+
+/* A record level by its name: its index in names (enum eve_records). */
+static enum set_result set_level(int *level, const char *arg, const char *const names[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*level = i;
+			return SET_OK;
+		}
+	return SET_BAD;
+}
+
 static enum set_result set_hsms_records(struct options *o, const char *arg)
 {
-	if (strcmp(arg, "all") == 0)
-		o->hsms_records = 2;
-	else if (strcmp(arg, "non-routine") == 0)
-		o->hsms_records = 1;
-	else if (strcmp(arg, "none") == 0)
-		o->hsms_records = 0;
-	else
-		return SET_BAD;
-	return SET_OK;
+	return set_level(&o->hsms_records, arg, options_hsms_levels);
 }
 
 static enum set_result set_modbus_records(struct options *o, const char *arg)
 {
-	if (strcmp(arg, "all") == 0)
-		o->modbus_records = 2;
-	else if (strcmp(arg, "non-read") == 0)
-		o->modbus_records = 1;
-	else if (strcmp(arg, "none") == 0)
-		o->modbus_records = 0;
-	else
-		return SET_BAD;
-	return SET_OK;
+	return set_level(&o->modbus_records, arg, options_modbus_levels);
 }
 
 static enum set_result set_flow_records(struct options *o, const char *arg)

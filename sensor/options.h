@@ -13,6 +13,11 @@
 
 #define OPT_MAX_INPUTS 256
 
+/* The names of the record levels (--hsms-records, --modbus-records), by
+ * level: none, the default, all (enum eve_records). */
+extern const char *const options_hsms_levels[3];
+extern const char *const options_modbus_levels[3];
+
 struct options {
 	const char *inputs[OPT_MAX_INPUTS]; /* -r: files or directories */
 	int n_inputs;

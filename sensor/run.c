@@ -315,16 +315,14 @@ static void write_run_record(struct pipeline *pl, const struct options *o, char 
 			log_warn("cannot hash '%s': %s", paths[i], strerror(-rc));
 		}
 	}
-	static const char *const hsms_levels[] = { "none", "non-routine", "all" };
-	static const char *const modbus_levels[] = { "none", "non-read", "all" };
 	struct run_info ri = {
 		.mode = o->iface ? "live" : "read",
 		.iface = o->iface,
 		.inputs = in,
 		.ninputs = npaths,
 		.started = pl->start_wall,
-		.hsms_records = hsms_levels[o->hsms_records % 3],
-		.modbus_records = modbus_levels[o->modbus_records % 3],
+		.hsms_records = options_hsms_levels[o->hsms_records % 3],
+		.modbus_records = options_modbus_levels[o->modbus_records % 3],
 		.flow_records = o->flow_records_all ? "all" : "connections",
 	};
 	if (pl->rules) {

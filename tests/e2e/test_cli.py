@@ -38,6 +38,11 @@ c.eq("-r with -i: exit", p.returncode, 2)
 p = run([FABMON, "--flows", "abc", "-r", GEM])
 c.eq("bad number: exit", p.returncode, 2)
 c.true("bad number: names the value", "'abc'" in p.stderr, p.stderr)
+for opt, good in (("--hsms-records", "all, non-routine or none"), ("--modbus-records", "all, non-read or none"),
+                  ("--flow-records", "connections or all")):
+    p = run([FABMON, opt, "routine", "-r", GEM])
+    c.eq(f"{opt} routine: exit", p.returncode, 2)
+    c.true(f"{opt} routine: says what it takes", good in p.stderr, p.stderr)
 p = run([FABMON, "--help"])
 c.eq("--help exit", p.returncode, 0)
 c.true("--help documents exit codes", "Exit codes" in p.stdout)
