@@ -160,7 +160,7 @@ size_t hsms_equipment_count(const struct hsms_global *g);
 const struct hsms_equipment *hsms_equipment_at(const struct hsms_global *g, size_t i);
 
 /*
- * The message's SML ("S6F11 W <L [3] ...>") into out (NUL-terminated, cut to
+ * The message's SML ("S6F11 W <L[3] ...>") into out (NUL-terminated, cut to
  * len with *cut set). 0 if it has none: a control message, or SML is off.
  */
 size_t hsms_message_sml(const struct hsms_message *m, char *out, size_t len, bool *cut);
@@ -168,9 +168,10 @@ size_t hsms_message_sml(const struct hsms_message *m, char *out, size_t len, boo
 /*
  * A routine message: a linktest, an event report (S6F11/S6F12) or a status
  * poll (S1F3/S1F4), well-formed, in a selected session (or one picked up
- * mid-stream), and a reply only if it answers its primary. A busy tool sends these every second; a record
- * for each is most of an eve.json and tells an analyst nothing the flow's
- * counts do not. Anything else (control messages, commands, recipes, EC
+ * mid-stream), and a reply only if it answers its primary; a linktest only
+ * with session id 0xFFFF and no body. A busy tool sends these every
+ * second; a record for each is most of an eve.json and tells an analyst
+ * nothing the flow's counts do not. Anything else (control messages, commands, recipes, EC
  * changes, alarms, terminal, identification and error messages, rejects,
  * bodies that fail the SECS-II check) is not routine.
  */
