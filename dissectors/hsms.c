@@ -47,6 +47,11 @@ const char *hsms_stype_name(uint8_t stype)
 	}
 }
 
+bool hsms_stype_defined(uint8_t stype)
+{
+	return stype <= HSMS_SEPARATE_REQ && stype != 8;
+}
+
 const char *hsms_state_name(enum hsms_session_state s)
 {
 	switch (s) {

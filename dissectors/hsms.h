@@ -180,6 +180,8 @@ bool hsms_message_routine(const struct hsms_message *m);
 /* "S6F11": at most 8 characters and a NUL. */
 size_t hsms_sf_text(char *out, uint8_t stream, uint8_t function);
 const char *hsms_stype_name(uint8_t stype);
+/* E37 defines it (hsms_stype_name gives "unknown" for the others: 8, 10+) */
+bool hsms_stype_defined(uint8_t stype);
 const char *hsms_state_name(enum hsms_session_state s);
 const char *hsms_select_status_name(uint8_t status);
 const char *hsms_reject_reason_name(uint8_t reason);

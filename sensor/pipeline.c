@@ -245,9 +245,9 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;
-		/* SML is only for records: without them, do not render it */
+		/* SML is rendered only where a record or an alert shows it
+		 * (hsms_message_sml); --no-sml turns it off */
 		pl->hsms_cfg = opt->hsms;
-		pl->hsms_cfg.sml = opt->hsms.sml;
 		hp->cfg = &pl->hsms_cfg;
 		/* a message's decoded window and its length prefix */
 		hp->max_buffer = 4 + (size_t)opt->hsms.decode_window + 64;

@@ -60,7 +60,7 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	jb_u64(b, "session_id", m->session_id);
 	jb_name(b, "stype", hsms_stype_name(m->stype));
 	/* the codes only where the name does not say it all */
-	if (m->stype > HSMS_SEPARATE_REQ || m->stype == 8)
+	if (!hsms_stype_defined(m->stype))
 		jb_u64(b, "stype_code", m->stype);
 	if (m->ptype)
 		jb_u64(b, "ptype", m->ptype);

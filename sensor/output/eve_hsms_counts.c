@@ -41,7 +41,7 @@ void eve_hsms_counts_write(struct jbuf *b, const struct eve_hsms_counts *c)
 			char sf[16];
 			if (code & 0x8000)
 				hsms_sf_text(sf, (uint8_t)(code >> 8 & 0x7f), (uint8_t)code);
-			else if (code == 8 || code > HSMS_SEPARATE_REQ)
+			else if (!hsms_stype_defined((uint8_t)code))
 				snprintf(sf, sizeof(sf), "stype-%u", code); /* one key each */
 			else
 				snprintf(sf, sizeof(sf), "%s", hsms_stype_name((uint8_t)code));

@@ -8,6 +8,13 @@
 #include "sensor/output/eve_hsms_counts.h"
 #include "sensor/output/eve_modbus.h"
 
+/* A message gets its own record at this level: all, or by default all but
+ * the routine ones (those are counted in the flow record) */
+static bool level_writes(enum eve_records level, bool routine)
+{
+	return level == RECORDS_ALL || (level == RECORDS_DEFAULT && !routine);
+}
+
 static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
 		      uint32_t usec)
 {
@@ -23,10 +30,10 @@ static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int
 		/* by default linktests, event reports and status polls are only
 		 * counted in the flow record (hsms_message_routine) */
 		const struct hsms_message *m = ev->body;
-		if (s->hsms == RECORDS_ALL || (s->hsms == RECORDS_DEFAULT && !hsms_message_routine(m)))
+		/* with no memory to count it, its record */
+		if (level_writes(s->hsms, hsms_message_routine(m)) ||
+		    eve_hsms_count(&f->eve_hsms_counts, m) < 0)
 			eve_hsms(e, f, sec, usec, m);
-		else if (eve_hsms_count(&f->eve_hsms_counts, m) < 0)
-			eve_hsms(e, f, sec, usec, m); /* no memory to count it: its record, then */
 		break;
 	}
 	case APP_EVENT_HSMS_ASSET:
@@ -38,7 +45,7 @@ static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int
 		 * diagnostic, programming and identification transaction, every
 		 * exception, fault and unpaired message is written */
 		const struct modbus_tx *tx = ev->body;
-		if (s->modbus == RECORDS_ALL || (s->modbus == RECORDS_DEFAULT && !modbus_tx_routine(tx)))
+		if (level_writes(s->modbus, modbus_tx_routine(tx)))
 			eve_modbus_tx(e, f, sec, usec, tx);
 		break;
 	}

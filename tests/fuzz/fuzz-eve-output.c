@@ -4,8 +4,8 @@
  * of frames (frames.h) with EVE output on, every record kind enabled (flow,
  * hsms all or non-routine by turns, modbus all, anomaly, asset, alert,
  * stats), so every string from the wire that reaches JSON passes the
- * writers. The records stay in the
- * output's memory queue (never flushed: no disk) and each line is checked:
+ * writers. The records stay in the output's memory queue (never flushed:
+ * no disk) and each line is checked:
  * it must be one JSON object that jansson parses (valid UTF-8, no duplicate
  * key). A crash or an invalid line is a finding.
  */

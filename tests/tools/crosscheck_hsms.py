@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from fabmon_test_util import Check, hsms_stype_code, read_eve  # noqa: E402
+from fabmon_test_util import STYPE_CODES, Check, hsms_stype_code, read_eve  # noqa: E402
 
 FABMON, CAP = sys.argv[1], sys.argv[2]
 PORTS = sys.argv[3:]
@@ -75,10 +75,11 @@ c.eq("messages (session, stype, S, F, W, system, length)",
 
 # the default: what the records and the flow records' counts say together
 # is what tshark saw, by direction and type
+STYPE_NAMES = {code: name for name, code in STYPE_CODES.items()}
+
+
 def type_name(stype, s, f):
-    names = {1: "select.req", 2: "select.rsp", 3: "deselect.req", 4: "deselect.rsp",
-             5: "linktest.req", 6: "linktest.rsp", 7: "reject.req", 9: "separate.req"}
-    return f"S{s}F{f}" if stype == 0 else names.get(stype, f"stype-{stype}")
+    return f"S{s}F{f}" if stype == 0 else STYPE_NAMES.get(stype, f"stype-{stype}")
 
 
 want_typed = collections.Counter((m["direction"], type_name(hsms_stype_code(m), m.get("stream"),
