@@ -21,7 +21,8 @@
  * files are rendered from that tree, so all four say the same thing.
  *
  * This file: the command and the writing of the files. The aggregates are
- * read in report_model.c, the tree made in report_build.c, and rendered
+ * read in report_model.c (or fed by an -r run as it writes eve.json:
+ * report_feed.h), the tree made in report_build.c, and rendered
  * in report_html*.c, report_svg.c (the zone diagram) and report_csv.c.
  */
 #include "report/report.h"
@@ -95,40 +96,22 @@ struct report_result {
 	uint64_t flows, pairs, violating, alerts, bad_lines;
 };
 
-static int report_run(const char *dir, const char *outdir, char *err, size_t errlen,
-		      struct report_result *res)
+/* The report of r (read or fed) into outdir: the policy in force at the
+ * end, the tree, the four files. */
+static int report_write(struct rep *r, const char *outdir, char *err, size_t errlen,
+			struct report_result *res)
 {
-	if (!outdir)
-		outdir = dir;
-	struct stat st;
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", dir, stat(dir, &st) < 0 ? strerror(errno)
-			 : "not a directory (give the output directory of a fabmon run)");
-		return EXIT_INPUT;
-	}
-	struct rep r;
-	bool made = rep_init(&r, dir);
 	int rc = EXIT_OK;
 	json_t *rep = NULL;
-	if ((size_t)snprintf(r.eve, sizeof(r.eve), "%s/eve.json", dir) >= sizeof(r.eve)) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		rc = EXIT_INPUT;
-		goto out;
-	}
-	if (!made)
-		goto out;
-	rc = rep_read_eve(&r, err, errlen);
-	if (rc != EXIT_OK)
-		goto out;
-	if (!r.oom)
-		rep_load_policy(&r);
-	if (r.bad_lines)
-		rep_note(&r, "%" PRIu64 " line%s of eve.json %s not JSON records and %s skipped (see Notes)",
-		     r.bad_lines, r.bad_lines == 1 ? "" : "s", r.bad_lines == 1 ? "is" : "are",
-		     r.bad_lines == 1 ? "was" : "were");
-	if (!r.oom)
-		rep = rep_to_json(&r);
-	if (r.oom || !rep)
+	if (!r->oom)
+		rep_load_policy(r);
+	if (r->bad_lines)
+		rep_note(r, "%" PRIu64 " line%s of eve.json %s not JSON records and %s skipped (see Notes)",
+		     r->bad_lines, r->bad_lines == 1 ? "" : "s", r->bad_lines == 1 ? "is" : "are",
+		     r->bad_lines == 1 ? "was" : "were");
+	if (!r->oom)
+		rep = rep_to_json(r);
+	if (r->oom || !rep)
 		goto out;
 
 	if (mkdir(outdir, 0750) < 0 && errno != EEXIST) {
@@ -149,16 +132,49 @@ static int report_run(const char *dir, const char *outdir, char *err, size_t err
 		res->pairs = json_member_count(s, "zone_pairs");
 		res->violating = json_member_count(s, "violating_pairs");
 		res->alerts = json_member_count(s, "alert_hits");
-		res->bad_lines = r.bad_lines;
+		res->bad_lines = r->bad_lines;
 	}
 out:
-	if (r.oom && rc == EXIT_OK) {
+	if (r->oom && rc == EXIT_OK) {
 		snprintf(err, errlen, "out of memory");
 		rc = EXIT_RUNTIME;
 	}
 	json_decref(rep);
+	return rc;
+}
+
+static int report_run(const char *dir, const char *outdir, char *err, size_t errlen,
+		      struct report_result *res)
+{
+	if (!outdir)
+		outdir = dir;
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", dir, stat(dir, &st) < 0 ? strerror(errno)
+			 : "not a directory (give the output directory of a fabmon run)");
+		return EXIT_INPUT;
+	}
+	struct rep r;
+	bool made = rep_init(&r, dir);
+	int rc = EXIT_OK;
+	if ((size_t)snprintf(r.eve, sizeof(r.eve), "%s/eve.json", dir) >= sizeof(r.eve)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		rc = EXIT_INPUT;
+	} else if (!made) {
+		snprintf(err, errlen, "out of memory");
+		rc = EXIT_RUNTIME;
+	} else {
+		rc = rep_read_eve(&r, err, errlen);
+		if (rc == EXIT_OK)
+			rc = report_write(&r, outdir, err, errlen, res);
+	}
 	rep_free(&r);
 	return rc;
+}
+
+int report_feed_write(struct rep *r, const char *outdir, char *err, size_t errlen)
+{
+	return report_write(r, outdir ? outdir : r->dir, err, errlen, NULL) == EXIT_OK ? 0 : -1;
 }
 
 int report_generate(const char *dir, const char *outdir, char *err, size_t errlen)

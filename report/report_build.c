@@ -725,8 +725,11 @@ static json_t *build_input(const struct rep *r)
 {
 	json_t *in = json_object();
 	json_object_set_new(in, "file", json_string(r->eve));
+	/* a run's report is built from what it wrote, as it wrote it, without
+	 * reading eve.json back: `fabmon report DIR` reads it and hashes it */
+	json_object_set_new(in, "built_from", json_string(r->from_run ? "run" : "eve.json"));
 	json_object_set_new(in, "bytes", json_count(r->eve_bytes));
-	json_object_set_new(in, "sha256", json_string(r->eve_sha256));
+	json_object_set_new(in, "sha256", r->from_run ? json_null() : json_string(r->eve_sha256));
 	json_object_set_new(in, "complete", json_boolean(!r->oom));
 	json_object_set_new(in, "lines", json_count(r->lines));
 	json_object_set_new(in, "records", json_count(r->records));

@@ -7,6 +7,7 @@
 #include "report/report_render.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "report/html_text.h"
 #include "util/json_value.h"
@@ -104,9 +105,20 @@ static void html_run(FILE *f, const json_t *rep)
 	h_kv(f, "alerts_suppressed", "alerts suppressed by the rate limit",
 	     json_object_get(al, "suppressed"));
 	h_kv(f, "eve_json", "eve.json", json_object_get(in, "file"));
-	h_kv(f, "eve_json_sha256", "SHA-256 of the eve.json bytes read", json_object_get(in, "sha256"));
-	h_kv(f, "eve_json_bytes", "eve.json bytes read", json_object_get(in, "bytes"));
-	h_kv(f, "records", "records read", json_object_get(in, "records"));
+	const char *from = json_string_value(json_object_get(in, "built_from"));
+	if (from && !strcmp(from, "run")) {
+		/* written at the end of the run from what it wrote */
+		fputs("<tr class=\"kv-row\" data-key=\"built_from\"><th>report built from</th><td>"
+		      "the records of the run, as it wrote them (<code>fabmon report</code> of the "
+		      "directory reads eve.json back and adds its SHA-256)</td></tr>\n", f);
+		h_kv(f, "eve_json_bytes", "eve.json bytes written", json_object_get(in, "bytes"));
+		h_kv(f, "records", "records written", json_object_get(in, "records"));
+	} else {
+		h_kv(f, "eve_json_sha256", "SHA-256 of the eve.json bytes read",
+		     json_object_get(in, "sha256"));
+		h_kv(f, "eve_json_bytes", "eve.json bytes read", json_object_get(in, "bytes"));
+		h_kv(f, "records", "records read", json_object_get(in, "records"));
+	}
 	h_kv(f, "bad_lines", "lines that are not JSON records (skipped)",
 	     json_object_get(in, "bad_lines"));
 	fputs("</table>\n", f);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Private to `fabmon report`: the aggregates read from eve.json (struct
- * rep, read and freed by report_model.c) and the JSON tree made of them
+/* Private to `fabmon report`: the aggregates read from eve.json or fed by
+ * the run (struct rep, report_feed.h; read and freed by report_model.c) and the JSON tree made of them
  * (report_build.c). The renderers of that tree are in report_render.h. */
 #ifndef FABMON_REPORT_MODEL_H
 #define FABMON_REPORT_MODEL_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "report/report_feed.h"
 #include "report/report_render.h"   /* NO_ZONE, the tree's name for no zone */
 #include "util/sorted_set.h"
 #include "util/strmap.h"
@@ -96,6 +97,9 @@ struct rep {
 	uint64_t lines, records, bad_lines;
 	uint64_t eve_bytes;           /* read, and hashed: */
 	char eve_sha256[65];          /* the report's source, for whoever checks it */
+	bool from_run;                /* fed by the run as it wrote eve.json: not hashed */
+	struct { char in[TS_LEN], out[TS_LEN]; } ts_cache[2]; /* ts_canon's last two */
+	int ts_cache_next;
 	json_t *bad;                  /* "eve.json:LINE: why", the first ones */
 	struct smap types;            /* event_type -> uint64_t */
 	json_t *runs;                 /* run objects */

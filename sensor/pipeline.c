@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dissectors/ndpi_classify.h"
+#include "report/report_feed.h"
 #include "rules/engine.h"
 #include "sensor/output/eve_alert.h"
 #include "sensor/output/eve_sink.h"
@@ -363,6 +364,8 @@ void pipeline_destroy(struct pipeline *pl)
 	ndpi_classifier_destroy(pl->ndpi);
 	pl->ndpi = NULL;
 	jb_free(&pl->eve.jb);
+	report_feed_free(pl->eve.report);
+	pl->eve.report = NULL;
 }
 
 void pipeline_set_source(struct pipeline *pl, uint16_t source, int dlt)

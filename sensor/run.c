@@ -20,6 +20,7 @@
 #include "sensor/pipeline.h"
 #include "sensor/privdrop.h"
 #include "report/report.h"
+#include "report/report_feed.h"
 #include "util/sha256.h"
 #include "rules/catalog.h"
 #include "rules/engine.h"
@@ -285,6 +286,11 @@ static int open_eve_file(struct pipeline *pl, const struct options *o)
 	}
 	pl->eve.open = true;
 	pl->eve_enabled = true;
+	/* the audit report at the end of an -r run, from aggregates fed as
+	 * each record is written (issue 17: eve.json is not read back). With
+	 * --append, eve.json holds earlier runs too: the report reads it. */
+	if (!o->iface && !pl->learn && o->report && !o->append)
+		pl->eve.report = report_feed_new(o->outdir); /* NULL: read back */
 	return EXIT_OK;
 }
 
@@ -578,7 +584,9 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 		       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped, o->outdir);
 	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
 		char rerr[512];
-		if (report_generate(o->outdir, NULL, rerr, sizeof(rerr)) < 0) {
+		int rrc = pl->eve.report ? report_feed_write(pl->eve.report, NULL, rerr, sizeof(rerr))
+					 : report_generate(o->outdir, NULL, rerr, sizeof(rerr));
+		if (rrc < 0) {
 			log_error("audit report not written: %s", rerr);
 			code = EXIT_OUTPUT;
 		} else if (o->verbosity >= 0) {

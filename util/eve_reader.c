@@ -119,8 +119,7 @@ int eve_read_stream(FILE *fp, const char *name, const struct eve_reader_ops *ops
 			continue;
 		}
 		json_error_t je;
-		/* Suricata's byte strings (modbus `data`) may hold \u0000 */
-		json_t *rec = json_loadb(buf, (size_t)n, JSON_ALLOW_NUL, &je);
+		json_t *rec = json_loadb(buf, (size_t)n, EVE_LOAD_FLAGS, &je);
 		if (!json_is_object(rec)) {
 			if (rec) {
 				snprintf(why.text, sizeof(why.text), "not an object");

@@ -75,6 +75,10 @@ struct eve_read_stats {
 	int err;                /* errno of a failed read, 0: none */
 };
 
+/* How a record's line is parsed (json_loadb flags): Suricata's byte
+ * strings (modbus `data`) may hold \u0000. */
+#define EVE_LOAD_FLAGS JSON_ALLOW_NUL
+
 enum {
 	EVE_READ_OK = 0,          /* every line read, bad lines included */
 	EVE_READ_CANNOT_OPEN = -1, /* st->err says why */

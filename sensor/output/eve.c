@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/report_feed.h"
 #include "util/log.h"
 #include "util/rfc3339.h"
 
@@ -40,7 +41,7 @@ static void flow_members(struct eve *e, struct jbuf *b, const struct flow *f)
 	struct ip_addr c, s;
 	uint16_t cp, sp;
 	flow_endpoints(f, &c, &cp, &s, &sp);
-	bool ports = f->key.proto == 6 || f->key.proto == 17 || f->key.proto == 132;
+	bool ports = eve_has_ports(f->key.proto);
 	jb_u64(b, "flow_id", f->flow_id);
 	jb_str(b, "community_id", f->community_id);
 	jb_str(b, "src_ip", ip_addr_str(&c, ip, sizeof(ip)));
@@ -73,6 +74,7 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 	eve_format_time(sec, usec, ts);
 	jb_name(b, "timestamp", ts);
 	jb_name(b, "event_type", event_type);
+	e->rec_type = event_type;
 	if (f) {
 		/* a flow's members are built once and then copied: flows with a
 		 * dissector write a record per message */
@@ -98,18 +100,21 @@ void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struc
 		jb_str(b, "host", e->sensor_name);
 }
 
-void eve_commit(struct eve *e, struct jbuf *b)
+bool eve_commit(struct eve *e, struct jbuf *b)
 {
 	jb_obj_close(b);
-	eve_put(e, b);
+	return eve_put(e, b);
 }
 
-void eve_put(struct eve *e, struct jbuf *b)
+bool eve_put(struct eve *e, struct jbuf *b)
 {
 	jb_raw(b, "\n", 1);
 	if (b->oom || !e->open)
-		return;
+		return false;
 	eve_report(e, outfile_put(&e->out, b->p, b->len));
+	if (e->report)
+		report_feed_record(e->report, e->rec_type, e->sensor_name, b->p, b->len);
+	return true;
 }
 
 void eve_report(struct eve *e, enum outfile_event ev)

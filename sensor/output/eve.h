@@ -19,6 +19,7 @@
 #include "sensor/output/outfile.h"
 
 struct ndpi_classifier;
+struct rep;
 
 struct eve {
 	struct outfile out;
@@ -29,6 +30,15 @@ struct eve {
 	const char *const *source_names; /* by flow->source */
 	bool live;
 	const struct policy *policy;    /* the policy in force, for zone names; NULL: no rules */
+	/* the run's audit report, fed every record written (eve_feed.h);
+	 * NULL: not built during the run */
+	struct rep *report;
+	struct eve_feed_cache {         /* the last addresses fed, as text */
+		bool valid;
+		struct ip_addr c, s;
+		char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
+	} feed_cache;
+	const char *rec_type;           /* event_type of the record being built */
 };
 
 /* As Suricata writes times (microseconds, offset without a colon, see
@@ -39,11 +49,12 @@ void eve_format_time(int64_t sec, uint32_t usec, char out[40]);
 void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struct flow *f,
 		const char *event_type);
 
-/* Finish a record started with eve_header (closes it and queues the line). */
-void eve_commit(struct eve *e, struct jbuf *b);
+/* Finish a record started with eve_header (closes it and queues the line).
+ * True if it was queued (then the report, if any, has been fed it). */
+bool eve_commit(struct eve *e, struct jbuf *b);
 
-/* Queue a record built whole (its top object closed). */
-void eve_put(struct eve *e, struct jbuf *b);
+/* Queue a record built whole (its top object closed, e->rec_type set). */
+bool eve_put(struct eve *e, struct jbuf *b);
 
 /* Write what is queued; say so (once) when the disk starts or stops
  * refusing. */
@@ -51,5 +62,11 @@ void eve_flush(struct eve *e);
 void eve_report(struct eve *e, enum outfile_event ev);
 
 const char *eve_proto_name(uint8_t proto, char buf[8]);
+
+/* Records of a flow of this IP protocol have src_port and dest_port. */
+static inline bool eve_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132;
+}
 
 #endif

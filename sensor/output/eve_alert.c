@@ -214,6 +214,7 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		eve_format_time(a->first_sec, a->first_usec, ts);
 	jb_name(b, "timestamp", ts);
 	jb_name(b, "event_type", "alert");
+	e->rec_type = "alert";
 	if (a->flow_id) {
 		char ip[IP_ADDR_STRLEN];
 		jb_u64(b, "flow_id", a->flow_id);

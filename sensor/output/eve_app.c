@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sensor/output/eve_feed.h"
+
 static const char *dir_name(int dir)
 {
 	return dir == DIR_TOSERVER ? "toserver" : "toclient";
@@ -119,7 +121,8 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	jb_name(b, "session_state", hsms_state_name(m->state));
 	jb_name(b, "roles_from", m->roles_from_messages ? "messages" : "connect-mode");
 	jb_obj_close(b);
-	eve_commit(e, b);
+	if (eve_commit(e, b) && e->report)
+		eve_feed_hsms(e, f, sec, usec, m);
 }
 
 static const char *asset_change_name(enum hsms_asset_change c)

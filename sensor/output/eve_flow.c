@@ -4,6 +4,7 @@
 #include "dissectors/ndpi_classify.h"
 #include "rules/engine.h"
 #include "sensor/output/eve_app.h"
+#include "sensor/output/eve_feed.h"
 
 static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)
 {
@@ -14,7 +15,9 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 	      const void *session)
 {
 	struct jbuf *b = &e->jb;
-	char ts[40];
+	char start[40], end[40];
+	/* what the run's audit report counts of the record (eve_feed_flow) */
+	struct report_flow rep = { .start = start, .end = end };
 	eve_header(e, b, f->last.sec, f->last.usec, f, "flow");
 
 	jb_obj_open(b, "flow");
@@ -22,10 +25,10 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 	jb_u64(b, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
 	jb_u64(b, "bytes_toserver", f->bytes[DIR_TOSERVER]);
 	jb_u64(b, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
-	eve_format_time(f->first.sec, f->first.usec, ts);
-	jb_str(b, "start", ts);
-	eve_format_time(f->last.sec, f->last.usec, ts);
-	jb_str(b, "end", ts);
+	eve_format_time(f->first.sec, f->first.usec, start);
+	jb_str(b, "start", start);
+	eve_format_time(f->last.sec, f->last.usec, end);
+	jb_str(b, "end", end);
 	jb_i64(b, "age", f->last.sec - f->first.sec);
 	jb_str(b, "state", flow_state_name((enum flow_state)f->state));
 	jb_str(b, "reason", flow_end_reason_name(why));
@@ -90,23 +93,32 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 	if (e->policy && rf && rf->verdict != RV_UNCHECKED) {
 		const struct policy *p = e->policy;
 		jb_obj_open(b, "policy");
-		jb_name(b, "verdict", rules_verdict_name((enum rules_verdict)rf->verdict));
+		rep.has_policy = true;
+		rep.verdict = rules_verdict_name((enum rules_verdict)rf->verdict);
+		jb_name(b, "verdict", rep.verdict);
 		for (int i = 0; i < 2; i++) {
 			int z = rf->zone[i];
-			if (z >= 0 && (size_t)z < p->nzones)
-				jb_str(b, i ? "dest_zone" : "src_zone", p->zones[z].name);
+			const char *name = z >= 0 && (size_t)z < p->nzones ? p->zones[z].name : NULL;
+			*(i ? &rep.dest_zone : &rep.src_zone) = name;
+			if (name)
+				jb_str(b, i ? "dest_zone" : "src_zone", name);
 			else
 				jb_null(b, i ? "dest_zone" : "src_zone");
 		}
-		if (rf->conduit >= 0 && (size_t)rf->conduit < p->nconduits)
-			jb_str(b, "conduit", p->conduits[rf->conduit].name);
-		else if (rf->violated_conduit && rf->violated_conduit <= p->nconduits)
+		if (rf->conduit >= 0 && (size_t)rf->conduit < p->nconduits) {
+			rep.conduit = p->conduits[rf->conduit].name;
+			jb_str(b, "conduit", rep.conduit);
+		} else if (rf->violated_conduit && rf->violated_conduit <= p->nconduits) {
 			/* the zones have a conduit, but it does not allow this */
-			jb_str(b, "violated_conduit", p->conduits[rf->violated_conduit - 1].name);
-		jb_u64(b, "alerts", f->alert_hits);
+			rep.violated_conduit = p->conduits[rf->violated_conduit - 1].name;
+			jb_str(b, "violated_conduit", rep.violated_conduit);
+		}
+		rep.alerts = f->alert_hits;
+		jb_u64(b, "alerts", rep.alerts);
 		jb_obj_close(b);
 	}
 
 	eve_app_session(b, (enum app_event_kind)session_kind, session, f->eve_hsms_counts);
-	eve_commit(e, b);
+	if (eve_commit(e, b) && e->report)
+		eve_feed_flow(e, f, &rep, session_kind, session);
 }

@@ -28,6 +28,16 @@ int eve_hsms_count(struct eve_hsms_counts **cp, const struct hsms_message *m)
 	return 0;
 }
 
+void eve_hsms_count_key(uint16_t code, char out[16])
+{
+	if (code & 0x8000)
+		hsms_sf_text(out, (uint8_t)(code >> 8 & 0x7f), (uint8_t)code);
+	else if (!hsms_stype_defined((uint8_t)code))
+		snprintf(out, 16, "stype-%u", code); /* one key each */
+	else
+		snprintf(out, 16, "%s", hsms_stype_name((uint8_t)code));
+}
+
 void eve_hsms_counts_write(struct jbuf *b, const struct eve_hsms_counts *c)
 {
 	static const char *const dir_key[2] = { "toserver", "toclient" };
@@ -37,14 +47,8 @@ void eve_hsms_counts_write(struct jbuf *b, const struct eve_hsms_counts *c)
 		for (uint8_t i = 0; i < c->ntypes; i++) {
 			if (c->t[i].dir != d)
 				continue;
-			uint16_t code = c->t[i].code;
 			char sf[16];
-			if (code & 0x8000)
-				hsms_sf_text(sf, (uint8_t)(code >> 8 & 0x7f), (uint8_t)code);
-			else if (!hsms_stype_defined((uint8_t)code))
-				snprintf(sf, sizeof(sf), "stype-%u", code); /* one key each */
-			else
-				snprintf(sf, sizeof(sf), "%s", hsms_stype_name((uint8_t)code));
+			eve_hsms_count_key(c->t[i].code, sf);
 			jb_u64(b, sf, c->t[i].n);
 		}
 		if (c->other[d])

@@ -30,6 +30,8 @@ struct eve_hsms_counts {
 
 /* Count m in *c, made on the first message; -1 if out of memory. */
 int eve_hsms_count(struct eve_hsms_counts **c, const struct hsms_message *m);
+/* The key a count is written under: "S6F11", "linktest.req", "stype-12". */
+void eve_hsms_count_key(uint16_t code, char out[16]);
 /* "messages_without_record": {"toserver": {"S6F11": 12, ...}, "toclient": {...}} */
 void eve_hsms_counts_write(struct jbuf *b, const struct eve_hsms_counts *c);
 

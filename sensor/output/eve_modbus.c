@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sensor/output/eve_feed.h"
+
 /* ------------------------------------------------------------ names */
 
 /* sawp-modbus FunctionCode, by code (Display is the variant's name). */
@@ -395,10 +397,17 @@ static void suricata_data(struct jbuf *b, const struct modbus_pdu *p)
 	suricata_bytes(b, "data", d, n);
 }
 
+/* fabmon's function_name of a message: the dissector's name (a MEI
+ * type's, ...) or the function code's. */
+static const char *function_name(const struct modbus_pdu *p)
+{
+	return p->function_name ? p->function_name : modbus_function_name(p->function);
+}
+
 /* fabmon's decode, beside Suricata's fields. */
 static void fabmon_fields(struct jbuf *b, const struct modbus_pdu *p)
 {
-	jb_name(b, "function_name", p->function_name ? p->function_name : modbus_function_name(p->function));
+	jb_name(b, "function_name", function_name(p));
 	jb_name(b, "access", modbus_access_name(p->access));
 	if (p->anomaly)
 		jb_name(b, "anomaly", p->anomaly);
@@ -493,5 +502,6 @@ void eve_modbus_tx(struct eve *e, struct flow *f, int64_t sec, uint32_t usec, co
 		jb_u64(b, "latency_us", tx->latency_us);
 	jb_obj_close(b);
 	jb_obj_close(b);
-	eve_commit(e, b);
+	if (eve_commit(e, b) && e->report && tx->request)
+		eve_feed_modbus(e, f, function_name(tx->request));
 }

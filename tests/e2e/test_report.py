@@ -233,18 +233,29 @@ def test_violations(tmp):
     out = os.path.join(tmp, "out")
     r = run([FABMON, "-q", "-r", os.path.join(tmp, "fab-violations.pcap"), "-o", out, "-c", plus])
     c.eq("fabmon -r exit", r.returncode, 0)
-    # an offline run with -o ends with the report; `fabmon report` on the same
-    # directory afterwards says the same (only the generation time differs)
+    # an offline run with -o ends with the report, built from the records as
+    # it wrote them; `fabmon report` on the same directory afterwards reads
+    # eve.json back and says the same (only the generation time differs, and
+    # only the report that read the file has its SHA-256)
     with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
         at_end = json.load(f)
     with open(os.path.join(out, "matrix.csv"), encoding="utf-8") as f:
         at_end_csv = f.read()
+    with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+        at_end_html = f.read()
+    c.true("report.html at the end of -r says it was built from the run",
+           'data-key="built_from"' in at_end_html and 'data-key="eve_json_sha256"' not in at_end_html)
     r = run([FABMON, "report", out])
     c.eq("report exit", (r.returncode, r.stderr), (0, ""))
     with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
         again = json.load(f)
+    c.eq("built from: the run, then eve.json",
+         (at_end["input"]["built_from"], at_end["input"]["sha256"], again["input"]["built_from"]),
+         ("run", None, "eve.json"))
     for rr in (at_end, again):
         rr["report"].pop("generated", None)
+        rr["input"].pop("built_from", None)
+        rr["input"].pop("sha256", None)
     c.eq("report at the end of -r equals fabmon report", at_end, again)
     with open(os.path.join(out, "matrix.csv"), encoding="utf-8") as f:
         c.eq("matrix.csv at the end of -r equals fabmon report's", at_end_csv, f.read())

@@ -13,6 +13,11 @@ before committing it.
 Every record is also validated, as written, against fabmon's schema
 (doc/eve-schema.json, strictly) and Suricata's (additionalProperties errors
 only): tests/schema/eve_schema.py.
+
+The audit report the run wrote from its own aggregates (issue 17) must be
+the report `fabmon report` makes by reading eve.json back: report.json is
+compared whole, except input.sha256 and input.built_from (only a report
+that read the file can hash it) and report.generated (the wall clock).
 """
 import json
 import os
@@ -64,6 +69,32 @@ def diff(path, a, b, out):
         out.append(f"  {path}: {json.dumps(a)} != expected {json.dumps(b)}")
 
 
+def report_of_run_vs_file(fabmon, name, out):
+    """The run's report.json against `fabmon report`'s of the same output:
+    a list of differences (empty: identical)."""
+    path = os.path.join(out, "report.json")
+    if not os.path.exists(path):
+        return []  # no report (fabmon learn, --no-report, an interrupted run)
+    rebuilt = os.path.join(out, "rebuilt")
+    p = subprocess.run([fabmon, "report", "-q", out, "-o", rebuilt], capture_output=True, text=True)
+    if p.returncode != 0:
+        return [f"  fabmon report exited {p.returncode}: {p.stderr}"]
+    reports = []
+    for d in (out, rebuilt):
+        with open(os.path.join(d, "report.json"), encoding="utf-8") as f:
+            reports.append(json.load(f))
+    run, read = reports
+    problems = []
+    if run["input"].pop("built_from", None) != "run" or read["input"].pop("built_from", None) != "eve.json":
+        problems.append("  input.built_from is not 'run' and 'eve.json'")
+    if run["input"].pop("sha256", 0) is not None or len(read["input"].pop("sha256", "") or "") != 64:
+        problems.append("  input.sha256 is not null (run) and a SHA-256 (read)")
+    for r in reports:
+        r["report"].pop("generated", None)
+    diff("report.json", run, read, problems)
+    return problems
+
+
 def main():
     argv = sys.argv[1:]
     extra = []
@@ -94,6 +125,11 @@ def main():
                     return 1
                 invalid.extend(schemas.check(rec, f"{name}: eve.json:{n}"))
                 got.append(normalise(rec))
+        report_problems = report_of_run_vs_file(fabmon, name, out)
+    if report_problems:
+        print(f"{name}: the run's report.json differs from fabmon report's (run != read):")
+        print("\n".join(report_problems[:40]))
+        return 1
     if invalid:
         print(f"{name}: {len(invalid)} schema failures:")
         print("\n".join(invalid[:40]))
