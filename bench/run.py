@@ -15,18 +15,28 @@
     read of the file; every other fabmon row runs with --no-input-hash, so
     the rows compare the packet path),
   - ndpiReader (nDPI 4.2's own reader: decode, flows, nDPI),
-  - tshark (Wireshark's dissectors, conversation table only),
+  - tshark -z io,phs (Wireshark's full dissection, HSMS decoded on port
+    5000, no output but the protocol hierarchy),
 
 each run --runs times; the median wall time is reported with packets per
 second, CPU time, peak RSS, and the ratio to fabmon.
+
+--profile flood (issue 17 item 4) measures memory under flow floods
+instead: the demo capture with 1,000,000 handshakes that complete and go
+quiet (a million concurrent TCP flows, --flows 1048576), and with 5,000,000
+spoofed SYNs (default flow table); peak RSS, time, the flow table's
+figures, and whether the demo's HSMS session inside the flood still gives
+the records and alerts it gives alone.
 
 With --instructions, every tool instead runs once under valgrind's
 callgrind, which counts instructions: the same count on every run whatever
 else the machine does (wall times on a shared VM vary by tens of percent).
 
 usage: bench/run.py [--packets N] [--runs R] [--capture FILE] [--builddir DIR] [--instructions]
+       bench/run.py --profile flood [--builddir DIR]
 """
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -63,6 +73,75 @@ def instructions(cmd):
     raise RuntimeError(f"callgrind gave no count for {cmd[0]}: {p.stderr[-300:]}")
 
 
+def eve_figures(out):
+    """What a flood must not take away: the hsms records, the alerts by
+    (rule, source, destination) with their counts, and the flow table's
+    final figures."""
+    hsms, alerts, flow = 0, {}, {}
+    with open(os.path.join(out, "eve.json"), encoding="utf-8") as f:
+        for line in f:
+            if '"event_type":"hsms"' in line:
+                hsms += 1
+            elif '"event_type":"alert"' in line:
+                r = json.loads(line)
+                k = (r["alert"].get("rule_id"), r.get("src_ip"), r.get("dest_ip"))
+                alerts[k] = alerts.get(k, 0) + r["alert"].get("count", 1)
+            elif '"event_type":"stats"' in line:
+                flow = json.loads(line)["stats"]["flow"]
+    return hsms, alerts, flow
+
+
+def flood(fabmon):
+    """--profile flood: peak RSS and time of fabmon on the demo inside flow
+    floods (tests/tools/gen_syn_flood.py), one run each."""
+    demo = os.path.join(ROOT, "demo", "fab-demo.pcap")
+    gen = os.path.join(ROOT, "tests", "tools", "gen_syn_flood.py")
+    work = os.path.join(HERE, "work")
+    os.makedirs(work, exist_ok=True)
+    cases = [
+        ("demo alone", demo, []),
+        ("1M concurrent flows", os.path.join(work, "flood-1000000-complete.pcap"),
+         ["--flows", "1048576"]),
+        ("5M SYNs", os.path.join(work, "flood-5000000-syn.pcap"), []),
+    ]
+    for name, cap, _ in cases:
+        if not os.path.exists(cap):
+            n = "1000000" if "complete" in cap else "5000000"
+            extra = ["--complete"] if "complete" in cap else []
+            subprocess.run([sys.executable, gen, demo, cap, n] + extra, check=True)
+    print(f"{'case':<22}{'packets':>10}{'wall s':>9}{'peak RSS MiB':>14}{'flows peak':>12}"
+          f"{'evicted':>10}  demo's hsms records / alerts")
+    base = None
+    for name, cap, opts in cases:
+        out = tempfile.mkdtemp(prefix="fabmon-bench-flood-")
+        wall, _, rss = measure([fabmon, "-q", "-r", cap, "-o", out, "--no-report",
+                                "--no-input-hash"] + opts)
+        hsms, alerts, fl = eve_figures(out)
+        shutil.rmtree(out, ignore_errors=True)
+        if base is None:
+            base = (hsms, alerts)
+        # every alert of the demo alone, with its count (the flood adds its own)
+        lost = [k for k, n in base[1].items() if alerts.get(k) != n]
+        same = "all kept" if hsms == base[0] and not lost else \
+            f"LOST: {base[0] - hsms} hsms records, alerts {lost}"
+        npk = sum(1 for _ in iter_pcap_records(cap))
+        print(f"{name:<22}{npk:>10}{wall:>9.2f}{rss:>14.1f}{fl.get('active_peak', 0):>12}"
+              f"{fl.get('evicted', 0):>10}  {hsms} / {sum(base[1].values())} ({same})")
+
+
+def iter_pcap_records(path):
+    """The record headers of a classic pcap, one per packet."""
+    with open(path, "rb") as f:
+        f.read(24)
+        while True:
+            h = f.read(16)
+            if len(h) < 16:
+                return
+            incl = int.from_bytes(h[8:12], "little")
+            f.seek(incl, 1)
+            yield incl
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--packets", type=int, default=500000)
@@ -70,8 +149,9 @@ def main():
     ap.add_argument("--capture")
     ap.add_argument("--builddir", default=os.path.join(ROOT, "build-release"))
     ap.add_argument("--instructions", action="store_true")
-    ap.add_argument("--profile", choices=["fab", "modbus"], default="fab",
-                    help="fab: HSMS-heavy equipment network; modbus: PLC polling only")
+    ap.add_argument("--profile", choices=["fab", "modbus", "flood"], default="fab",
+                    help="fab: HSMS-heavy equipment network; modbus: PLC polling only; "
+                         "flood: memory under a million concurrent flows and 5 million SYNs")
     a = ap.parse_args()
 
     if not os.path.exists(os.path.join(a.builddir, "build.ninja")):
@@ -80,6 +160,9 @@ def main():
     subprocess.run(["ninja", "-C", a.builddir], check=True, stdout=subprocess.DEVNULL)
     fabmon = os.path.join(a.builddir, "fabmon")
     loop = os.path.join(a.builddir, "bench", "pcap-read-loop")
+    if a.profile == "flood":
+        flood(fabmon)
+        return
 
     cap = a.capture
     if not cap:
@@ -105,7 +188,8 @@ def main():
         ("fabmon + audit report", [x for x in fm if x != "--no-report"]),
         ("fabmon + capture SHA-256", [x for x in fm if x != "--no-input-hash"]),
         ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
-        ("tshark -z conv,tcp", ["tshark", "-n", "-q", "-r", cap, "-z", "conv,tcp"]),
+        ("tshark -z io,phs", ["tshark", "-n", "-q", "-r", cap, "-z", "io,phs",
+                              "-d", "tcp.port==5000,hsms"]),
     ]
     if a.instructions:
         counts = {}
