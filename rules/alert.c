@@ -27,6 +27,8 @@ struct src_budget {
 #define SRC_BUDGETS 4096          /* power of two */
 #define SRC_PROBES 8
 #define RULE_CEILING 10           /* a rule's records per minute: this many times the rate */
+/* half-open; then (in no zone, or in a zone of each area) x (unknown, known) */
+#define CEILING_CLASSES (1 + (AREA_COUNT + 1) * 2)
 
 struct alert_agg {
 	uint32_t window, rate;
@@ -39,12 +41,16 @@ struct alert_agg {
 	/* rate limit: new records of each rule, and of each (rule, source), in
 	 * the current minute */
 	int64_t minute[R_COUNT];
-	/* [1]: records of half-open flows. A flood of SYNs from spoofed
-	 * sources escapes the limit per source and would use up the rule's
-	 * ceiling: the alerts of real connections (of the same rule, a remote
-	 * access alert say) would be suppressed for the minute. Each has its
-	 * own ceiling (issue 16 item 2). */
-	uint32_t in_minute[R_COUNT][2];
+	/* per source class (ceiling_class): a flood from many sources escapes
+	 * the limit per source and would use up the rule's ceiling, and the
+	 * alerts of the fab's own hosts (of the same rule, a remote access
+	 * alert say) would be suppressed for the minute. Half-open flows have
+	 * their own ceiling (issue 16 item 2); connections have one per
+	 * Purdue area of the source and per standing (a host the policy names
+	 * or whose role is known, or not), so that a flood of completed
+	 * connections from the internet, or from unknown addresses of a zone,
+	 * does not silence the others. */
+	uint32_t in_minute[R_COUNT][CEILING_CLASSES];
 	uint64_t pending_suppressed[R_COUNT];
 	struct src_budget src[SRC_BUDGETS];
 	alert_sink_fn sink;
@@ -193,6 +199,18 @@ static struct src_budget *src_budget(struct alert_agg *g, enum rule_id r, const 
 	return stale;
 }
 
+/* The share of a rule's ceiling a hit counts to: half-open flows apart;
+ * connections by the source's Purdue area (or none) and standing. */
+static unsigned ceiling_class(const struct alert *a)
+{
+	if (a->half_open)
+		return 0;
+	const struct alert_endpoint *s = &a->src;
+	unsigned area = s->has_zone && s->area < AREA_COUNT ? (unsigned)s->area + 1 : 0;
+	bool known = s->host[0] || s->roles;
+	return 1 + area * 2 + (known ? 1 : 0);
+}
+
 void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 {
 	enum rule_id r = a->def->rule;
@@ -235,9 +253,9 @@ void alert_agg_raise(struct alert_agg *g, const struct alert *a, uint64_t key)
 	int64_t minute = now / 60;
 	if (g->minute[r] != minute) {
 		g->minute[r] = minute;
-		g->in_minute[r][0] = g->in_minute[r][1] = 0;
+		memset(g->in_minute[r], 0, sizeof(g->in_minute[r]));
 	}
-	uint32_t *in_minute = &g->in_minute[r][a->half_open ? 1 : 0];
+	uint32_t *in_minute = &g->in_minute[r][ceiling_class(a)];
 	struct src_budget *sb = src_budget(g, r, &a->src.ip, minute);
 	uint64_t ceiling = (uint64_t)g->rate * RULE_CEILING;
 	if ((sb && sb->n >= g->rate) || *in_minute >= ceiling) {

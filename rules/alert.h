@@ -12,10 +12,14 @@
  * (struct alert_mark, noted when each hit happened). The sum of
  * `count` over all records of a key is the number of hits.
  * Rate limit: at most `rate` new keys per rule and source address per
- * minute are written, and at most 10 x `rate` per rule from all sources; the
+ * minute are written, and at most 10 x `rate` per rule from each class of
+ * source (half-open flows; else the Purdue area of the source's zone, or
+ * none, and whether the policy names the host or its role is known); the
  * hits beyond are counted as suppressed (stats, and `suppressed_before` on
  * the rule's next record). Per source, so that one noisy host does not hide
- * another host's alert of the same rule (a critical one among them).
+ * another host's alert of the same rule (a critical one among them); per
+ * class, so that a flood from many addresses (the internet, or unknown
+ * addresses of a zone) does not hide the fab's own hosts' alerts.
  */
 #ifndef FABMON_RULES_ALERT_H
 #define FABMON_RULES_ALERT_H

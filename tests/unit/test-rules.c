@@ -630,15 +630,26 @@ static void test_aggregation(void)
 	CHECK_EQ(rules_alert_stats(r)->suppressed_by_rule[R_LEVEL_SKIP], 3 + 8);
 	CHECK_EQ(rules_alert_stats(r)->suppressed, 6 + 8);
 	nlog = 0;
+	/* ... but only for its own class of source (unknown office addresses):
+	 * a source of another area in the same minute still has its record */
+	{
+		struct rules_flow_view w = view("203.0.113.9", 1, "10.20.1.10", 443, "TLS");
+		struct rules_flow rf;
+		memset(&rf, 0, sizeof(rf));
+		rules_flow_check(r, &rf, &w, 203, 0);
+		CHECK_EQ(nlog, 1);
+		CHECK_EQ(logbuf[0].suppressed_before, 8); /* the office sources' */
+		CHECK_STR(take(), "FAB-ZC-003 203.0.113.9>10.20.1.10 1");
+	}
 	struct rules_flow_view w = view("192.168.10.99", 1, "10.20.1.10", 443, "TLS");
 	struct rules_flow rf;
 	memset(&rf, 0, sizeof(rf));
 	rules_flow_check(r, &rf, &w, 260, 0);   /* next minute */
 	CHECK_EQ(nlog, 1);
-	CHECK_EQ(logbuf[0].suppressed_before, 8);
+	CHECK_EQ(logbuf[0].suppressed_before, 0);
 	nlog = 0;
 	rules_finish(r);
-	CHECK_EQ(rules_alert_stats(r)->hits, 42);
+	CHECK_EQ(rules_alert_stats(r)->hits, 43);
 	/* reload: a policy that allows it, with severity overrides */
 	snprintf(text, sizeof(text), "%s  - name: office-to-system\n    from: office\n    to: system\n"
 		 "    allow: [{app: TLS}]\nrules:\n  - {id: FAB-RA-001, severity: 1}\n"
