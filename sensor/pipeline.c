@@ -9,6 +9,7 @@
 
 #include "dissectors/ndpi_classify.h"
 #include "report/report_feed.h"
+#include "sensor/ndpi_feed.h"
 #include "rules/engine.h"
 #include "sensor/output/eve_alert.h"
 #include "sensor/output/eve_sink.h"
@@ -160,14 +161,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 			tcp_stream_release(&pl->reasm, &f->tcp[d]);
 		}
 	}
-	if (!f->ndpi_done && f->ndpi) {
-		ndpi_classifier_giveup(pl->ndpi, f->ndpi, &f->ndpi_res);
-		f->ndpi_done = 1;
-	}
-	if (f->ndpi) {
-		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
-		f->ndpi = NULL;
-	}
+	ndpi_feed_end(pl->ndpi, f, &pl->dc.ndpi_no_state);
 	flow_classified(pl, f);
 	/* checked (above) while still in its destination's backlog */
 	if (f->attempt_counted)
@@ -412,28 +406,6 @@ static void update_state(struct flow *f, const struct packet *p, int dir)
 	}
 }
 
-static void classify(struct pipeline *pl, struct flow *f, const struct packet *p)
-{
-	if (f->ndpi_done)
-		return;
-	if (!f->ndpi) {
-		f->ndpi = ndpi_classifier_flow_get(pl->ndpi);
-		if (!f->ndpi) {
-			pl->dc.ndpi_no_state++;
-			f->ndpi_done = 1;
-			return;
-		}
-	}
-	f->ndpi_pkts++;
-	uint64_t ms = (uint64_t)p->ts_sec * 1000u + p->ts_usec / 1000u;
-	if (ndpi_classifier_packet(pl->ndpi, f->ndpi, p->l3, p->l3_caplen, ms, p->proto,
-				   f->pkts[0] + f->pkts[1], &f->ndpi_res)) {
-		f->ndpi_done = 1;
-		ndpi_classifier_flow_put(pl->ndpi, f->ndpi);
-		f->ndpi = NULL;
-	}
-}
-
 /* A packet with a decoded transport header (possibly from fragments). */
 static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t frame_bytes)
 {
@@ -487,7 +459,7 @@ static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t fra
 		pl->dc.payload_truncated++;
 	}
 
-	classify(pl, f, p);
+	ndpi_feed_packet(pl->ndpi, f, p, dir, &pl->dc.ndpi_no_state);
 
 	if (p->proto == 6) {
 		f->tcp_flags[dir] |= p->tcp_flags;

@@ -99,6 +99,15 @@ struct flow {
 
 	/* classification */
 	struct ndpi_flow_struct *ndpi; /* from the classifier pool while running */
+	/* a TCP handshake not yet given to nDPI (sensor/ndpi_feed.c): n of
+	 * SYN, SYN+ACK, ACK, their flags, the two ISNs, the last two's times
+	 * after the SYN's (the flow's first packet) */
+	struct ndpi_handshake {
+		uint8_t n;
+		uint8_t flags[3];
+		uint32_t isn[2];
+		uint32_t after_ms[2];
+	} ndpi_held;
 	struct ndpi_summary ndpi_res;
 	uint16_t ndpi_pkts;
 	uint8_t ndpi_done;
