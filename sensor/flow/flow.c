@@ -312,18 +312,41 @@ void flow_table_touch(struct flow_table *ft, struct flow *f)
 	lru_append(ft, f, tc);
 }
 
+const uint32_t flow_emergency_timeout[FLOW_TC_COUNT] = {
+	[FLOW_TC_TCP_NEW] = 5, [FLOW_TC_TCP_ESTABLISHED] = 100, [FLOW_TC_TCP_CLOSED] = 5,
+	[FLOW_TC_UDP] = 30, [FLOW_TC_OTHER] = 10,
+};
+
+/* Enter emergency mode at 15/16 of the capacity, leave it at 5/8. */
+static void check_emergency(struct flow_table *ft)
+{
+	uint32_t cap = ft->cfg.capacity;
+	if (!ft->st.emergency && ft->st.active >= cap - cap / 16) {
+		ft->st.emergency = true;
+		ft->st.emergencies++;
+	} else if (ft->st.emergency && ft->st.active <= cap / 8 * 5) {
+		ft->st.emergency = false;
+	}
+}
+
 void flow_table_expire(struct flow_table *ft, int64_t now_sec, uint32_t now_usec)
 {
 	(void)now_usec;
+	check_emergency(ft);
 	for (int c = 0; c < FLOW_TC_COUNT; c++) {
-		int64_t limit = (int64_t)ft->cfg.timeout[c];
+		int64_t normal = (int64_t)ft->cfg.timeout[c], limit = normal;
+		if (ft->st.emergency && flow_emergency_timeout[c] < limit)
+			limit = flow_emergency_timeout[c];
 		while (ft->lists[c].head != FLOW_NONE) {
 			struct flow *f = &ft->flows[ft->lists[c].head];
 			if (now_sec - f->last.sec <= limit)
 				break;
+			if (now_sec - f->last.sec <= normal)
+				ft->st.emergency_timeouts++;
 			flow_table_end(ft, f, FLOW_END_TIMEOUT);
 		}
 	}
+	check_emergency(ft);
 }
 
 void flow_table_flush(struct flow_table *ft, enum flow_end_reason why)

@@ -148,7 +148,19 @@ struct flow_table_stats {
 	uint64_t reused;
 	uint32_t active;
 	uint32_t active_peak;
+	/* emergency mode: the table nearly full (flow.c) */
+	bool emergency;               /* now */
+	uint64_t emergencies;         /* times it was entered */
+	uint64_t emergency_timeouts;  /* of the timeouts, those by the shorter emergency ones */
 };
+
+/* Emergency mode (Suricata's flow emergency): when the table is 15/16
+ * full, flows idle longer than the emergency timeout of their class (the
+ * shorter of it and the normal one) end at the next expiry, until the
+ * table is down to 5/8 again. Seconds, as Suricata's defaults
+ * (flow-timeouts emergency-*): TCP new 5, established 100, closed 5; UDP
+ * 30; other 10. */
+extern const uint32_t flow_emergency_timeout[FLOW_TC_COUNT];
 
 struct flow_table;
 

@@ -79,6 +79,9 @@ static void flows(struct jbuf *b, const struct stats_sources *s)
 	jb_u64(b, "evicted", ft->evicted);
 	jb_u64(b, "reused", ft->reused);
 	jb_u64(b, "no_entry", s->dc->no_flow);
+	jb_bool(b, "emergency", ft->emergency);
+	jb_u64(b, "emergencies", ft->emergencies);
+	jb_u64(b, "emergency_timeouts", ft->emergency_timeouts);
 	jb_obj_close(b);
 }
 

@@ -150,6 +150,43 @@ static void test_eviction_oldest(void)
 	flow_table_destroy(ft);
 }
 
+/* Emergency mode: at 15/16 of the capacity the shorter emergency
+ * timeouts apply (TCP new: 5 s instead of 60), until 5/8 */
+static void test_emergency(void)
+{
+	struct ended e;
+	struct flow_table *ft = table(16, &e);
+	int dir;
+	bool created;
+	for (int i = 0; i < 14; i++) {
+		struct packet p = mk("11.0.0.1", "10.30.1.21", 6, (uint16_t)(1000 + i), 3389, TCP_SYN, 100);
+		flow_table_get(ft, &p, &dir, &created);
+	}
+	flow_table_expire(ft, 110, 0);      /* 14 of 16: not yet */
+	CHECK(!flow_table_stats(ft)->emergency);
+	CHECK_EQ(e.n, 0);
+	struct packet p = mk("11.0.0.2", "10.30.1.21", 6, 2000, 3389, TCP_SYN, 110);
+	flow_table_get(ft, &p, &dir, &created);
+	struct packet q = mk("10.20.1.10", "10.30.1.21", 6, 40001, 5000, TCP_SYN, 111);
+	struct flow *live = flow_table_get(ft, &q, &dir, &created);
+	flow_table_expire(ft, 112, 0);      /* 16 of 16: the 14 idle for 12 s end */
+	CHECK(flow_table_stats(ft)->emergency == false); /* 2 left: below 5/8 again */
+	CHECK_EQ(flow_table_stats(ft)->emergencies, 1);
+	CHECK_EQ(e.n, 14);
+	CHECK_EQ(flow_table_stats(ft)->emergency_timeouts, 14);
+	CHECK_EQ(flow_table_stats(ft)->timeouts, 14);
+	CHECK_EQ(flow_table_stats(ft)->active, 2);
+	/* out of emergency: the normal 60 s again */
+	live->last.sec = 112;
+	flow_table_touch(ft, live);
+	flow_table_expire(ft, 140, 0);
+	CHECK_EQ(e.n, 14);
+	flow_table_expire(ft, 171, 0);      /* 11.0.0.2's, idle 61 s */
+	CHECK_EQ(e.n, 15);
+	CHECK_EQ(flow_table_stats(ft)->emergency_timeouts, 14);
+	flow_table_destroy(ft);
+}
+
 static void test_timeouts_per_class(void)
 {
 	struct ended e;
@@ -239,6 +276,7 @@ int main(void)
 	RUN(test_community_id_matches_spec);
 	RUN(test_eviction_oldest);
 	RUN(test_timeouts_per_class);
+	RUN(test_emergency);
 	RUN(test_icmp_echo_pairs);
 	RUN(test_capacity_bounds);
 	return test_done();
