@@ -91,7 +91,13 @@ def eve_figures(out):
     return hsms, alerts, flow
 
 
-def flood(fabmon):
+def packets(loop, cap):
+    """The capture's packets, counted by the bare libpcap read loop."""
+    return int(subprocess.run([loop, cap], capture_output=True, text=True, check=True)
+               .stdout.split()[0])
+
+
+def flood(fabmon, loop):
     """--profile flood: peak RSS and time of fabmon on the demo inside flow
     floods (tests/tools/gen_syn_flood.py), one run each."""
     demo = os.path.join(ROOT, "demo", "fab-demo.pcap")
@@ -125,22 +131,9 @@ def flood(fabmon):
         lost = [k for k, n in base[1].items() if alerts.get(k) != n]
         same = "all kept" if hsms == base[0] and not lost else \
             f"LOST: {base[0] - hsms} hsms records, alerts {lost}"
-        npk = sum(1 for _ in iter_pcap_records(cap))
+        npk = packets(loop, cap)
         print(f"{name:<22}{npk:>10}{wall:>9.2f}{rss:>14.1f}{fl.get('active_peak', 0):>12}"
               f"{fl.get('evicted', 0):>10}  {hsms} / {sum(base[1].values())} ({same})")
-
-
-def iter_pcap_records(path):
-    """The record headers of a classic pcap, one per packet."""
-    with open(path, "rb") as f:
-        f.read(24)
-        while True:
-            h = f.read(16)
-            if len(h) < 16:
-                return
-            incl = int.from_bytes(h[8:12], "little")
-            f.seek(incl, 1)
-            yield incl
 
 
 def main():
@@ -162,7 +155,7 @@ def main():
     fabmon = os.path.join(a.builddir, "fabmon")
     loop = os.path.join(a.builddir, "bench", "pcap-read-loop")
     if a.profile == "flood":
-        flood(fabmon)
+        flood(fabmon, loop)
         return
 
     cap = a.capture
@@ -172,8 +165,7 @@ def main():
         if not os.path.exists(cap):
             subprocess.run([sys.executable, os.path.join(HERE, "gen_fab_capture.py"), cap,
                             "--packets", str(a.packets), "--profile", a.profile], check=True)
-    npk = int(subprocess.run([loop, cap], capture_output=True, text=True, check=True)
-              .stdout.split()[0])
+    npk = packets(loop, cap)
 
     out = tempfile.mkdtemp(prefix="fabmon-bench-")
     fm = [fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--no-input-hash"]

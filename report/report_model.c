@@ -711,47 +711,64 @@ static void on_any(struct rep *r, const char *et, const char *host)
 		r->sensor = xstrdup(r, host);
 }
 
-/* What a record of event type et adds beyond on_any. */
-static void on_record(struct rep *r, const char *et, json_t *rec)
+static void on_run(struct rep *r, json_t *rec)
 {
-	if (!et)
-		return;
-	if (!strcmp(et, "flow")) {
-		on_flow(r, rec);
-	} else if (!strcmp(et, "flow_attempts")) {
-		on_flow_attempts(r, rec);
-	} else if (!strcmp(et, "hsms")) {
-		on_hsms(r, rec);
-	} else if (!strcmp(et, "modbus")) {
-		on_modbus(r, rec);
-	} else if (!strcmp(et, "alert")) {
-		on_alert(r, rec);
-	} else if (!strcmp(et, "asset")) {
-		on_asset(r, rec);
-	} else if (!strcmp(et, "run")) {
-		json_t *run = json_object_get(rec, "run");
-		if (json_is_object(run)) {
-			json_array_append(r->runs, run);
-			r->pol_rec = json_object_get(run, "policy");
-		}
-	} else if (!strcmp(et, "policy")) {
-		json_t *p = json_object_get(rec, "policy");
-		if (json_is_object(p)) {
-			json_t *o = json_pack("{s:O?,s:O}", "timestamp", json_object_get(rec, "timestamp"),
-					      "policy", p);
-			if (!o || json_array_append_new(r->reloads, o) < 0)
-				r->oom = true;
-			r->pol_rec = p;
-		}
-	} else if (!strcmp(et, "stats")) {
-		json_t *st = json_object_get(rec, "stats");
-		if (json_is_object(st)) {
-			json_decref(r->last_stats);
-			r->last_stats = json_incref(st);
-			if (json_is_true(json_object_get(st, "final")))
-				json_array_append(r->final_stats, st);
-		}
+	json_t *run = json_object_get(rec, "run");
+	if (json_is_object(run)) {
+		json_array_append(r->runs, run);
+		r->pol_rec = json_object_get(run, "policy");
 	}
+}
+
+static void on_policy(struct rep *r, json_t *rec)
+{
+	json_t *p = json_object_get(rec, "policy");
+	if (json_is_object(p)) {
+		json_t *o = json_pack("{s:O?,s:O}", "timestamp", json_object_get(rec, "timestamp"),
+				      "policy", p);
+		if (!o || json_array_append_new(r->reloads, o) < 0)
+			r->oom = true;
+		r->pol_rec = p;
+	}
+}
+
+static void on_stats(struct rep *r, json_t *rec)
+{
+	json_t *st = json_object_get(rec, "stats");
+	if (json_is_object(st)) {
+		json_decref(r->last_stats);
+		r->last_stats = json_incref(st);
+		if (json_is_true(json_object_get(st, "final")))
+			json_array_append(r->final_stats, st);
+	}
+}
+
+/* The kinds of record the report reads, beyond on_any. A run feeds the
+ * typed ones by their values (report_feed.h), the others by their text:
+ * few per run, or kept whole (run, policy and stats objects, the last
+ * asset object, the alerts listed). */
+static const struct record_kind {
+	const char *event_type;
+	void (*read)(struct rep *r, json_t *rec);
+	bool typed;
+} record_kinds[] = {
+	{ "flow", on_flow, true },
+	{ "hsms", on_hsms, true },
+	{ "modbus", on_modbus, true },
+	{ "flow_attempts", on_flow_attempts, false },
+	{ "alert", on_alert, false },
+	{ "asset", on_asset, false },
+	{ "run", on_run, false },
+	{ "policy", on_policy, false },
+	{ "stats", on_stats, false },
+};
+
+static const struct record_kind *record_kind(const char *et)
+{
+	for (size_t i = 0; et && i < sizeof(record_kinds) / sizeof(record_kinds[0]); i++)
+		if (!strcmp(et, record_kinds[i].event_type))
+			return &record_kinds[i];
+	return NULL;
 }
 
 /* A line that is not a record: counted and quoted in the report (the
@@ -779,7 +796,9 @@ static int on_line(void *ctx, json_t *rec, const struct eve_line *l)
 	r->records++;
 	const char *et = json_member_str(rec, "event_type");
 	on_any(r, et, json_member_str(rec, "host"));
-	on_record(r, et, rec);
+	const struct record_kind *k = record_kind(et);
+	if (k)
+		k->read(r, rec);
 	return r->oom ? 1 : 0; /* out of memory: rep_build says so */
 }
 
@@ -820,18 +839,6 @@ static int on_scanned(void *ctx, const struct eve_field *f, const struct eve_lin
 	return r->oom ? 1 : 0;
 }
 
-/* The kinds of record the run feeds as text: few per run, or kept whole
- * (run, policy and stats objects, the last asset object, alerts listed). */
-static bool fed_as_text(const char *et)
-{
-	static const char *const kinds[] = { "run", "policy", "stats", "alert", "asset",
-					     "flow_attempts" };
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(et, kinds[i]))
-			return true;
-	return false;
-}
-
 void report_feed_record(struct rep *r, const char *et, const char *host, const char *line,
 			size_t len)
 {
@@ -839,7 +846,8 @@ void report_feed_record(struct rep *r, const char *et, const char *host, const c
 	r->records++;
 	r->eve_bytes += len;
 	on_any(r, et, host);
-	if (!et || !fed_as_text(et))
+	const struct record_kind *k = record_kind(et);
+	if (!k || k->typed)
 		return;
 	json_error_t je;
 	json_t *rec = json_loadb(line, len, EVE_LOAD_FLAGS, &je);
@@ -849,7 +857,7 @@ void report_feed_record(struct rep *r, const char *et, const char *host, const c
 			 "%s); the report leaves it out", r->records, et, je.column, je.text);
 		return;
 	}
-	on_record(r, et, rec);
+	k->read(r, rec);
 	json_decref(rec);
 }
 

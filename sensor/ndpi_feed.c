@@ -61,6 +61,20 @@ static uint32_t rebuild(const struct flow *f, int i, uint8_t out[60])
 	return l3 + 20;
 }
 
+/* One packet to nDPI; when it has decided, the state goes back to the
+ * pool. True if it has. */
+static bool give(struct ndpi_classifier *c, struct flow *f, const uint8_t *l3, uint32_t len,
+		 uint64_t ms, uint8_t proto, uint64_t flow_pkts)
+{
+	f->ndpi_pkts++;
+	if (!ndpi_classifier_packet(c, f->ndpi, l3, len, ms, proto, flow_pkts, &f->ndpi_res))
+		return false;
+	f->ndpi_done = 1;
+	ndpi_classifier_flow_put(c, f->ndpi);
+	f->ndpi = NULL;
+	return true;
+}
+
 /* The flow's nDPI state, taken now, with what was held replayed into it.
  * False when there is none to take, or when nDPI decided during the replay
  * (then the state is back in the pool). */
@@ -79,14 +93,9 @@ static bool take_state(struct ndpi_classifier *c, struct flow *f, uint64_t *no_s
 	for (int i = 0; i < f->ndpi_held.n; i++) {
 		uint8_t pkt[60];
 		uint32_t len = rebuild(f, i, pkt);
-		f->ndpi_pkts++;
-		if (ndpi_classifier_packet(c, f->ndpi, pkt, len, t0 + (i ? f->ndpi_held.after_ms[i - 1] : 0),
-					   6, (uint64_t)i + 1, &f->ndpi_res)) {
-			f->ndpi_done = 1;
-			ndpi_classifier_flow_put(c, f->ndpi);
-			f->ndpi = NULL;
+		if (give(c, f, pkt, len, t0 + (i ? f->ndpi_held.after_ms[i - 1] : 0), 6,
+			 (uint64_t)i + 1))
 			break;
-		}
 	}
 	f->ndpi_held.n = 0;
 	return f->ndpi != NULL;
@@ -139,13 +148,8 @@ void ndpi_feed_packet(struct ndpi_classifier *c, struct flow *f, const struct pa
 		return;
 	if (!take_state(c, f, no_state))
 		return;
-	f->ndpi_pkts++;
-	if (ndpi_classifier_packet(c, f->ndpi, p->l3, p->l3_caplen, ms_of(p->ts_sec, p->ts_usec),
-				   p->proto, f->pkts[0] + f->pkts[1], &f->ndpi_res)) {
-		f->ndpi_done = 1;
-		ndpi_classifier_flow_put(c, f->ndpi);
-		f->ndpi = NULL;
-	}
+	give(c, f, p->l3, p->l3_caplen, ms_of(p->ts_sec, p->ts_usec), p->proto,
+	     f->pkts[0] + f->pkts[1]);
 }
 
 void ndpi_feed_end(struct ndpi_classifier *c, struct flow *f, uint64_t *no_state)

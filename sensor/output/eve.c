@@ -68,11 +68,10 @@ static void flow_members(struct eve *e, struct jbuf *b, const struct flow *f)
 void eve_header(struct eve *e, struct jbuf *b, int64_t sec, uint32_t usec, struct flow *f,
 		const char *event_type)
 {
-	char ts[40];
 	jb_reset(b);
 	jb_obj_open(b, NULL);
-	eve_format_time(sec, usec, ts);
-	jb_name(b, "timestamp", ts);
+	eve_format_time(sec, usec, e->rec_time);
+	jb_name(b, "timestamp", e->rec_time);
 	jb_name(b, "event_type", event_type);
 	e->rec_type = event_type;
 	if (f) {

@@ -39,6 +39,7 @@ struct eve {
 		char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
 	} feed_cache;
 	const char *rec_type;           /* event_type of the record being built */
+	char rec_time[40];              /* and its timestamp (eve_header's) */
 };
 
 /* As Suricata writes times (microseconds, offset without a colon, see

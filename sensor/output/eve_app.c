@@ -55,6 +55,10 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	      const struct hsms_message *m)
 {
 	struct jbuf *b = &e->jb;
+	/* what the audit report counts it as: hsms.sf of a data message,
+	 * hsms.stype of the others */
+	char sf[16];
+	const char *what = hsms_stype_name(m->stype);
 	eve_header(e, b, sec, usec, f, "hsms");
 	jb_obj_open(b, "hsms");
 	jb_name(b, "direction", dir_name(m->dir));
@@ -69,8 +73,8 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	jb_u64(b, "system_bytes", m->system);
 	jb_u64(b, "length", m->length);
 	if (m->ptype == 0 && m->stype == HSMS_DATA) {
-		char sf[16];
 		hsms_sf_text(sf, m->stream, m->function);
+		what = sf;
 		jb_u64(b, "stream", m->stream);
 		jb_u64(b, "function", m->function);
 		jb_name(b, "sf", sf);
@@ -108,9 +112,9 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 		jb_bool(b, "matched", m->matched);
 		if (m->matched) {
 			if (m->stype == HSMS_DATA) {
-				char sf[16];
-				hsms_sf_text(sf, m->primary_stream, m->primary_function);
-				jb_name(b, "primary", sf);
+				char primary[16];
+				hsms_sf_text(primary, m->primary_stream, m->primary_function);
+				jb_name(b, "primary", primary);
 				if (!m->primary_wbit)
 					jb_bool(b, "primary_wbit", false);
 			}
@@ -122,7 +126,7 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 	jb_name(b, "roles_from", m->roles_from_messages ? "messages" : "connect-mode");
 	jb_obj_close(b);
 	if (eve_commit(e, b) && e->report)
-		eve_feed_hsms(e, f, sec, usec, m);
+		eve_feed_hsms(e, f, what);
 }
 
 static const char *asset_change_name(enum hsms_asset_change c)

@@ -67,19 +67,11 @@ void eve_feed_flow(struct eve *e, const struct flow *f, struct report_flow *rf,
 					      rf->end);
 }
 
-void eve_feed_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
-		   const struct hsms_message *m)
+void eve_feed_hsms(struct eve *e, const struct flow *f, const char *what)
 {
-	char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN], ts[40], sf[16];
+	char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
 	endpoints(e, f, src, dst);
-	eve_format_time(sec, usec, ts);
-	/* hsms.sf of a data message, hsms.stype of the others */
-	const char *what = hsms_stype_name(m->stype);
-	if (m->ptype == 0 && m->stype == HSMS_DATA) {
-		hsms_sf_text(sf, m->stream, m->function);
-		what = sf;
-	}
-	report_feed_hsms(e->report, src, dst, what, ts);
+	report_feed_hsms(e->report, src, dst, what, e->rec_time);
 }
 
 void eve_feed_modbus(struct eve *e, const struct flow *f, const char *function)

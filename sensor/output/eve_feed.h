@@ -9,7 +9,6 @@
 #ifndef FABMON_EVE_FEED_H
 #define FABMON_EVE_FEED_H
 
-#include "dissectors/hsms.h"
 #include "report/report_feed.h"
 #include "sensor/output/eve.h"
 
@@ -17,8 +16,9 @@
  * times, the rest is taken from f and the session summary. */
 void eve_feed_flow(struct eve *e, const struct flow *f, struct report_flow *rf,
 		   int session_kind, const void *session);
-void eve_feed_hsms(struct eve *e, const struct flow *f, int64_t sec, uint32_t usec,
-		   const struct hsms_message *m);
+/* An hsms record of f counted as what (hsms.sf or hsms.stype), at the
+ * record's time. */
+void eve_feed_hsms(struct eve *e, const struct flow *f, const char *what);
 /* A modbus record whose request has this function_name. */
 void eve_feed_modbus(struct eve *e, const struct flow *f, const char *function);
 
