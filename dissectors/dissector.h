@@ -94,8 +94,21 @@ struct dissect_ctx {
 	uint32_t ts_usec;
 	void *global;         /* the dissector's global state (global_create) */
 	void (*emit)(struct dissect_ctx *ctx, const struct app_event *ev);
+	/* Called before the dissector changes (or reads what changes in) its
+	 * global state: the sensor's workers share one, and this waits for the
+	 * packet's turn (sensor/worker.h). NULL: nothing to wait for. Reading
+	 * the configuration in the global state needs no call. */
+	void (*shared)(struct dissect_ctx *ctx);
 	void *sink;           /* the sensor's, opaque here */
 };
+
+/* The global state, to change it (see shared above). */
+static inline void *dissect_global(struct dissect_ctx *ctx)
+{
+	if (ctx->shared)
+		ctx->shared(ctx);
+	return ctx->global;
+}
 
 struct dissector {
 	const char *name;     /* app_proto value, lowercase */

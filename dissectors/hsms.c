@@ -206,9 +206,17 @@ struct hsms_flow {
 	struct gem_fields fields;
 };
 
+/* The global state to change it: the inventory and the select table
+ * (dissect_global: with worker threads, in the packet's turn). */
 static struct hsms_global *G(struct dissect_ctx *ctx)
 {
-	return ctx->global;
+	return dissect_global(ctx);
+}
+
+/* The configuration, fixed for the run: read by every worker at once. */
+static const struct hsms_config *CFG(const struct dissect_ctx *ctx)
+{
+	return &((const struct hsms_global *)ctx->global)->cfg;
 }
 
 static bool equipment_is_client(const struct hsms_flow *fs)
@@ -400,7 +408,7 @@ static void pending_add(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, 
 /* Open transactions past their timeout, by capture time. */
 static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool closing)
 {
-	uint64_t t3 = (uint64_t)G(ctx)->cfg.t3_ms * 1000;
+	uint64_t t3 = (uint64_t)CFG(ctx)->t3_ms * 1000;
 	/* nothing open long enough: skip the scan (the common case) */
 	if (!closing && (fs->pend_oldest == 0 ||
 			 (uint64_t)(ctx->ts_sec - fs->pend_oldest) * 1000000 <= t3))
@@ -706,7 +714,7 @@ bool hsms_message_routine(const struct hsms_message *m)
 
 static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct hsms_message *m)
 {
-	struct hsms_global *g = G(ctx);
+	const struct hsms_config *cfg = CFG(ctx);
 	const struct dissect_flow *df = ctx->flow;
 	int dir = m->dir;
 	fs->sum.data_messages++;
@@ -726,15 +734,19 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 		dissect_anomaly(&fs->st, ctx, dir, "HSMS_DATA_AFTER_SEPARATE", "S%uF%u after separate.req",
 			m->stream, m->function);
 
-	secs2_validate(m->body, m->body_len, m->body_total, &g->cfg.limits, &m->check);
+	secs2_validate(m->body, m->body_len, m->body_total, &cfg->limits, &m->check);
 	if (m->check.err != SECS2_OK && m->check.err != SECS2_PARTIAL)
 		dissect_anomaly(&fs->st, ctx, dir, secs2_err_name(m->check.err),
 			"S%uF%u body: %s at byte %zu of %" PRIu32, m->stream, m->function,
 			secs2_err_name(m->check.err), m->check.err_offset, m->body_total);
-	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &g->cfg.limits,
+	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &cfg->limits,
 		    &fs->fields);
 	m->fields = &fs->fields;
-	m->sml_limits = g->cfg.sml ? &g->cfg.limits : NULL;
+	m->sml_limits = cfg->sml ? &cfg->limits : NULL;
+
+	/* the inventory counts it (shared by the workers: after the decoding,
+	 * which each does on its own) */
+	touch_equipment(fs, ctx, m->session_id, true);
 
 	/* who is who */
 	role_evidence(fs, ctx, dir, m->stream, m->function, &fs->fields);
@@ -807,7 +819,8 @@ static void handle_message(struct hsms_flow *fs, struct dissect_ctx *ctx, int di
 	fs->last_sec = ctx->ts_sec;
 	fs->last_usec = ctx->ts_usec;
 	fs->sum.messages[dir]++;
-	touch_equipment(fs, ctx, m.session_id, m.stype == HSMS_DATA);
+	if (m.ptype != 0 || m.stype != HSMS_DATA)
+		touch_equipment(fs, ctx, m.session_id, m.stype == HSMS_DATA);
 
 	if (m.ptype != 0) {
 		/* E37: PType 0 is SECS-II; others belong to standards fabmon
@@ -837,7 +850,7 @@ static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int 
 				      size_t n)
 {
 	struct hsms_flow *fs = state;
-	struct hsms_global *g = G(ctx);
+	const struct hsms_config *cfg = CFG(ctx);
 	struct parse_result r = { PARSE_OK, 0, 0, 0 };
 	struct bview in = bv_make(d, n);
 	if (!fs->st.init)
@@ -846,7 +859,7 @@ static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int 
 	while (r.consumed < n) {
 		struct bview rest = bv_from(&in, r.consumed);
 		if (fs->st.resync[dir]) {
-			if (dissect_resync_step(&fs->st, &hsms_framing, &g->cfg.max_message, ctx, dir, rest,
+			if (dissect_resync_step(&fs->st, &hsms_framing, &cfg->max_message, ctx, dir, rest,
 						&r))
 				return r;
 			continue;
@@ -856,7 +869,7 @@ static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int 
 			r.need = 4;
 			return r;
 		}
-		if (len < HSMS_HEADER_LEN || len > g->cfg.max_message) {
+		if (len < HSMS_HEADER_LEN || len > cfg->max_message) {
 			/* never trust such a length: look for the next header */
 			if (len < HSMS_HEADER_LEN)
 				dissect_anomaly(&fs->st, ctx, dir, "HSMS_LENGTH_TOO_SMALL",
@@ -864,11 +877,11 @@ static struct parse_result hsms_parse(void *state, struct dissect_ctx *ctx, int 
 			else
 				dissect_anomaly(&fs->st, ctx, dir, "HSMS_LENGTH_TOO_LARGE",
 					"message length %" PRIu32 " exceeds the %" PRIu32 "-byte limit", len,
-					g->cfg.max_message);
+					cfg->max_message);
 			r.consumed += dissect_resync_begin(&fs->st, dir);
 			continue;
 		}
-		uint32_t decoded = len < g->cfg.decode_window ? len : g->cfg.decode_window;
+		uint32_t decoded = len < cfg->decode_window ? len : cfg->decode_window;
 		if (bv_left(&rest) < 4 + (size_t)decoded) {
 			r.need = 4 + (size_t)decoded;
 			return r;

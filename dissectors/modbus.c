@@ -658,7 +658,7 @@ static void asset_event(struct dissect_ctx *ctx, enum modbus_asset_change c, con
 
 static struct modbus_device *device(struct modbus_flow *fs, struct dissect_ctx *ctx)
 {
-	struct modbus_global *g = ctx->global;
+	struct modbus_global *g = dissect_global(ctx); /* the inventory, shared by the workers */
 	const struct dissect_flow *df = ctx->flow;
 	const struct ip_addr *srv = fs->request_dir == 0 ? &df->server : &df->client;
 	const struct ip_addr *cli = fs->request_dir == 0 ? &df->client : &df->server;

@@ -28,6 +28,15 @@ struct applayer_proto *applayer_proto(struct applayer *al, const char *name)
 	return NULL;
 }
 
+int applayer_share(struct applayer *al, const struct applayer *owner)
+{
+	for (int i = 0; i < al->nprotos && i < owner->nprotos; i++) {
+		al->protos[i].global = owner->protos[i].global;
+		al->protos[i].borrowed = owner->protos[i].global != NULL;
+	}
+	return 0;
+}
+
 int applayer_start(struct applayer *al)
 {
 	for (int i = 0; i < al->nprotos; i++) {
@@ -45,7 +54,7 @@ void applayer_destroy(struct applayer *al)
 {
 	for (int i = 0; i < al->nprotos; i++) {
 		struct applayer_proto *p = &al->protos[i];
-		if (p->global && p->d->global_destroy)
+		if (p->global && p->d->global_destroy && !p->borrowed)
 			p->d->global_destroy(p->global);
 		p->global = NULL;
 	}
@@ -82,6 +91,12 @@ static void emit(struct dissect_ctx *dc, const struct app_event *ev)
 	event_sinks_app_event(&al->sinks, ec->f, ev, dc->ts_sec, dc->ts_usec);
 }
 
+static void enter_shared(struct dissect_ctx *dc)
+{
+	struct applayer *al = ((struct emit_ctx *)dc)->al;
+	al->enter_shared(al->enter_ctx);
+}
+
 static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
 		     struct applayer_proto *proto, int64_t sec, uint32_t usec)
 {
@@ -103,6 +118,7 @@ static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
 	ec->dc.ts_usec = usec;
 	ec->dc.global = proto ? proto->global : NULL;
 	ec->dc.emit = emit;
+	ec->dc.shared = al->enter_shared ? enter_shared : NULL;
 	ec->dc.sink = al;
 }
 
@@ -373,7 +389,7 @@ void applayer_finish(struct applayer *al, int64_t sec, uint32_t usec)
 {
 	for (int i = 0; i < al->nprotos; i++) {
 		struct applayer_proto *p = &al->protos[i];
-		if (p->global && p->d->global_finish) {
+		if (p->global && p->d->global_finish && !p->borrowed) {
 			struct emit_ctx ec;
 			make_ctx(&ec, al, NULL, p, sec, usec);
 			p->d->global_finish(p->global, &ec.dc);

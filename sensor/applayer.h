@@ -41,6 +41,7 @@ struct applayer_proto {
 	size_t max_buffer;            /* per direction */
 	const void *cfg;              /* given to global_create */
 	void *global;
+	bool borrowed;                /* global is another applayer's (applayer_share) */
 };
 
 struct applayer {
@@ -48,6 +49,9 @@ struct applayer {
 	int nprotos;
 	struct applayer_stats st;
 	struct event_sinks sinks;     /* every event goes to each, in order */
+	/* called before a dissector touches its global state (worker.c); NULL: never */
+	void (*enter_shared)(void *ctx);
+	void *enter_ctx;
 	/* what a dissector reported at the end of the flow being ended, for
 	 * that flow's record; kind APP_EVENT_KIND_COUNT when nothing */
 	enum app_event_kind session_kind;
@@ -63,6 +67,9 @@ void applayer_init(struct applayer *al, const struct dissector *const *registry)
 struct applayer_proto *applayer_proto(struct applayer *al, const char *name);
 /* Create the dissectors' global state. 0, or -1 (out of memory). */
 int applayer_start(struct applayer *al);
+/* Or use owner's (started, outliving al): one inventory for all workers.
+ * al neither finishes nor frees it. 0. */
+int applayer_share(struct applayer *al, const struct applayer *owner);
 /* End of run: dissectors report what they keep (e.g. the inventory). */
 void applayer_finish(struct applayer *al, int64_t sec, uint32_t usec);
 void applayer_destroy(struct applayer *al);

@@ -31,6 +31,7 @@ void options_defaults(struct options *o)
 	o->tcp_ooo_segs = 1024;
 	o->reasm_memcap = 256ull * 1024 * 1024;
 	o->frag_max = 1024;
+	o->workers = 1; /* see pipeline_worker_count and README "Worker threads" */
 	o->frag_timeout = 30;   /* Linux ipfrag_time */
 	o->ndpi_tcp_pkts = 80;  /* ndpiReader's defaults, so labels compare */
 	o->ndpi_udp_pkts = 24;
@@ -88,6 +89,8 @@ void options_usage(void)
 	       "                           (default 64)\n"
 	       "\n"
 	       "Flows and reassembly:\n"
+	       "      --workers N          threads for capture files, each with 1/N of the flows\n"
+	       "                           (default 1; 0: one per online CPU; live capture: 1)\n"
 	       "      --flows N            flow table capacity, preallocated (default 131072)\n"
 	       "      --timeout CLASS=S    idle timeout in seconds for CLASS: tcp-new (60),\n"
 	       "                           tcp-established (3600), tcp-closed (30), udp (120),\n"
@@ -464,6 +467,7 @@ static const struct opt_spec opt_specs[] = {
 	NUMBER("tcp-ooo-segments", 0, tcp_ooo_segs, 0, 65535, 1, "--tcp-ooo-segments takes 0..65535"),
 	NUMBER("reassembly-memcap", 0, reasm_memcap, 1, 1u << 20, MIB,
 	       "--reassembly-memcap takes 1..1048576 (MiB)"),
+	NUMBER("workers", 0, workers, 0, OPT_MAX_WORKERS, 1, "--workers takes 0..64 (0: the online CPUs)"),
 	NUMBER("frag-max", 0, frag_max, 1, 1u << 20, 1, "--frag-max takes 1..1048576"),
 	NUMBER("frag-timeout", 0, frag_timeout, 1, 3600, 1, "--frag-timeout takes 1..3600 seconds"),
 	NUMBER("ndpi-tcp-packets", 0, ndpi_tcp_pkts, 1, 65535, 1, "--ndpi-tcp-packets takes 1..65535"),

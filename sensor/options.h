@@ -12,6 +12,7 @@
 #include "sensor/flow/flow.h"
 
 #define OPT_MAX_INPUTS 256
+#define OPT_MAX_WORKERS 64
 
 /* The names of the record levels (--hsms-records, --modbus-records), by
  * level: none, the default, all (enum eve_records). */
@@ -35,6 +36,7 @@ struct options {
 	uint16_t tcp_ooo_segs;
 	uint64_t reasm_memcap;
 	uint32_t frag_max;
+	uint32_t workers;             /* --workers: 0 = the online CPUs (pipeline_worker_count) */
 	uint32_t frag_timeout;
 	uint16_t ndpi_tcp_pkts, ndpi_udp_pkts;
 	bool ndpi_guess;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dissectors/ndpi_classify.h"
 #include "report/report_feed.h"
@@ -18,36 +19,9 @@
 #include "util/log.h"
 #include "util/sha256.h"
 #include "sensor/output/syslog_out.h"
+#include "sensor/shards.h"
+#include "sensor/worker.h"
 #include "zones/policy_file.h"
-
-struct stream_ctx {
-	struct pipeline *pl;
-	struct flow *f;
-	int64_t sec;
-	uint32_t usec;
-};
-
-static void sink_data(void *ctx, int dir, const uint8_t *data, uint32_t len)
-{
-	struct stream_ctx *sc = ctx;
-	applayer_data(&sc->pl->app, sc->f, dir, data, len, sc->sec, sc->usec);
-}
-
-static void sink_gap(void *ctx, int dir, uint32_t missing)
-{
-	struct stream_ctx *sc = ctx;
-	applayer_gap(&sc->pl->app, sc->f, dir, missing, sc->sec, sc->usec);
-}
-
-/* The flow's application is known (or it ends unclassified): tell the
- * sinks, once per flow and again after a policy reload. */
-static void flow_classified(struct pipeline *pl, struct flow *f)
-{
-	if (f->classified_gen == pl->classify_gen)
-		return;
-	f->classified_gen = pl->classify_gen;
-	event_sinks_flow_classified(&pl->app.sinks, f);
-}
 
 /* A rule hit, written or folded into an aggregation window: its evidence is
  * written or noted now, while its flow is there; the record names it
@@ -116,6 +90,8 @@ void pipeline_open_evidence(struct pipeline *pl)
 {
 	if (pl->rules && pl->opt->outdir && pl->opt->evidence.ring_packets && !pl->evidence)
 		pl->evidence = evidence_create(&pl->opt->evidence, pl->opt->outdir);
+	for (unsigned i = 0; i < pl->nworkers; i++)
+		pl->w[i].sh.evidence = pl->evidence;
 }
 
 static void policy_in_force(struct pipeline *pl)
@@ -150,42 +126,14 @@ int pipeline_save_policy(struct pipeline *pl, bool reload)
 	return rc;
 }
 
-static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
+unsigned pipeline_worker_count(const struct options *opt, bool live)
 {
-	struct pipeline *pl = ctx;
-	if (f->key.proto == 6) {
-		struct stream_ctx sc = { pl, f, f->last.sec, f->last.usec };
-		struct tcp_sink sink = { sink_data, sink_gap, &sc };
-		for (int d = 0; d < 2; d++) {
-			tcp_stream_flush(&pl->reasm, &f->tcp[d], d, &sink);
-			tcp_stream_release(&pl->reasm, &f->tcp[d]);
-		}
-	}
-	ndpi_feed_end(pl->ndpi, f, &pl->dc.ndpi_no_state);
-	flow_classified(pl, f);
-	/* checked (above) while still in its destination's backlog */
-	if (f->attempt_counted)
-		rules_sink_attempt_over(&pl->rules_sink, f);
-	applayer_end(&pl->app, f, f->last.sec, f->last.usec);
-	struct flow_end end = { why, pl->app.session_kind, &pl->app.session };
-	event_sinks_flow_ended(&pl->app.sinks, f, &end);
-	if (f->evidence)
-		evidence_flow_end(pl->evidence, f);
-}
-
-/*
- * Where the packet path's events go, in this order: the rules (or the
- * learner) first, so that an alert is written before the record of the
- * message that raised it; the summary; the EVE records.
- */
-static void register_sinks(struct pipeline *pl)
-{
-	struct event_sinks *l = &pl->app.sinks;
-	event_sinks_clear(l);
-	if (pl->rules || pl->learn)
-		event_sinks_add(l, rules_event_sink(&pl->rules_sink));
-	event_sinks_add(l, summary_event_sink(&pl->sum));
-	event_sinks_add(l, eve_event_sink(&pl->eve_sink));
+	if (live)
+		return 1; /* one AF_PACKET socket, read on this thread */
+	long n = opt->workers ? (long)opt->workers : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > OPT_MAX_WORKERS ? OPT_MAX_WORKERS : (unsigned)n;
 }
 
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -196,34 +144,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	pl->start_wall = (int64_t)time(NULL);
 	pl->classify_gen = 1; /* a new flow's 0: not yet told */
 
-	struct ndpi_classifier_config nc = {
-		.pool_size = opt->flow.capacity,
-		.max_tcp_packets = opt->ndpi_tcp_pkts,
-		.max_udp_packets = opt->ndpi_udp_pkts,
-		.guess = opt->ndpi_guess,
-	};
-	pl->ndpi = ndpi_classifier_create(&nc, err, errlen);
-	if (!pl->ndpi)
-		return -1;
-
-	struct tcp_reasm_config rc = {
-		.max_ooo_bytes = opt->tcp_ooo_bytes,
-		.max_ooo_segs = opt->tcp_ooo_segs,
-		.memcap = opt->reasm_memcap,
-	};
-	tcp_reasm_init(&pl->reasm, &rc);
-
-	struct ipfrag_config fc = { .max_datagrams = opt->frag_max, .timeout_sec = opt->frag_timeout };
-	pl->frag = ipfrag_create(&fc);
-	pl->ft = flow_table_create(&opt->flow, flow_ended, pl);
-	if (!pl->frag || !pl->ft) {
-		snprintf(err, errlen, "out of memory for a flow table of %u flows", opt->flow.capacity);
-		pipeline_destroy(pl);
-		return -1;
-	}
-
 	pl->eve.sensor_name = opt->sensor_name;
-	pl->eve.ndpi = pl->ndpi;
 	pl->eve.source_names = source_names;
 	pl->eve.live = live;
 	if (!jb_init(&pl->eve.jb, 4096)) {
@@ -231,35 +152,11 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 		pipeline_destroy(pl);
 		return -1;
 	}
-	applayer_init(&pl->app, dissector_registry);
 	pl->eve_sink.eve = &pl->eve;
 	pl->eve_sink.hsms = (enum eve_records)opt->hsms_records;
 	pl->eve_sink.modbus = (enum eve_records)opt->modbus_records;
 	pl->eve_sink.flow_records_all = opt->flow_records_all;
 	pl->eve_sink.attempts.flows_recorded = opt->flow_records_all;
-	struct applayer_proto *hp = applayer_proto(&pl->app, "hsms");
-	if (hp) {
-		hp->enabled = opt->hsms_enabled;
-		/* SML is rendered only where a record or an alert shows it
-		 * (hsms_message_sml); --no-sml turns it off */
-		pl->hsms_cfg = opt->hsms;
-		hp->cfg = &pl->hsms_cfg;
-		/* a message's decoded window and its length prefix */
-		hp->max_buffer = 4 + (size_t)opt->hsms.decode_window + 64;
-		if (opt->hsms_ports[0])
-			memcpy(hp->ports, opt->hsms_ports, sizeof(opt->hsms_ports));
-	}
-	struct applayer_proto *mp = applayer_proto(&pl->app, "modbus");
-	if (mp) {
-		mp->enabled = opt->modbus_enabled;
-		if (opt->modbus_ports[0])
-			memcpy(mp->ports, opt->modbus_ports, sizeof(opt->modbus_ports));
-	}
-	if (applayer_start(&pl->app) < 0) {
-		snprintf(err, errlen, "out of memory for the dissectors");
-		pipeline_destroy(pl);
-		return -1;
-	}
 	if (opt->rules_enabled) {
 		struct policy_error pe;
 		struct policy *pol = NULL;
@@ -282,12 +179,6 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			pipeline_destroy(pl);
 			return -1;
 		}
-		if (rules_sink_init(&pl->rules_sink, pl->rules, pl->ft, opt->flow.capacity) < 0) {
-			snprintf(err, errlen, "out of memory for the rules' state of %u flows",
-				 opt->flow.capacity);
-			pipeline_destroy(pl);
-			return -1;
-		}
 		policy_in_force(pl);
 		if (opt->syslog) {
 			struct syslog_config sc;
@@ -303,15 +194,44 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			}
 		}
 	}
-	register_sinks(pl);
+	unsigned n = pipeline_worker_count(opt, live);
+	pl->w = calloc(n, sizeof(*pl->w));
+	if (!pl->w) {
+		snprintf(err, errlen, "out of memory for %u workers", n);
+		pipeline_destroy(pl);
+		return -1;
+	}
+	struct worker_shared shared = {
+		.opt = opt,
+		.rules = pl->rules,
+		.learn = pl->learn,
+		.evidence = pl->evidence,
+		.sum = &pl->sum,
+		.eve_sink = &pl->eve_sink,
+		.classify_gen = &pl->classify_gen,
+	};
+	for (unsigned i = 0; i < n; i++) {
+		pl->nworkers = i + 1;
+		/* one inventory for all: the dissectors' global state is worker 0's */
+		shared.dissectors = i ? &pl->w[0].app : NULL;
+		if (worker_init(&pl->w[i], &shared, i, n, err, errlen) < 0) {
+			pipeline_destroy(pl);
+			return -1;
+		}
+		worker_register_sinks(&pl->w[i]);
+	}
+	pl->eve.ndpi = pl->w[0].ndpi; /* for names only */
 	return 0;
 }
 
 void pipeline_set_learner(struct pipeline *pl, struct learner *l)
 {
 	pl->learn = l;
-	pl->rules_sink.learn = l;
-	register_sinks(pl);
+	for (unsigned i = 0; i < pl->nworkers; i++) {
+		pl->w[i].sh.learn = l;
+		pl->w[i].rules_sink.learn = l;
+		worker_register_sinks(&pl->w[i]);
+	}
 }
 
 int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
@@ -343,20 +263,20 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 
 void pipeline_destroy(struct pipeline *pl)
 {
+	shards_stop(pl->shards);
+	pl->shards = NULL;
 	syslog_out_destroy(pl->syslog);
 	pl->syslog = NULL;
 	evidence_destroy(pl->evidence);
 	pl->evidence = NULL;
+	/* worker 0's dissectors last: the others borrow their global state */
+	for (unsigned i = pl->nworkers; i-- > 0;)
+		worker_destroy(&pl->w[i]);
+	free(pl->w);
+	pl->w = NULL;
+	pl->nworkers = 0;
 	rules_destroy(pl->rules);
 	pl->rules = NULL;
-	rules_sink_destroy(&pl->rules_sink);
-	applayer_destroy(&pl->app);
-	flow_table_destroy(pl->ft);
-	pl->ft = NULL;
-	ipfrag_destroy(pl->frag);
-	pl->frag = NULL;
-	ndpi_classifier_destroy(pl->ndpi);
-	pl->ndpi = NULL;
 	jb_free(&pl->eve.jb);
 	report_feed_free(pl->eve.report);
 	pl->eve.report = NULL;
@@ -368,6 +288,13 @@ void pipeline_set_source(struct pipeline *pl, uint16_t source, int dlt)
 	pl->dlt = dlt;
 }
 
+static void shared_tick(struct pipeline *pl, int64_t sec)
+{
+	if (pl->rules)
+		rules_tick(pl->rules, sec);
+	eve_sink_tick(&pl->eve_sink, sec);
+}
+
 static void advance_clock(struct pipeline *pl, int64_t sec, uint32_t usec)
 {
 	if (sec < pl->now_sec || (sec == pl->now_sec && usec <= pl->now_usec))
@@ -376,108 +303,26 @@ static void advance_clock(struct pipeline *pl, int64_t sec, uint32_t usec)
 	pl->now_usec = usec;
 	if (sec != pl->last_expire_sec) {
 		pl->last_expire_sec = sec;
-		flow_table_expire(pl->ft, sec, usec);
-		ipfrag_expire(pl->frag, sec);
-		if (pl->rules)
-			rules_tick(pl->rules, sec);
-		eve_sink_tick(&pl->eve_sink, sec);
+		/* with worker threads, while they wait: the flows of all tables
+		 * end in the order of one */
+		if (pl->shards)
+			shards_pause(pl->shards);
+		workers_expire(pl->w, pl->nworkers, sec, usec);
+		shared_tick(pl, sec);
+		if (pl->shards)
+			shards_resume(pl->shards);
 	}
 }
 
-static void update_state(struct flow *f, const struct packet *p, int dir)
+/* The worker of a decoded frame (with threads: by its address pair). */
+static void dispatch(struct pipeline *pl, struct packet *p)
 {
-	if (p->proto == 6) {
-		if (p->tcp_flags & TCP_RST) {
-			f->state = FLOW_STATE_CLOSED;
-		} else if ((f->tcp[0].state & TCPS_FIN) && (f->tcp[1].state & TCPS_FIN)) {
-			f->state = FLOW_STATE_CLOSED;
-		} else if (f->state == FLOW_STATE_NEW) {
-			bool synack = dir == DIR_TOCLIENT &&
-				      (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
-			/* picked up mid-stream: an ACK with no SYN ever seen means the
-			 * connection was established before the capture began */
-			bool midstream = (p->tcp_flags & TCP_ACK) &&
-					 !((f->tcp_flags[0] | f->tcp_flags[1]) & TCP_SYN);
-			if (synack || midstream || (f->pkts[0] && f->pkts[1]))
-				f->state = FLOW_STATE_ESTABLISHED;
-		}
-	} else if (f->state == FLOW_STATE_NEW && f->pkts[0] && f->pkts[1]) {
-		f->state = FLOW_STATE_ESTABLISHED;
+	if (pl->shards) {
+		if (!shards_packet(pl->shards, p, pl->source, pl->dlt, pl->dc.packets))
+			pl->dc.no_flow++; /* no memory to hand it over */
+	} else {
+		worker_packet(&pl->w[0], p, pl->source, pl->dlt, pl->dc.packets);
 	}
-}
-
-/* A packet with a decoded transport header (possibly from fragments). */
-static void process_l4(struct pipeline *pl, const struct packet *p, uint64_t frame_bytes)
-{
-	switch (p->proto) {
-	case 6: pl->dc.tcp++; break;
-	case 17: pl->dc.udp++; break;
-	case 1: pl->dc.icmp4++; break;
-	case 58: pl->dc.icmp6++; break;
-	default: pl->dc.other_l4++; break;
-	}
-	int dir;
-	bool created;
-	struct flow *f = flow_table_get(pl->ft, p, &dir, &created);
-	if (!f) {
-		pl->dc.no_flow++;
-		return;
-	}
-	/* A SYN on a closed TCP flow is a new connection reusing the 5-tuple. */
-	if (!created && p->proto == 6 && f->state == FLOW_STATE_CLOSED &&
-	    (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-		flow_table_end(pl->ft, f, FLOW_END_REUSED);
-		f = flow_table_get(pl->ft, p, &dir, &created);
-		if (!f) {
-			pl->dc.no_flow++;
-			return;
-		}
-	}
-	if (created) {
-		f->source = pl->source;
-		if (p->mac_src && p->mac_dst) {
-			/* the client sent this first packet */
-			memcpy(f->mac[dir == DIR_TOSERVER ? 0 : 1], p->mac_src, 6);
-			memcpy(f->mac[dir == DIR_TOSERVER ? 1 : 0], p->mac_dst, 6);
-			f->has_mac = 1;
-		}
-		/* a connection attempt: counted in its destination's SYN backlog */
-		if (p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && pl->rules)
-			rules_sink_attempt_open(&pl->rules_sink, f);
-	}
-	/* the frame goes to the flow's evidence ring before anything can alert
-	 * on it (a reassembled datagram is not a frame: its fragments are not kept) */
-	if (pl->evidence && !(p->flags & DEC_F_REASSEMBLED))
-		evidence_packet(pl->evidence, f, pl->dlt, p->ts_sec, p->ts_usec, p->caplen, p->wirelen,
-				p->data, p->payload_wirelen != 0);
-	f->pkts[dir]++;
-	f->bytes[dir] += frame_bytes;
-	f->last.sec = p->ts_sec;
-	f->last.usec = p->ts_usec;
-	if (p->flags & DEC_F_TRUNCATED) {
-		f->truncated_pkts++;
-		pl->dc.payload_truncated++;
-	}
-
-	ndpi_feed_packet(pl->ndpi, f, p, dir, &pl->dc.ndpi_no_state);
-
-	if (p->proto == 6) {
-		f->tcp_flags[dir] |= p->tcp_flags;
-		struct stream_ctx sc = { pl, f, p->ts_sec, p->ts_usec };
-		struct tcp_sink sink = { sink_data, sink_gap, &sc };
-		tcp_stream_segment(&pl->reasm, &f->tcp[dir], dir, &sink, p->tcp_seq, p->tcp_flags,
-				   p->payload, p->payload_caplen, p->payload_wirelen);
-		if (p->tcp_flags & TCP_ACK)
-			tcp_stream_peer_ack(&pl->reasm, &f->tcp[1 - dir], 1 - dir, &sink, p->tcp_ack);
-	}
-	update_state(f, p, dir);
-	/* answered and acknowledged, or payload: no longer an open attempt */
-	if (f->attempt_counted && !flow_half_open(f))
-		rules_sink_attempt_over(&pl->rules_sink, f);
-	/* flow rules run once the application is known */
-	if (f->app || f->ndpi_done)
-		flow_classified(pl, f);
-	flow_table_touch(pl->ft, f);
 }
 
 void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
@@ -510,33 +355,9 @@ void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint
 
 	switch (st) {
 	case DEC_OK:
-		process_l4(pl, &p, p.wirelen);
+	case DEC_FRAGMENT:
+		dispatch(pl, &p);
 		return;
-	case DEC_FRAGMENT: {
-		uint32_t len;
-		uint64_t frame_bytes;
-		const uint8_t *dgram = ipfrag_add(pl->frag, &p, &len, &frame_bytes);
-		if (!dgram)
-			return;
-		/* decode the whole datagram as if it had come in one frame */
-		struct packet q;
-		memset(&q, 0, sizeof(q));
-		q.ts_sec = ts_sec;
-		q.ts_usec = ts_usec;
-		q.caplen = q.wirelen = len;
-		q.data = dgram;
-		q.mac_src = p.mac_src;
-		q.mac_dst = p.mac_dst;
-		q.vlan_count = p.vlan_count;
-		memcpy(q.vlan, p.vlan, sizeof(q.vlan));
-		q.flags = DEC_F_REASSEMBLED;
-		enum decode_status qs = decode_ip(&q, dgram, len);
-		if (qs == DEC_OK)
-			process_l4(pl, &q, frame_bytes);
-		else
-			pl->dc.error[q.error]++;
-		return;
-	}
 	case DEC_TRUNCATED:
 	case DEC_INVALID:
 		pl->dc.error[p.error]++;
@@ -551,10 +372,37 @@ void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec)
 	advance_clock(pl, now_sec, now_usec);
 }
 
+int pipeline_start_workers(struct pipeline *pl, char *err, size_t errlen)
+{
+	if (pl->nworkers < 2 || pl->shards)
+		return 0;
+	pl->shards = shards_start(pl->w, pl->nworkers, err, errlen);
+	return pl->shards ? 0 : -1;
+}
+
+void pipeline_pause(struct pipeline *pl)
+{
+	if (pl->shards)
+		shards_pause(pl->shards);
+}
+
+void pipeline_resume(struct pipeline *pl)
+{
+	if (pl->shards)
+		shards_resume(pl->shards);
+}
+
+void pipeline_stop_workers(struct pipeline *pl)
+{
+	shards_stop(pl->shards);
+	pl->shards = NULL;
+}
+
 void pipeline_finish(struct pipeline *pl)
 {
-	flow_table_flush(pl->ft, FLOW_END_SHUTDOWN);
-	applayer_finish(&pl->app, pl->now_sec, pl->now_usec);
+	pipeline_stop_workers(pl);
+	workers_flush(pl->w, pl->nworkers);
+	applayer_finish(&pl->w[0].app, pl->now_sec, pl->now_usec);
 	if (pl->rules)
 		rules_finish(pl->rules);
 	eve_sink_finish(&pl->eve_sink);
@@ -566,19 +414,80 @@ void pipeline_flush_output(struct pipeline *pl)
 		eve_flush(&pl->eve);
 }
 
+static void add_u64s(uint64_t *to, const uint64_t *from, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] += from[i];
+}
+
+void pipeline_totals(const struct pipeline *pl, struct pipeline_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->dc = pl->dc;
+	for (unsigned i = 0; i < pl->nworkers; i++) {
+		const struct worker *w = &pl->w[i];
+		_Static_assert(sizeof(struct decode_counters) % sizeof(uint64_t) == 0,
+			       "decode counters are all uint64_t");
+		add_u64s((uint64_t *)&t->dc, (const uint64_t *)&w->dc,
+			 sizeof(w->dc) / sizeof(uint64_t));
+		const struct flow_table_stats *fs = flow_table_stats(w->ft);
+		t->ft.created += fs->created;
+		t->ft.ended += fs->ended;
+		t->ft.timeouts += fs->timeouts;
+		t->ft.evicted += fs->evicted;
+		t->ft.reused += fs->reused;
+		t->ft.active += fs->active;
+		t->ft.active_peak += fs->active_peak; /* each table's peak: an upper bound */
+		t->ft.emergency |= fs->emergency;
+		t->ft.emergencies += fs->emergencies;
+		t->ft.emergency_timeouts += fs->emergency_timeouts;
+		t->ft_capacity += flow_table_capacity(w->ft);
+		const struct ipfrag_stats *is = ipfrag_stats(w->frag);
+		t->frag.fragments += is->fragments;
+		t->frag.reassembled += is->reassembled;
+		t->frag.timeouts += is->timeouts;
+		t->frag.evicted += is->evicted;
+		t->frag.overlaps += is->overlaps;
+		t->frag.overlap_diff += is->overlap_diff;
+		t->frag.invalid += is->invalid;
+		t->frag.in_progress += is->in_progress;
+		t->reasm.cfg = w->reasm.cfg;
+		t->reasm.mem_used += w->reasm.mem_used;
+		t->reasm.mem_peak += w->reasm.mem_peak;
+		t->reasm.memcap_hits += w->reasm.memcap_hits;
+		t->reasm.forced_gaps += w->reasm.forced_gaps;
+		const struct ndpi_classifier_stats *ns = ndpi_classifier_stats(w->ndpi);
+		t->ndpi.detected += ns->detected;
+		t->ndpi.guessed += ns->guessed;
+		t->ndpi.unknown += ns->unknown;
+		t->ndpi.pool_exhausted += ns->pool_exhausted;
+		t->ndpi.pool_in_use += ns->pool_in_use;
+		t->ndpi.pool_peak += ns->pool_peak;
+		t->app.claimed += w->app.st.claimed;
+		t->app.events += w->app.st.events;
+		t->app.anomalies += w->app.st.anomalies;
+		t->app.parse_errors += w->app.st.parse_errors;
+		t->app.buffer_overflows += w->app.st.buffer_overflows;
+		t->app.gaps += w->app.st.gaps;
+	}
+}
+
 void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final)
 {
 	if (!pl->eve_enabled)
 		return;
+	struct pipeline_totals t;
+	pipeline_totals(pl, &t);
 	struct stats_sources src = {
 		.start_wall = pl->start_wall,
 		.cap = &pl->cap,
-		.dc = &pl->dc,
-		.frag = pl->frag,
-		.ft = pl->ft,
-		.reasm = &pl->reasm,
-		.ndpi = pl->ndpi,
-		.app = &pl->app.st,
+		.dc = &t.dc,
+		.frag = &t.frag,
+		.ft = &t.ft,
+		.ft_capacity = t.ft_capacity,
+		.reasm = &t.reasm,
+		.ndpi = &t.ndpi,
+		.app = &t.app,
 		.rules = pl->rules,
 		.policy_reloads = pl->policy_reloads,
 		.policy_reload_failures = pl->policy_reload_failures,
@@ -591,19 +500,19 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 
 void pipeline_print_summary(const struct pipeline *pl, FILE *out, const char *what)
 {
-	const struct flow_table_stats *ft = flow_table_stats(pl->ft);
-	const struct ipfrag_stats *fs = ipfrag_stats(pl->frag);
+	struct pipeline_totals t;
+	pipeline_totals(pl, &t);
 	struct summary_counts c = {
-		.packets = pl->dc.packets,
-		.bytes = pl->dc.bytes,
-		.flows = ft->created,
-		.evicted = ft->evicted,
-		.not_ip = pl->dc.status[DEC_NOT_IP],
-		.truncated = pl->dc.status[DEC_TRUNCATED],
-		.invalid = pl->dc.status[DEC_INVALID],
-		.payload_truncated = pl->dc.payload_truncated,
-		.fragments = fs->fragments,
-		.reassembled = fs->reassembled,
+		.packets = t.dc.packets,
+		.bytes = t.dc.bytes,
+		.flows = t.ft.created,
+		.evicted = t.ft.evicted,
+		.not_ip = t.dc.status[DEC_NOT_IP],
+		.truncated = t.dc.status[DEC_TRUNCATED],
+		.invalid = t.dc.status[DEC_INVALID],
+		.payload_truncated = t.dc.payload_truncated,
+		.fragments = t.frag.fragments,
+		.reassembled = t.frag.reassembled,
 		.kernel_received = pl->cap.kernel_received,
 		.kernel_dropped = pl->cap.kernel_dropped,
 		.iface_dropped = pl->cap.iface_dropped,

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The per-packet path, identical for files and live interfaces:
- *   decode -> (IP reassembly) -> flow -> nDPI -> TCP reassembly -> dissectors
+ *   decode -> worker: (IP reassembly) -> flow -> nDPI -> TCP reassembly ->
+ *   dissectors
  * and the flow-end path: reassembly flush -> dissector finish -> flow record.
  * What the dissectors report, a flow classified and a flow ended fan out to
- * the event sinks registered in pipeline.c (register_sinks).
+ * the event sinks each worker registers (worker.c).
+ * The pipeline holds what all workers share: the rules, the learner, the
+ * summary, EVE, evidence, syslog. Files may be read by several worker
+ * threads (shards.h); a live interface by one worker, on the reading thread.
  * Time is capture time: timeouts follow packet timestamps, so replaying a
  * capture gives the same flows as watching it live.
  */
@@ -26,21 +30,20 @@
 #include "sensor/capture/ipfrag.h"
 #include "sensor/options.h"
 #include "sensor/rules_sink.h"
+#include "dissectors/ndpi_classify.h"
 #include "sensor/summary.h"
 #include "sensor/flow/tcp_reasm.h"
 
-struct ndpi_classifier;
+struct shards;
+struct worker;
 
 struct pipeline {
 	const struct options *opt;
-	struct flow_table *ft;
-	struct ndpi_classifier *ndpi;
-	struct tcp_reasm reasm;
-	struct ipfrag *frag;
-	struct applayer app;
-	struct hsms_config hsms_cfg;  /* the HSMS dissector's, for this run */
+	struct worker *w;             /* nworkers of them; w[0] always */
+	unsigned nworkers;
+	struct shards *shards;        /* their threads while files are read (pipeline_start_workers) */
 	struct eve eve;
-	struct decode_counters dc;
+	struct decode_counters dc;    /* what decoding counts; the workers count the rest */
 	struct capture_counters cap;
 	struct summary sum;
 	uint16_t source;
@@ -52,7 +55,6 @@ struct pipeline {
 	bool eve_enabled;
 	struct rules *rules;          /* NULL with --no-alerts */
 	struct learner *learn;        /* `fabmon learn`: observes instead of enforcing */
-	struct rules_sink rules_sink; /* the rules or the learner, as an event sink */
 	struct eve_sink eve_sink;     /* the EVE records of events and flows */
 	uint32_t classify_gen;        /* +1 on each policy reload: every open flow is told again */
 	uint64_t policy_reloads, policy_reload_failures;
@@ -61,6 +63,22 @@ struct pipeline {
 	struct syslog_out *syslog;    /* --syslog */
 	bool policy_failed;           /* pipeline_init failed on the policy */
 };
+
+/* The workers' counters, summed. */
+struct pipeline_totals {
+	struct decode_counters dc;
+	struct flow_table_stats ft;
+	uint32_t ft_capacity;
+	struct ipfrag_stats frag;
+	struct tcp_reasm reasm;
+	struct ndpi_classifier_stats ndpi;
+	struct applayer_stats app;
+};
+void pipeline_totals(const struct pipeline *pl, struct pipeline_totals *t);
+
+/* Workers for a run: --workers, or the online CPUs (0); one for a live
+ * interface. */
+unsigned pipeline_worker_count(const struct options *opt, bool live);
 
 /* 0 on success; on failure err says why. */
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -75,6 +93,18 @@ void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint
 
 /* No packet for a while (live): let time advance for timeouts. */
 void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec);
+
+/* Start the worker threads (with more than one worker): packets go to them
+ * until pipeline_stop_workers. 0, or -1 (err says why; the workers then run
+ * on this thread). */
+int pipeline_start_workers(struct pipeline *pl, char *err, size_t errlen);
+/* Wait until the worker threads have done what they were given, and keep
+ * them waiting until pipeline_resume: the pipeline may be used from this
+ * thread in between (a reload, a stats record). */
+void pipeline_pause(struct pipeline *pl);
+void pipeline_resume(struct pipeline *pl);
+/* Stop and join them. */
+void pipeline_stop_workers(struct pipeline *pl);
 
 /* End every flow that is still open. */
 void pipeline_finish(struct pipeline *pl);

@@ -93,6 +93,9 @@ static int make_dirs(const char *path)
 
 static void handle_requests(struct pipeline *pl, int64_t sec, uint32_t usec)
 {
+	/* the worker threads finish what they hold first and wait: this
+	 * thread has the pipeline to itself until the end */
+	pipeline_pause(pl);
 	if (reopen_requested) {
 		reopen_requested = 0;
 		char perr[1024];
@@ -117,6 +120,7 @@ static void handle_requests(struct pipeline *pl, int64_t sec, uint32_t usec)
 		pipeline_write_stats(pl, sec, usec, false);
 		pipeline_flush_output(pl);
 	}
+	pipeline_resume(pl);
 }
 
 static void packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
@@ -514,6 +518,8 @@ static int read_files(struct pipeline *pl, struct capture *cap, const struct opt
 {
 	int code = EXIT_OK;
 	char err[1024] = "";
+	if (pipeline_start_workers(pl, err, sizeof(err)) < 0)
+		log_warn("%s: reading with one worker", err);
 	for (int i = 0; i < in->npaths && !stop_requested; i++) {
 		if (i > 0) {
 			enum capture_error ce = capture_open_file(cap, in->paths[i], o->bpf,
@@ -533,6 +539,7 @@ static int read_files(struct pipeline *pl, struct capture *cap, const struct opt
 		code = worse(code, rc);
 		capture_close(cap);
 	}
+	pipeline_stop_workers(pl);
 	return code;
 }
 
@@ -564,6 +571,13 @@ static void finish_pipeline(struct pipeline *pl, const struct options *o)
 	pipeline_write_stats(pl, sec, usec, true);
 }
 
+static uint64_t flows_created(const struct pipeline *pl)
+{
+	struct pipeline_totals t;
+	pipeline_totals(pl, &t);
+	return t.ft.created;
+}
+
 /* eve.json closed and checked complete; an offline run then ends with its
  * audit report (issue 6: auditors and PSIRTs replay a capture and want the
  * zone separation at once). Returns EXIT_OK or EXIT_OUTPUT. */
@@ -581,7 +595,7 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 	}
 	if (o->verbosity >= 0)
 		printf("fabmon: %" PRIu64 " flows, %" PRIu64 " records written to %s/eve.json\n",
-		       flow_table_stats(pl->ft)->created, records - pl->eve.out.dropped, o->outdir);
+		       flows_created(pl), records - pl->eve.out.dropped, o->outdir);
 	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
 		char rerr[512];
 		int rrc = pl->eve.report ? report_feed_write(pl->eve.report, NULL, rerr, sizeof(rerr))

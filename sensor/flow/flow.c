@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash_mix.h"
+
 struct lru {
 	uint32_t head, tail; /* head = least recently active */
 };
@@ -43,23 +45,13 @@ const char *flow_state_name(enum flow_state s)
 	return "?";
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
 {
 	uint64_t w[sizeof(*k) / 8 + 1] = { 0 };
 	memcpy(w, k, sizeof(*k));
 	uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL;
 	for (size_t i = 0; i < sizeof(w) / 8; i++)
-		h = mix64(h ^ w[i]) + 0x9e3779b97f4a7c15ULL;
+		h = hash_mix64(h ^ w[i]) + 0x9e3779b97f4a7c15ULL;
 	return h;
 }
 
@@ -230,7 +222,7 @@ enum flow_tclass flow_class_of(const struct flow *f)
 static uint64_t make_flow_id(const struct flow_key *k, const struct packet *p)
 {
 	uint64_t h = key_hash(k, 0x666162u /* "fab" */);
-	h = mix64(h ^ ((uint64_t)p->ts_sec * 1000000u + p->ts_usec));
+	h = hash_mix64(h ^ ((uint64_t)p->ts_sec * 1000000u + p->ts_usec));
 	return h & 0xffffffffffffULL;
 }
 
@@ -302,8 +294,9 @@ struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, int *
 	return f;
 }
 
-void flow_table_touch(struct flow_table *ft, struct flow *f)
+void flow_table_touch(struct flow_table *ft, struct flow *f, uint64_t seq)
 {
+	f->touched = seq;
 	uint32_t idx = (uint32_t)(f - ft->flows);
 	uint8_t tc = (uint8_t)flow_class_of(f);
 	if (tc == f->tclass && ft->lists[tc].tail == idx)
@@ -355,6 +348,74 @@ void flow_table_flush(struct flow_table *ft, enum flow_end_reason why)
 	struct flow *f;
 	while ((f = oldest_flow(ft)) != NULL)
 		flow_table_end(ft, f, why);
+}
+
+/* The flow at the head of class c among n tables: the one touched first
+ * (each list is in touch order, so one table would hold it first). */
+static struct flow *merged_head(struct flow_table *const *t, unsigned n, int c, unsigned *which)
+{
+	struct flow *best = NULL;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t h = t[i]->lists[c].head;
+		if (h == FLOW_NONE)
+			continue;
+		struct flow *f = &t[i]->flows[h];
+		if (!best || f->touched < best->touched) {
+			best = f;
+			*which = i;
+		}
+	}
+	return best;
+}
+
+void flow_tables_expire(struct flow_table *const *t, unsigned n, int64_t now_sec, uint32_t now_usec)
+{
+	bool emergency = false;
+	for (unsigned i = 0; i < n; i++) {
+		check_emergency(t[i]);
+		emergency |= t[i]->st.emergency;
+	}
+	if (n == 1 || emergency) {
+		for (unsigned i = 0; i < n; i++)
+			flow_table_expire(t[i], now_sec, now_usec);
+		return;
+	}
+	for (int c = 0; c < FLOW_TC_COUNT; c++) {
+		unsigned k = 0;
+		struct flow *f;
+		while ((f = merged_head(t, n, c, &k)) != NULL) {
+			if (now_sec - f->last.sec <= (int64_t)t[k]->cfg.timeout[c])
+				break;
+			flow_table_end(t[k], f, FLOW_END_TIMEOUT);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		check_emergency(t[i]);
+}
+
+void flow_tables_flush(struct flow_table *const *t, unsigned n, enum flow_end_reason why)
+{
+	if (n == 1) {
+		flow_table_flush(t[0], why);
+		return;
+	}
+	for (;;) {
+		/* oldest_flow over the classes' merged heads */
+		struct flow *best = NULL;
+		unsigned bk = 0;
+		for (int c = 0; c < FLOW_TC_COUNT; c++) {
+			unsigned k = 0;
+			struct flow *f = merged_head(t, n, c, &k);
+			if (f && (!best || f->last.sec < best->last.sec ||
+				  (f->last.sec == best->last.sec && f->last.usec < best->last.usec))) {
+				best = f;
+				bk = k;
+			}
+		}
+		if (!best)
+			return;
+		flow_table_end(t[bk], best, why);
+	}
 }
 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *ft)

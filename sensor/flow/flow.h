@@ -85,6 +85,7 @@ struct flow {
 	char community_id[COMMUNITY_ID_LEN];
 	uint16_t source;              /* index of the capture source it started in */
 	struct flow_ts first, last;
+	uint64_t touched;             /* capture order of its last packet (flow_tables_*) */
 	uint64_t pkts[2], bytes[2];
 	uint8_t tcp_flags[2];
 	uint8_t icmp_type, icmp_code; /* of the first packet, ICMP flows */
@@ -171,8 +172,9 @@ void flow_table_destroy(struct flow_table *ft);
  * new. *dir is set to DIR_TOSERVER/DIR_TOCLIENT; *created tells a new flow. */
 struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, int *dir, bool *created);
 
-/* After a packet: refresh the flow's place in its timeout list. */
-void flow_table_touch(struct flow_table *ft, struct flow *f);
+/* After a packet, the seq-th of the capture (a number that grows with
+ * every packet): refresh the flow's place in its timeout list. */
+void flow_table_touch(struct flow_table *ft, struct flow *f, uint64_t seq);
 
 /* End (callback, then free) every flow idle longer than its timeout at `now`. */
 void flow_table_expire(struct flow_table *ft, int64_t now_sec, uint32_t now_usec);
@@ -182,6 +184,13 @@ void flow_table_end(struct flow_table *ft, struct flow *f, enum flow_end_reason 
 
 /* End every flow (capture finished or stopping). */
 void flow_table_flush(struct flow_table *ft, enum flow_end_reason why);
+
+/* The same over n tables (worker threads, each with a table of its own),
+ * ending their flows in the order one table holding them all would have:
+ * by the capture order of their last packets (f->touched, from
+ * flow_table_touch's seq). A table in emergency mode expires on its own. */
+void flow_tables_expire(struct flow_table *const *t, unsigned n, int64_t now_sec, uint32_t now_usec);
+void flow_tables_flush(struct flow_table *const *t, unsigned n, enum flow_end_reason why);
 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *ft);
 uint32_t flow_table_capacity(const struct flow_table *ft);

@@ -317,6 +317,18 @@ static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t ro
 	return pos;
 }
 
+bool evidence_packet_shared(const struct evidence *ev, const struct flow *f, bool payload)
+{
+	if (!ev || !ev->dir_ok)
+		return false;
+	const struct ev_flow *ef = f->evidence;
+	bool empty = empty_so_far(f, payload);
+	if (!ef) /* a ring drawn from the cap, unless it is denied without asking */
+		return !(f->evidence_denied == EV_DENIED ||
+			 (f->evidence_denied == EV_DENIED_EMPTY && empty));
+	return (ef->empty && !empty) || (ef->dump && ef->remaining);
+}
+
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
 		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload)
 {

@@ -78,6 +78,10 @@ void evidence_destroy(struct evidence *ev);
  * share of the memcap, evidence.c). */
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
 		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload);
+/* Will evidence_packet for this frame of f touch what all flows share (the
+ * memory cap's accounting, an evidence file)? Otherwise it only writes to
+ * f's own ring, and worker threads need not wait for their turn. */
+bool evidence_packet_shared(const struct evidence *ev, const struct flow *f, bool payload);
 /* An alert fired on f: write (or keep writing) its evidence; ref says
  * where. false if there is none (ref->none says why). */
 bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *ref);

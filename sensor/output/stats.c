@@ -62,15 +62,15 @@ static void decoder(struct jbuf *b, const struct stats_sources *s)
 		if (dc->error[e])
 			jb_u64(b, decode_error_name((enum decode_error)e), dc->error[e]);
 	jb_obj_close(b);
-	ipfrag(b, ipfrag_stats(s->frag));
+	ipfrag(b, s->frag);
 	jb_obj_close(b);
 }
 
 static void flows(struct jbuf *b, const struct stats_sources *s)
 {
-	const struct flow_table_stats *ft = flow_table_stats(s->ft);
+	const struct flow_table_stats *ft = s->ft;
 	jb_obj_open(b, "flow");
-	jb_u64(b, "capacity", flow_table_capacity(s->ft));
+	jb_u64(b, "capacity", s->ft_capacity);
 	jb_u64(b, "active", ft->active);
 	jb_u64(b, "active_peak", ft->active_peak);
 	jb_u64(b, "created", ft->created);
@@ -97,7 +97,7 @@ static void tcp(struct jbuf *b, const struct tcp_reasm *reasm)
 
 static void ndpi(struct jbuf *b, const struct stats_sources *s)
 {
-	const struct ndpi_classifier_stats *ns = ndpi_classifier_stats(s->ndpi);
+	const struct ndpi_classifier_stats *ns = s->ndpi;
 	jb_obj_open(b, "ndpi");
 	jb_u64(b, "detected", ns->detected);
 	jb_u64(b, "guessed", ns->guessed);

@@ -14,10 +14,11 @@
 #include "sensor/capture/counters.h"
 #include "sensor/output/eve.h"
 
-struct flow_table;
-struct ipfrag;
-struct tcp_reasm;
-struct ndpi_classifier;
+#include "dissectors/ndpi_classify.h"
+#include "sensor/capture/ipfrag.h"
+#include "sensor/flow/flow.h"
+#include "sensor/flow/tcp_reasm.h"
+
 struct rules;
 struct syslog_out;
 struct evidence;
@@ -28,10 +29,12 @@ struct stats_sources {
 	int64_t start_wall;                    /* for "uptime" */
 	const struct capture_counters *cap;
 	const struct decode_counters *dc;
-	const struct ipfrag *frag;
-	const struct flow_table *ft;
-	const struct tcp_reasm *reasm;
-	const struct ndpi_classifier *ndpi;
+	/* summed over the workers (pipeline_totals) */
+	const struct ipfrag_stats *frag;
+	const struct flow_table_stats *ft;
+	uint32_t ft_capacity;
+	const struct tcp_reasm *reasm;         /* its counters and memcap */
+	const struct ndpi_classifier_stats *ndpi;
 	const struct applayer_stats *app;
 	const struct rules *rules;             /* NULL: no "alerts" */
 	uint64_t policy_reloads, policy_reload_failures;

@@ -10,6 +10,11 @@ packets: stats.uptime, and pcap_filename (reduced to the file's base name).
 In the options, @SRC@ stands for the source tree. Set UPDATE=1 to (re)write EXPECTED from the current output; review the diff
 before committing it.
 
+The run is made with --workers 1 (records in their order) and again with
+--workers 2, whose eve.json must hold the same records (compared as sorted
+sets without the run and stats records; issue 17 item 3), except where the
+options size per-worker tables (PER_WORKER_LIMITS).
+
 Every record is also validated, as written, against fabmon's schema
 (doc/eve-schema.json, strictly) and Suricata's (additionalProperties errors
 only): tests/schema/eve_schema.py.
@@ -95,6 +100,50 @@ def report_of_run_vs_file(fabmon, name, out):
     return problems
 
 
+def run(fabmon, name, capture, extra, out, schemas):
+    """fabmon on capture into out: (exit code, records normalised, schema
+    failures, report problems) or an error message."""
+    cmd = [fabmon, "-q", "-r", capture, "-o", out] + extra
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode not in (0, 4):
+        return f"{name}: fabmon {' '.join(extra)} exited {p.returncode}: {p.stderr}"
+    got = []
+    invalid = []
+    with open(os.path.join(out, "eve.json"), encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                return f"{name}: eve.json line {n} is not JSON: {e}"
+            invalid.extend(schemas.check(rec, f"{name}: eve.json:{n}"))
+            got.append(normalise(rec))
+    return p.returncode, got, invalid, report_of_run_vs_file(fabmon, name, out)
+
+
+# Options that size per-worker tables: a worker has 1/N of them, so with N
+# workers the table fills (and evicts) otherwise than with one, by design.
+PER_WORKER_LIMITS = ("--flows", "--frag-max", "--reassembly-memcap", "--evidence-memcap-mb")
+
+
+def as_set(records):
+    """The records of a run as a sorted list, without those that describe the
+    run rather than the packets (run, stats) (issue 17 item 3)."""
+    return sorted(json.dumps(r, sort_keys=True) for r in records
+                  if r.get("event_type") not in ("run", "stats"))
+
+
+def workers_differ(one, many):
+    """What --workers 2 wrote that --workers 1 did not, and the reverse."""
+    a, b = as_set(one), as_set(many)
+    if a == b:
+        return []
+    out = [f"  --workers 1: {len(a)} records, --workers 2: {len(b)}"]
+    sa, sb = set(a), set(b)
+    out += [f"  only with 1: {r[:300]}" for r in sorted(sa - sb)[:5]]
+    out += [f"  only with 2: {r[:300]}" for r in sorted(sb - sa)[:5]]
+    return out
+
+
 def main():
     argv = sys.argv[1:]
     extra = []
@@ -107,25 +156,27 @@ def main():
         src = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
         extra = [a.replace("@SRC@", src) for a in extra]
     fabmon, name, capture, expected = argv
+    schemas = eve_schema.shared()
     with tempfile.TemporaryDirectory(prefix=f"fabmon-{name}-") as out:
-        cmd = [fabmon, "-q", "-r", capture, "-o", out] + extra
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        if p.returncode not in (0, 4):
-            print(f"{name}: fabmon exited {p.returncode}: {p.stderr}")
+        # one worker: the records in the order expected; then two worker
+        # threads must write the same records (in another order where flows
+        # end in the same second on different workers)
+        one = run(fabmon, name, capture, ["--workers", "1"] + extra, os.path.join(out, "1"), schemas)
+        if isinstance(one, str):
+            print(one)
             return 1
-        got = []
-        invalid = []
-        schemas = eve_schema.shared()
-        with open(os.path.join(out, "eve.json"), encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as e:
-                    print(f"{name}: eve.json line {n} is not JSON: {e}")
-                    return 1
-                invalid.extend(schemas.check(rec, f"{name}: eve.json:{n}"))
-                got.append(normalise(rec))
-        report_problems = report_of_run_vs_file(fabmon, name, out)
+        code, got, invalid, report_problems = one
+        many_problems = []
+        if not any(a.split("=")[0] in PER_WORKER_LIMITS for a in extra):
+            many = run(fabmon, name, capture, ["--workers", "2"] + extra, os.path.join(out, "2"), schemas)
+            if isinstance(many, str):
+                print(many)
+                return 1
+            if many[0] != code:
+                many_problems.append(f"  exit code {many[0]} with --workers 2, {code} with 1")
+            many_problems += workers_differ(got, many[1])
+            invalid += many[2]
+            report_problems += many[3]
     if report_problems:
         print(f"{name}: the run's report.json differs from fabmon report's (run != read):")
         print("\n".join(report_problems[:40]))
@@ -134,7 +185,11 @@ def main():
         print(f"{name}: {len(invalid)} schema failures:")
         print("\n".join(invalid[:40]))
         return 1
-    got.append({"exit_code": p.returncode})
+    if many_problems:
+        print(f"{name}: --workers 2 wrote other records than --workers 1:")
+        print("\n".join(many_problems[:40]))
+        return 1
+    got.append({"exit_code": code})
     if os.environ.get("UPDATE") == "1":
         with open(expected, "w", encoding="utf-8") as f:
             for r in got:
@@ -161,7 +216,8 @@ def main():
             print(f"  ... {len(problems) - 60} more")
         return 1
     flows = sum(1 for r in got if r.get("event_type") == "flow")
-    print(f"{name}: {len(got) - 1} records ({flows} flows) match; {schemas.summary()}")
+    print(f"{name}: {len(got) - 1} records ({flows} flows) match, the same with --workers 2; "
+          f"{schemas.summary()}")
     return 0
 
 

@@ -126,7 +126,7 @@ static void test_eviction_oldest(void)
 		struct packet p = mk("10.0.0.1", "10.0.0.2", 17, (uint16_t)(1000 + i), 53, 0, 100 + i);
 		struct flow *f = flow_table_get(ft, &p, &dir, &created);
 		f->last.sec = p.ts_sec;
-		flow_table_touch(ft, f);
+		flow_table_touch(ft, f, 1);
 	}
 	/* refresh the oldest (port 1000) so 1001 becomes the oldest */
 	struct packet p0 = mk("10.0.0.2", "10.0.0.1", 17, 53, 1000, 0, 200);
@@ -134,7 +134,7 @@ static void test_eviction_oldest(void)
 	CHECK(!created);
 	CHECK_EQ(dir, DIR_TOCLIENT);
 	f0->last.sec = 200;
-	flow_table_touch(ft, f0);
+	flow_table_touch(ft, f0, 2);
 	struct packet pn = mk("10.0.0.1", "10.0.0.2", 17, 2000, 53, 0, 201);
 	struct flow *fn = flow_table_get(ft, &pn, &dir, &created);
 	CHECK(fn && created);
@@ -178,7 +178,7 @@ static void test_emergency(void)
 	CHECK_EQ(flow_table_stats(ft)->active, 2);
 	/* out of emergency: the normal 60 s again */
 	live->last.sec = 112;
-	flow_table_touch(ft, live);
+	flow_table_touch(ft, live, 3);
 	flow_table_expire(ft, 140, 0);
 	CHECK_EQ(e.n, 14);
 	flow_table_expire(ft, 171, 0);      /* 11.0.0.2's, idle 61 s */
@@ -198,11 +198,11 @@ static void test_timeouts_per_class(void)
 	struct packet t = mk("10.0.0.1", "10.0.0.2", 6, 3, 4, TCP_SYN, 1000);
 	struct flow *tf = flow_table_get(ft, &t, &dir, &created);
 	tf->state = FLOW_STATE_ESTABLISHED;
-	flow_table_touch(ft, tf);
+	flow_table_touch(ft, tf, 4);
 	struct packet c = mk("10.0.0.1", "10.0.0.2", 6, 5, 6, TCP_RST, 1000);
 	struct flow *cf = flow_table_get(ft, &c, &dir, &created);
 	cf->state = FLOW_STATE_CLOSED;
-	flow_table_touch(ft, cf);
+	flow_table_touch(ft, cf, 5);
 
 	flow_table_expire(ft, 1030, 0);
 	CHECK_EQ(e.n, 0);            /* closed TCP: 30 s, not yet exceeded */
@@ -259,7 +259,7 @@ static void test_capacity_bounds(void)
 		struct flow *f = flow_table_get(ft, &p, &dir, &created);
 		CHECK(f != NULL);
 		f->last.sec = i;
-		flow_table_touch(ft, f);
+		flow_table_touch(ft, f, 6);
 	}
 	CHECK_EQ(flow_table_stats(ft)->active, 16);
 	CHECK_EQ(flow_table_stats(ft)->evicted, 1000 - 16);
@@ -269,8 +269,79 @@ static void test_capacity_bounds(void)
 	flow_table_destroy(ft);
 }
 
+/* Several tables (worker threads) end their flows in the order one table
+ * holding all of them would: 40 flows of mixed classes, touched in an
+ * interleaved order, spread over 3 tables; timeouts at three times, then the
+ * rest flushed. All 3 tables log their ends into one log. */
+static struct flow_table *logged_table(struct ended *log)
+{
+	struct flow_config c = { .capacity = 64, .hash_seed = 99 };
+	c.timeout[FLOW_TC_TCP_NEW] = 60;
+	c.timeout[FLOW_TC_TCP_ESTABLISHED] = 100;
+	c.timeout[FLOW_TC_TCP_CLOSED] = 30;
+	c.timeout[FLOW_TC_UDP] = 120;
+	c.timeout[FLOW_TC_OTHER] = 60;
+	return flow_table_create(&c, on_end, log);
+}
+
+static void test_tables_end_as_one(void)
+{
+	struct ended one, many;
+	memset(&one, 0, sizeof(one));
+	memset(&many, 0, sizeof(many));
+	struct flow_table *single = logged_table(&one);
+	struct flow_table *t[3];
+	for (int i = 0; i < 3; i++)
+		t[i] = logged_table(&many);
+	uint64_t seq = 0;
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			int k = (i * 7 + round * 3) % 40; /* interleaved */
+			if (round == 2 && k % 3)
+				continue; /* only some flows live on */
+			uint8_t proto = k % 4 == 0 ? 17 : 6;
+			struct packet p = mk("10.20.1.10", "10.30.1.21", proto, (uint16_t)(40000 + k), 502,
+					     TCP_ACK, 100 + round * 50 + k % 7);
+			int dir;
+			bool created;
+			seq++;
+			struct flow *f = flow_table_get(single, &p, &dir, &created);
+			struct flow *g = flow_table_get(t[(k * 5) % 3], &p, &dir, &created);
+			CHECK(f && g);
+			if (!f || !g)
+				return;
+			if (proto == 6 && round > 0)
+				f->state = g->state = k % 2 ? FLOW_STATE_ESTABLISHED : FLOW_STATE_CLOSED;
+			f->last.sec = g->last.sec = p.ts_sec;
+			f->pkts[0]++;
+			g->pkts[0]++;
+			flow_table_touch(single, f, seq);
+			flow_table_touch(t[(k * 5) % 3], g, seq);
+		}
+	int64_t when[] = { 215, 260, 300 };
+	for (int w = 0; w < 3; w++) {
+		flow_table_expire(single, when[w], 0);
+		flow_tables_expire(t, 3, when[w], 0);
+		CHECK_EQ(many.n, one.n);
+	}
+	CHECK(one.n > 0 && one.n < 40); /* some timed out, some are left */
+	flow_table_flush(single, FLOW_END_SHUTDOWN);
+	flow_tables_flush(t, 3, FLOW_END_SHUTDOWN);
+	CHECK_EQ(one.n, 40);
+	CHECK_EQ(many.n, 40);
+	for (int i = 0; i < 40; i++) {
+		CHECK_EQ(many.cport[i], one.cport[i]);
+		CHECK_EQ(many.why[i], one.why[i]);
+		CHECK_EQ(many.pkts[i], one.pkts[i]);
+	}
+	for (int i = 0; i < 3; i++)
+		flow_table_destroy(t[i]);
+	flow_table_destroy(single);
+}
+
 int main(void)
 {
+	RUN(test_tables_end_as_one);
 	RUN(test_bidirectional);
 	RUN(test_synack_first_reverses);
 	RUN(test_community_id_matches_spec);
