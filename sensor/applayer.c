@@ -122,40 +122,82 @@ static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
 	ec->dc.sink = al;
 }
 
-static void buf_free(struct app_stream_buf *b)
+/* The per-flow memory of the dissectors, under --app-memcap: false when n
+ * more bytes would pass it (counted by the caller). */
+static bool mem_take(struct applayer *al, size_t n)
 {
+	if (al->memcap && al->st.memuse + n > al->memcap)
+		return false;
+	al->st.memuse += n;
+	if (al->st.memuse > al->st.mempeak)
+		al->st.mempeak = al->st.memuse;
+	return true;
+}
+
+static void mem_give(struct applayer *al, size_t n)
+{
+	al->st.memuse -= n < al->st.memuse ? n : al->st.memuse;
+}
+
+static void buf_free(struct applayer *al, struct app_stream_buf *b)
+{
+	mem_give(al, b->cap);
 	free(b->data);
 	memset(b, 0, sizeof(*b));
 }
 
+enum append_result { APPEND_OK, APPEND_TOO_BIG, APPEND_MEMCAP };
+
 /* Append to a direction's buffer within the dissector's cap. */
-static bool buf_append(struct app_stream_buf *b, const uint8_t *data, size_t len, size_t max)
+static enum append_result buf_append(struct applayer *al, struct app_stream_buf *b,
+				     const uint8_t *data, size_t len, size_t max)
 {
 	if (len > max || b->len > max - len)
-		return false;
+		return APPEND_TOO_BIG;
 	if (b->len + len > b->cap) {
 		size_t ncap = b->cap ? b->cap : 512;
 		while (ncap < b->len + len)
 			ncap *= 2;
 		if (ncap > max)
 			ncap = max;
+		if (!mem_take(al, ncap - b->cap))
+			return APPEND_MEMCAP;
 		uint8_t *nd = realloc(b->data, ncap);
-		if (!nd)
-			return false;
+		if (!nd) {
+			mem_give(al, ncap - b->cap);
+			return APPEND_TOO_BIG;
+		}
 		b->data = nd;
 		b->cap = (uint32_t)ncap;
 	}
 	memcpy(b->data + b->len, data, len);
 	b->len += (uint32_t)len;
-	return true;
+	return APPEND_OK;
+}
+
+/* A buffer the flow's dissector could not have: too big, or the memcap. */
+static void count_refused(struct applayer *al, enum append_result why)
+{
+	if (why == APPEND_MEMCAP)
+		al->st.memcap_hits++;
+	else
+		al->st.buffer_overflows++;
+}
+
+/* Dissection of the flow ends here (its buffers go; its state stays for
+ * finish); parse_error: counted as one. */
+static void stop_flow(struct applayer *al, struct flow *f, bool parse_error)
+{
+	f->app_failed = 1;
+	buf_free(al, &f->app_buf[0]);
+	buf_free(al, &f->app_buf[1]);
+	if (parse_error)
+		al->st.parse_errors++;
 }
 
 static void fail_flow(struct applayer *al, struct flow *f)
 {
-	f->app_failed = 1;
-	buf_free(&f->app_buf[0]);
-	buf_free(&f->app_buf[1]);
-	al->st.parse_errors++;
+	stop_flow(al, f, true);
 }
 
 /* A parse result the contract forbids: it would loop or overrun. */
@@ -206,10 +248,12 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 				 * hand really ends (HSMS resynchronisation uses that) */
 				size_t space = max_buffer > b->len ? max_buffer - b->len : 0;
 				size_t take = len < space ? len : space;
-				if ((b->cap_need > b->len && b->cap_need - b->len > space) ||
-				    !buf_append(b, data, take, max_buffer)) {
-					al->st.buffer_overflows++;
-					fail_flow(al, f);
+				enum append_result ar = b->cap_need > b->len && b->cap_need - b->len > space
+								? APPEND_TOO_BIG
+								: buf_append(al, b, data, take, max_buffer);
+				if (ar != APPEND_OK) {
+					count_refused(al, ar);
+					stop_flow(al, f, ar != APPEND_MEMCAP);
 					return;
 				}
 				data += take;
@@ -247,9 +291,10 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 			continue;
 		if (len > 0 && r.need > len) {
 			/* incomplete message: keep the tail until the rest arrives */
-			if (!buf_append(b, data, len, max_buffer)) {
-				al->st.buffer_overflows++;
-				fail_flow(al, f);
+			enum append_result ar = buf_append(al, b, data, len, max_buffer);
+			if (ar != APPEND_OK) {
+				count_refused(al, ar);
+				stop_flow(al, f, ar != APPEND_MEMCAP);
 			}
 			return;
 		}
@@ -263,8 +308,17 @@ static void claim(struct applayer *al, struct flow *f, int index, struct emit_ct
 	f->app_index = (uint8_t)index;
 	ec->proto = &al->protos[index];
 	ec->dc.global = ec->proto->global;
-	f->app_state = calloc(1, d->state_size ? d->state_size : 1);
+	size_t size = d->state_size ? d->state_size : 1;
+	if (!mem_take(al, size)) {
+		/* named, not dissected: the flow record says so (app_proto, no
+		 * summary) and stats.app_layer.memcap_hits counts it */
+		al->st.memcap_hits++;
+		stop_flow(al, f, false);
+		return;
+	}
+	f->app_state = calloc(1, size);
 	if (!f->app_state) {
+		mem_give(al, size);
 		fail_flow(al, f);
 		return;
 	}
@@ -281,7 +335,7 @@ static void probe(struct applayer *al, struct flow *f, int dir, const uint8_t *d
 	size_t take = len;
 	if (b->len + take > APPLAYER_PROBE_MAX)
 		take = APPLAYER_PROBE_MAX - b->len;
-	if (!buf_append(b, data, take, APPLAYER_PROBE_MAX)) {
+	if (buf_append(al, b, data, take, APPLAYER_PROBE_MAX) != APPEND_OK) {
 		f->app_probing_done = 1;
 		return;
 	}
@@ -321,8 +375,8 @@ static void probe(struct applayer *al, struct flow *f, int dir, const uint8_t *d
 			if (s->len && !f->app_failed)
 				feed(al, f, order[i], s->data, s->len, ec);
 		}
-		free(saved[0].data);
-		free(saved[1].data);
+		buf_free(al, &saved[0]);
+		buf_free(al, &saved[1]);
 		/* bytes of this segment the probe buffer could not hold */
 		if (take < len && !f->app_failed)
 			feed(al, f, dir, data + take, len - take, ec);
@@ -330,8 +384,8 @@ static void probe(struct applayer *al, struct flow *f, int dir, const uint8_t *d
 	}
 	if (!undecided || b->len >= APPLAYER_PROBE_MAX) {
 		f->app_probing_done = 1;
-		buf_free(&f->app_buf[0]);
-		buf_free(&f->app_buf[1]);
+		buf_free(al, &f->app_buf[0]);
+		buf_free(al, &f->app_buf[1]);
 	}
 }
 
@@ -356,7 +410,7 @@ void applayer_gap(struct applayer *al, struct flow *f, int dir, uint64_t missing
 	if (!f->app) {
 		/* a gap before anything was claimed: probing from mid-message
 		 * would misfire, so start probing afresh after it */
-		buf_free(&f->app_buf[dir]);
+		buf_free(al, &f->app_buf[dir]);
 		return;
 	}
 	al->st.gaps++;
@@ -379,10 +433,12 @@ void applayer_end(struct applayer *al, struct flow *f, int64_t sec, uint32_t use
 		make_ctx(&ec, al, f, &al->protos[f->app_index], sec, usec);
 		f->app->finish(f->app_state, &ec.dc);
 	}
+	if (f->app_state)
+		mem_give(al, f->app->state_size ? f->app->state_size : 1);
 	free(f->app_state);
 	f->app_state = NULL;
-	buf_free(&f->app_buf[0]);
-	buf_free(&f->app_buf[1]);
+	buf_free(al, &f->app_buf[0]);
+	buf_free(al, &f->app_buf[1]);
 }
 
 void applayer_finish(struct applayer *al, int64_t sec, uint32_t usec)

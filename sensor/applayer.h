@@ -28,6 +28,9 @@ struct applayer_stats {
 	uint64_t parse_errors;      /* dissector gave up on a flow */
 	uint64_t buffer_overflows;  /* a message larger than the dissector's buffer cap */
 	uint64_t gaps;              /* gaps announced to dissectors */
+	/* the dissectors' per-flow memory: state and buffers (applayer.memcap) */
+	uint64_t memuse, mempeak;
+	uint64_t memcap_hits;       /* flows not dissected (or no further) because of the cap */
 };
 
 #define APPLAYER_MAX_PROTOS 8
@@ -48,6 +51,7 @@ struct applayer {
 	struct applayer_proto protos[APPLAYER_MAX_PROTOS];
 	int nprotos;
 	struct applayer_stats st;
+	uint64_t memcap;              /* bytes of per-flow state and buffers; 0: no cap */
 	struct event_sinks sinks;     /* every event goes to each, in order */
 	/* called before a dissector touches its global state (worker.c); NULL: never */
 	void (*enter_shared)(void *ctx);

@@ -30,6 +30,7 @@ void options_defaults(struct options *o)
 	o->tcp_ooo_bytes = 1024 * 1024;
 	o->tcp_ooo_segs = 1024;
 	o->reasm_memcap = 256ull * 1024 * 1024;
+	o->app_memcap = 512ull * 1024 * 1024;
 	o->frag_max = 1024;
 	o->workers = 1; /* see pipeline_worker_count and README "Worker threads" */
 	o->frag_timeout = 30;   /* Linux ipfrag_time */
@@ -98,6 +99,8 @@ void options_usage(void)
 	       "      --tcp-ooo-bytes N    out-of-order bytes held per direction (default 1048576)\n"
 	       "      --tcp-ooo-segments N out-of-order segments held per direction (default 1024)\n"
 	       "      --reassembly-memcap MIB  all out-of-order data together (default 256)\n"
+	       "      --app-memcap MIB     HSMS/Modbus state and message buffers of all flows\n"
+	       "                           together (default 512)\n"
 	       "      --frag-max N         IP datagrams in reassembly at once (default 1024)\n"
 	       "      --frag-timeout S     (default 30)\n"
 	       "      --ndpi-tcp-packets N nDPI gives up on a TCP flow after N packets (default 80)\n"
@@ -465,6 +468,7 @@ static const struct opt_spec opt_specs[] = {
 	       "udp, other"),
 	NUMBER("tcp-ooo-bytes", 0, tcp_ooo_bytes, 0, 1ull << 30, 1, "--tcp-ooo-bytes takes 0..1073741824"),
 	NUMBER("tcp-ooo-segments", 0, tcp_ooo_segs, 0, 65535, 1, "--tcp-ooo-segments takes 0..65535"),
+	NUMBER("app-memcap", 0, app_memcap, 1, 1u << 20, MIB, "--app-memcap takes 1..1048576 (MiB)"),
 	NUMBER("reassembly-memcap", 0, reasm_memcap, 1, 1u << 20, MIB,
 	       "--reassembly-memcap takes 1..1048576 (MiB)"),
 	NUMBER("workers", 0, workers, 0, OPT_MAX_WORKERS, 1, "--workers takes 0..64 (0: the online CPUs)"),

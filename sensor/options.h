@@ -35,6 +35,7 @@ struct options {
 	uint32_t tcp_ooo_bytes;
 	uint16_t tcp_ooo_segs;
 	uint64_t reasm_memcap;
+	uint64_t app_memcap;          /* --app-memcap: the dissectors' per-flow memory */
 	uint32_t frag_max;
 	uint32_t workers;             /* --workers: 0 = the online CPUs (pipeline_worker_count) */
 	uint32_t frag_timeout;

@@ -469,6 +469,9 @@ void pipeline_totals(const struct pipeline *pl, struct pipeline_totals *t)
 		t->app.parse_errors += w->app.st.parse_errors;
 		t->app.buffer_overflows += w->app.st.buffer_overflows;
 		t->app.gaps += w->app.st.gaps;
+		t->app.memuse += w->app.st.memuse;
+		t->app.mempeak += w->app.st.mempeak; /* each worker's peak: an upper bound */
+		t->app.memcap_hits += w->app.st.memcap_hits;
 	}
 }
 

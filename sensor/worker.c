@@ -170,6 +170,7 @@ int worker_init(struct worker *w, const struct worker_shared *shared, unsigned i
 	}
 
 	applayer_init(&w->app, dissector_registry);
+	w->app.memcap = share(opt->app_memcap, n);
 	struct applayer_proto *hp = applayer_proto(&w->app, "hsms");
 	if (hp) {
 		hp->enabled = opt->hsms_enabled;

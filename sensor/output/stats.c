@@ -116,6 +116,9 @@ static void app_layer(struct jbuf *b, const struct applayer_stats *st)
 	jb_u64(b, "parse_errors", st->parse_errors);
 	jb_u64(b, "buffer_overflows", st->buffer_overflows);
 	jb_u64(b, "gaps", st->gaps);
+	jb_u64(b, "memuse", st->memuse);
+	jb_u64(b, "mempeak", st->mempeak);
+	jb_u64(b, "memcap_hits", st->memcap_hits);
 	jb_obj_close(b);
 }
 

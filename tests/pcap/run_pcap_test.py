@@ -122,7 +122,7 @@ def run(fabmon, name, capture, extra, out, schemas):
 
 # Options that size per-worker tables: a worker has 1/N of them, so with N
 # workers the table fills (and evicts) otherwise than with one, by design.
-PER_WORKER_LIMITS = ("--flows", "--frag-max", "--reassembly-memcap", "--evidence-memcap-mb")
+PER_WORKER_LIMITS = ("--flows", "--frag-max", "--reassembly-memcap", "--app-memcap")
 
 
 def as_set(records):

@@ -287,6 +287,47 @@ static void test_buffer_bound(void)
 	applayer_end(&al, &f, 0, 0);
 }
 
+/* --app-memcap: state and buffers counted; a flow claimed at the cap is
+ * named, not dissected; a buffer that would pass it ends dissection; every
+ * byte comes back when the flows end. */
+static void test_memcap(void)
+{
+	struct applayer al;
+	applayer_init(&al, registry);
+	size_t state = sizeof(struct lp_state);
+	al.memcap = 2 * state + 600; /* two flows' state and a buffer of 512 */
+	struct flow f[3];
+	uint8_t m[64];
+	size_t n = msg(m, "abc");
+	for (int i = 0; i < 3; i++) {
+		new_flow(&f[i]);
+		applayer_data(&al, &f[i], 0, m, n, 0, 0);
+	}
+	CHECK_EQ(al.st.claimed, 2);
+	CHECK_EQ(al.st.memcap_hits, 1);
+	CHECK(f[2].app == &lp && f[2].app_failed && !f[2].app_state);
+	CHECK_EQ(((struct lp_state *)f[0].app_state)->msgs, 1);
+	CHECK_EQ(al.st.memuse, 2 * state);
+	/* half a message: buffered (512 bytes) in flow 0 */
+	applayer_data(&al, &f[0], 0, m, 3, 0, 0);
+	CHECK_EQ(al.st.memuse, 2 * state + 512);
+	CHECK_EQ(al.st.mempeak, 2 * state + 512);
+	/* flow 1's half message would pass the cap: its dissection ends */
+	applayer_data(&al, &f[1], 0, m, 3, 0, 0);
+	CHECK(f[1].app_failed);
+	CHECK_EQ(al.st.memcap_hits, 2);
+	CHECK_EQ(al.st.parse_errors, 0);
+	CHECK_EQ(al.st.buffer_overflows, 0);
+	/* the rest of flow 0's message still comes through */
+	applayer_data(&al, &f[0], 0, m + 3, n - 3, 0, 0);
+	CHECK_EQ(((struct lp_state *)f[0].app_state)->msgs, 2);
+	for (int i = 0; i < 3; i++)
+		applayer_end(&al, &f[i], 0, 0);
+	CHECK_EQ(al.st.memuse, 0);
+	CHECK_EQ(al.st.mempeak, 2 * state + 512);
+	applayer_destroy(&al);
+}
+
 static struct parse_result stuck_parse(void *st, struct dissect_ctx *ctx, int dir, const uint8_t *d,
 				       size_t n)
 {
@@ -381,6 +422,7 @@ int main(void)
 	RUN(test_skip_oversized);
 	RUN(test_sinks_in_order);
 	RUN(test_buffer_bound);
+	RUN(test_memcap);
 	RUN(test_contract_violation);
 	RUN(test_probe_no);
 	RUN(test_gap);
