@@ -434,8 +434,10 @@ static void add_mhead(struct ex *x)
 void gem_extract(uint8_t stream, uint8_t function, const uint8_t *win, size_t winlen, size_t total,
 		 const struct secs2_limits *lim, struct gem_fields *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* fields are read up to n only, and add() clears each one it takes */
+	out->n = 0;
 	out->ack = -1;
+	out->ack_name = NULL;
 	if (total == 0)
 		return;
 	struct ex x = { .win = win, .winlen = winlen, .total = total, .lim = lim, .out = out };

@@ -334,14 +334,13 @@ static void learn_identity(struct hsms_flow *fs, struct dissect_ctx *ctx)
 
 /* Evidence of who is who from what a side sends. */
 static void role_evidence(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, uint8_t stream,
-			  uint8_t function, const struct gem_fields *gf)
+			  uint8_t function, const struct gem_msg *gm, const struct gem_fields *gf)
 {
 	int vote = 0; /* +1: the sender is the equipment; -1: the host */
 	const struct gem_field *m = gem_field(gf, "mdln");
 	if ((stream == 1 && (function == 2 || function == 13 || function == 14)) && m && m->text[0])
 		vote = 2; /* only equipment names its model */
 	else if (function & 1) {
-		const struct gem_msg *gm = gem_lookup(stream, function);
 		if (gm && gm->dir == GEM_DIR_E2H)
 			vote = 1;
 		else if (gm && gm->dir == GEM_DIR_H2E)
@@ -749,7 +748,7 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	touch_equipment(fs, ctx, m->session_id, true);
 
 	/* who is who */
-	role_evidence(fs, ctx, dir, m->stream, m->function, &fs->fields);
+	role_evidence(fs, ctx, dir, m->stream, m->function, m->gem, &fs->fields);
 	m->sender = sender_role(fs, dir);
 	m->roles_from_messages = fs->roles_known;
 	if (m->stream == 1 && (m->function == 2 || m->function == 13 || m->function == 14))

@@ -11,23 +11,6 @@
 #define SML_ARRAY_MAX 16        /* elements of a numeric/B array shown */
 #define SML_STRING_MAX 64       /* characters of an A/J string shown */
 
-unsigned secs2_elem_size(uint8_t fmt)
-{
-	switch (fmt) {
-	case SECS2_B: case SECS2_BOOLEAN: case SECS2_A: case SECS2_J: case SECS2_LOCALIZED:
-	case SECS2_I1: case SECS2_U1:
-		return 1;
-	case SECS2_I2: case SECS2_U2:
-		return 2;
-	case SECS2_I4: case SECS2_U4: case SECS2_F4:
-		return 4;
-	case SECS2_I8: case SECS2_U8: case SECS2_F8:
-		return 8;
-	default:
-		return 0;
-	}
-}
-
 const char *secs2_fmt_name(uint8_t fmt)
 {
 	switch (fmt) {
@@ -67,6 +50,31 @@ const char *secs2_err_name(enum secs2_err e)
 	return (unsigned)e < SECS2_ERR_COUNT ? names[e] : "SECS_?";
 }
 
+/* The item's data or children after a header of hdr_end bytes from the
+ * body's start (the header inside the window). */
+static enum secs2_err item_body(const uint8_t *win, size_t winlen, size_t total, size_t hdr_end,
+				struct secs2_item *it)
+{
+	uint32_t len = it->length;
+	if (it->fmt == SECS2_L) {
+		/* every child takes at least 2 bytes: reject absurd counts early */
+		if (len > (total - hdr_end) / 2)
+			return SECS2_E_TRUNCATED;
+		it->end = hdr_end;
+		return SECS2_OK;
+	}
+	unsigned es = secs2_elem_size(it->fmt);
+	if ((len & (es - 1)) != 0 || (it->fmt == SECS2_LOCALIZED && len < 2)) /* es: 1, 2, 4 or 8 */
+		return SECS2_E_ELEMENT_SIZE;
+	if (total - hdr_end < len)
+		return SECS2_E_TRUNCATED;
+	it->end = hdr_end + len;
+	it->data = win + hdr_end;
+	size_t in_win = winlen - hdr_end;
+	it->avail = in_win < len ? (uint32_t)in_win : len;
+	return it->avail < len ? SECS2_PARTIAL : SECS2_OK;
+}
+
 enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, size_t off,
 			     struct secs2_item *it)
 {
@@ -74,6 +82,27 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 	it->offset = off;
 	if (off >= total)
 		return SECS2_E_TRUNCATED;
+	if (winlen >= 4 && off <= winlen - 4) {
+		/* the header's four bytes at most are in the window: read them
+		 * straight (the common case; the bounded view below otherwise) */
+		const uint8_t *h = win + off;
+		uint8_t n = h[0] & 3;
+		it->fmt = h[0] >> 2;
+		it->nlen = n;
+		if (n == 0)
+			return SECS2_E_ZERO_LENGTH_BYTES;
+		if (it->fmt != SECS2_L && secs2_elem_size(it->fmt) == 0)
+			return SECS2_E_UNKNOWN_FORMAT;
+		if (total - off < 1u + n)
+			return SECS2_E_TRUNCATED;
+		uint32_t len = h[1];
+		if (n > 1)
+			len = len << 8 | h[2];
+		if (n > 2)
+			len = len << 8 | h[3];
+		it->length = len;
+		return item_body(win, winlen, total, off + 1 + n, it);
+	}
 	struct bview v = bv_make(win, winlen);
 	bv_seek(&v, off);
 	uint8_t fb = bv_u8(&v);
@@ -92,24 +121,7 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 	if (v.err)
 		return SECS2_PARTIAL; /* length bytes past the window */
 	it->length = len;
-	size_t hdr_end = v.off;
-	if (it->fmt == SECS2_L) {
-		/* every child takes at least 2 bytes: reject absurd counts early */
-		if (len > (total - hdr_end) / 2)
-			return SECS2_E_TRUNCATED;
-		it->end = hdr_end;
-		return SECS2_OK;
-	}
-	unsigned es = secs2_elem_size(it->fmt);
-	if (len % es != 0 || (it->fmt == SECS2_LOCALIZED && len < 2))
-		return SECS2_E_ELEMENT_SIZE;
-	if (total - hdr_end < len)
-		return SECS2_E_TRUNCATED;
-	it->end = hdr_end + len;
-	it->data = bv_ptr(&v);
-	size_t in_win = bv_left(&v);
-	it->avail = in_win < len ? (uint32_t)in_win : len;
-	return it->avail < len ? SECS2_PARTIAL : SECS2_OK;
+	return item_body(win, winlen, total, v.off, it);
 }
 
 /* Walk state shared by validation and SML rendering. */

@@ -90,7 +90,18 @@ static inline struct bview secs2_data(const struct secs2_item *it)
 }
 
 /* Element size of a format (0 for L and unknown codes). */
-unsigned secs2_elem_size(uint8_t fmt);
+static inline unsigned secs2_elem_size(uint8_t fmt)
+{
+	/* a table: every item of every message asks (secs2.c) */
+	static const uint8_t size[64] = {
+		[SECS2_B] = 1, [SECS2_BOOLEAN] = 1, [SECS2_A] = 1, [SECS2_J] = 1,
+		[SECS2_LOCALIZED] = 1, [SECS2_I1] = 1, [SECS2_U1] = 1,
+		[SECS2_I2] = 2, [SECS2_U2] = 2,
+		[SECS2_I4] = 4, [SECS2_U4] = 4, [SECS2_F4] = 4,
+		[SECS2_I8] = 8, [SECS2_U8] = 8, [SECS2_F8] = 8,
+	};
+	return fmt < 64 ? size[fmt] : 0;
+}
 /* "L", "B", "BOOLEAN", "A", "J", "LOC", "I1".., "F4", "U8"; NULL if unknown */
 const char *secs2_fmt_name(uint8_t fmt);
 /* Stable anomaly name, e.g. "SECS_DEPTH_EXCEEDED". */
