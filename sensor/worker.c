@@ -73,7 +73,9 @@ static void sink_gap(void *ctx, int dir, uint32_t missing)
 	applayer_gap(&sc->w->app, sc->f, dir, missing, sc->sec, sc->usec);
 }
 
-void worker_flow_classified(struct worker *w, struct flow *f)
+/* The flow's application is known (or it ends unclassified): tell the
+ * sinks, once per flow and again after a policy reload. */
+static void flow_classified(struct worker *w, struct flow *f)
 {
 	if (f->classified_gen == *w->sh.classify_gen)
 		return;
@@ -95,7 +97,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 		}
 	}
 	ndpi_feed_end(w->ndpi, f, &w->dc.ndpi_no_state);
-	worker_flow_classified(w, f);
+	flow_classified(w, f);
 	/* checked (above) while still in its destination's backlog */
 	if (f->attempt_counted)
 		rules_sink_attempt_over(&w->rules_sink, f);
@@ -237,9 +239,8 @@ static void update_state(struct flow *f, const struct packet *p, int dir)
 	}
 }
 
-/* A packet with a decoded transport header (possibly from fragments). */
-static void process_l4(struct worker *w, const struct packet *p, uint64_t frame_bytes,
-		       uint16_t source, int dlt, uint64_t seq)
+void worker_l4(struct worker *w, const struct packet *p, uint64_t frame_bytes, uint16_t source,
+	       int dlt, uint64_t seq)
 {
 	const struct worker_shared *sh = &w->sh;
 	switch (p->proto) {
@@ -317,18 +318,12 @@ static void process_l4(struct worker *w, const struct packet *p, uint64_t frame_
 	}
 	/* flow rules run once the application is known */
 	if (f->app || f->ndpi_done)
-		worker_flow_classified(w, f);
+		flow_classified(w, f);
 	flow_table_touch(w->ft, f, seq);
 }
 
-void worker_packet(struct worker *w, struct packet *p, uint16_t source, int dlt, uint64_t seq)
+void worker_fragment(struct worker *w, struct packet *p, uint16_t source, int dlt, uint64_t seq)
 {
-	if (p->status == DEC_OK) {
-		process_l4(w, p, p->wirelen, source, dlt, seq);
-		return;
-	}
-	if (p->status != DEC_FRAGMENT)
-		return;
 	uint32_t len;
 	uint64_t frame_bytes;
 	const uint8_t *dgram = ipfrag_add(w->frag, p, &len, &frame_bytes);
@@ -348,7 +343,7 @@ void worker_packet(struct worker *w, struct packet *p, uint16_t source, int dlt,
 	q.flags = DEC_F_REASSEMBLED;
 	enum decode_status qs = decode_ip(&q, dgram, len);
 	if (qs == DEC_OK)
-		process_l4(w, &q, frame_bytes, source, dlt, seq);
+		worker_l4(w, &q, frame_bytes, source, dlt, seq);
 	else
 		w->dc.error[q.error]++;
 }

@@ -85,9 +85,22 @@ void worker_set_turn(struct worker *w, struct worker_turn turn);
 /* Before touching what all workers share: wait for this packet's turn. */
 void worker_enter_shared(struct worker *w);
 
+/* A frame with a decoded transport header (DEC_OK, or a datagram
+ * reassembled from fragments: frame_bytes of frames), and a fragment. */
+void worker_l4(struct worker *w, const struct packet *p, uint64_t frame_bytes, uint16_t source,
+	       int dlt, uint64_t seq);
+void worker_fragment(struct worker *w, struct packet *p, uint16_t source, int dlt, uint64_t seq);
+
 /* A decoded frame (status DEC_OK or DEC_FRAGMENT) of input source, link
  * dlt, the seq-th frame of the capture. */
-void worker_packet(struct worker *w, struct packet *p, uint16_t source, int dlt, uint64_t seq);
+static inline void worker_packet(struct worker *w, struct packet *p, uint16_t source, int dlt,
+				 uint64_t seq)
+{
+	if (p->status == DEC_OK)
+		worker_l4(w, p, p->wirelen, source, dlt, seq);
+	else if (p->status == DEC_FRAGMENT)
+		worker_fragment(w, p, source, dlt, seq);
+}
 
 /* The capture clock reached a new second: the n workers end the flows and
  * fragments whose time is up, in the order one worker would have (on the
@@ -97,8 +110,5 @@ void workers_expire(struct worker *w, unsigned n, int64_t sec, uint32_t usec);
 /* End every flow that is still open, likewise. */
 void workers_flush(struct worker *w, unsigned n);
 
-/* The flow's application is known (or it ends unclassified): tell the
- * sinks, once per flow and again after a policy reload. */
-void worker_flow_classified(struct worker *w, struct flow *f);
 
 #endif
