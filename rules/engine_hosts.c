@@ -24,17 +24,22 @@ int engine_hosts_init(struct engine_hosts *t, uint32_t max_hosts)
 	t->max_plain = max_hosts - max_hosts / 4;
 	t->hmask = size - 1;
 	t->mmask = size - 1;
-	t->hosts = calloc(size, sizeof(*t->hosts));
-	t->macs = calloc(size, sizeof(*t->macs));
-	return t->hosts && t->macs ? 0 : -1;
+	t->hosts = calloc(max_hosts ? max_hosts : 1, sizeof(*t->hosts));
+	t->macs = calloc(max_hosts ? max_hosts : 1, sizeof(*t->macs));
+	t->hidx = calloc(size, sizeof(*t->hidx));
+	t->midx = calloc(size, sizeof(*t->midx));
+	return t->hosts && t->macs && t->hidx && t->midx ? 0 : -1;
 }
 
 void engine_hosts_free(struct engine_hosts *t)
 {
 	free(t->hosts);
 	free(t->macs);
+	free(t->hidx);
+	free(t->midx);
 	t->hosts = NULL;
 	t->macs = NULL;
+	t->hidx = t->midx = NULL;
 }
 
 static uint32_t ip_hash(const struct ip_addr *ip)
@@ -58,8 +63,7 @@ struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, 
 	/* at most max_hosts entries in twice as many slots: a free slot ends
 	 * every probe */
 	for (uint32_t n = 0; n <= t->hmask; n++, i = (i + 1) & t->hmask) {
-		struct rhost *h = &t->hosts[i];
-		if (!h->ip.family) {
+		if (!t->hidx[i]) {
 			if (rank == HOST_LOOKUP)
 				return NULL;
 			if (t->nhosts >= t->max_hosts) {
@@ -70,14 +74,16 @@ struct rhost *engine_host_get(struct engine_hosts *t, const struct ip_addr *ip, 
 				t->refused_rank++;
 				return NULL;
 			}
+			struct rhost *h = &t->hosts[t->nhosts++];
+			t->hidx[i] = t->nhosts;
 			memset(h, 0, sizeof(*h));
 			h->ip = *ip;
 			h->rank = (uint8_t)rank;
-			t->nhosts++;
 			if (rank == HOST_PLAIN)
 				t->nplain++;
 			return h;
 		}
+		struct rhost *h = &t->hosts[t->hidx[i] - 1];
 		if (ip_addr_cmp(&h->ip, ip) == 0) {
 			engine_host_raise(t, h, rank);
 			return h;
@@ -100,17 +106,19 @@ struct rmac *engine_mac_get(struct engine_hosts *t, const uint8_t *mac)
 {
 	uint32_t i = (uint32_t)alert_key_mix(0, mac, 6) & t->mmask;
 	for (uint32_t n = 0; n <= t->mmask; n++, i = (i + 1) & t->mmask) {
-		struct rmac *m = &t->macs[i];
-		if (!m->used) {
+		if (!t->midx[i]) {
 			if (t->nmacs >= t->max_hosts) {
 				t->macs_dropped++;
 				return NULL;
 			}
-			t->nmacs++;
+			struct rmac *m = &t->macs[t->nmacs++];
+			t->midx[i] = t->nmacs;
+			memset(m, 0, sizeof(*m));
 			m->used = true;
 			memcpy(m->mac, mac, 6);
 			return m;
 		}
+		struct rmac *m = &t->macs[t->midx[i] - 1];
 		if (memcmp(m->mac, mac, 6) == 0)
 			return m;
 	}
@@ -119,7 +127,7 @@ struct rmac *engine_mac_get(struct engine_hosts *t, const uint8_t *mac)
 
 void engine_macs_forget(struct engine_hosts *t)
 {
-	if (t->macs)
-		memset(t->macs, 0, ((size_t)t->mmask + 1) * sizeof(*t->macs));
+	if (t->midx)
+		memset(t->midx, 0, ((size_t)t->mmask + 1) * sizeof(*t->midx));
 	t->nmacs = 0;
 }

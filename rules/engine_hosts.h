@@ -30,7 +30,7 @@ enum host_rank {
 
 /* What the engine learns about one address. */
 struct rhost {
-	struct ip_addr ip;            /* family 0: free slot */
+	struct ip_addr ip;
 	uint8_t rank;                 /* enum host_rank: the highest it was asked for */
 	uint32_t inferred;            /* role bits from behaviour */
 	uint8_t alerted;              /* bit per inventory rule already raised ... */
@@ -49,15 +49,22 @@ struct rmac {
 	int16_t zone[MAC_MAX_IPS];
 };
 
+/* Each table: entries in the order they were learned (never removed but
+ * all MACs at once), found through an open-addressing index of twice
+ * max_hosts slots holding entry + 1 (0: free). The index is 4 bytes a slot
+ * and the entries fill pages in order: memory grows with what was learned,
+ * not with where the hash put it. */
 struct engine_hosts {
-	struct rhost *hosts;
-	uint32_t hmask;               /* table size - 1 */
+	struct rhost *hosts;          /* nhosts of max_hosts used */
+	uint32_t *hidx;
+	uint32_t hmask;               /* index size - 1 */
 	uint32_t nhosts, max_hosts;
 	uint32_t nplain, max_plain;   /* entries of rank HOST_PLAIN, and their room */
 	uint64_t dropped;             /* addresses not learned: the table was full */
 	uint64_t refused_rank;        /* plain hosts not learned: only the fab's room was left */
 	uint64_t half_open_lookups;   /* ends of half-open flows looked up, never learned */
-	struct rmac *macs;
+	struct rmac *macs;            /* nmacs of max_hosts used */
+	uint32_t *midx;
 	uint32_t mmask;
 	uint32_t nmacs;               /* at most max_hosts: the MAC table stays half empty */
 	uint64_t macs_dropped;        /* MACs not learned: the table was full */
