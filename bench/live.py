@@ -32,6 +32,7 @@ import test_live_rate as lr  # noqa: E402
 from fabmon_test_util import final_stats, read_eve  # noqa: E402
 
 RATES = ["100000", "200000", "300000", "400000", "top"]
+EXTRA = []  # fabmon's defaults: the built-in policy, rules, evidence rings
 SENDERS = [1, 2, 3]
 
 
@@ -40,8 +41,8 @@ def one(fabmon, cap, work, senders, rate):
     out = os.path.join(work, f"live-{senders}-{rate}")
     os.makedirs(out)
     eve = os.path.join(out, "eve.json")
-    cmd = ["ip", "netns", "exec", lr.NS, fabmon, "-q", "-i", "rx0", "-o", out, "--stats-interval", "1",
-           "--no-alerts"] + lr.TIMEOUTS
+    cmd = ["ip", "netns", "exec", lr.NS, fabmon, "-q", "-i", "rx0", "-o", out, "--stats-interval", "1"]
+    cmd += lr.TIMEOUTS + EXTRA
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         follow = lr.EveFollower(eve)
@@ -95,7 +96,8 @@ def main(fabmon, cap):
     lr.setup()
     best = {}
     try:
-        print(f"capture: {cap}; fabmon -i rx0 --no-alerts (one worker), tcpreplay into tx0")
+        print(f"capture: {cap}; fabmon -i rx0 (defaults: built-in policy, rules, evidence; "
+              f"one worker), tcpreplay into tx0")
         print(f"{'senders':>8}{'asked pps':>11}{'sent':>10}{'achieved pps':>14}{'fabmon took':>13}"
               f"{'kernel drops':>14}{'veth drops':>12}{'lost':>8}")
         for senders in SENDERS:
