@@ -139,11 +139,24 @@ static bool hold(struct flow *f, const struct packet *p, int dir)
 	return true;
 }
 
+/* A flow a fabmon dissector decodes (HSMS, Modbus: f->app) is shown to
+ * nDPI for this many packets at most: enough for nDPI's own opinion where
+ * it has one (it names Modbus within four), and the rest of a long HSMS
+ * session no longer costs nDPI's search (issue 17 item 5). */
+#define NDPI_PKTS_CLAIMED 8
+
 void ndpi_feed_packet(struct ndpi_classifier *c, struct flow *f, const struct packet *p, int dir,
 		      uint64_t *no_state)
 {
 	if (f->ndpi_done)
 		return;
+	if (f->app && f->ndpi && f->ndpi_pkts >= NDPI_PKTS_CLAIMED) {
+		ndpi_classifier_giveup(c, f->ndpi, &f->ndpi_res);
+		f->ndpi_done = 1;
+		ndpi_classifier_flow_put(c, f->ndpi);
+		f->ndpi = NULL;
+		return;
+	}
 	if (!f->ndpi && hold(f, p, dir))
 		return;
 	if (!take_state(c, f, no_state))
