@@ -18,8 +18,9 @@
   - tshark -z io,phs (Wireshark's full dissection, HSMS decoded on port
     5000, no output but the protocol hierarchy),
 
-each run --runs times; the median wall time is reported with packets per
-second, CPU time, peak RSS, and the ratio to fabmon.
+each run --runs times in rounds (every tool once a round: paired runs); the
+median wall time is reported with packets per second, CPU time, peak RSS,
+and the ratio to fabmon.
 
 --profile flood (issue 17 item 4) measures memory under flow floods
 instead: the demo capture with 1,000,000 handshakes that complete and go
@@ -232,14 +233,22 @@ def main():
         return
 
     results = {}
+    present = []
     for name, cmd in tools:
         if not shutil.which(cmd[0]) and not os.path.exists(cmd[0]):
             print(f"{name}: not installed, skipped")
             continue
-        runs = [measure(cmd) for _ in range(a.runs)]
-        wall = statistics.median(r[0] for r in runs)
-        cpu = statistics.median(r[1] for r in runs)
-        rss = max(r[2] for r in runs)
+        present.append((name, cmd))
+    # paired runs: round after round, every tool once, so that a slow spell
+    # of the machine weighs on every tool alike
+    runs = {name: [] for name, _ in present}
+    for _ in range(a.runs):
+        for name, cmd in present:
+            runs[name].append(measure(cmd))
+    for name, _ in present:
+        wall = statistics.median(r[0] for r in runs[name])
+        cpu = statistics.median(r[1] for r in runs[name])
+        rss = max(r[2] for r in runs[name])
         results[name] = (wall, cpu, rss)
     shutil.rmtree(out, ignore_errors=True)
 
