@@ -11,10 +11,10 @@
  * through a bounded single-producer single-consumer ring (Concurrency
  * Kit's ck_ring) whose slots hold a copy of the frame. Worker 0 is the
  * reading thread itself: N workers are N threads, one per core, and
- * waiting can spin.
+ * waiting can spin. Its own frames wait in a queue of up to LOCAL_BATCH
+ * (shards.c) while it hands out the others'.
  *
- * Every item (frame or clock tick) carries a sequence number in capture
- * order. A worker does everything that belongs to its own flows at once —
+ * Every frame carries a sequence number in capture order. A worker does everything that belongs to its own flows at once —
  * flow table, nDPI, reassembly, SECS-II decoding — and waits for its
  * item's turn only when it is about to touch what all workers share (the
  * rules' host state, the inventory, evidence accounting, EVE, the report's
