@@ -75,6 +75,21 @@ static enum secs2_err item_body(const uint8_t *win, size_t winlen, size_t total,
 	return it->avail < len ? SECS2_PARTIAL : SECS2_OK;
 }
 
+/* The format byte fb of an item with left bytes of the body from it on. */
+static enum secs2_err format_byte(struct secs2_item *it, uint8_t fb, size_t left)
+{
+	uint8_t n = fb & 3;
+	it->fmt = fb >> 2;
+	it->nlen = n;
+	if (n == 0)
+		return SECS2_E_ZERO_LENGTH_BYTES;
+	if (it->fmt != SECS2_L && secs2_elem_size(it->fmt) == 0)
+		return SECS2_E_UNKNOWN_FORMAT;
+	if (left < 1u + n)
+		return SECS2_E_TRUNCATED;
+	return SECS2_OK;
+}
+
 enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, size_t off,
 			     struct secs2_item *it)
 {
@@ -86,15 +101,10 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 		/* the header's four bytes at most are in the window: read them
 		 * straight (the common case; the bounded view below otherwise) */
 		const uint8_t *h = win + off;
-		uint8_t n = h[0] & 3;
-		it->fmt = h[0] >> 2;
-		it->nlen = n;
-		if (n == 0)
-			return SECS2_E_ZERO_LENGTH_BYTES;
-		if (it->fmt != SECS2_L && secs2_elem_size(it->fmt) == 0)
-			return SECS2_E_UNKNOWN_FORMAT;
-		if (total - off < 1u + n)
-			return SECS2_E_TRUNCATED;
+		enum secs2_err e = format_byte(it, h[0], total - off);
+		if (e != SECS2_OK)
+			return e;
+		uint8_t n = it->nlen;
 		uint32_t len = h[1];
 		if (n > 1)
 			len = len << 8 | h[2];
@@ -108,16 +118,10 @@ enum secs2_err secs2_item_at(const uint8_t *win, size_t winlen, size_t total, si
 	uint8_t fb = bv_u8(&v);
 	if (v.err)
 		return SECS2_PARTIAL; /* the format byte is past the window */
-	uint8_t n = fb & 3;
-	it->fmt = fb >> 2;
-	it->nlen = n;
-	if (n == 0)
-		return SECS2_E_ZERO_LENGTH_BYTES;
-	if (it->fmt != SECS2_L && secs2_elem_size(it->fmt) == 0)
-		return SECS2_E_UNKNOWN_FORMAT;
-	if (total - off < 1u + n)
-		return SECS2_E_TRUNCATED;
-	uint32_t len = (uint32_t)bv_be_n(&v, n);
+	enum secs2_err e = format_byte(it, fb, total - off);
+	if (e != SECS2_OK)
+		return e;
+	uint32_t len = (uint32_t)bv_be_n(&v, it->nlen);
 	if (v.err)
 		return SECS2_PARTIAL; /* length bytes past the window */
 	it->length = len;
