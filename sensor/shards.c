@@ -59,7 +59,9 @@ struct shard {
 };
 
 struct shards {
-	bool paused;                    /* the reading thread has the workers (shards_pause) */
+	/* the reading thread has the workers (shards_pause); read by a worker
+	 * only in its turn, set while none is in one: relaxed will do */
+	_Atomic bool paused;
 	unsigned n;
 	uint64_t seq;                   /* the last sequence number given */
 	struct shard *sh;               /* n of them */
@@ -80,8 +82,10 @@ static void backoff(unsigned *spins)
 static void shard_enter(void *ctx)
 {
 	struct shard *sh = ctx;
-	if (sh->holding || sh->all->paused)
-		return; /* paused: called on the reading thread, the workers wait */
+	if (atomic_load_explicit(&sh->all->paused, memory_order_relaxed))
+		return; /* called on the reading thread while the workers wait */
+	if (sh->holding)
+		return;
 	struct shards *s = sh->all;
 	for (unsigned i = 0; i < s->n; i++) {
 		struct shard *o = &s->sh[i];
@@ -244,12 +248,12 @@ void shards_pause(struct shards *s)
 		while (atomic_load_explicit(&sh->low, memory_order_acquire) <= sent)
 			backoff(&spins);
 	}
-	s->paused = true; /* the workers read it only in their turn: none is in one now */
+	atomic_store_explicit(&s->paused, true, memory_order_relaxed);
 }
 
 void shards_resume(struct shards *s)
 {
-	s->paused = false; /* published to each worker by its next item */
+	atomic_store_explicit(&s->paused, false, memory_order_relaxed); /* before any next item */
 }
 
 static void free_shards(struct shards *s)
@@ -295,6 +299,7 @@ struct shards *shards_start(struct worker *w, unsigned n, char *err, size_t errl
 		return NULL;
 	}
 	memset(s->sh, 0, sizeof(struct shard) * n);
+	atomic_init(&s->paused, false);
 	s->n = n;
 	for (unsigned i = 0; i < n; i++) {
 		struct shard *sh = &s->sh[i];
