@@ -19,17 +19,14 @@ table has one row per rate, not per worker count.
 """
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import test_live_rate as lr  # noqa: E402
-from fabmon_test_util import final_stats, read_eve  # noqa: E402
+from fabmon_test_util import final_stats  # noqa: E402
 
 RATES = ["100000", "200000", "300000", "400000", "top"]
 EXTRA = []  # fabmon's defaults: the built-in policy, rules, evidence rings
@@ -37,56 +34,19 @@ SENDERS = [1, 2, 3]
 
 
 def one(fabmon, cap, work, senders, rate):
-    """fabmon -i rx0 while `senders` tcpreplay processes send cap into tx0."""
+    """fabmon -i rx0 while `senders` tcpreplay processes send cap into tx0
+    (test_live_rate.live)."""
     out = os.path.join(work, f"live-{senders}-{rate}")
-    os.makedirs(out)
-    eve = os.path.join(out, "eve.json")
-    cmd = ["ip", "netns", "exec", lr.NS, fabmon, "-q", "-i", "rx0", "-o", out, "--stats-interval", "1"]
-    cmd += lr.TIMEOUTS + EXTRA
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        follow = lr.EveFollower(eve)
-        deadline = time.time() + 10
-        while time.time() < deadline and proc.poll() is None and not follow.stats():
-            time.sleep(0.05)
-        if proc.poll() is not None:
-            raise RuntimeError(f"fabmon exited {proc.returncode}: {proc.stderr.read()}")
-        vd0 = lr.veth_drops()
-        speed = ["--topspeed"] if rate == "top" else [f"--pps={int(rate) // senders}"]
-        t0 = time.time()
-        reps = [subprocess.Popen(["ip", "netns", "exec", lr.NS, "tcpreplay", "-i", "tx0", *speed, cap],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(senders)]
-        sent = 0
-        for r in reps:
-            o, e = r.communicate()
-            if r.returncode:
-                raise RuntimeError(f"tcpreplay failed: {e}")
-            sent += lr.parse_tcpreplay(o)["sent"]
-        wall = time.time() - t0
-        seen, last = -1, time.time()
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            for st in follow.stats():
-                if st["capture"]["packets"] != seen:
-                    seen, last = st["capture"]["packets"], time.time()
-            if seen >= sent or time.time() - last > 3:
-                break
-            time.sleep(0.2)
-        vdrops = lr.veth_drops() - vd0
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    st = final_stats(read_eve(eve)) or {}
-    capst = st.get("capture", {})
-    took = capst.get("packets", 0)
-    kdrops = capst.get("kernel_drops", 0) + capst.get("kernel_ifdrops", 0)
+    r = lr.live(fabmon, cap, out, lr.TIMEOUTS + EXTRA, rate, 0, senders=senders)
     shutil.rmtree(out, ignore_errors=True)
-    return {"sent": sent, "pps": sent / wall if wall else 0, "took": took, "kernel": kdrops,
-            "veth": vdrops, "lost": max(sent - took, 0) + kdrops}
+    if r["rc"] != 0:
+        raise RuntimeError(f"fabmon exited {r['rc']}: {r['err'][-300:]}")
+    capst = final_stats(r["recs"])["capture"]
+    took = capst["packets"]
+    kdrops = capst["kernel_drops"] + capst["kernel_ifdrops"]
+    wall = r["replay_wall"]
+    return {"sent": r["sent"], "pps": r["sent"] / wall if wall else 0, "took": took,
+            "kernel": kdrops, "veth": r["veth_drops"], "lost": max(r["sent"] - took, 0) + kdrops}
 
 
 def main(fabmon, cap):

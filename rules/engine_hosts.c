@@ -114,7 +114,6 @@ struct rmac *engine_mac_get(struct engine_hosts *t, const uint8_t *mac)
 			struct rmac *m = &t->macs[t->nmacs++];
 			t->midx[i] = t->nmacs;
 			memset(m, 0, sizeof(*m));
-			m->used = true;
 			memcpy(m->mac, mac, 6);
 			return m;
 		}

@@ -43,7 +43,7 @@ struct rhost {
 #define MAC_MAX_IPS 3                 /* more source addresses: a router */
 struct rmac {
 	uint8_t mac[6];
-	bool used, alerted, router;
+	bool alerted, router;
 	uint8_t nips;
 	struct ip_addr ip[MAC_MAX_IPS];
 	int16_t zone[MAC_MAX_IPS];

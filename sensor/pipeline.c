@@ -204,7 +204,6 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 	struct worker_shared shared = {
 		.opt = opt,
 		.rules = pl->rules,
-		.learn = pl->learn,
 		.evidence = pl->evidence,
 		.sum = &pl->sum,
 		.eve_sink = &pl->eve_sink,
@@ -228,7 +227,6 @@ void pipeline_set_learner(struct pipeline *pl, struct learner *l)
 {
 	pl->learn = l;
 	for (unsigned i = 0; i < pl->nworkers; i++) {
-		pl->w[i].sh.learn = l;
 		pl->w[i].rules_sink.learn = l;
 		worker_register_sinks(&pl->w[i]);
 	}

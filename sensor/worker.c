@@ -121,7 +121,7 @@ void worker_register_sinks(struct worker *w)
 	event_sinks_clear(l);
 	if (threads)
 		event_sinks_add(l, (struct event_sink){ w, gate_event, gate_flow, gate_end });
-	if (w->sh.rules || w->sh.learn)
+	if (w->sh.rules || w->rules_sink.learn)
 		event_sinks_add(l, rules_event_sink(&w->rules_sink));
 	event_sinks_add(l, summary_event_sink(w->sh.sum));
 	event_sinks_add(l, eve_event_sink(w->sh.eve_sink));

@@ -31,7 +31,6 @@
 
 struct ndpi_classifier;
 struct rules;
-struct learner;
 struct evidence;
 struct summary;
 struct eve_sink;
@@ -41,7 +40,6 @@ struct options;
 struct worker_shared {
 	const struct options *opt;
 	struct rules *rules;          /* NULL with --no-alerts */
-	struct learner *learn;        /* `fabmon learn` */
 	struct evidence *evidence;    /* NULL: none (yet) */
 	struct summary *sum;
 	struct eve_sink *eve_sink;

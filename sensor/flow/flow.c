@@ -370,12 +370,16 @@ static struct flow *merged_head(struct flow_table *const *t, unsigned n, int c, 
 
 void flow_tables_expire(struct flow_table *const *t, unsigned n, int64_t now_sec, uint32_t now_usec)
 {
+	if (n == 1) {
+		flow_table_expire(t[0], now_sec, now_usec);
+		return;
+	}
 	bool emergency = false;
 	for (unsigned i = 0; i < n; i++) {
 		check_emergency(t[i]);
 		emergency |= t[i]->st.emergency;
 	}
-	if (n == 1 || emergency) {
+	if (emergency) {
 		for (unsigned i = 0; i < n; i++)
 			flow_table_expire(t[i], now_sec, now_usec);
 		return;

@@ -317,15 +317,21 @@ static uint32_t place(const struct evidence *ev, struct ev_flow *ef, uint32_t ro
 	return pos;
 }
 
+/* A flow without a ring that does not ask for one with this frame: the cap
+ * was reached, or the empty flows' share and the frame carries no payload. */
+static bool still_denied(const struct flow *f, bool empty)
+{
+	return f->evidence_denied == EV_DENIED || (f->evidence_denied == EV_DENIED_EMPTY && empty);
+}
+
 bool evidence_packet_shared(const struct evidence *ev, const struct flow *f, bool payload)
 {
 	if (!ev || !ev->dir_ok)
 		return false;
 	const struct ev_flow *ef = f->evidence;
 	bool empty = empty_so_far(f, payload);
-	if (!ef) /* a ring drawn from the cap, unless it is denied without asking */
-		return !(f->evidence_denied == EV_DENIED ||
-			 (f->evidence_denied == EV_DENIED_EMPTY && empty));
+	if (!ef) /* a ring drawn from the cap */
+		return !still_denied(f, empty);
 	return (ef->empty && !empty) || (ef->dump && ef->remaining);
 }
 
@@ -342,7 +348,7 @@ void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, 
 		ev->mem_empty -= ring_size(&ev->cfg);
 	}
 	if (!ef) {
-		if (f->evidence_denied == EV_DENIED || (f->evidence_denied == EV_DENIED_EMPTY && empty))
+		if (still_denied(f, empty))
 			return;
 		size_t need = ring_size(&ev->cfg);
 		if (empty && ev->mem_empty + need > ev->empty_cap) {

@@ -249,8 +249,30 @@ class EveFollower:
         return out
 
 
-def live(fabmon, capture, outdir, opts, rate, buffer_mib, extra=()):
-    """Capture on rx0 while CAPTURE is replayed into tx0 at RATE (pps or 'top')."""
+def replay(capture, rate, senders):
+    """tcpreplay CAPTURE into tx0 at RATE (pps or 'top'), from `senders`
+    processes at once, each sending the whole capture at its share of the
+    rate: tcpreplay's summary, the packets summed."""
+    speed = ["--topspeed"] if rate == "top" else [f"--pps={int(rate) // senders}"]
+    procs = [subprocess.Popen(["ip", "netns", "exec", NS, "tcpreplay", "-i", "tx0", *speed, capture],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(senders)]
+    res = {"sent": 0, "failed": 0, "pps": 0.0, "secs": 0.0}
+    for p in procs:
+        out, err = p.communicate()
+        if p.returncode:
+            raise RuntimeError(f"tcpreplay failed: {err}")
+        r = parse_tcpreplay(out)
+        res["sent"] += r["sent"]
+        res["failed"] += r["failed"]
+        res["pps"] += r["pps"]
+        res["secs"] = max(res["secs"], r["secs"])
+    return res
+
+
+def live(fabmon, capture, outdir, opts, rate, buffer_mib, extra=(), senders=1):
+    """Capture on rx0 while CAPTURE is replayed into tx0 at RATE (pps or 'top')
+    by `senders` tcpreplay processes."""
     os.makedirs(outdir)
     eve = os.path.join(outdir, "eve.json")
     cmd = ["ip", "netns", "exec", NS, fabmon, "-q", "-i", "rx0", "-o", outdir, "--stats-interval", "1"]
@@ -270,12 +292,8 @@ def live(fabmon, capture, outdir, opts, rate, buffer_mib, extra=()):
             res.update(rc=proc.returncode, err=err)
             return res
         vdrops0 = veth_drops()
-        speed = ["--topspeed"] if rate == "top" else [f"--pps={rate}"]
         t0 = time.time()
-        r = ns("tcpreplay", "-i", "tx0", *speed, capture)
-        if r.returncode:
-            raise RuntimeError(f"tcpreplay failed: {r.stderr}")
-        res.update(parse_tcpreplay(r.stdout))
+        res.update(replay(capture, rate, senders))
         res["replay_wall"] = time.time() - t0
         # wait until fabmon has taken every packet sent, or its count stops moving
         seen, last_change = -1, time.time()
