@@ -15,27 +15,32 @@
 #include "sensor/worker.h"
 #include "util/hash_mix.h"
 
-/* Items in flight per worker: enough to ride out a worker's wait for its
- * turn, small enough to stay in cache (each slot holds a frame). */
-#define RING_SIZE 1024u                 /* a power of two; holds RING_SIZE - 1 */
-#define SLOTS (RING_SIZE + 1u)          /* the ring's, and the one being worked on */
+/* Frames go to a worker in batches: the cache lines the two threads share
+ * (the ring's indices, the turn counters) then change hands once a batch,
+ * not once a frame; on two cores handing frames over one by one cost more
+ * than the work it shared out. */
+#define BATCH 32u
+#define RING_SIZE 32u                   /* batches; a power of two; holds RING_SIZE - 1 */
+#define POOL (RING_SIZE + 1u)           /* the ring's, and the one being filled */
 #define FRAME_MIN 2048u                 /* a slot's first buffer: an Ethernet frame */
 /* The reading thread's own frames wait until this many frames have been
  * read since the first of them: meanwhile the other workers have theirs to
  * work on (and it has theirs to hand out instead of waiting for them). */
 #define LOCAL_BATCH 128u
 
-enum item_kind { ITEM_PACKET, ITEM_STOP };
-
 struct item {
 	uint64_t seq;                   /* capture order, from 1 */
-	enum item_kind kind;
 	uint16_t source;
 	int dlt;
 	uint64_t frame;                 /* the frame's number in the capture */
-	struct packet p;                /* ITEM_PACKET: its pointers into buf */
+	struct packet p;                /* its pointers into buf */
 	uint8_t *buf;
 	uint32_t cap;
+};
+
+struct batch {
+	unsigned n;                     /* items; 0 in a full ring: stop */
+	struct item it[BATCH];
 };
 
 struct shard {
@@ -43,13 +48,15 @@ struct shard {
 	 * with a sequence number below low is done */
 	_Alignas(64) _Atomic uint64_t low;
 	/* written by the reader: the sequence number of its last item for this
-	 * worker */
+	 * worker (handed over or still in the batch being filled) */
 	_Alignas(64) _Atomic uint64_t sent;
 	_Alignas(64) struct ck_ring ring;
 	struct ck_ring_buffer ring_buf[RING_SIZE];
-	struct item *slots;             /* SLOTS of them; worker 0: LOCAL_BATCH, its queue */
-	uint64_t produced;              /* reader's: items handed to this worker */
-	unsigned queued;                /* worker 0: frames in its queue */
+	struct batch *pool;             /* POOL of them (not worker 0's) */
+	struct item *queue;             /* worker 0's: LOCAL_BATCH frames of its own */
+	unsigned queued;                /* worker 0's: frames in its queue */
+	uint64_t produced;              /* reader's: batches handed to this worker */
+	struct batch *filling;          /* reader's: pool[produced % POOL] */
 	uint64_t cur;                   /* worker's: the item it works on */
 	bool holding;                   /* worker's: it has cur's turn */
 	struct shards *all;
@@ -61,10 +68,10 @@ struct shard {
 struct shards {
 	/* the reading thread has the workers (shards_pause); read by a worker
 	 * only in its turn, set while none is in one: relaxed will do */
-	_Atomic bool paused;
+	_Alignas(64) _Atomic bool paused;
 	unsigned n;
-	uint64_t seq;                   /* the last sequence number given */
 	struct shard *sh;               /* n of them */
+	_Alignas(64) uint64_t seq;      /* reader's: the last sequence number given */
 };
 
 /* Spin (a thread for each core: the wait is short, and the other thread is
@@ -77,8 +84,10 @@ static void backoff(unsigned *spins)
 		sched_yield();
 }
 
-/* A worker thread waits for the turn of the item it is working on (at once
- * when it already has it). */
+static void flush_all(struct shards *s);
+
+/* A worker waits for the turn of the item it is working on (at once when
+ * it already has it). */
 static void shard_enter(void *ctx)
 {
 	struct shard *sh = ctx;
@@ -87,6 +96,7 @@ static void shard_enter(void *ctx)
 	if (sh->holding)
 		return;
 	struct shards *s = sh->all;
+	bool reader = sh == &s->sh[0];
 	for (unsigned i = 0; i < s->n; i++) {
 		struct shard *o = &s->sh[i];
 		if (o == sh)
@@ -98,6 +108,8 @@ static void shard_enter(void *ctx)
 			uint64_t low = atomic_load_explicit(&o->low, memory_order_acquire);
 			if (low > sh->cur || low > sent)
 				break;
+			if (reader)
+				flush_all(s); /* o may wait for items still in a batch */
 			backoff(&spins);
 		}
 	}
@@ -109,48 +121,56 @@ static void *worker_main(void *arg)
 	struct shard *sh = arg;
 	struct worker *w = sh->w;
 	for (;;) {
-		struct item *it;
+		struct batch *b;
 		unsigned spins = 0;
-		while (!ck_ring_dequeue_spsc(&sh->ring, sh->ring_buf, &it))
+		while (!ck_ring_dequeue_spsc(&sh->ring, sh->ring_buf, &b))
 			backoff(&spins);
-		sh->cur = it->seq;
-		sh->holding = false;
-		/* what came before it for this worker is done */
-		atomic_store_explicit(&sh->low, it->seq, memory_order_release);
-		if (it->kind == ITEM_STOP) {
-			atomic_store_explicit(&sh->low, it->seq + 1, memory_order_release);
+		if (b->n == 0)
 			break;
+		for (unsigned i = 0; i < b->n; i++) {
+			struct item *it = &b->it[i];
+			sh->cur = it->seq;
+			sh->holding = false;
+			/* what came before it for this worker is done */
+			atomic_store_explicit(&sh->low, it->seq, memory_order_release);
+			worker_packet(w, &it->p, it->source, it->dlt, it->frame);
 		}
-		worker_packet(w, &it->p, it->source, it->dlt, it->frame);
-		atomic_store_explicit(&sh->low, it->seq + 1, memory_order_release);
+		atomic_store_explicit(&sh->low, b->it[b->n - 1].seq + 1, memory_order_release);
 	}
+	atomic_store_explicit(&sh->low, UINT64_MAX, memory_order_release);
 	return NULL;
-}
-
-/* The next free slot of sh (the ring may be full: its slot is still free). */
-static struct item *next_slot(struct shard *sh)
-{
-	return &sh->slots[sh->produced % SLOTS];
 }
 
 static void run_queue(struct shards *s);
 
-/* Hand an item to a worker thread. */
-static void put(struct shards *s, struct shard *sh, struct item *it)
+/* Hand sh's batch to its worker when the ring has room; wait = until it
+ * has. false: not handed (no room, wait false). */
+static bool hand_over(struct shards *s, struct shard *sh, bool wait)
 {
-	it->seq = ++s->seq;
-	struct shard *reader = &s->sh[0];
-	if (!reader->queued) /* the reading thread has nothing of its own left before it */
-		atomic_store_explicit(&reader->low, it->seq + 1, memory_order_release);
-	atomic_store_explicit(&sh->sent, it->seq, memory_order_release);
 	unsigned spins = 0;
-	while (!ck_ring_enqueue_spsc(&sh->ring, sh->ring_buf, it)) {
+	while (!ck_ring_enqueue_spsc(&sh->ring, sh->ring_buf, sh->filling)) {
+		if (!wait)
+			return false;
 		/* the worker may be waiting for the turn of one of ours */
-		if (reader->queued)
+		if (s->sh[0].queued)
 			run_queue(s);
+		flush_all(s);
 		backoff(&spins);
 	}
 	sh->produced++;
+	sh->filling = &sh->pool[sh->produced % POOL];
+	sh->filling->n = 0;
+	return true;
+}
+
+/* Every worker's frames still in a batch handed over, where its ring has room. */
+static void flush_all(struct shards *s)
+{
+	for (unsigned i = 1; i < s->n; i++) {
+		struct shard *sh = &s->sh[i];
+		if (sh->filling->n)
+			hand_over(s, sh, false);
+	}
 }
 
 /* Worker 0's frames, in order, on the reading thread. */
@@ -158,7 +178,7 @@ static void run_queue(struct shards *s)
 {
 	struct shard *sh = &s->sh[0];
 	for (unsigned i = 0; i < sh->queued; i++) {
-		struct item *it = &sh->slots[i];
+		struct item *it = &sh->queue[i];
 		sh->cur = it->seq;
 		sh->holding = false;
 		atomic_store_explicit(&sh->low, it->seq, memory_order_release);
@@ -198,7 +218,6 @@ static bool fill(struct item *it, const struct packet *p, uint16_t source, int d
 		it->cap = cap;
 	}
 	memcpy(it->buf, p->data, p->caplen);
-	it->kind = ITEM_PACKET;
 	it->source = source;
 	it->dlt = dlt;
 	it->frame = frame;
@@ -216,31 +235,38 @@ static bool fill(struct item *it, const struct packet *p, uint16_t source, int d
 bool shards_packet(struct shards *s, struct packet *p, uint16_t source, int dlt, uint64_t seq)
 {
 	struct shard *reader = &s->sh[0];
-	unsigned k = shard_of(s, p);
-	bool ok;
-	if (k == 0) {
-		struct item *it = &reader->slots[reader->queued];
-		ok = fill(it, p, source, dlt, seq);
-		if (ok) {
-			it->seq = ++s->seq; /* low stays at the first queued one's */
-			reader->queued++;
-		}
+	struct shard *sh = &s->sh[shard_of(s, p)];
+	struct batch *b = sh->filling;
+	struct item *it = sh == reader ? &reader->queue[reader->queued] : &b->it[b->n];
+	if (!fill(it, p, source, dlt, seq))
+		return false;
+	it->seq = ++s->seq;
+	if (sh == reader) {
+		reader->queued++; /* low stays at the first queued one's */
 	} else {
-		struct shard *sh = &s->sh[k];
-		struct item *it = next_slot(sh);
-		ok = fill(it, p, source, dlt, seq);
-		if (ok)
-			put(s, sh, it);
+		b->n++;
+		if (!reader->queued) /* the reading thread has nothing of its own left before it */
+			atomic_store_explicit(&reader->low, it->seq + 1, memory_order_release);
+		atomic_store_explicit(&sh->sent, it->seq, memory_order_release);
+		if (b->n == BATCH)
+			hand_over(s, sh, true);
 	}
 	if (reader->queued &&
-	    (reader->queued == LOCAL_BATCH || s->seq - reader->slots[0].seq >= LOCAL_BATCH))
+	    (reader->queued == LOCAL_BATCH || s->seq - reader->queue[0].seq >= LOCAL_BATCH)) {
+		flush_all(s); /* the others' frames before ours, while we work */
 		run_queue(s);
-	return ok;
+	}
+	return true;
 }
 
 void shards_pause(struct shards *s)
 {
 	run_queue(s);
+	for (unsigned i = 1; i < s->n; i++) {
+		struct shard *sh = &s->sh[i];
+		if (sh->filling->n)
+			hand_over(s, sh, true);
+	}
 	for (unsigned i = 1; i < s->n; i++) {
 		struct shard *sh = &s->sh[i];
 		uint64_t sent = atomic_load_explicit(&sh->sent, memory_order_acquire);
@@ -260,10 +286,15 @@ static void free_shards(struct shards *s)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		struct shard *sh = &s->sh[i];
-		if (sh->slots)
-			for (unsigned k = 0; k < (i ? SLOTS : LOCAL_BATCH); k++)
-				free(sh->slots[k].buf);
-		free(sh->slots);
+		if (sh->pool)
+			for (unsigned k = 0; k < POOL; k++)
+				for (unsigned j = 0; j < BATCH; j++)
+					free(sh->pool[k].it[j].buf);
+		if (sh->queue)
+			for (unsigned j = 0; j < LOCAL_BATCH; j++)
+				free(sh->queue[j].buf);
+		free(sh->pool);
+		free(sh->queue);
 		if (sh->w)
 			worker_set_turn(sh->w, (struct worker_turn){ NULL, NULL });
 	}
@@ -280,9 +311,9 @@ void shards_stop(struct shards *s)
 		struct shard *sh = &s->sh[i];
 		if (!sh->started)
 			continue;
-		struct item *it = next_slot(sh);
-		it->kind = ITEM_STOP;
-		put(s, sh, it);
+		if (sh->filling->n)
+			hand_over(s, sh, true);
+		hand_over(s, sh, true); /* an empty batch: stop */
 	}
 	for (unsigned i = 1; i < s->n; i++)
 		if (s->sh[i].started)
@@ -309,10 +340,14 @@ struct shards *shards_start(struct worker *w, unsigned n, char *err, size_t errl
 		/* the reading thread's own frames wait in its queue: only low says
 		 * which are done */
 		atomic_init(&sh->sent, i ? 0 : UINT64_MAX);
-		if (i > 0)
-			ck_ring_init(&sh->ring, RING_SIZE); /* the reading thread's: none */
-		sh->slots = calloc(i ? SLOTS : LOCAL_BATCH, sizeof(*sh->slots));
-		if (!sh->slots) {
+		if (i > 0) { /* the reading thread's: a queue, no ring */
+			ck_ring_init(&sh->ring, RING_SIZE);
+			sh->pool = calloc(POOL, sizeof(*sh->pool));
+			sh->filling = sh->pool;
+		} else {
+			sh->queue = calloc(LOCAL_BATCH, sizeof(*sh->queue));
+		}
+		if (i ? !sh->pool : !sh->queue) {
 			snprintf(err, errlen, "out of memory for %u workers", n);
 			free_shards(s);
 			return NULL;

@@ -9,7 +9,8 @@
  * owns its address pair (a symmetric hash of the two IP addresses: both
  * directions, and every fragment of a datagram, go to the same worker),
  * through a bounded single-producer single-consumer ring (Concurrency
- * Kit's ck_ring) whose slots hold a copy of the frame. Worker 0 is the
+ * Kit's ck_ring) of batches of up to 32 frames, each a copy (the cache
+ * lines both threads write change hands once a batch). Worker 0 is the
  * reading thread itself: N workers are N threads, one per core, and
  * waiting can spin. Its own frames wait in a queue of up to LOCAL_BATCH
  * (shards.c) while it hands out the others'.
