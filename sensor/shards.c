@@ -148,13 +148,16 @@ static void run_queue(struct shards *s);
 static bool hand_over(struct shards *s, struct shard *sh, bool wait)
 {
 	unsigned spins = 0;
-	while (!ck_ring_enqueue_spsc(&sh->ring, sh->ring_buf, sh->filling)) {
+	struct batch *b = sh->filling;
+	while (!ck_ring_enqueue_spsc(&sh->ring, sh->ring_buf, b)) {
 		if (!wait)
 			return false;
 		/* the worker may be waiting for the turn of one of ours */
 		if (s->sh[0].queued)
 			run_queue(s);
 		flush_all(s);
+		if (sh->filling != b)
+			return true; /* flush_all handed it over */
 		backoff(&spins);
 	}
 	sh->produced++;

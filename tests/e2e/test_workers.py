@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""Worker threads (--workers 2) stop for a stats request and a policy reload
+"""Worker threads (--workers 2 and 4) stop for a stats request and a policy reload
 in the middle of a replay, and give the records one worker gives.
 
 usage: test_workers.py FABMON SOURCE_ROOT
@@ -10,8 +10,9 @@ packets, then (once fabmon has read them) SIGUSR1 and SIGHUP with the policy
 file changed from the built-in default to zones/examples/fab-site.yaml, then
 one packet (after which fabmon handles both: the workers finish what they
 hold and wait, the policy is reloaded and every open flow checked again, a
-stats record is written), then the rest. This runs with --workers 1 and
---workers 2. Both must write a mid-run stats record that counts exactly 101
+stats record is written), then the rest. This runs with --workers 1, 2
+and 4 (more threads than this machine's cores: frames wait in full rings and
+batches). Each must write a mid-run stats record that counts exactly 101
 packets, count one reload in the final stats, and write the same records
 (the run and stats records aside; compared as sorted sets, since flows
 ended at the same time may be written in another order).
@@ -106,7 +107,7 @@ def main():
     header, pkts = packets(os.path.join(SRC, "demo", "fab-demo.pcap"))
     tmp = tempfile.mkdtemp(prefix="fabmon-workers-")
     try:
-        runs = {w: run(w, tmp, header, pkts) for w in (1, 2)}
+        runs = {w: run(w, tmp, header, pkts) for w in (1, 2, 4)}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for w, (rc, err, mid, recs) in runs.items():
@@ -123,10 +124,12 @@ def main():
         c.eq(f"--workers {w}: packets in all", fin["capture"]["packets"], len(pkts))
         c.true(f"--workers {w}: a policy record for the reload",
                any(r.get("event_type") == "policy" for r in recs))
-    one, two = as_set(runs[1][3]), as_set(runs[2][3])
-    c.true("the records of --workers 2 are those of --workers 1", one == two,
-           f"({len(one)} and {len(two)} records; only with 2: "
-           f"{sorted(set(two) - set(one))[:2]}; only with 1: {sorted(set(one) - set(two))[:2]})")
+    one = as_set(runs[1][3])
+    for w in (2, 4):
+        other = as_set(runs[w][3])
+        c.true(f"the records of --workers {w} are those of --workers 1", one == other,
+               f"({len(one)} and {len(other)} records; only with {w}: "
+               f"{sorted(set(other) - set(one))[:2]}; only with 1: {sorted(set(one) - set(other))[:2]})")
     # the reload mattered: the example policy's zones name the demo's hosts otherwise
     alerts = [json.loads(r) for r in one if '"event_type": "alert"' in r]
     c.true("alerts were raised", len(alerts) > 0)
