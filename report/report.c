@@ -113,6 +113,7 @@ static int report_write(struct rep *r, const char *outdir, char *err, size_t err
 	json_t *rep = NULL;
 	if (!r->oom)
 		rep_load_policy(r);
+	rep_sources_notes(&r->src, r->notes);
 	if (r->bad_lines)
 		rep_note(r, "%" PRIu64 " line%s of eve.json %s not JSON records and %s skipped (see Notes)",
 		     r->bad_lines, r->bad_lines == 1 ? "" : "s", r->bad_lines == 1 ? "is" : "are",
@@ -151,31 +152,45 @@ out:
 	return rc;
 }
 
-static int report_run(const char *dir, const char *outdir, char *err, size_t errlen,
-		      struct report_result *res)
+/* Whether dir is an output directory to read. */
+static int check_dir(const char *dir, char *err, size_t errlen)
 {
-	if (!outdir)
-		outdir = dir;
 	struct stat st;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: %s", dir, stat(dir, &st) < 0 ? strerror(errno)
 			 : "not a directory (give the output directory of a fabmon run)");
 		return EXIT_INPUT;
 	}
+	return EXIT_OK;
+}
+
+/* The report of the ndirs output directories (several: one sensor's each,
+ * merged, report_sources.h) into outdir (NULL: the one directory). */
+static int report_run(const char *const *dirs, int ndirs, const char *outdir, char *err,
+		      size_t errlen, struct report_result *res)
+{
+	if (!outdir)
+		outdir = dirs[0];
+	for (int i = 0; i < ndirs; i++) {
+		int rc = check_dir(dirs[i], err, errlen);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	struct rep r;
-	bool made = rep_init(&r, dir);
 	int rc = EXIT_OK;
-	if ((size_t)snprintf(r.eve, sizeof(r.eve), "%s/eve.json", dir) >= sizeof(r.eve)) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		rc = EXIT_INPUT;
-	} else if (!made) {
+	if (!rep_init(&r)) {
 		snprintf(err, errlen, "out of memory");
 		rc = EXIT_RUNTIME;
-	} else {
-		rc = rep_read_eve(&r, err, errlen);
-		if (rc == EXIT_OK)
-			rc = report_write(&r, outdir, err, errlen, res);
 	}
+	r.src.merging = ndirs > 1;
+	for (int i = 0; i < ndirs && rc == EXIT_OK; i++) {
+		if (!rep_source_begin(&r, dirs[i], err, errlen))
+			rc = r.oom ? EXIT_RUNTIME : EXIT_INPUT;
+		else
+			rc = rep_read_eve(&r, err, errlen);
+	}
+	if (rc == EXIT_OK)
+		rc = report_write(&r, outdir, err, errlen, res);
 	rep_free(&r);
 	return rc;
 }
@@ -187,16 +202,32 @@ int report_feed_write(struct rep *r, const char *outdir, char *err, size_t errle
 
 int report_generate(const char *dir, const char *outdir, char *err, size_t errlen)
 {
-	int rc = report_run(dir, outdir, err, errlen, NULL);
+	int rc = report_run(&dir, 1, outdir, err, errlen, NULL);
 	return rc == EXIT_OK ? 0 : -1;
+}
+
+/* Sensors' directories merged at once: each stays open only while read,
+ * so this bounds the command line, not memory. */
+#define REPORT_MAX_DIRS 4096
+
+/* a and b name the same existing directory. */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: fabmon report DIR [-o OUTDIR] [-q]\n"
+		   "       fabmon report DIR1 DIR2 ... -o OUTDIR [-q]\n"
 		   "Write the zone-separation audit report of a run: DIR/eve.json (and the\n"
 		   "policy copy beside it) into OUTDIR (default DIR): report.html, report.json,\n"
 		   "matrix.csv, inventory.csv.\n"
+		   "With several directories (each the output of one sensor), the fab-wide\n"
+		   "report: a connection two sensors saw (same Community ID, overlapping times)\n"
+		   "counted once, listed with both sensors; the policy of the last one.\n"
 		   "Exit 0; 3 if DIR/eve.json cannot be read; 4 if lines of it are not JSON\n"
 		   "(skipped, counted in the report); 5 if the report cannot be written.\n");
 }
@@ -221,15 +252,32 @@ int cmd_report(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		log_error("report: give one directory, the output of a fabmon run (fabmon report "
-			  "--help)");
+	int ndirs = argc - optind;
+	if (ndirs < 1) {
+		log_error("report: give the output directory of a fabmon run, or several sensors' "
+			  "(fabmon report --help)");
 		return EXIT_USAGE;
 	}
-	dir = argv[optind];
+	if (ndirs > REPORT_MAX_DIRS) {
+		log_error("report: %d directories; at most %d at once", ndirs, REPORT_MAX_DIRS);
+		return EXIT_USAGE;
+	}
+	const char *const *dirs = (const char *const *)argv + optind;
+	dir = dirs[0];
+	if (ndirs > 1 && !outdir) {
+		log_error("report: several directories make a fab-wide report: give -o OUTDIR for it "
+			  "(each directory keeps its own sensor's report)");
+		return EXIT_USAGE;
+	}
+	for (int i = 0; ndirs > 1 && i < ndirs; i++)
+		if (same_dir(dirs[i], outdir)) {
+			log_error("report: -o %s is one of the sensors' directories: the fab-wide report "
+				  "would replace that sensor's own; give another directory", outdir);
+			return EXIT_USAGE;
+		}
 	char err[1024] = "";
 	struct report_result res = { 0 };
-	int rc = report_run(dir, outdir, err, sizeof(err), &res);
+	int rc = report_run(dirs, ndirs, outdir, err, sizeof(err), &res);
 	if (rc != EXIT_OK) {
 		log_error("report: %s", err);
 		return rc;

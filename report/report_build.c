@@ -189,6 +189,7 @@ static json_t *host_json(const struct rep *r, const struct host *h)
 	json_object_set_new(o, "last_seen", json_timestamp_or_null(h->last));
 	if (h->other_zones.n)
 		json_object_set_new(o, "also_in_zones", sset_json(&h->other_zones));
+	json_object_set_new(o, "sensors", sset_json(&h->sensors));
 	return o;
 }
 
@@ -234,9 +235,15 @@ static void build_zones(struct rep *r, struct host **hosts, size_t nh, struct pa
 			if (pz->description[0])
 				json_object_set_new(z, "description", json_string(pz->description));
 		}
+		struct sset seen_by = { 0 }; /* the sensors that saw hosts of the zone */
 		for (size_t i = 0; i < nh; i++)
-			if (hosts[i]->zone && !strcmp(hosts[i]->zone, name))
+			if (hosts[i]->zone && !strcmp(hosts[i]->zone, name)) {
 				json_array_append_new(hl, host_json(r, hosts[i]));
+				for (size_t k = 0; k < hosts[i]->sensors.n; k++)
+					rep_sadd(r, &seen_by, hosts[i]->sensors.v[k]);
+			}
+		json_object_set_new(z, "sensors", sset_json(&seen_by));
+		sset_free(&seen_by);
 		uint64_t out_f = 0, in_f = 0, intra = 0;
 		for (size_t i = 0; i < np; i++) {
 			bool s = pairs[i]->src && !strcmp(pairs[i]->src, name);
@@ -326,6 +333,7 @@ static json_t *build_matrix(struct pair **pairs, size_t np)
 		json_object_set_new(o, "apps", sset_json(&p->apps));
 		json_object_set_new(o, "ports", uset_json(&p->ports));
 		json_object_set_new(o, "conduits", sset_json(&p->conduits));
+		json_object_set_new(o, "sensors", sset_json(&p->sensors));
 		json_object_set_new(o, "first_seen", json_timestamp_or_null(p->first));
 		json_object_set_new(o, "last_seen", json_timestamp_or_null(p->last));
 		json_object_set_new(o, "flows_by_verdict", bv);
@@ -408,6 +416,7 @@ static void cobs_into(json_t *o, const struct cobs *c)
 	json_object_set_new(o, "ports", c ? uset_json(&c->ports) : json_array());
 	json_object_set_new(o, "zone_pairs", c ? sset_json(&c->zone_pairs) : json_array());
 	json_object_set_new(o, "clients", c ? sset_json(&c->clients) : json_array());
+	json_object_set_new(o, "sensors", c ? sset_json(&c->sensors) : json_array());
 	json_object_set_new(o, "first_seen", json_timestamp_or_null(c ? c->first : NULL));
 	json_object_set_new(o, "last_seen", json_timestamp_or_null(c ? c->last : NULL));
 	json_object_set_new(o, "alerts", json_count(c ? c->alerts : 0));
@@ -724,12 +733,16 @@ static json_t *build_policy(struct rep *r)
 static json_t *build_input(const struct rep *r)
 {
 	json_t *in = json_object();
-	json_object_set_new(in, "file", json_string(r->eve));
+	/* several sensors' eve.json: each is in "sensors", with its SHA-256 */
+	bool merged = r->src.n > 1;
+	json_object_set_new(in, "file", merged ? json_null() : json_string(r->eve));
+	json_object_set_new(in, "sources", json_integer((json_int_t)r->src.n));
 	/* a run's report is built from what it wrote, as it wrote it, without
 	 * reading eve.json back: `fabmon report DIR` reads it and hashes it */
 	json_object_set_new(in, "built_from", json_string(r->from_run ? "run" : "eve.json"));
 	json_object_set_new(in, "bytes", json_count(r->eve_bytes));
-	json_object_set_new(in, "sha256", r->from_run ? json_null() : json_string(r->eve_sha256));
+	json_object_set_new(in, "sha256", r->from_run || merged ? json_null()
+			    : json_string(r->eve_sha256));
 	json_object_set_new(in, "complete", json_boolean(!r->oom));
 	json_object_set_new(in, "lines", json_count(r->lines));
 	json_object_set_new(in, "records", json_count(r->records));
@@ -784,6 +797,8 @@ static json_t *build_summary(const struct rep *r, const json_t *out, struct pair
 	json_object_set_new(s, "rules_fired", json_count(r->rules.n));
 	json_object_set_new(s, "assets", json_count(r->assets.n));
 	json_object_set_new(s, "bad_lines", json_count(r->bad_lines));
+	json_object_set_new(s, "sensors", json_count(r->src.n));
+	json_object_set_new(s, "duplicate_flows", json_count(r->src.duplicate_flows));
 	return s;
 }
 
@@ -799,6 +814,8 @@ json_t *rep_to_json(struct rep *r)
 						     "fabmon zone-separation audit report",
 						     "generator", "fabmon report " FABMON_VERSION,
 						     "generated", now, "eve_json", r->eve));
+	if (r->src.n > 1) /* a fab-wide report: the sensors' files are in "sensors" */
+		json_object_set_new(json_object_get(out, "report"), "eve_json", json_null());
 
 	bool final = json_array_size(r->final_stats) > 0;
 	json_t *stats = final ? r->final_stats : json_array();
@@ -815,6 +832,7 @@ json_t *rep_to_json(struct rep *r)
 	json_object_set_new(out, "policy", build_policy(r));
 
 	json_object_set_new(out, "input", build_input(r));
+	json_object_set_new(out, "sensors", rep_sources_json(&r->src));
 
 	size_t nh, np;
 	struct host **hosts = (struct host **)smap_values(&r->hosts, &nh);

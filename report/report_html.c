@@ -74,6 +74,43 @@ static void h_card(FILE *f, const char *key, const char *label, uint64_t n, cons
 		cls, key, n, n, label);
 }
 
+/* A fab-wide report (`fabmon report DIR1 DIR2 ...`): the sensors merged. */
+static void html_sensors(FILE *f, const json_t *rep)
+{
+	const json_t *sensors = json_object_get(rep, "sensors");
+	if (json_array_size(sensors) < 2)
+		return;
+	fputs("<h3>Sensors merged</h3>\n<p class=\"note\">Each sensor's output directory. A "
+	      "connection two sensors saw (same Community ID, overlapping times) is counted once, "
+	      "by the first directory given that has it; the later ones' records of it are counted "
+	      "here as duplicates. Packet, drop and alert counters of section 1 are the sensors' "
+	      "own, summed.</p>\n<table><tr><th>sensor</th><th>directory</th>"
+	      "<th>SHA-256 of eve.json</th><th class=\"num\">records</th>"
+	      "<th class=\"num\">flows counted</th><th class=\"num\">duplicate flows</th>"
+	      "<th class=\"num\">duplicate records</th><th>policy SHA-256</th></tr>\n", f);
+	size_t i;
+	json_t *x;
+	json_array_foreach(sensors, i, x) {
+		fputs("<tr class=\"sensor-row\"", f);
+		html_attr_json(f, "data-sensor", json_object_get(x, "name"));
+		html_attr_json(f, "data-flows", json_object_get(x, "flows"));
+		html_attr_json(f, "data-duplicate-flows", json_object_get(x, "duplicate_flows"));
+		fputs(">", f);
+		static const struct { const char *key, *cls; } cells[] = {
+			{ "name", "" }, { "directory", "mono" }, { "sha256", "mono hash" },
+			{ "records", "num" }, { "flows", "num" }, { "duplicate_flows", "num" },
+			{ "duplicate_records", "num" }, { "policy_sha256", "mono hash" },
+		};
+		for (size_t k = 0; k < sizeof(cells) / sizeof(cells[0]); k++) {
+			fprintf(f, "<td class=\"%s\">", cells[k].cls);
+			html_member(f, x, cells[k].key);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 static void html_run(FILE *f, const json_t *rep)
 {
 	const json_t *run = json_object_get(rep, "run"), *pol = json_object_get(rep, "policy");
@@ -149,6 +186,7 @@ static void html_run(FILE *f, const json_t *rep)
 	if (!json_array_size(json_object_get(run, "inputs")))
 		fputs("<tr><td colspan=\"3\" class=\"muted\">none (live capture)</td></tr>\n", f);
 	fputs("</table>\n", f);
+	html_sensors(f, rep);
 
 	fputs("<h3>Policy</h3>\n<table class=\"kv\">\n", f);
 	h_kv(f, "policy_name", "name", json_object_get(pol, "name"));

@@ -94,6 +94,7 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 	      "<th>clients</th><th>not allowed by it</th><th>alerts on it</th></tr>\n", f);
 	size_t i;
 	json_t *c;
+	bool merged = json_array_size(json_object_get(rep, "sensors")) > 1;
 	json_array_foreach(json_object_get(rep, "conduits"), i, c) {
 		bool obs = json_is_true(json_object_get(c, "observed"));
 		bool both = !strcmp(json_member_str_or(c, "direction", ""), "both");
@@ -102,6 +103,12 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		html_attr_json(f, "data-observed", json_object_get(c, "observed"));
 		html_attr_json(f, "data-flows", json_object_get(c, "flows"));
 		html_attr_json(f, "data-flows-not-allowed", json_object_get(c, "flows_not_allowed"));
+		if (merged && json_array_size(json_object_get(c, "sensors"))) {
+			/* the sensor names, comma-separated */
+			fputs(" data-sensors=\"", f);
+			html_json_list(f, json_object_get(c, "sensors"), ",", SIZE_MAX);
+			fputc('"', f);
+		}
 		fputs("><td><b>", f);
 		html_member(f, c, "name");
 		fputs("</b>", f);
@@ -120,10 +127,15 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		json_array_foreach(json_object_get(c, "allow"), k, a)
 			html_allow(f, a);
 		uint64_t outside = json_member_count(c, "flows_not_allowed");
-		fprintf(f, "</ul></td><td><span class=\"tag %s\">%s</span>%s</td>",
+		fprintf(f, "</ul></td><td><span class=\"tag %s\">%s</span>%s",
 			obs ? "v-allowed" : "v-unknown", obs ? "observed" : "not observed",
 			outside ? " <span class=\"tag v-violating\">traffic it does not allow</span>" : "");
-		fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td>", json_member_count(c, "flows"));
+		if (merged && json_array_size(json_object_get(c, "sensors"))) {
+			fputs("<br><span class=\"note\">seen by ", f);
+			html_json_list(f, json_object_get(c, "sensors"), ", ", SIZE_MAX);
+			fputs("</span>", f);
+		}
+		fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td>", json_member_count(c, "flows"));
 		html_json_list(f, json_object_get(c, "apps"), ", ", HTML_MAX_ITEMS);
 		fputs("</td><td>", f);
 		html_json_list(f, json_object_get(c, "ports"), ", ", HTML_MAX_ITEMS);

@@ -37,6 +37,7 @@ static void pair_free(void *p)
 	free(x->dst);
 	sset_free(&x->apps);
 	sset_free(&x->conduits);
+	sset_free(&x->sensors);
 	uset_free(&x->ports);
 	free(x);
 }
@@ -47,6 +48,7 @@ static void host_free(void *p)
 	free(h->ip);
 	free(h->zone);
 	sset_free(&h->other_zones);
+	sset_free(&h->sensors);
 	free(h);
 }
 
@@ -58,6 +60,7 @@ static void cobs_free(void *p)
 	sset_free(&c->zone_pairs);
 	sset_free(&c->clients);
 	sset_free(&c->rules);
+	sset_free(&c->sensors);
 	uset_free(&c->ports);
 	sset_free(&c->outside_apps);
 	sset_free(&c->outside_clients);
@@ -106,10 +109,9 @@ static void asset_free(void *p)
 	free(a);
 }
 
-bool rep_init(struct rep *r, const char *dir)
+bool rep_init(struct rep *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->dir = dir;
 	r->pol_verified = -1;
 	r->bad = json_array();
 	r->runs = json_array();
@@ -120,6 +122,21 @@ bool rep_init(struct rep *r, const char *dir)
 	if (!r->bad || !r->runs || !r->reloads || !r->final_stats || !r->alerts || !r->notes)
 		r->oom = true;
 	return !r->oom;
+}
+
+bool rep_source_begin(struct rep *r, const char *dir, char *err, size_t errlen)
+{
+	if ((size_t)snprintf(r->eve, sizeof(r->eve), "%s/eve.json", dir) >= sizeof(r->eve)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return false;
+	}
+	if (!rep_sources_add(&r->src, dir, r->eve)) {
+		r->oom = true;
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	r->dir = rep_sources_cur(&r->src)->dir;
+	return true;
 }
 
 void rep_free(struct rep *r)
@@ -141,6 +158,7 @@ void rep_free(struct rep *r)
 	json_decref(r->alerts);
 	json_decref(r->notes);
 	policy_free(r->pol);
+	rep_sources_free(&r->src);
 }
 
 void rep_note(struct rep *r, const char *fmt, ...)
@@ -356,6 +374,7 @@ static void flow_hosts(struct rep *r, const char *src_ip, const char *dst_ip, co
 		else
 			h->flows_out++;
 		h->bytes += bytes;
+		rep_sadd(r, &h->sensors, rep_source_name(r));
 		ts_min(r, h->first, start);
 		ts_max(r, h->last, end);
 	}
@@ -400,6 +419,9 @@ static void flow_hsms_unrecorded(struct rep *r, json_t *rec, const char *src, co
 void report_feed_flow(struct rep *r, const struct report_flow *f)
 {
 	r->flows++;
+	struct rep_source *src = rep_sources_cur(&r->src);
+	if (src)
+		src->flows++;
 	ts_min(r, r->first, f->start);
 	ts_max(r, r->last, f->end);
 	if (!f->has_policy) {
@@ -414,6 +436,7 @@ void report_feed_flow(struct rep *r, const struct report_flow *f)
 	p->bytes += f->bytes;
 	p->alerts += f->alerts;
 	rep_sadd(r, &p->apps, f->app_proto);
+	rep_sadd(r, &p->sensors, rep_source_name(r));
 	if (f->has_port)
 		uadd(r, &p->ports, f->dest_port);
 	flow_hosts(r, f->src_ip, f->dest_ip, f->src_zone, f->dest_zone, f->bytes, f->start, f->end);
@@ -425,6 +448,7 @@ void report_feed_flow(struct rep *r, const struct report_flow *f)
 			return;
 		c->bytes += f->bytes;
 		rep_sadd(r, &c->apps, f->app_proto);
+		rep_sadd(r, &c->sensors, rep_source_name(r));
 		if (f->has_port)
 			uadd(r, &c->ports, f->dest_port);
 		rep_sadd(r, &c->clients, f->src_ip);
@@ -441,6 +465,27 @@ void report_feed_flow(struct rep *r, const struct report_flow *f)
 		if (f->has_port)
 			uadd(r, &c->outside_ports, f->dest_port);
 	}
+}
+
+/* A flow another sensor's record counted already: only this sensor is
+ * listed beside it, in the matrix cell, its hosts and its conduit. */
+static void also_seen(struct rep *r, const struct report_flow *f)
+{
+	const char *me = rep_source_name(r);
+	char key[512];
+	pair_key(key, sizeof(key), f->src_zone, f->dest_zone);
+	struct pair *p = f->has_policy ? smap_find(&r->pairs, key) : NULL;
+	if (p)
+		rep_sadd(r, &p->sensors, me);
+	for (int side = 0; side < 2; side++) {
+		const char *ip = side ? f->dest_ip : f->src_ip;
+		struct host *h = ip && f->has_policy ? smap_find(&r->hosts, ip) : NULL;
+		if (h)
+			rep_sadd(r, &h->sensors, me);
+	}
+	struct cobs *c = f->conduit && f->has_policy ? smap_find(&r->cobs, f->conduit) : NULL;
+	if (c)
+		rep_sadd(r, &c->sensors, me);
 }
 
 static void on_flow(struct rep *r, json_t *rec)
@@ -464,6 +509,14 @@ static void on_flow(struct rep *r, json_t *rec)
 		.violated_conduit = json_member_str(pol, "violated_conduit"),
 		.alerts = json_member_count(pol, "alerts"),
 	};
+	int seen = rep_sources_flow_seen(&r->src, json_member_str(rec, "community_id"), f.start,
+					 f.end);
+	if (seen < 0)
+		r->oom = true;
+	if (seen > 0) {
+		also_seen(r, &f);
+		return;
+	}
 	report_feed_flow(r, &f);
 	flow_hsms_unrecorded(r, rec, f.src_ip, f.dest_ip, f.start, f.end);
 
@@ -530,6 +583,9 @@ static void flow_hsms_unrecorded(struct rep *r, json_t *rec, const char *src, co
 
 static void on_hsms(struct rep *r, json_t *rec)
 {
+	if (rep_sources_record_seen(&r->src, json_member_str(rec, "community_id"),
+				   json_member_str(rec, "timestamp")))
+		return;
 	json_t *h = json_object_get(rec, "hsms");
 	const char *what = json_member_str(h, "sf");
 	report_feed_hsms(r, json_member_str(rec, "src_ip"), json_member_str(rec, "dest_ip"), what ? what : json_member_str(h, "stype"),
@@ -554,6 +610,9 @@ static void on_modbus(struct rep *r, json_t *rec)
 	const char *fn = json_member_str(q, "function_name");
 	if (!src || !dst || !json_is_object(q))
 		return;
+	if (rep_sources_record_seen(&r->src, json_member_str(rec, "community_id"),
+				   json_member_str(rec, "timestamp")))
+		return;
 	char fname[96];
 	if (!fn) {
 		snprintf(fname, sizeof(fname), "fc %" PRIu64, json_member_count(q, "function_raw") & 0x7f);
@@ -565,6 +624,9 @@ static void on_modbus(struct rep *r, json_t *rec)
 static void on_alert(struct rep *r, json_t *rec)
 {
 	json_t *a = json_object_get(rec, "alert");
+	if (rep_sources_record_seen(&r->src, json_member_str(rec, "community_id"),
+				   json_member_str(rec, "timestamp")))
+		return; /* the same alert of another sensor that saw the connection */
 	const char *rule = eve_alert_rule_id(a, NULL);
 	if (!rule)
 		rule = "(no rule id)";
@@ -709,6 +771,11 @@ static void on_any(struct rep *r, const char *et, const char *host)
 	count_add(r, &r->types, et ? et : "(none)", 1);
 	if (host && !r->sensor)
 		r->sensor = xstrdup(r, host);
+	if (!rep_sources_host(&r->src, host))
+		r->oom = true;
+	struct rep_source *s = rep_sources_cur(&r->src);
+	if (s)
+		s->records++;
 }
 
 static void on_run(struct rep *r, json_t *rec)
@@ -717,6 +784,9 @@ static void on_run(struct rep *r, json_t *rec)
 	if (json_is_object(run)) {
 		json_array_append(r->runs, run);
 		r->pol_rec = json_object_get(run, "policy");
+		r->pol_dir = r->dir;
+		if (!rep_sources_policy(&r->src, json_member_str(r->pol_rec, "sha256")))
+			r->oom = true;
 	}
 }
 
@@ -729,6 +799,9 @@ static void on_policy(struct rep *r, json_t *rec)
 		if (!o || json_array_append_new(r->reloads, o) < 0)
 			r->oom = true;
 		r->pol_rec = p;
+		r->pol_dir = r->dir;
+		if (!rep_sources_policy(&r->src, json_member_str(p, "sha256")))
+			r->oom = true;
 	}
 }
 
@@ -777,6 +850,9 @@ static void on_bad(void *ctx, const struct eve_line *l, const struct eve_bad *wh
 {
 	struct rep *r = ctx;
 	r->bad_lines++;
+	struct rep_source *s = rep_sources_cur(&r->src);
+	if (s)
+		s->bad_lines++;
 	if (json_array_size(r->bad) >= MAX_BAD_EXAMPLES)
 		return;
 	char msg[PATH_MAX + 320];
@@ -806,7 +882,7 @@ static int on_line(void *ctx, json_t *rec, const struct eve_line *l)
  * modbus record per transaction, taken from the reader's scan of a few
  * members (the values jansson would give, by its contract) instead of a
  * json_t: the same aggregates as on_hsms and on_modbus. */
-enum { F_ET, F_HOST, F_SRC, F_DST, F_TS, F_SF, F_STYPE, F_FN, F_COUNT };
+enum { F_ET, F_HOST, F_SRC, F_DST, F_TS, F_SF, F_STYPE, F_FN, F_CID, F_COUNT };
 
 static const struct eve_field scan_fields[F_COUNT] = {
 	[F_ET] = { .key = "event_type" }, [F_HOST] = { .key = "host" },
@@ -814,6 +890,7 @@ static const struct eve_field scan_fields[F_COUNT] = {
 	[F_TS] = { .key = "timestamp" },
 	[F_SF] = { .parent = "hsms", .key = "sf" }, [F_STYPE] = { .parent = "hsms", .key = "stype" },
 	[F_FN] = { .parent = "modbus.request", .key = "function_name" },
+	[F_CID] = { .key = "community_id" },
 };
 
 static const char *const scan_types[] = { "hsms", "modbus", NULL };
@@ -831,6 +908,8 @@ static int on_scanned(void *ctx, const struct eve_field *f, const struct eve_lin
 		return EVE_SCAN_DECLINED;
 	r->records++;
 	on_any(r, et, f[F_HOST].value);
+	if (rep_sources_record_seen(&r->src, f[F_CID].value, f[F_TS].value))
+		return 0;
 	if (hsms)
 		report_feed_hsms(r, f[F_SRC].value, f[F_DST].value,
 			     f[F_SF].value ? f[F_SF].value : f[F_STYPE].value, f[F_TS].value);
@@ -845,6 +924,11 @@ void report_feed_record(struct rep *r, const char *et, const char *host, const c
 	r->lines++;
 	r->records++;
 	r->eve_bytes += len;
+	struct rep_source *s = rep_sources_cur(&r->src);
+	if (s) {
+		s->lines++;
+		s->bytes += len;
+	}
 	on_any(r, et, host);
 	const struct record_kind *k = record_kind(et);
 	if (!k || k->typed)
@@ -866,9 +950,10 @@ struct rep *report_feed_new(const char *dir)
 	struct rep *r = malloc(sizeof(*r));
 	if (!r)
 		return NULL;
-	bool ok = rep_init(r, dir);
+	char err[64];
+	bool ok = rep_init(r);
 	r->from_run = true;
-	if (!ok || (size_t)snprintf(r->eve, sizeof(r->eve), "%s/eve.json", dir) >= sizeof(r->eve)) {
+	if (!ok || !rep_source_begin(r, dir, err, sizeof(err))) {
 		report_feed_free(r);
 		return NULL;
 	}
@@ -892,9 +977,15 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 	};
 	struct eve_read_stats st;
 	int rc = eve_read_file(r->eve, &ops, r, &st);
-	r->lines = st.lines;
-	r->eve_bytes = st.bytes;
+	r->lines += st.lines;
+	r->eve_bytes += st.bytes;
 	memcpy(r->eve_sha256, st.sha256, sizeof(st.sha256));
+	struct rep_source *s = rep_sources_cur(&r->src);
+	if (s) {
+		s->lines = st.lines;
+		s->bytes = st.bytes;
+		memcpy(s->sha256, st.sha256, sizeof(s->sha256));
+	}
 	if (rc == EVE_READ_CANNOT_OPEN) {
 		snprintf(err, errlen, "cannot read %s: %s", r->eve, strerror(st.err));
 		return EXIT_INPUT;
@@ -923,7 +1014,7 @@ void rep_load_policy(struct rep *r)
 	struct policy_error pe;
 	char msg[1024];
 	if (copy && *copy && !strchr(copy, '/') && strcmp(copy, "..") && strcmp(copy, ".")) {
-		snprintf(r->pol_path, sizeof(r->pol_path), "%s/%s", r->dir, copy);
+		snprintf(r->pol_path, sizeof(r->pol_path), "%s/%s", r->pol_dir ? r->pol_dir : r->dir, copy);
 		char hex[65];
 		uint64_t len;
 		int e = sha256_file(r->pol_path, hex, &len);

@@ -13,7 +13,8 @@
 #include <stdio.h>
 
 #include "report/report_feed.h"
-#include "report/report_render.h"   /* NO_ZONE, the tree's name for no zone */
+#include "report/report_render.h"
+#include "report/report_sources.h"   /* NO_ZONE, the tree's name for no zone */
 #include "util/sorted_set.h"
 #include "util/strmap.h"
 
@@ -35,6 +36,7 @@ struct pair {
 	uint64_t verdicts[V_COUNT];
 	uint64_t no_conduit;          /* not intra-zone, not a violation, through no conduit */
 	struct sset apps, conduits;
+	struct sset sensors;          /* the sources that saw its flows (report_sources.h) */
 	struct uset ports;
 	char first[TS_LEN], last[TS_LEN];
 };
@@ -43,6 +45,7 @@ struct host {
 	char *ip;
 	char *zone;                   /* NULL: in no zone */
 	struct sset other_zones;      /* when flows disagree (a reload moved it) */
+	struct sset sensors;
 	uint64_t flows_out, flows_in, bytes;
 	char first[TS_LEN], last[TS_LEN];
 };
@@ -52,6 +55,7 @@ struct cobs {
 	char *name;
 	uint64_t flows, bytes, alerts;
 	struct sset apps, zone_pairs, clients, rules;
+	struct sset sensors;          /* the sources that saw a flow through it */
 	struct uset ports;
 	char first[TS_LEN], last[TS_LEN];
 	/* violating flows between its zones that it does not allow (the flow
@@ -92,7 +96,7 @@ struct asset {
 };
 
 struct rep {
-	const char *dir;
+	const char *dir;              /* the source being read (report_sources.h) */
 	char eve[PATH_MAX];
 	uint64_t lines, records, bad_lines;
 	uint64_t eve_bytes;           /* read, and hashed: */
@@ -115,17 +119,27 @@ struct rep {
 	json_t *alerts;
 	uint64_t alert_records, alert_hits;
 	struct policy *pol;
+	const char *pol_dir;          /* the directory of the run whose policy is pol_rec */
 	char pol_path[PATH_MAX];
 	int pol_verified;             /* -1 not checked, 0 differs, 1 same SHA-256 */
 	json_t *notes;
+	struct rep_sources src;       /* the output directories read */
 	bool oom;
 };
 
-/* report_model.c: an empty model of the run in dir (r->eve is the
- * caller's to set); false, and r->oom, when out of memory. rep_free frees
+/* report_model.c: an empty model (each directory to read is begun with
+ * rep_source_begin); false, and r->oom, when out of memory. rep_free frees
  * it either way. */
-bool rep_init(struct rep *r, const char *dir);
-/* Read r->eve into r (EXIT_OK, or EXIT_INPUT with err); then the policy in
+bool rep_init(struct rep *r);
+/* Read (or be fed) the output directory dir from now on: r->dir and r->eve
+ * are set to it. false: out of memory (r->oom) or the path too long (err). */
+bool rep_source_begin(struct rep *r, const char *dir, char *err, size_t errlen);
+/* The name the current source's observations are listed under. */
+static inline const char *rep_source_name(const struct rep *r)
+{
+	return rep_sources_name(&r->src);
+}
+/* Read the current source's eve.json (r->eve) into r (EXIT_OK, or EXIT_INPUT with err); then the policy in
  * force at the end (notes say what is missing). */
 int rep_read_eve(struct rep *r, char *err, size_t errlen);
 void rep_load_policy(struct rep *r);

@@ -252,10 +252,14 @@ def test_violations(tmp):
     c.eq("built from: the run, then eve.json",
          (at_end["input"]["built_from"], at_end["input"]["sha256"], again["input"]["built_from"]),
          ("run", None, "eve.json"))
+    c.eq("the sensor's eve.json: not hashed by the run, hashed when read",
+         (at_end["sensors"][0]["sha256"], again["sensors"][0]["sha256"]),
+         (None, hashlib.sha256(open(os.path.join(out, "eve.json"), "rb").read()).hexdigest()))
     for rr in (at_end, again):
         rr["report"].pop("generated", None)
         rr["input"].pop("built_from", None)
         rr["input"].pop("sha256", None)
+        rr["sensors"][0].pop("sha256", None)
     c.eq("report at the end of -r equals fabmon report", at_end, again)
     with open(os.path.join(out, "matrix.csv"), encoding="utf-8") as f:
         c.eq("matrix.csv at the end of -r equals fabmon report's", at_end_csv, f.read())

@@ -94,6 +94,9 @@ def report_of_run_vs_file(fabmon, name, out):
         problems.append("  input.built_from is not 'run' and 'eve.json'")
     if run["input"].pop("sha256", 0) is not None or len(read["input"].pop("sha256", "") or "") != 64:
         problems.append("  input.sha256 is not null (run) and a SHA-256 (read)")
+    for a, b in zip(run.get("sensors", []), read.get("sensors", [])):
+        if a.pop("sha256", 0) is not None or len(b.pop("sha256", "") or "") != 64:
+            problems.append("  sensors[].sha256 is not null (run) and a SHA-256 (read)")
     for r in reports:
         r["report"].pop("generated", None)
     diff("report.json", run, read, problems)
