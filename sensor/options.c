@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "sensor/output/publish.h"
 #include "sensor/output/syslog_out.h"
 #include "util/version.h"
 
@@ -54,6 +55,8 @@ void options_defaults(struct options *o)
 	o->evidence.max_open = 256;
 	o->syslog_facility = 16; /* local0 */
 	o->syslog_queue = 10000;
+	o->site = "fab";
+	o->publish_drain = 10;
 }
 
 void options_usage(void)
@@ -170,6 +173,16 @@ void options_usage(void)
 	       "                           the alert's JSON as message; TCP with octet counting)\n"
 	       "      --syslog-facility F  local0 (default) .. local7, daemon, user, ...\n"
 	       "      --syslog-queue N     alerts held while the receiver is away (default 10000)\n"
+	       "      --publish nats://HOST[:PORT][,nats://...]\n"
+	       "                           also publish every record to NATS JetStream (stream\n"
+	       "                           FABMON, subject fabmon.SITE.SENSOR.EVENT_TYPE); needs -o:\n"
+	       "                           eve.json is the spool, DIR/publish.state its place\n"
+	       "      --site NAME          the subjects' site (default fab); the sensor is\n"
+	       "                           --sensor-name (default: this host's name)\n"
+	       "      --nats-creds FILE    NATS credentials (JWT and seed)\n"
+	       "      --nats-tls-ca FILE   TLS to the servers, trusting these CA certificates\n"
+	       "      --publish-drain S    -r: wait up to S seconds at the end for the servers to\n"
+	       "                           acknowledge everything (default 10)\n"
 	       "\n"
 	       "Other commands:\n"
 	       "  fabmon check-policy FILE|--builtin   validate a policy, print its zones and conduits\n"
@@ -405,6 +418,17 @@ static enum set_result set_syslog(struct options *o, const char *arg)
 	return SET_OK;
 }
 
+static enum set_result set_publish(struct options *o, const char *arg)
+{
+	char why[256];
+	if (!publish_parse_servers(arg, why, sizeof(why))) {
+		log_error("bad value '%s': --publish: %s", arg, why);
+		return SET_FAILED;
+	}
+	o->publish = arg;
+	return SET_OK;
+}
+
 static enum set_result set_syslog_facility(struct options *o, const char *arg)
 {
 	int f = syslog_facility_parse(arg);
@@ -512,6 +536,11 @@ static const struct opt_spec opt_specs[] = {
 	NUMBER("evidence-memcap-mb", 0, evidence.memcap, 1, 1u << 20, MIB,
 	       "--evidence-memcap-mb takes 1..1048576"),
 	SETTER("syslog", 0, true, set_syslog, NULL),
+	SETTER("publish", 0, true, set_publish, NULL),
+	TEXT("site", 0, site),
+	TEXT("nats-creds", 0, nats_creds),
+	TEXT("nats-tls-ca", 0, nats_tls_ca),
+	NUMBER("publish-drain", 0, publish_drain, 0, 3600, 1, "--publish-drain takes 0..3600 seconds"),
 	TEXT("user", 'u', user),
 	TEXT("pidfile", 0, pidfile),
 	SETTER("syslog-facility", 0, true, set_syslog_facility,
@@ -607,6 +636,11 @@ static int check_run_options(const struct options *o, int argc, char **argv)
 	}
 	if (o->iface && o->n_inputs) {
 		log_error("-r and -i cannot be combined: one run reads files or one interface");
+		return -1;
+	}
+	if (o->publish && !o->outdir) {
+		log_error("--publish needs -o DIR: DIR/eve.json is what it sends, and keeps what the "
+			  "servers have not acknowledged yet");
 		return -1;
 	}
 	if (o->fail_on && !o->rules_enabled) {

@@ -18,6 +18,7 @@
 #include "sensor/output/stats.h"
 #include "util/log.h"
 #include "util/sha256.h"
+#include "sensor/output/publish.h"
 #include "sensor/output/syslog_out.h"
 #include "sensor/shards.h"
 #include "sensor/worker.h"
@@ -479,6 +480,8 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 		return;
 	struct pipeline_totals t;
 	pipeline_totals(pl, &t);
+	struct publish_stats ps;
+	publisher_stats(pl->publisher, &ps);
 	struct stats_sources src = {
 		.start_wall = pl->start_wall,
 		.cap = &pl->cap,
@@ -495,6 +498,8 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 		.syslog = pl->syslog,
 		.syslog_target = pl->opt->syslog,
 		.evidence = pl->evidence,
+		.publish = pl->publisher ? &ps : NULL,
+		.publish_target = pl->opt->publish,
 	};
 	stats_write(&pl->eve, &src, sec, usec, final);
 }

@@ -61,6 +61,7 @@ struct pipeline {
 	struct run_policy run_policy; /* the policy in force: digest, copy's name */
 	struct evidence *evidence;    /* evidence pcaps, once the output directory is open */
 	struct syslog_out *syslog;    /* --syslog */
+	struct publisher *publisher;  /* --publish: started once eve.json is open (run.c) */
 	bool policy_failed;           /* pipeline_init failed on the policy */
 };
 

@@ -18,6 +18,7 @@
 #include "sensor/capture/decode.h"
 #include "util/log.h"
 #include "sensor/pipeline.h"
+#include "sensor/output/publish.h"
 #include "sensor/privdrop.h"
 #include "report/report.h"
 #include "report/report_feed.h"
@@ -610,6 +611,39 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 	return code;
 }
 
+/* --publish: eve.json's records to NATS JetStream from a thread of its own
+ * (sensor/output/publish.h). One that cannot start is said; the capture
+ * goes on. */
+static void start_publisher(struct pipeline *pl, const struct options *o)
+{
+	char host[256] = "";
+	if (!o->sensor_name && gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "sensor");
+	struct publish_config pc = {
+		.servers = o->publish, .site = o->site,
+		.sensor = o->sensor_name ? o->sensor_name : host,
+		.outdir = o->outdir, .creds = o->nats_creds, .tls_ca = o->nats_tls_ca,
+	};
+	char err[512];
+	pl->publisher = publisher_start(&pc, err, sizeof(err));
+	if (!pl->publisher)
+		log_error("--publish: %s; capturing without publishing", err);
+}
+
+/* What eve.json holds given time to reach the servers, the rest left for
+ * the next start (publish.state says where it stopped). */
+static void stop_publisher(struct pipeline *pl, const struct options *o)
+{
+	if (!pl->publisher)
+		return;
+	uint64_t left = publisher_drain(pl->publisher, (int)o->publish_drain * 1000);
+	if (left)
+		log_warn("--publish: %" PRIu64 " bytes of %s/eve.json not yet acknowledged by %s; "
+			 "they are sent at the next start with this -o", left, o->outdir, o->publish);
+	publisher_stop(pl->publisher);
+	pl->publisher = NULL;
+}
+
 /* Without -o: the summary on stdout. */
 static void print_summary(const struct pipeline *pl, const struct options *o,
 			  const struct run_inputs *in)
@@ -656,12 +690,15 @@ int sensor_run(const struct options *o, struct learner *learn)
 		return code;
 	}
 
+	if (pl->eve_enabled && o->publish && !learn)
+		start_publisher(pl, o);
 	code = read_inputs(pl, &cap, o, &in);
 	finish_pipeline(pl, o);
 	if (pl->eve_enabled)
 		code = worse(code, close_eve(pl, o, learn != NULL));
 	else if (!learn)
 		print_summary(pl, o, &in);
+	stop_publisher(pl, o);
 	if (!learn)
 		code = fail_on_verdict(pl, o, code);
 

@@ -5,9 +5,29 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/log.h"
+
 #define OUTFILE_FLUSH_AT (256 * 1024)
+
+/* A file appended to whose last line was cut (the writer was killed in the
+ * middle of it): that line ended, so that the next record starts a line of
+ * its own (readers skip the cut one, and say so). */
+static void end_cut_line(int fd, const char *path)
+{
+	int rfd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char last;
+	if (rfd < 0)
+		return;
+	if (fstat(rfd, &st) == 0 && st.st_size > 0 && pread(rfd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) == 1)
+		log_warn("%s ended in the middle of a record (an earlier run was killed while "
+			 "writing it): that line is left as it is, cut", path);
+	close(rfd);
+}
 
 int outfile_open(struct outfile *o, const char *path, bool truncate, size_t max_pending)
 {
@@ -24,6 +44,8 @@ int outfile_open(struct outfile *o, const char *path, bool truncate, size_t max_
 		o->path = NULL;
 		return -e;
 	}
+	if (!truncate)
+		end_cut_line(o->fd, path);
 	o->flush_at = OUTFILE_FLUSH_AT;
 	o->max_pending = max_pending < OUTFILE_FLUSH_AT * 2 ? OUTFILE_FLUSH_AT * 2 : max_pending;
 	o->cap = OUTFILE_FLUSH_AT * 2;

@@ -9,6 +9,7 @@
 #include "sensor/flow/flow.h"
 #include "sensor/flow/tcp_reasm.h"
 #include "sensor/output/evidence.h"
+#include "sensor/output/publish.h"
 #include "sensor/output/syslog_out.h"
 
 static void capture(struct jbuf *b, const struct stats_sources *s)
@@ -172,6 +173,21 @@ static void syslog_sender(struct jbuf *b, const struct stats_sources *s)
 	jb_obj_close(b);
 }
 
+static void publish(struct jbuf *b, const struct stats_sources *s)
+{
+	const struct publish_stats *ps = s->publish;
+	jb_obj_open(b, "publish");
+	jb_str(b, "target", s->publish_target);
+	jb_bool(b, "connected", ps->connected);
+	jb_u64(b, "published", ps->published);
+	jb_u64(b, "duplicates", ps->duplicates);
+	jb_u64(b, "backlog_bytes", ps->backlog_bytes);
+	jb_u64(b, "errors", ps->errors);
+	jb_u64(b, "stream_errors", ps->stream_errors);
+	jb_u64(b, "bad_records", ps->bad_records);
+	jb_obj_close(b);
+}
+
 static void evidence(struct jbuf *b, const struct evidence_stats *es)
 {
 	jb_obj_open(b, "evidence");
@@ -215,6 +231,8 @@ void stats_write(struct eve *e, const struct stats_sources *s, int64_t sec, uint
 		alerts(b, s);
 	if (s->syslog)
 		syslog_sender(b, s);
+	if (s->publish)
+		publish(b, s);
 	if (s->evidence)
 		evidence(b, evidence_stats(s->evidence));
 	output(b, e);

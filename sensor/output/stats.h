@@ -41,6 +41,8 @@ struct stats_sources {
 	const struct syslog_out *syslog;       /* NULL: no "syslog" */
 	const char *syslog_target;
 	const struct evidence *evidence;       /* NULL: no "evidence" */
+	const struct publish_stats *publish;   /* NULL: no "publish" */
+	const char *publish_target;
 };
 
 /* Write a stats record at capture time (sec, usec) to e. */

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Publishing eve.json's records to NATS JetStream (publish.h). */
+#include "sensor/output/publish.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <nats/nats.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define STATE_NAME "publish.state"
+#define PUB_WAIT_MS 2000          /* for the stream's acknowledgement */
+#define RETRY_MS 500              /* after a failed publish */
+#define IDLE_MS 50                /* nothing new in eve.json */
+#define SAVE_EVERY_MS 1000        /* the offset to publish.state, at most this often */
+#define TOKEN_MAX 64
+
+static const int64_t day_ns = 86400LL * 1000000000LL;
+
+struct publisher {
+	struct publish_config cfg;
+	char site[TOKEN_MAX], sensor[TOKEN_MAX];
+	char eve_path[PATH_MAX], state_path[PATH_MAX];
+	natsConnection *nc;
+	jsCtx *js;
+	bool stream_ok;
+	pthread_t thread;
+	_Atomic bool stop;
+
+	/* the thread's place in eve.json: the next record to publish */
+	FILE *eve;
+	uint64_t inode;
+	_Atomic uint64_t offset;      /* bytes acknowledged */
+	char run[48];                 /* the run of the records being read */
+	uint64_t seq;                 /* the next record's number in its run */
+	bool dirty;                   /* offset not saved yet */
+	int64_t saved_ms;
+	char *line;
+	size_t linecap;
+
+	_Atomic uint64_t published, duplicates, errors, stream_errors, bad_records, backlog;
+	bool warned;                  /* said once that NATS cannot be reached */
+	int64_t started_ms;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* A subject token: letters, digits, '-' and '_'; anything else '_'. */
+static void token(char *dst, const char *src)
+{
+	size_t n = 0;
+	for (; src && *src && n + 1 < TOKEN_MAX; src++) {
+		char c = *src;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '-' || c == '_';
+		dst[n++] = ok ? c : '_';
+	}
+	if (!n)
+		dst[n++] = '_';
+	dst[n] = 0;
+}
+
+bool publish_parse_servers(const char *spec, char *err, size_t errlen)
+{
+	const char *s = spec;
+	if (!s || !*s) {
+		snprintf(err, errlen, "no server given");
+		return false;
+	}
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		if (!((len > 7 && !strncmp(s, "nats://", 7)) || (len > 6 && !strncmp(s, "tls://", 6)))) {
+			snprintf(err, errlen, "'%.*s' is not a nats://HOST[:PORT] or tls://HOST[:PORT] URL",
+				 (int)len, s);
+			return false;
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- state */
+
+static void state_save(struct publisher *p)
+{
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		log_warn("publish: cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"inode\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"run\":\"%s\",\"seq\":%" PRIu64
+		"}\n", p->inode, atomic_load(&p->offset), p->run, p->seq);
+	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	if (fclose(f) != 0 || !ok || rename(tmp, p->state_path) < 0) {
+		log_warn("publish: cannot write %s: %s", p->state_path, strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	p->dirty = false;
+	p->saved_ms = now_ms();
+}
+
+/* The place where the last run of the publisher stopped; none: the start.
+ * -1 when the file is there but is not a state file. */
+static int state_load(struct publisher *p, char *err, size_t errlen)
+{
+	FILE *f = fopen(p->state_path, "r");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s: %s", p->state_path, strerror(errno));
+		return -1;
+	}
+	uint64_t inode, offset, seq;
+	char run[48];
+	/* as state_save writes it (spaces between the tokens allowed) */
+	int n = fscanf(f, " { \"inode\" :%" SCNu64 " , \"offset\" :%" SCNu64 " , \"run\" : \"%47[^\"]\" , "
+		       "\"seq\" :%" SCNu64 " }", &inode, &offset, run, &seq);
+	fclose(f);
+	if (n != 4) {
+		snprintf(err, errlen, "%s is not fabmon's publish state (remove it to publish eve.json "
+			 "from its start)", p->state_path);
+		return -1;
+	}
+	p->inode = inode;
+	atomic_store(&p->offset, offset);
+	snprintf(p->run, sizeof(p->run), "%s", run);
+	p->seq = seq;
+	return 0;
+}
+
+/* ------------------------------------------------------------ eve.json */
+
+/* eve.json open at the acknowledged offset; a new file (rotated) from its
+ * start. false: not there yet. */
+static bool eve_open(struct publisher *p)
+{
+	struct stat st;
+	if (p->eve) {
+		/* rotated (another file under the name) or truncated: the new one from 0 */
+		if (stat(p->eve_path, &st) == 0 && ((uint64_t)st.st_ino != p->inode ||
+						     (uint64_t)st.st_size < atomic_load(&p->offset))) {
+			fclose(p->eve);
+			p->eve = NULL;
+		} else {
+			return true;
+		}
+	}
+	p->eve = fopen(p->eve_path, "r");
+	if (!p->eve || fstat(fileno(p->eve), &st) < 0) {
+		if (p->eve)
+			fclose(p->eve);
+		p->eve = NULL;
+		return false;
+	}
+	if ((uint64_t)st.st_ino != p->inode || (uint64_t)st.st_size < atomic_load(&p->offset)) {
+		if (p->inode)
+			log_info("publish: %s is a new file: publishing it from its start", p->eve_path);
+		p->inode = (uint64_t)st.st_ino;
+		atomic_store(&p->offset, 0);
+		p->dirty = true;
+	}
+	if (fseeko(p->eve, (off_t)atomic_load(&p->offset), SEEK_SET) < 0) {
+		fclose(p->eve);
+		p->eve = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* The value of "key":"..." in a record line (not past len). */
+static bool member(const char *line, const char *key, char *out, size_t outlen)
+{
+	const char *k = strstr(line, key);
+	if (!k)
+		return false;
+	k += strlen(key);
+	size_t n = 0;
+	while (k[n] && k[n] != '"' && n + 1 < outlen) {
+		out[n] = k[n];
+		n++;
+	}
+	out[n] = 0;
+	return k[n] == '"';
+}
+
+/* A run record starts a run: its id is its start (to the second) and its
+ * place in eve.json, so that two runs of one second differ. */
+static void run_id(struct publisher *p, const char *line, uint64_t at)
+{
+	char started[48], d[24];
+	size_t n = 0;
+	if (member(line, "\"started\":\"", started, sizeof(started)))
+		for (const char *s = started; *s && *s != '.' && *s != '+' && n + 1 < sizeof(d); s++)
+			if (*s >= '0' && *s <= '9')
+				d[n++] = *s;
+	d[n] = 0;
+	snprintf(p->run, sizeof(p->run), "%s-%" PRIu64, n ? d : "run", at);
+	p->seq = 0;
+}
+
+/* ------------------------------------------------------------ NATS */
+
+static void on_connected(natsConnection *nc, void *closure)
+{
+	(void)nc, (void)closure; /* publishing resumes on its own: the thread retries */
+}
+
+static void connect_nats(struct publisher *p)
+{
+	natsOptions *o = NULL;
+	/* the URL list as nats.c wants it */
+	const char *servers[16];
+	char *copy = strdup(p->cfg.servers);
+	int n = 0;
+	for (char *s = copy, *save = NULL, *t; copy && (t = strtok_r(s, ",", &save)) && n < 16; s = NULL)
+		servers[n++] = t;
+	natsStatus s = copy ? natsOptions_Create(&o) : NATS_NO_MEMORY;
+	if (s == NATS_OK)
+		s = natsOptions_SetServers(o, servers, n);
+	if (s == NATS_OK)
+		s = natsOptions_SetName(o, "fabmon");
+	if (s == NATS_OK)
+		s = natsOptions_SetMaxReconnect(o, -1);           /* for ever */
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectWait(o, 1000);
+	if (s == NATS_OK)
+		/* with a callback: Connect returns at once and connects in the
+		 * background (without one it would try in place, for ever) */
+		s = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, p);
+	if (s == NATS_OK && p->cfg.creds)
+		s = natsOptions_SetUserCredentialsFromFiles(o, p->cfg.creds, NULL);
+	if (s == NATS_OK && p->cfg.tls_ca) {
+		s = natsOptions_SetSecure(o, true);
+		if (s == NATS_OK)
+			s = natsOptions_LoadCATrustedCertificates(o, p->cfg.tls_ca);
+	}
+	if (s == NATS_OK)
+		s = natsConnection_Connect(&p->nc, o);
+	if (s == NATS_NOT_YET_CONNECTED)
+		s = NATS_OK; /* retrying on its own */
+	if (s == NATS_OK)
+		s = natsConnection_JetStream(&p->js, p->nc, NULL);
+	if (s != NATS_OK) {
+		log_warn("publish: cannot set up the NATS connection to %s: %s; records wait in "
+			 "eve.json", p->cfg.servers, natsStatus_GetText(s));
+		natsConnection_Destroy(p->nc);
+		p->nc = NULL;
+	}
+	natsOptions_Destroy(o);
+	free(copy);
+}
+
+/* The stream, made if missing: replicas 3 where a cluster has them. */
+static bool ensure_stream(struct publisher *p)
+{
+	jsStreamInfo *si = NULL;
+	jsErrCode je = 0;
+	natsStatus s = js_GetStreamInfo(&si, p->js, PUBLISH_STREAM, NULL, &je);
+	if (s == NATS_OK) {
+		jsStreamInfo_Destroy(si);
+		return true;
+	}
+	if (je != JSStreamNotFoundErr && s != NATS_NOT_FOUND)
+		goto fail;
+	jsStreamConfig sc;
+	jsStreamConfig_Init(&sc);
+	const char *subjects[] = { "fabmon.>" };
+	sc.Name = PUBLISH_STREAM;
+	sc.Subjects = subjects;
+	sc.SubjectsLen = 1;
+	sc.Storage = js_FileStorage;
+	sc.MaxAge = 30 * day_ns;
+	sc.Duplicates = 3600LL * 1000000000LL;
+	static const int64_t replicas[] = { 3, 1 };
+	for (size_t i = 0; i < 2; i++) {
+		sc.Replicas = replicas[i];
+		je = 0;
+		s = js_AddStream(&si, p->js, &sc, NULL, &je);
+		if (s == NATS_OK) {
+			log_info("publish: stream %s made (subjects fabmon.>, %" PRId64 " replica%s)",
+				 PUBLISH_STREAM, sc.Replicas, sc.Replicas == 1 ? "" : "s");
+			jsStreamInfo_Destroy(si);
+			return true;
+		}
+		if (je != JSStreamReplicasNotSupportedErr && je != JSInsufficientResourcesErr &&
+		    je != JSClusterNoPeersErr)
+			break;
+	}
+fail:
+	atomic_fetch_add(&p->stream_errors, 1);
+	if (!p->warned)
+		log_warn("publish: stream %s at %s: %s (JetStream error %d); records wait in eve.json",
+			 PUBLISH_STREAM, p->cfg.servers, natsStatus_GetText(s), (int)je);
+	p->warned = true;
+	return false;
+}
+
+/* Publish one record line (without its newline). */
+static bool publish_line(struct publisher *p, const char *line, size_t len)
+{
+	char et[48], subject[3 * TOKEN_MAX + 16], id[TOKEN_MAX + 96];
+	/* a record is one JSON object; a line cut by a kill is not one */
+	if (len < 2 || line[0] != '{' || line[len - 1] != '}' ||
+	    !member(line, "\"event_type\":\"", et, sizeof(et))) {
+		atomic_fetch_add(&p->bad_records, 1);
+		return true; /* not a record: skipped, counted */
+	}
+	char ett[TOKEN_MAX];
+	token(ett, et);
+	snprintf(subject, sizeof(subject), "fabmon.%s.%s.%s", p->site, p->sensor, ett);
+	snprintf(id, sizeof(id), "%s.%s.%" PRIu64, p->sensor, p->run, p->seq);
+	natsMsg *m = NULL;
+	natsStatus s = natsMsg_Create(&m, subject, NULL, line, (int)len);
+	if (s == NATS_OK)
+		s = natsMsgHeader_Set(m, "Nats-Msg-Id", id);
+	jsPubOptions po;
+	jsPubOptions_Init(&po);
+	po.MaxWait = PUB_WAIT_MS;
+	jsPubAck *pa = NULL;
+	jsErrCode je = 0;
+	if (s == NATS_OK)
+		s = js_PublishMsg(&pa, p->js, m, &po, &je);
+	natsMsg_Destroy(m);
+	if (s != NATS_OK) {
+		atomic_fetch_add(&p->errors, 1);
+		if (!p->warned)
+			log_warn("publish: %s: %s; records wait in eve.json and go when it answers",
+				 p->cfg.servers, natsStatus_GetText(s));
+		p->warned = true;
+		return false;
+	}
+	if (p->warned)
+		log_info("publish: %s acknowledges records again", p->cfg.servers);
+	p->warned = false;
+	atomic_fetch_add(&p->published, 1);
+	if (pa && pa->Duplicate)
+		atomic_fetch_add(&p->duplicates, 1);
+	jsPubAck_Destroy(pa);
+	return true;
+}
+
+/* The next complete record of eve.json, published: 1 done, 0 nothing new,
+ * -1 failed (to be tried again). */
+static int step(struct publisher *p)
+{
+	if (!eve_open(p))
+		return 0;
+	uint64_t at = atomic_load(&p->offset);
+	ssize_t n = getline(&p->line, &p->linecap, p->eve);
+	if (n <= 0 || p->line[n - 1] != '\n') {
+		/* none, or half written: read it again when whole */
+		clearerr(p->eve);
+		fseeko(p->eve, (off_t)at, SEEK_SET);
+		return 0;
+	}
+	p->line[n - 1] = 0;
+	char run_save[sizeof(p->run)];
+	uint64_t seq_save = p->seq;
+	memcpy(run_save, p->run, sizeof(run_save));
+	if (strstr(p->line, "\"event_type\":\"run\""))
+		run_id(p, p->line, at);
+	if (!p->stream_ok || !publish_line(p, p->line, (size_t)n - 1)) {
+		memcpy(p->run, run_save, sizeof(run_save));
+		p->seq = seq_save;
+		fseeko(p->eve, (off_t)at, SEEK_SET);
+		return -1;
+	}
+	p->seq++;
+	atomic_store(&p->offset, at + (uint64_t)n);
+	p->dirty = true;
+	return 1;
+}
+
+static void update_backlog(struct publisher *p)
+{
+	struct stat st;
+	uint64_t off = atomic_load(&p->offset);
+	uint64_t size = stat(p->eve_path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	atomic_store(&p->backlog, size > off ? size - off : 0);
+}
+
+static void *run(void *arg)
+{
+	struct publisher *p = arg;
+	connect_nats(p);
+	while (!atomic_load(&p->stop)) {
+		if (!p->nc) {
+			sleep_ms(1000);
+			connect_nats(p);
+			continue;
+		}
+		if (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED) {
+			/* (re)connecting in the background: nothing to ask it yet */
+			if (!p->warned && now_ms() - p->started_ms > 2000) {
+				log_warn("publish: cannot reach %s yet; records wait in eve.json and go "
+					 "when it answers", p->cfg.servers);
+				p->warned = true;
+			}
+			update_backlog(p);
+			sleep_ms(100);
+			continue;
+		}
+		if (!p->stream_ok && !(p->stream_ok = ensure_stream(p))) {
+			sleep_ms(RETRY_MS);
+			continue;
+		}
+		int r = step(p);
+		if (r <= 0) {
+			update_backlog(p);
+			if (p->dirty && now_ms() - p->saved_ms >= SAVE_EVERY_MS)
+				state_save(p);
+			sleep_ms(r < 0 ? RETRY_MS : IDLE_MS);
+		} else if (now_ms() - p->saved_ms >= SAVE_EVERY_MS) {
+			state_save(p);
+		}
+	}
+	update_backlog(p);
+	if (p->dirty)
+		state_save(p);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- API */
+
+struct publisher *publisher_start(const struct publish_config *c, char *err, size_t errlen)
+{
+	struct publisher *p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->cfg = *c;
+	token(p->site, c->site);
+	token(p->sensor, c->sensor);
+	snprintf(p->run, sizeof(p->run), "none");
+	if ((size_t)snprintf(p->eve_path, sizeof(p->eve_path), "%s/eve.json", c->outdir) >=
+	    sizeof(p->eve_path) ||
+	    (size_t)snprintf(p->state_path, sizeof(p->state_path), "%s/" STATE_NAME, c->outdir) >=
+	    sizeof(p->state_path)) {
+		snprintf(err, errlen, "%s: path too long", c->outdir);
+		free(p);
+		return NULL;
+	}
+	if (state_load(p, err, errlen) < 0) {
+		free(p);
+		return NULL;
+	}
+	p->saved_ms = p->started_ms = now_ms();
+	int rc = pthread_create(&p->thread, NULL, run, p);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the publishing thread: %s", strerror(rc));
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void publisher_stats(struct publisher *p, struct publish_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return;
+	out->published = atomic_load(&p->published);
+	out->duplicates = atomic_load(&p->duplicates);
+	out->errors = atomic_load(&p->errors);
+	out->stream_errors = atomic_load(&p->stream_errors);
+	out->bad_records = atomic_load(&p->bad_records);
+	out->backlog_bytes = atomic_load(&p->backlog);
+	out->connected = p->nc && natsConnection_Status(p->nc) == NATS_CONN_STATUS_CONNECTED;
+}
+
+uint64_t publisher_drain(struct publisher *p, int timeout_ms)
+{
+	if (!p)
+		return 0;
+	int64_t until = now_ms() + timeout_ms;
+	for (;;) {
+		struct stat st;
+		uint64_t off = atomic_load(&p->offset);
+		uint64_t size = stat(p->eve_path, &st) == 0 ? (uint64_t)st.st_size : 0;
+		uint64_t left = size > off ? size - off : 0;
+		if (!left || now_ms() >= until)
+			return left;
+		sleep_ms(20);
+	}
+}
+
+void publisher_stop(struct publisher *p)
+{
+	if (!p)
+		return;
+	atomic_store(&p->stop, true);
+	pthread_join(p->thread, NULL);
+	jsCtx_Destroy(p->js);
+	if (p->nc) {
+		natsConnection_Close(p->nc);
+		natsConnection_Destroy(p->nc);
+	}
+	if (p->eve)
+		fclose(p->eve);
+	free(p->line);
+	free(p);
+	nats_CloseAndWait(2000);
+}

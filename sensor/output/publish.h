@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Publishing to NATS JetStream (--publish, issue 18): many sensors, one
+ * fab-wide view.
+ *
+ * eve.json is the spool. A thread of its own reads the records the sensor
+ * has written, from the offset of the last one the stream acknowledged,
+ * and publishes each to fabmon.<site>.<sensor>.<event_type> with a
+ * Nats-Msg-Id of <sensor>.<run>.<n> (the run's start time, the record's
+ * number in its run), so that the server drops a record sent twice (a
+ * restart between a publish and the saving of its offset). The offset is
+ * kept in <outdir>/publish.state, written atomically: a cluster outage of
+ * minutes or a restart of the sensor loses nothing, and the capture never
+ * waits for the network (the thread only reads the file).
+ *
+ * The stream (FABMON, subjects fabmon.>) is created when missing: file
+ * storage, replicas 3 where the cluster has them (1 on a single server),
+ * 30 days of records, a duplicate window of one hour.
+ */
+#ifndef FABMON_PUBLISH_H
+#define FABMON_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PUBLISH_STREAM "FABMON"
+
+struct publish_config {
+	const char *servers;          /* nats://host:4222[,nats://...] */
+	const char *site, *sensor;    /* subject tokens (made safe) */
+	const char *outdir;           /* eve.json and publish.state */
+	const char *creds;            /* --nats-creds: a NATS credentials file, or NULL */
+	const char *tls_ca;           /* --nats-tls-ca: CA certificates, or NULL (then no TLS
+	                               * unless the URL says tls://) */
+};
+
+struct publish_stats {
+	uint64_t published;           /* records the stream acknowledged */
+	uint64_t duplicates;          /* of them, ones it already had (a resend) */
+	uint64_t errors;              /* publish attempts that failed (retried) */
+	uint64_t stream_errors;       /* the stream could not be found or made */
+	uint64_t bad_records;         /* lines of eve.json that are not records (skipped) */
+	uint64_t backlog_bytes;       /* of eve.json not yet acknowledged */
+	bool connected;
+};
+
+/* true when spec is a list of nats:// or tls:// URLs; otherwise false with
+ * err saying why. */
+bool publish_parse_servers(const char *spec, char *err, size_t errlen);
+
+struct publisher;
+
+/* Start the publishing thread (it connects, and reconnects, on its own).
+ * NULL with err when it cannot start (the state file is unreadable, no
+ * thread, no memory). */
+struct publisher *publisher_start(const struct publish_config *c, char *err, size_t errlen);
+
+/* A snapshot of the counters (from any thread). */
+void publisher_stats(struct publisher *p, struct publish_stats *out);
+
+/* Wait up to timeout_ms for everything eve.json holds to be acknowledged;
+ * the bytes still waiting (they stay in eve.json for the next start). */
+uint64_t publisher_drain(struct publisher *p, int timeout_ms);
+
+/* Stop the thread, save the offset, free. NULL-safe. */
+void publisher_stop(struct publisher *p);
+
+#endif

@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Publishing to NATS JetStream (--publish, issue 18 item 1) against a real
+nats-server with JetStream, started here on loopback (own port, own store).
+
+usage: test_publish.py FABMON NATS_STREAM_DUMP
+
+1. A run of the demo: the stream FABMON holds exactly eve.json's records,
+   in order, each once, on fabmon.<site>.<sensor>.<event_type>, with
+   Nats-Msg-Id <sensor>.<run>.<n>; publish.state ends at eve.json's size.
+2. The server down for a whole run: the run ends as usual (capture never
+   waits for the network), says what is left, publishes nothing; the server
+   back, the next run of that sensor (--append) sends both runs' records:
+   the stream then holds that eve.json exactly, each record once.
+3. A sensor that lost its place (publish.state as if saved before anything
+   was acknowledged, as after a crash between publishing and saving): it
+   sends everything again and the server drops every resent record (its
+   Nats-Msg-Id was seen): still each record once.
+4. kill -9 in the middle of publishing a long run, then a restart: each
+   record once, none lost.
+5. Bad input: a URL that is not nats://, --publish without -o (exit 2); no
+   server at the port, a server that does not speak NATS, a publish.state
+   that is not one: the capture goes on (exit 0, eve.json complete), a
+   clear message.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fabmon_test_util import Check, read_eve  # noqa: E402
+
+FABMON, DUMP = sys.argv[1], sys.argv[2]
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO = os.path.join(SRC, "demo", "fab-demo.pcap")
+GEN = os.path.join(SRC, "bench", "gen_fab_capture.py")
+c = Check("publish")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """nats-server with JetStream on loopback, its store in a directory of the test."""
+
+    def __init__(self, tmp):
+        self.port = free_port()
+        self.store = os.path.join(tmp, "nats-store")
+        self.log = os.path.join(tmp, "nats.log")
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.proc = subprocess.Popen(["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port),
+                                      "-sd", self.store, "-l", self.log])
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nats-server did not start")
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+
+def fabmon(*args, timeout=120):
+    return subprocess.run([FABMON, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def stream(server):
+    r = subprocess.run([DUMP, server.url, "FABMON"], capture_output=True, text=True, timeout=60)
+    if r.returncode == 2:
+        return []
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def eve_lines(out):
+    with open(os.path.join(out, "eve.json"), encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def of_sensor(msgs, sensor):
+    return [m for m in msgs if m["subject"].split(".")[2] == sensor]
+
+
+def check_exactly(what, msgs, out, site, sensor):
+    """The sensor's messages are out/eve.json's records, in order, each once."""
+    recs = eve_lines(out)
+    mine = of_sensor(msgs, sensor)
+    c.eq(f"{what}: messages of {sensor}", len(mine), len(recs))
+    c.true(f"{what}: each record once, in order", [m["data"] for m in mine] == recs)
+    c.true(f"{what}: subjects fabmon.{site}.{sensor}.<event_type>",
+           all(m["subject"] == f"fabmon.{site}.{sensor}.{m['data']['event_type']}" for m in mine))
+    ids = [m["msg_id"] for m in mine]
+    c.true(f"{what}: Nats-Msg-Id unique, {sensor}.<run>.<n>",
+           len(set(ids)) == len(ids) and all(i and i.startswith(sensor + ".") for i in ids))
+
+
+def state(out):
+    with open(os.path.join(out, "publish.state"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def not_nats_server():
+    """A TCP server that answers every connection with something else."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = s.accept()
+            except OSError:
+                return
+            try:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+                conn.close()
+            except OSError:
+                pass
+    threading.Thread(target=serve, daemon=True).start()
+    return s
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="fabmon-publish-")
+    srv = Server(tmp)
+    d = lambda *p: os.path.join(tmp, *p)  # noqa: E731
+    try:
+        srv.start()
+        # 1. one run
+        r = fabmon("-q", "-r", DEMO, "-o", d("a"), "--publish", srv.url, "--site", "fab1",
+                   "--sensor-name", "s1", "--no-input-hash")
+        c.eq("run with --publish: exit code", r.returncode, 0, r.stderr[-300:])
+        check_exactly("one run", stream(srv), d("a"), "fab1", "s1")
+        c.eq("publish.state at the end of eve.json", state(d("a"))["offset"],
+             os.path.getsize(d("a", "eve.json")))
+        # every record valid against fabmon's schema and Suricata's, stats.publish too
+        fin = [x for x in read_eve(d("a", "eve.json")) if x["event_type"] == "stats"][-1]["stats"]
+        c.true("stats.publish names the target", fin.get("publish", {}).get("target") == srv.url,
+               str(fin.get("publish")))
+
+        # 2. the server away for a whole run, then back
+        srv.stop()
+        t = time.time()
+        r = fabmon("-r", DEMO, "-o", d("b"), "--publish", srv.url, "--site", "fab1",
+                   "--sensor-name", "s2", "--no-input-hash", "--publish-drain", "1")
+        c.eq("server down: the run still ends normally", r.returncode, 0, r.stderr[-300:])
+        c.true("... within its drain time, not blocked", time.time() - t < 30, f"{time.time() - t:.1f} s")
+        c.true("... and says what waits", "not yet acknowledged" in r.stderr, r.stderr[-400:])
+        c.true("... its eve.json complete", eve_lines(d("b"))[-1]["event_type"] == "stats")
+        srv.start()
+        c.eq("server back: nothing of s2 yet", len(of_sensor(stream(srv), "s2")), 0)
+        r = fabmon("-q", "-r", DEMO, "-o", d("b"), "--append", "--publish", srv.url, "--site",
+                   "fab1", "--sensor-name", "s2", "--no-input-hash")
+        c.eq("next run of s2: exit code", r.returncode, 0, r.stderr[-300:])
+        check_exactly("after the outage", stream(srv), d("b"), "fab1", "s2")
+
+        # 3. the place lost: everything resent, the server drops the duplicates
+        st = state(d("b"))
+        st.update(offset=0, run="none", seq=0)
+        with open(d("b", "publish.state"), "w", encoding="utf-8") as f:
+            json.dump(st, f)
+        r = fabmon("-q", "-r", DEMO, "-o", d("b"), "--append", "--publish", srv.url, "--site",
+                   "fab1", "--sensor-name", "s2", "--no-input-hash")
+        c.eq("resend after a lost place: exit code", r.returncode, 0, r.stderr[-300:])
+        check_exactly("resent", stream(srv), d("b"), "fab1", "s2")
+
+        # 4. kill -9 while publishing, then a restart
+        r = subprocess.run(["/usr/bin/python3", GEN, d("big.pcap"), "--packets", "60000"],
+                           capture_output=True, text=True, timeout=120)
+        c.eq("generated capture", r.returncode, 0, r.stderr[-200:])
+        p = subprocess.Popen([FABMON, "-q", "-r", d("big.pcap"), "-o", d("k"), "--publish", srv.url,
+                              "--site", "fab1", "--sensor-name", "s3", "--no-input-hash",
+                              "--hsms-records", "all"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        killed_at = None
+        for _ in range(400):
+            time.sleep(0.05)
+            n = len(of_sensor(stream(srv), "s3")) if os.path.exists(d("k", "eve.json")) else 0
+            if n > 100:
+                p.send_signal(signal.SIGKILL)
+                killed_at = n
+                break
+        p.wait(timeout=60)
+        c.true("killed while publishing", killed_at is not None and
+               killed_at < len(open(d("k", "eve.json")).read().splitlines()), str(killed_at))
+        # the run is repeated into the same directory (its eve.json, cut where
+        # the kill left it, stays: --append)
+        r = fabmon("-q", "-r", DEMO, "-o", d("k"), "--append", "--publish", srv.url, "--site",
+                   "fab1", "--sensor-name", "s3", "--no-input-hash", timeout=300)
+        c.eq("restart after kill -9: exit code", r.returncode, 0, r.stderr[-300:])
+        check_exactly("after kill -9", stream(srv), d("k"), "fab1", "s3")
+
+        # 5. bad input
+        r = fabmon("-q", "-r", DEMO, "-o", d("e1"), "--publish", "http://127.0.0.1:1")
+        c.eq("--publish http://...: exit code", r.returncode, 2)
+        c.true("... says what it takes", "nats://" in r.stderr, r.stderr)
+        r = fabmon("-q", "-r", DEMO, "--publish", srv.url)
+        c.eq("--publish without -o: exit code", r.returncode, 2)
+        c.true("... says why", "needs -o" in r.stderr, r.stderr)
+        r = fabmon("-r", DEMO, "-o", d("e2"), "--publish", f"nats://127.0.0.1:{free_port()}",
+                   "--publish-drain", "1")
+        c.eq("no server at the port: exit code", r.returncode, 0, r.stderr[-300:])
+        c.true("... eve.json complete", eve_lines(d("e2"))[-1]["event_type"] == "stats")
+        c.true("... said", "not yet acknowledged" in r.stderr, r.stderr[-300:])
+        os.makedirs(d("e4"))
+        with open(d("e4", "publish.state"), "w") as f:
+            f.write("garbage\n")
+        r = fabmon("-r", DEMO, "-o", d("e4"), "--publish", srv.url)
+        c.eq("a publish.state that is not one: exit code", r.returncode, 0, r.stderr[-300:])
+        c.true("... named, with what to do", "publish.state is not fabmon's publish state" in r.stderr
+               and "remove it" in r.stderr, r.stderr[-300:])
+        c.true("... the capture goes on", eve_lines(d("e4"))[-1]["event_type"] == "stats")
+        bogus = not_nats_server()
+        r = fabmon("-r", DEMO, "-o", d("e3"), "--publish",
+                   f"nats://127.0.0.1:{bogus.getsockname()[1]}", "--publish-drain", "1")
+        bogus.close()
+        c.eq("a server that is not NATS: exit code", r.returncode, 0, r.stderr[-300:])
+        c.true("... eve.json complete", eve_lines(d("e3"))[-1]["event_type"] == "stats")
+        c.true("... said", "not yet acknowledged" in r.stderr, r.stderr[-300:])
+    finally:
+        srv.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return c.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
