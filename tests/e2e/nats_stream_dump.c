@@ -4,7 +4,8 @@
  *   {"seq":N,"subject":"...","msg_id":"...","data":<the message, a record>}
  * (data is inserted as it is: fabmon publishes one EVE record per message).
  *
- * usage: nats-stream-dump URL STREAM
+ * usage: nats-stream-dump URL STREAM [info]
+ * With info, one line instead: {"replicas":N,"messages":N,"leader":"..."}.
  * Exit 0; 1 on any error (said on stderr), 2 when the stream does not exist.
  */
 #include <inttypes.h>
@@ -14,8 +15,8 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: nats-stream-dump URL STREAM\n");
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "info"))) {
+		fprintf(stderr, "usage: nats-stream-dump URL STREAM [info]\n");
 		return 1;
 	}
 	natsConnection *nc = NULL;
@@ -32,6 +33,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nats-stream-dump: %s: %s (JetStream error %d)\n", argv[1],
 			natsStatus_GetText(s), (int)je);
 		rc = je == JSStreamNotFoundErr ? 2 : 1;
+		goto out;
+	}
+	if (argc == 4) {
+		printf("{\"replicas\":%" PRId64 ",\"messages\":%" PRIu64 ",\"leader\":\"%s\"}\n",
+		       si->Config->Replicas, si->State.Msgs,
+		       si->Cluster && si->Cluster->Leader ? si->Cluster->Leader : "");
 		goto out;
 	}
 	for (uint64_t seq = si->State.FirstSeq; seq && seq <= si->State.LastSeq; seq++) {
