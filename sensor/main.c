@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "handoff/handoff.h"
+#include "sensor/collect.h"
 #include "sensor/options.h"
 #include "sensor/policy_cli.h"
 #include "report/report.h"
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
 		return cmd_rules(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "collect") == 0)
+		return cmd_collect(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "handoff") == 0)
 		return cmd_handoff(argc - 1, argv + 1);
 	struct options o;

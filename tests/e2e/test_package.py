@@ -43,7 +43,8 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "SIGNAL
             "EXAMPLES", "SEE ALSO"]
 # what the package installs (dpkg -c, directories left out)
 DEB_FILES = [
-    "/etc/default/fabmon", "/etc/fabmon/policy.yaml", "/etc/logrotate.d/fabmon",
+    "/etc/default/fabmon", "/etc/default/fabmon-collect", "/etc/fabmon/policy.yaml",
+    "/etc/logrotate.d/fabmon", "/lib/systemd/system/fabmon-collect.service",
     "/lib/systemd/system/fabmon@.service", "/usr/bin/fabmon", "/usr/lib/sysusers.d/fabmon.conf",
     "/usr/share/doc/fabmon/README.md", "/usr/share/doc/fabmon/changelog.Debian.gz",
     "/usr/share/doc/fabmon/copyright", "/usr/share/fabmon/default-fab.yaml", "/usr/share/fabmon/eve-schema.json",
@@ -88,7 +89,8 @@ def meson_install(c, tmp):
     unitdir = opts["systemdunitdir"] or os.path.join(prefix, "lib/systemd/system")
     want = sorted([
         at("bindir", "fabmon"), at("mandir", "man8", "fabmon.8"),
-        os.path.join(unitdir, "fabmon@.service"), at("sysconfdir", "logrotate.d", "fabmon"),
+        os.path.join(unitdir, "fabmon@.service"), os.path.join(unitdir, "fabmon-collect.service"),
+        at("sysconfdir", "logrotate.d", "fabmon"), at("sysconfdir", "default", "fabmon-collect"),
         os.path.join(prefix, "lib/sysusers.d/fabmon.conf"),
         at("sysconfdir", "fabmon", "policy.yaml"), at("sysconfdir", "default", "fabmon"),
         at("datadir", "fabmon", "default-fab.yaml"), at("datadir", "fabmon", "examples", "fab-site.yaml"),
@@ -106,6 +108,11 @@ def meson_install(c, tmp):
         c.eq("meson install: ExecStart runs the installed fabmon", shlex.split(line[10:])[0], at("bindir", "fabmon"))
         c.true("meson install: the unit names the installed policy",
                f"-c {at('sysconfdir', 'fabmon', 'policy.yaml')} " in line, line)
+    unit = dest + os.path.join(unitdir, "fabmon-collect.service")
+    if os.path.exists(unit):
+        line = next(x for x in open(unit) if x.startswith("ExecStart="))
+        c.eq("meson install: the collector's ExecStart runs the installed fabmon collect",
+             shlex.split(line[10:])[:2], [at("bindir", "fabmon"), "collect"])
     pol = dest + at("sysconfdir", "fabmon", "policy.yaml")
     if os.path.exists(pol):
         c.eq("meson install: /etc/fabmon/policy.yaml is the built-in policy",

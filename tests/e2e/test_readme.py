@@ -364,7 +364,7 @@ def fabmon_text(text):
 def check_help(c, text):
     helps = subprocess.run([FABMON, "--help"], capture_output=True, text=True).stdout
     main_help = helps
-    for sub in ("report", "handoff", "learn", "check-policy", "rules"):
+    for sub in ("report", "collect", "handoff", "learn", "check-policy", "rules"):
         p = subprocess.run([FABMON, sub, "--help"], capture_output=True, text=True)
         helps += p.stdout + p.stderr
         c.true(f"--help names the '{sub}' command", f"fabmon {sub}" in main_help)
