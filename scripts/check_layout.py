@@ -181,6 +181,8 @@ SHARED_STATE = {
         "set by the SIGHUP handler (reload the policy, reopen the outputs)",
     ("sensor/run.c", "stats_requested"):
         "set by the SIGUSR1 handler (write the stats now)",
+    ("sensor/collect.c", "stop"):
+        "set by the SIGINT/SIGTERM handler of `fabmon collect` (not the packet path)",
     ("sensor/run.c", "current_pcap"):
         "the live capture the signal handler breaks out of (pcap_breakloop)",
     ("util/log.c", "max_level"):
