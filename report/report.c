@@ -183,9 +183,17 @@ static int report_run(const char *const *dirs, int ndirs, const char *outdir, ch
 		rc = EXIT_RUNTIME;
 	}
 	r.src.merging = ndirs > 1;
+	/* the directory `fabmon collect` writes: one eve.json of many sensors */
+	char cstate[PATH_MAX];
+	struct stat st;
+	if (ndirs == 1 && (size_t)snprintf(cstate, sizeof(cstate), "%s/collect.state", dirs[0]) <
+	    sizeof(cstate) && stat(cstate, &st) == 0)
+		r.src.merging = r.src.by_host = true;
 	for (int i = 0; i < ndirs && rc == EXIT_OK; i++) {
 		if (!rep_source_begin(&r, dirs[i], err, errlen))
 			rc = r.oom ? EXIT_RUNTIME : EXIT_INPUT;
+		else if (r.src.by_host && (rc = rep_prescan_eve(&r, err, errlen)) != EXIT_OK)
+			break;
 		else
 			rc = rep_read_eve(&r, err, errlen);
 	}

@@ -734,7 +734,7 @@ static json_t *build_input(const struct rep *r)
 {
 	json_t *in = json_object();
 	/* several sensors' eve.json: each is in "sensors", with its SHA-256 */
-	bool merged = r->src.n > 1;
+	bool merged = r->src.n > 1 && !r->src.by_host;
 	json_object_set_new(in, "file", merged ? json_null() : json_string(r->eve));
 	json_object_set_new(in, "sources", json_integer((json_int_t)r->src.n));
 	/* a run's report is built from what it wrote, as it wrote it, without
@@ -814,7 +814,7 @@ json_t *rep_to_json(struct rep *r)
 						     "fabmon zone-separation audit report",
 						     "generator", "fabmon report " FABMON_VERSION,
 						     "generated", now, "eve_json", r->eve));
-	if (r->src.n > 1) /* a fab-wide report: the sensors' files are in "sensors" */
+	if (r->src.n > 1 && !r->src.by_host) /* the sensors' files are in "sensors" */
 		json_object_set_new(json_object_get(out, "report"), "eve_json", json_null());
 
 	bool final = json_array_size(r->final_stats) > 0;

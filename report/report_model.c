@@ -981,7 +981,7 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 	r->eve_bytes += st.bytes;
 	memcpy(r->eve_sha256, st.sha256, sizeof(st.sha256));
 	struct rep_source *s = rep_sources_cur(&r->src);
-	if (s) {
+	if (s && !r->src.by_host) { /* by host, the file is all the sources' */
 		s->lines = st.lines;
 		s->bytes = st.bytes;
 		memcpy(s->sha256, st.sha256, sizeof(s->sha256));
@@ -995,6 +995,35 @@ int rep_read_eve(struct rep *r, char *err, size_t errlen)
 			 strerror(st.err));
 		return EXIT_INPUT;
 	}
+	return EXIT_OK;
+}
+
+/* The first pass over one eve.json of several sensors: their flows, to know
+ * which sensor's record of a connection counts before any of its records
+ * is read. */
+static int on_prescan(void *ctx, json_t *rec, const struct eve_line *l)
+{
+	(void)l;
+	struct rep *r = ctx;
+	json_t *fl = json_object_get(rec, "flow");
+	if (!rep_sources_host(&r->src, json_member_str(rec, "host")) ||
+	    rep_sources_prescan_flow(&r->src, json_member_str(rec, "community_id"),
+				     json_member_str(fl, "start"), json_member_str(fl, "end")) < 0)
+		r->oom = true;
+	return r->oom ? 1 : 0;
+}
+
+int rep_prescan_eve(struct rep *r, char *err, size_t errlen)
+{
+	static const char *const flows[] = { "flow", NULL };
+	static const struct eve_reader_ops ops = { .record = on_prescan, .types = flows };
+	struct eve_read_stats st;
+	int rc = eve_read_file(r->eve, &ops, r, &st);
+	if (rc == EVE_READ_CANNOT_OPEN || rc == EVE_READ_ERROR) {
+		snprintf(err, errlen, "cannot read %s: %s", r->eve, strerror(st.err));
+		return EXIT_INPUT;
+	}
+	r->src.prescanned = true;
 	return EXIT_OK;
 }
 

@@ -143,6 +143,8 @@ static inline const char *rep_source_name(const struct rep *r)
  * force at the end (notes say what is missing). */
 int rep_read_eve(struct rep *r, char *err, size_t errlen);
 void rep_load_policy(struct rep *r);
+/* The first pass over a by-host eve.json (r->src.by_host): its flows. */
+int rep_prescan_eve(struct rep *r, char *err, size_t errlen);
 void rep_free(struct rep *r);
 /* A note of the report (a "notes" line); r->oom when out of memory. */
 void rep_note(struct rep *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

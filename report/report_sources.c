@@ -24,7 +24,7 @@ static const int64_t slack_us = (int64_t)(SOURCES_SLACK_S * 1e6);
 
 struct rep_source *rep_sources_cur(struct rep_sources *s)
 {
-	return s->n ? &s->v[s->n - 1] : NULL;
+	return s->n ? &s->v[s->cur] : NULL;
 }
 
 /* The last component of a directory's path ("out/" and "a/out" give "out"). */
@@ -50,6 +50,7 @@ bool rep_sources_add(struct rep_sources *s, const char *dir, const char *eve)
 	if (!a)
 		return false;
 	s->v = a;
+	s->cur = s->n;
 	struct rep_source *x = &a[s->n++];
 	memset(x, 0, sizeof(*x));
 	x->dir = strdup(dir);
@@ -58,9 +59,41 @@ bool rep_sources_add(struct rep_sources *s, const char *dir, const char *eve)
 	return x->dir && x->name && x->eve;
 }
 
+/* By host: the source named host, made (in the current one's file) if new;
+ * the first host names the directory's own source while it has nothing. */
+static bool select_host(struct rep_sources *s, const char *host)
+{
+	struct rep_source *x = rep_sources_cur(s);
+	if (x->named && !strcmp(x->name, host))
+		return true;
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->v[i].named && !strcmp(s->v[i].name, host)) {
+			s->cur = i;
+			return true;
+		}
+	if (x->named || x->records) {
+		char *dir = strdup(x->dir), *eve = strdup(x->eve);
+		bool ok = dir && eve && rep_sources_add(s, dir, eve);
+		free(dir);
+		free(eve);
+		if (!ok)
+			return false;
+		x = rep_sources_cur(s);
+	}
+	char *n = strdup(host);
+	if (!n)
+		return false;
+	free(x->name);
+	x->name = n;
+	x->named = true;
+	return true;
+}
+
 bool rep_sources_host(struct rep_sources *s, const char *host)
 {
 	struct rep_source *x = rep_sources_cur(s);
+	if (x && s->by_host && host && *host)
+		return select_host(s, host);
 	if (!x || x->named || !host || !*host)
 		return true;
 	char *n = strdup(host);
@@ -74,7 +107,7 @@ bool rep_sources_host(struct rep_sources *s, const char *host)
 
 const char *rep_sources_name(const struct rep_sources *s)
 {
-	return s->n && s->v[s->n - 1].name ? s->v[s->n - 1].name : "";
+	return s->n && s->v[s->cur].name ? s->v[s->cur].name : "";
 }
 
 static bool when(const char *t, int64_t *us)
@@ -85,7 +118,7 @@ static bool when(const char *t, int64_t *us)
 /* Another source's flow of cid over [t0, t1] (give or take the slack). */
 static bool other_source_has(const struct rep_sources *s, const char *cid, int64_t t0, int64_t t1)
 {
-	unsigned me = s->n - 1;
+	unsigned me = s->cur;
 	for (const struct seen_flow *f = smap_find(&s->seen, cid); f; f = f->next)
 		if (f->src != me && f->t0 - slack_us <= t1 && t0 <= f->t1 + slack_us)
 			return true;
@@ -103,12 +136,30 @@ int rep_sources_flow_seen(struct rep_sources *s, const char *cid, const char *t0
 		s->duplicate_flows++;
 		return 1;
 	}
+	if (s->prescanned)
+		return 0; /* remembered in the first pass */
 	bool created;
 	void **slot = smap_get(&s->seen, cid, true, &created);
 	struct seen_flow *f = slot ? malloc(sizeof(*f)) : NULL;
 	if (!f)
 		return -1;
-	*f = (struct seen_flow){ a, b, s->n - 1, *slot };
+	*f = (struct seen_flow){ a, b, s->cur, *slot };
+	*slot = f;
+	return 0;
+}
+
+int rep_sources_prescan_flow(struct rep_sources *s, const char *cid, const char *t0,
+			     const char *t1)
+{
+	int64_t a, b;
+	if (!s->n || !cid || !when(t0, &a) || !when(t1, &b) || other_source_has(s, cid, a, b))
+		return 0;
+	bool created;
+	void **slot = smap_get(&s->seen, cid, true, &created);
+	struct seen_flow *f = slot ? malloc(sizeof(*f)) : NULL;
+	if (!f)
+		return -1;
+	*f = (struct seen_flow){ a, b, s->cur, *slot };
 	*slot = f;
 	return 0;
 }
@@ -172,9 +223,10 @@ void rep_sources_notes(const struct rep_sources *s, json_t *notes)
 {
 	if (s->n < 2)
 		return;
-	note(notes, "fab-wide report of %u sensors' output: a connection two sensors saw (same "
+	note(notes, "fab-wide report of %u sensors' %s: a connection two sensors saw (same "
 	     "Community ID, overlapping times within %.0f s) is counted once; %" PRIu64
 	     " flow record%s and %" PRIu64 " other record%s were such duplicates", s->n,
+	     s->by_host ? "records, collected into one eve.json" : "output directories",
 	     SOURCES_SLACK_S, s->duplicate_flows, s->duplicate_flows == 1 ? "" : "s",
 	     s->duplicate_records, s->duplicate_records == 1 ? "" : "s");
 	const struct rep_source *last = &s->v[s->n - 1];

@@ -43,8 +43,13 @@ struct rep_source {
 /* The sources of one report. */
 struct rep_sources {
 	struct rep_source *v;
-	unsigned n;                   /* the last is the one being read */
+	unsigned n;
+	unsigned cur;                 /* the one being read */
 	bool merging;                 /* several: look for connections seen twice */
+	/* One eve.json of several sensors (the directory `fabmon collect`
+	 * writes): each record's host is its source, and the flows were read
+	 * first (rep_sources_prescan_flow): seen holds the flows that count. */
+	bool by_host, prescanned;
 	struct smap seen;             /* merging: community id -> its flows */
 	uint64_t duplicate_flows, duplicate_records;
 };
@@ -56,7 +61,8 @@ bool rep_sources_add(struct rep_sources *s, const char *dir, const char *eve);
 /* The source being read; NULL before the first. */
 struct rep_source *rep_sources_cur(struct rep_sources *s);
 
-/* A record's host member (NULL: none): the first names the source.
+/* A record's host member (NULL: none): the first names the source; by
+ * host, the source of that name becomes the current one (made if new).
  * false: out of memory. */
 bool rep_sources_host(struct rep_sources *s, const char *host);
 
@@ -68,6 +74,12 @@ const char *rep_sources_name(const struct rep_sources *s);
  * it no more; the duplicate is counted in the source); otherwise 0, and
  * remembered while merging; -1 when out of memory. */
 int rep_sources_flow_seen(struct rep_sources *s, const char *cid, const char *t0, const char *t1);
+
+/* The first pass over a by-host eve.json: a flow record of the current
+ * source, remembered as the one that counts unless another source's flow
+ * of that connection (counted) overlaps it. -1: out of memory. */
+int rep_sources_prescan_flow(struct rep_sources *s, const char *cid, const char *t0,
+			     const char *t1);
 
 /* Any other record of a connection (hsms, modbus, alert) at time t: true
  * when another source's flow of that connection covers t (counted). */

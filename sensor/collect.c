@@ -291,8 +291,10 @@ int cmd_collect(int argc, char **argv)
 	so.Stream = PUBLISH_STREAM;
 	s = js_PullSubscribe(&sub, js, subject, durable, NULL, &so, &je);
 	if (s != NATS_OK) {
-		log_error("collect: no consumer %s on stream %s at %s: %s (JetStream error %d)", durable,
-			  PUBLISH_STREAM, url, natsStatus_GetText(s), (int)je);
+		log_error("collect: cannot use consumer %s on stream %s at %s for %s: %s (JetStream "
+			  "error %d; no stream yet, or a consumer of that name filters another --site: "
+			  "give another --durable)", durable, PUBLISH_STREAM, url, subject,
+			  natsStatus_GetText(s), (int)je);
 		goto out;
 	}
 	rc = collect_loop(&c, js, sub, durable, follow);

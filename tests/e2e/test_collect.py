@@ -3,7 +3,7 @@
 """`fabmon collect` (issue 18 item 3): the fab-wide eve.json from the stream
 two sensors publish to, against a real nats-server with JetStream.
 
-usage: test_collect.py FABMON NATS_STREAM_DUMP
+usage: test_collect.py FABMON NATS_STREAM_DUMP SOURCE_ROOT
 
 1. Sensors s1 (the demo, whose Modbus device strings carry NUL
    characters) and s2 (a generated fab capture) publish; `fabmon collect` drains the
@@ -17,7 +17,13 @@ usage: test_collect.py FABMON NATS_STREAM_DUMP
 4. `fabmon report` of the collected directory: the flows of both sensors.
 5. --follow: a third sensor publishes while collect follows; its records
    arrive; SIGTERM ends collect with exit 0.
-6. Errors: a URL that is not nats:// or no -o (exit 2), no server (exit 3).
+6. Two mirror ports that share a connection (the demo split as in
+   test_report_merge.py) publish to another site; collected, `fabmon
+   report` of the directory counts that connection once and gives the
+   counts of the report merged from the two sensors' own directories
+   (matrix, HSMS histogram, Modbus access, alerts by rule), one duplicate
+   flow, the shared conduit seen by both sensors.
+7. Errors: a URL that is not nats:// or no -o (exit 2), no server (exit 3).
 """
 import json
 import os
@@ -33,12 +39,14 @@ import test_publish  # noqa: E402
 from fabmon_test_util import Check  # noqa: E402
 from test_publish import Server, free_port  # noqa: E402
 
-FABMON = sys.argv[1]
-SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FABMON, SRC = sys.argv[1], sys.argv[3]
+_argv, sys.argv = sys.argv, [sys.argv[0], FABMON, SRC]
+import test_report_merge as merge  # noqa: E402  (its split of the demo, its counts)
+sys.argv = _argv
 DEMO = os.path.join(SRC, "demo", "fab-demo.pcap")
 GEN = os.path.join(SRC, "bench", "gen_fab_capture.py")
 c = Check("collect")
-test_publish.c = c
+test_publish.c = merge.c = c
 
 
 def fabmon(*args, timeout=120):
@@ -108,6 +116,37 @@ def main():
         c.eq("--follow: exit code after SIGTERM", p.returncode, 0, err[-300:])
         c.true("--follow: the third sensor's records arrived, once",
                [x for x in lines(d("fab", "eve.json")) if x.get("host") == "s3"] == s3)
+
+        # 6. one connection seen by two mirror ports
+        merge.split(d("eap.pcap"), d("core.pcap"))
+        for name, cap in (("mirror-eap", d("eap.pcap")), ("mirror-core", d("core.pcap"))):
+            r = fabmon("-q", "-r", cap, "-o", d(name), "--publish", srv.url, "--site", "fab2",
+                       "--sensor-name", name, "--no-input-hash")
+            c.eq(f"sensor {name}: exit code", r.returncode, 0, r.stderr[-300:])
+        r = fabmon("collect", srv.url, "--site", "fab2", "-o", d("fab2"))
+        c.eq("collect --site fab2 with the consumer of all sites: exit code", r.returncode, 3)
+        c.true("... says to give another --durable", "another --durable" in r.stderr, r.stderr)
+        shutil.rmtree(d("fab2"))
+        r = fabmon("collect", srv.url, "--site", "fab2", "--durable", "fab2", "-o", d("fab2"))
+        c.eq("collect --site fab2: exit code", r.returncode, 0, r.stderr[-300:])
+        c.eq("collect --site fab2: only that site's records",
+             len(lines(d("fab2", "eve.json"))),
+             len(lines(d("mirror-eap", "eve.json"))) + len(lines(d("mirror-core", "eve.json"))))
+        r = fabmon("report", "-q", d("fab2"))
+        c.eq("report of the collected directory: exit code", r.returncode, 0, r.stderr[-300:])
+        r = fabmon("report", "-q", d("mirror-eap"), d("mirror-core"), "-o", d("merged"))
+        c.eq("report of the two directories: exit code", r.returncode, 0, r.stderr[-300:])
+        col = json.load(open(d("fab2", "report.json"), encoding="utf-8"))
+        mer = json.load(open(d("merged", "report.json"), encoding="utf-8"))
+        c.eq("collected report: the counts of the merged directories", merge.counts(col),
+             merge.counts(mer))
+        c.eq("collected report: one duplicate flow", col["summary"]["duplicate_flows"], 1)
+        c.eq("collected report: the sensors", sorted(x["name"] for x in col["sensors"]),
+             ["mirror-core", "mirror-eap"])
+        c.eq("collected report: the shared conduit seen by both",
+             {x["name"]: x["sensors"] for x in col["conduits"] if x["observed"]},
+             {"c1-eap-to-equipment": ["mirror-core", "mirror-eap"],
+              "c9-scada-to-facility": ["mirror-core"]})
 
         r = fabmon("collect", "http://127.0.0.1:1", "-o", d("e"))
         c.eq("collect http://...: exit code", r.returncode, 2)
