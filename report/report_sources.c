@@ -125,6 +125,19 @@ static bool other_source_has(const struct rep_sources *s, const char *cid, int64
 	return false;
 }
 
+/* The current source's flow of cid over [t0, t1], the one that counts. */
+static int remember(struct rep_sources *s, const char *cid, int64_t t0, int64_t t1)
+{
+	bool created;
+	void **slot = smap_get(&s->seen, cid, true, &created);
+	struct seen_flow *f = slot ? malloc(sizeof(*f)) : NULL;
+	if (!f)
+		return -1;
+	*f = (struct seen_flow){ t0, t1, s->cur, *slot };
+	*slot = f;
+	return 0;
+}
+
 int rep_sources_flow_seen(struct rep_sources *s, const char *cid, const char *t0, const char *t1)
 {
 	struct rep_source *x = rep_sources_cur(s);
@@ -138,14 +151,7 @@ int rep_sources_flow_seen(struct rep_sources *s, const char *cid, const char *t0
 	}
 	if (s->prescanned)
 		return 0; /* remembered in the first pass */
-	bool created;
-	void **slot = smap_get(&s->seen, cid, true, &created);
-	struct seen_flow *f = slot ? malloc(sizeof(*f)) : NULL;
-	if (!f)
-		return -1;
-	*f = (struct seen_flow){ a, b, s->cur, *slot };
-	*slot = f;
-	return 0;
+	return remember(s, cid, a, b);
 }
 
 int rep_sources_prescan_flow(struct rep_sources *s, const char *cid, const char *t0,
@@ -154,14 +160,7 @@ int rep_sources_prescan_flow(struct rep_sources *s, const char *cid, const char 
 	int64_t a, b;
 	if (!s->n || !cid || !when(t0, &a) || !when(t1, &b) || other_source_has(s, cid, a, b))
 		return 0;
-	bool created;
-	void **slot = smap_get(&s->seen, cid, true, &created);
-	struct seen_flow *f = slot ? malloc(sizeof(*f)) : NULL;
-	if (!f)
-		return -1;
-	*f = (struct seen_flow){ a, b, s->cur, *slot };
-	*slot = f;
-	return 0;
+	return remember(s, cid, a, b);
 }
 
 bool rep_sources_record_seen(struct rep_sources *s, const char *cid, const char *t)
