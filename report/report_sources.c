@@ -59,6 +59,18 @@ bool rep_sources_add(struct rep_sources *s, const char *dir, const char *eve)
 	return x->dir && x->name && x->eve;
 }
 
+/* x named by its records' host. false: out of memory. */
+static bool name_source(struct rep_source *x, const char *host)
+{
+	char *n = strdup(host);
+	if (!n)
+		return false;
+	free(x->name);
+	x->name = n;
+	x->named = true;
+	return true;
+}
+
 /* By host: the source named host, made (in the current one's file) if new;
  * the first host names the directory's own source while it has nothing. */
 static bool select_host(struct rep_sources *s, const char *host)
@@ -80,13 +92,7 @@ static bool select_host(struct rep_sources *s, const char *host)
 			return false;
 		x = rep_sources_cur(s);
 	}
-	char *n = strdup(host);
-	if (!n)
-		return false;
-	free(x->name);
-	x->name = n;
-	x->named = true;
-	return true;
+	return name_source(x, host);
 }
 
 bool rep_sources_host(struct rep_sources *s, const char *host)
@@ -96,13 +102,7 @@ bool rep_sources_host(struct rep_sources *s, const char *host)
 		return select_host(s, host);
 	if (!x || x->named || !host || !*host)
 		return true;
-	char *n = strdup(host);
-	if (!n)
-		return false;
-	free(x->name);
-	x->name = n;
-	x->named = true;
-	return true;
+	return name_source(x, host);
 }
 
 const char *rep_sources_name(const struct rep_sources *s)

@@ -33,6 +33,7 @@
 #include "sensor/output/publish.h"
 #include "util/exit_codes.h"
 #include "util/log.h"
+#include "util/state_file.h"
 
 #define BATCH 256
 #define FETCH_WAIT_MS 1000
@@ -64,18 +65,12 @@ static int state_load(struct collector *c)
 
 static int state_save(struct collector *c)
 {
-	char tmp[PATH_MAX + 8];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", c->state_path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "{\"stream_seq\":%" PRIu64 "}\n", c->last_seq);
-	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	if (fclose(f) != 0 || !ok || rename(tmp, c->state_path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	char text[48];
+	snprintf(text, sizeof(text), "{\"stream_seq\":%" PRIu64 "}\n", c->last_seq);
+	int rc = state_file_write(c->state_path, text);
+	if (rc < 0)
+		errno = -rc;
+	return rc;
 }
 
 /* The sensor token of a subject fabmon.<site>.<sensor>.<event_type>. */

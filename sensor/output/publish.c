@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/state_file.h"
 
 #define STATE_NAME "publish.state"
 #define PUB_WAIT_MS 2000          /* for the stream's acknowledgement */
@@ -107,19 +108,12 @@ bool publish_parse_servers(const char *spec, char *err, size_t errlen)
 
 static void state_save(struct publisher *p)
 {
-	char tmp[PATH_MAX + 8];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		log_warn("publish: cannot write %s: %s", tmp, strerror(errno));
-		return;
-	}
-	fprintf(f, "{\"inode\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"run\":\"%s\",\"seq\":%" PRIu64
-		"}\n", p->inode, atomic_load(&p->offset), p->run, p->seq);
-	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	if (fclose(f) != 0 || !ok || rename(tmp, p->state_path) < 0) {
-		log_warn("publish: cannot write %s: %s", p->state_path, strerror(errno));
-		unlink(tmp);
+	char text[160];
+	snprintf(text, sizeof(text), "{\"inode\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"run\":\"%s\","
+		 "\"seq\":%" PRIu64 "}\n", p->inode, atomic_load(&p->offset), p->run, p->seq);
+	int rc = state_file_write(p->state_path, text);
+	if (rc < 0) {
+		log_warn("publish: cannot write %s: %s", p->state_path, strerror(-rc));
 		return;
 	}
 	p->dirty = false;
@@ -194,7 +188,7 @@ static bool eve_open(struct publisher *p)
 	return true;
 }
 
-/* The value of "key":"..." in a record line (not past len). */
+/* The value of "key":"..." in a record line (its first occurrence). */
 static bool member(const char *line, const char *key, char *out, size_t outlen)
 {
 	const char *k = strstr(line, key);
@@ -398,12 +392,18 @@ static int step(struct publisher *p)
 	return 1;
 }
 
-static void update_backlog(struct publisher *p)
+/* Bytes of eve.json not yet acknowledged. */
+static uint64_t unacked(struct publisher *p)
 {
 	struct stat st;
 	uint64_t off = atomic_load(&p->offset);
 	uint64_t size = stat(p->eve_path, &st) == 0 ? (uint64_t)st.st_size : 0;
-	atomic_store(&p->backlog, size > off ? size - off : 0);
+	return size > off ? size - off : 0;
+}
+
+static void update_backlog(struct publisher *p)
+{
+	atomic_store(&p->backlog, unacked(p));
 }
 
 static void *run(void *arg)
@@ -502,10 +502,7 @@ uint64_t publisher_drain(struct publisher *p, int timeout_ms)
 		return 0;
 	int64_t until = now_ms() + timeout_ms;
 	for (;;) {
-		struct stat st;
-		uint64_t off = atomic_load(&p->offset);
-		uint64_t size = stat(p->eve_path, &st) == 0 ? (uint64_t)st.st_size : 0;
-		uint64_t left = size > off ? size - off : 0;
+		uint64_t left = unacked(p);
 		if (!left || now_ms() >= until)
 			return left;
 		sleep_ms(20);

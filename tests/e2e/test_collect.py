@@ -37,7 +37,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_publish  # noqa: E402
 from fabmon_test_util import Check  # noqa: E402
-from test_publish import Server, free_port  # noqa: E402
+from test_publish import Server, eve_lines, fabmon, free_port  # noqa: E402
 
 FABMON, SRC = sys.argv[1], sys.argv[3]
 _argv, sys.argv = sys.argv, [sys.argv[0], FABMON, SRC]
@@ -47,15 +47,6 @@ DEMO = os.path.join(SRC, "demo", "fab-demo.pcap")
 GEN = os.path.join(SRC, "bench", "gen_fab_capture.py")
 c = Check("collect")
 test_publish.c = merge.c = c
-
-
-def fabmon(*args, timeout=120):
-    return subprocess.run([FABMON, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def lines(path):
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
 
 
 def canon(rec):
@@ -75,11 +66,11 @@ def main():
             r = fabmon("-q", "-r", cap, "-o", d(name), "--publish", srv.url, "--sensor-name", name,
                        "--no-input-hash")
             c.eq(f"sensor {name}: exit code", r.returncode, 0, r.stderr[-300:])
-        s1, s2 = lines(d("s1", "eve.json")), lines(d("s2", "eve.json"))
+        s1, s2 = eve_lines(d("s1")), eve_lines(d("s2"))
 
         r = fabmon("collect", srv.url, "-o", d("fab"))
         c.eq("collect: exit code", r.returncode, 0, r.stderr[-300:])
-        got = lines(d("fab", "eve.json"))
+        got = eve_lines(d("fab"))
         c.eq("collect: every record of both sensors, each once",
              sorted(canon(x) for x in got), sorted(canon(x) for x in s1 + s2))
         c.true("collect: each sensor's records in its own order",
@@ -106,16 +97,16 @@ def main():
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         r = fabmon("-q", "-r", DEMO, "-o", d("s3"), "--publish", srv.url, "--sensor-name", "s3",
                    "--no-input-hash")
-        s3 = lines(d("s3", "eve.json"))
+        s3 = eve_lines(d("s3"))
         for _ in range(100):
-            if sum(1 for x in lines(d("fab", "eve.json")) if x.get("host") == "s3") == len(s3):
+            if sum(1 for x in eve_lines(d("fab")) if x.get("host") == "s3") == len(s3):
                 break
             time.sleep(0.1)
         p.send_signal(signal.SIGTERM)
         out, err = p.communicate(timeout=30)
         c.eq("--follow: exit code after SIGTERM", p.returncode, 0, err[-300:])
         c.true("--follow: the third sensor's records arrived, once",
-               [x for x in lines(d("fab", "eve.json")) if x.get("host") == "s3"] == s3)
+               [x for x in eve_lines(d("fab")) if x.get("host") == "s3"] == s3)
 
         # 6. one connection seen by two mirror ports
         merge.split(d("eap.pcap"), d("core.pcap"))
@@ -130,8 +121,8 @@ def main():
         r = fabmon("collect", srv.url, "--site", "fab2", "--durable", "fab2", "-o", d("fab2"))
         c.eq("collect --site fab2: exit code", r.returncode, 0, r.stderr[-300:])
         c.eq("collect --site fab2: only that site's records",
-             len(lines(d("fab2", "eve.json"))),
-             len(lines(d("mirror-eap", "eve.json"))) + len(lines(d("mirror-core", "eve.json"))))
+             len(eve_lines(d("fab2"))),
+             len(eve_lines(d("mirror-eap"))) + len(eve_lines(d("mirror-core"))))
         r = fabmon("report", "-q", d("fab2"))
         c.eq("report of the collected directory: exit code", r.returncode, 0, r.stderr[-300:])
         r = fabmon("report", "-q", d("mirror-eap"), d("mirror-core"), "-o", d("merged"))

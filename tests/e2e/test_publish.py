@@ -50,6 +50,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_port(port, what, tries=200):
+    """Until something accepts connections on loopback port (RuntimeError after tries)."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
 class Server:
     """nats-server with JetStream on loopback, its store in a directory of the test."""
 
@@ -66,13 +77,7 @@ class Server:
     def start(self):
         self.proc = subprocess.Popen(["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port),
                                       "-sd", self.store, "-l", self.log])
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("nats-server did not start")
+        wait_port(self.port, "nats-server")
 
     def stop(self):
         if self.proc:

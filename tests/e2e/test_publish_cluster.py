@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fabmon_test_util import Check  # noqa: E402
 import test_publish  # noqa: E402
-from test_publish import check_exactly, free_port, stream  # noqa: E402
+from test_publish import check_exactly, free_port, stream, wait_port  # noqa: E402
 
 FABMON, DUMP, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
 CONF = [os.path.join(SRC, "scripts", "nats", f"fab-nats-{i}.conf") for i in (1, 2, 3)]
@@ -62,13 +61,7 @@ class Node:
 
     def start(self):
         self.proc = subprocess.Popen(["nats-server", "-c", self.conf, "-l", self.log])
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"node {self.i + 1} did not start")
+        wait_port(self.port, f"node {self.i + 1}")
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
