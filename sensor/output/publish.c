@@ -37,6 +37,7 @@ struct publisher {
 	bool stream_ok;
 	pthread_t thread;
 	_Atomic bool stop;
+	_Atomic bool resync;          /* ask the stream where this sensor's records end */
 
 	/* the thread's place in eve.json: the next record to publish */
 	FILE *eve;
@@ -50,6 +51,7 @@ struct publisher {
 	size_t linecap;
 
 	_Atomic uint64_t published, duplicates, errors, stream_errors, bad_records, backlog;
+	_Atomic uint64_t skipped_stored;
 	bool warned;                  /* said once that NATS cannot be reached */
 	int64_t started_ms;
 };
@@ -221,9 +223,13 @@ static void run_id(struct publisher *p, const char *line, uint64_t at)
 
 /* ------------------------------------------------------------ NATS */
 
+/* (Re)connected: publishing resumes on its own (the thread retries), from
+ * after the last record the stream has of this sensor (skip_stored). */
 static void on_connected(natsConnection *nc, void *closure)
 {
-	(void)nc, (void)closure; /* publishing resumes on its own: the thread retries */
+	struct publisher *p = closure;
+	(void)nc;
+	atomic_store(&p->resync, true);
 }
 
 static void connect_nats(struct publisher *p)
@@ -248,6 +254,8 @@ static void connect_nats(struct publisher *p)
 		/* with a callback: Connect returns at once and connects in the
 		 * background (without one it would try in place, for ever) */
 		s = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, p);
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectedCB(o, on_connected, p);
 	if (s == NATS_OK && p->cfg.creds)
 		s = natsOptions_SetUserCredentialsFromFiles(o, p->cfg.creds, NULL);
 	if (s == NATS_OK && p->cfg.tls_ca) {
@@ -316,13 +324,17 @@ fail:
 	return false;
 }
 
+/* A record is one JSON object; a line cut by a kill is not one. */
+static bool is_record(const char *line, size_t len)
+{
+	return len >= 2 && line[0] == '{' && line[len - 1] == '}';
+}
+
 /* Publish one record line (without its newline). */
 static bool publish_line(struct publisher *p, const char *line, size_t len)
 {
 	char et[48], subject[3 * TOKEN_MAX + 16], id[TOKEN_MAX + 96];
-	/* a record is one JSON object; a line cut by a kill is not one */
-	if (len < 2 || line[0] != '{' || line[len - 1] != '}' ||
-	    !member(line, "\"event_type\":\"", et, sizeof(et))) {
+	if (!is_record(line, len) || !member(line, "\"event_type\":\"", et, sizeof(et))) {
 		atomic_fetch_add(&p->bad_records, 1);
 		return true; /* not a record: skipped, counted */
 	}
@@ -358,6 +370,73 @@ static bool publish_line(struct publisher *p, const char *line, size_t len)
 		atomic_fetch_add(&p->duplicates, 1);
 	jsPubAck_Destroy(pa);
 	return true;
+}
+
+/* n of a Nats-Msg-Id <sensor>.<run>.<n> of this sensor's current run. */
+static bool id_in_run(const struct publisher *p, const char *id, uint64_t *n)
+{
+	char prefix[TOKEN_MAX + 64];
+	int len = snprintf(prefix, sizeof(prefix), "%s.%s.", p->sensor, p->run);
+	if (len < 0 || (size_t)len >= sizeof(prefix) || strncmp(id, prefix, (size_t)len) ||
+	    id[len] < '0' || id[len] > '9')
+		return false;
+	char *end;
+	errno = 0;
+	*n = strtoull(id + len, &end, 10);
+	return !*end && !errno;
+}
+
+/* Move the place past the next count lines of eve.json (records the stream
+ * has): all of them or, when eve.json does not hold them whole in this run,
+ * none. The records among them. */
+static uint64_t skip_lines(struct publisher *p, uint64_t count)
+{
+	uint64_t at = atomic_load(&p->offset), records = 0;
+	ssize_t n = 0;
+	fseeko(p->eve, (off_t)at, SEEK_SET);
+	for (uint64_t i = 0; i < count; i++) {
+		n = getline(&p->line, &p->linecap, p->eve);
+		if (n <= 0 || p->line[n - 1] != '\n' || strstr(p->line, "\"event_type\":\"run\"")) {
+			clearerr(p->eve);
+			fseeko(p->eve, (off_t)atomic_load(&p->offset), SEEK_SET);
+			return 0;
+		}
+		at += (uint64_t)n;
+		records += is_record(p->line, (size_t)n - 1);
+	}
+	atomic_store(&p->offset, at);
+	p->seq += count;
+	p->dirty = true;
+	return records;
+}
+
+/* The stream's last record of this sensor: when it is one of the current
+ * run beyond the acknowledged place (stored, its acknowledgement lost to a
+ * crash or an outage), go on after it. Sending those records again relies
+ * on the duplicate window, which an outage longer than it has passed. */
+static void skip_stored(struct publisher *p)
+{
+	char subject[2 * TOKEN_MAX + 16];
+	snprintf(subject, sizeof(subject), "fabmon.%s.%s.>", p->site, p->sensor);
+	natsMsg *m = NULL;
+	jsErrCode je = 0;
+	natsStatus s = js_GetLastMsg(&m, p->js, PUBLISH_STREAM, subject, NULL, &je);
+	if (s != NATS_OK) {
+		/* none yet, or no answer: a resend is then dropped within the window */
+		if (s != NATS_NOT_FOUND && je != JSNoMessageFoundErr)
+			log_debug("publish: last record of %s: %s (JetStream error %d)", subject,
+				  natsStatus_GetText(s), (int)je);
+		return;
+	}
+	const char *id = NULL;
+	uint64_t last, records = 0, seq = p->seq;
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id_in_run(p, id, &last) &&
+	    last >= seq && (records = skip_lines(p, last + 1 - seq)) > 0) {
+		atomic_fetch_add(&p->skipped_stored, records);
+		log_info("publish: the stream has %" PRIu64 " record%s of run %s past the acknowledged "
+			 "place (up to %s): not sent again", records, records == 1 ? "" : "s", p->run, id);
+	}
+	natsMsg_Destroy(m);
 }
 
 /* The next complete record of eve.json, published: 1 done, 0 nothing new,
@@ -431,7 +510,11 @@ static void *run(void *arg)
 			sleep_ms(RETRY_MS);
 			continue;
 		}
+		if (atomic_exchange(&p->resync, false) && eve_open(p))
+			skip_stored(p);
 		int r = step(p);
+		if (r < 0)
+			atomic_store(&p->resync, true); /* the record may be stored all the same */
 		if (r <= 0) {
 			update_backlog(p);
 			if (p->dirty && now_ms() - p->saved_ms >= SAVE_EVERY_MS)
@@ -473,6 +556,7 @@ struct publisher *publisher_start(const struct publish_config *c, char *err, siz
 		return NULL;
 	}
 	p->saved_ms = p->started_ms = now_ms();
+	atomic_store(&p->resync, true);
 	int rc = pthread_create(&p->thread, NULL, run, p);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the publishing thread: %s", strerror(rc));
@@ -492,6 +576,7 @@ void publisher_stats(struct publisher *p, struct publish_stats *out)
 	out->errors = atomic_load(&p->errors);
 	out->stream_errors = atomic_load(&p->stream_errors);
 	out->bad_records = atomic_load(&p->bad_records);
+	out->skipped_stored = atomic_load(&p->skipped_stored);
 	out->backlog_bytes = atomic_load(&p->backlog);
 	out->connected = p->nc && natsConnection_Status(p->nc) == NATS_CONN_STATUS_CONNECTED;
 }

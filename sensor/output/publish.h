@@ -11,7 +11,11 @@
  * restart between a publish and the saving of its offset). The offset is
  * kept in <outdir>/publish.state, written atomically: a cluster outage of
  * minutes or a restart of the sensor loses nothing, and the capture never
- * waits for the network (the thread only reads the file).
+ * waits for the network (the thread only reads the file). Records the
+ * stream stored without the acknowledgement reaching the sensor are not
+ * sent again after the duplicate window either: before going on (at start,
+ * after a reconnection or a failed publish) the thread reads the last
+ * Nats-Msg-Id of its own subjects and skips the records of its run up to it.
  *
  * The stream (FABMON, subjects fabmon.>) is created when missing: file
  * storage, replicas 3 where the cluster has them (1 on a single server),
@@ -41,6 +45,7 @@ struct publish_stats {
 	uint64_t errors;              /* publish attempts that failed (retried) */
 	uint64_t stream_errors;       /* the stream could not be found or made */
 	uint64_t bad_records;         /* lines of eve.json that are not records (skipped) */
+	uint64_t skipped_stored;      /* records the stream had past publish.state (acks lost): not resent */
 	uint64_t backlog_bytes;       /* of eve.json not yet acknowledged */
 	bool connected;
 };

@@ -185,6 +185,7 @@ static void publish(struct jbuf *b, const struct stats_sources *s)
 	jb_u64(b, "errors", ps->errors);
 	jb_u64(b, "stream_errors", ps->stream_errors);
 	jb_u64(b, "bad_records", ps->bad_records);
+	jb_u64(b, "skipped_stored", ps->skipped_stored);
 	jb_obj_close(b);
 }
 

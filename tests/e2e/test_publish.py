@@ -22,6 +22,9 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
    server at the port, a server that does not speak NATS, a publish.state
    that is not one: the capture goes on (exit 0, eve.json complete), a
    clear message.
+6. Acknowledgements lost (publish.state set back), then more than the
+   stream's duplicate window (100 ms here) passes: the next run skips the
+   records the stream has instead of sending them again.
 """
 import json
 import os
@@ -132,6 +135,62 @@ def check_exactly(what, msgs, out, site, sensor):
 def state(out):
     with open(os.path.join(out, "publish.state"), encoding="utf-8") as f:
         return json.load(f)
+
+
+def helper(server, *args):
+    """nats-stream-dump URL FABMON ARGS...: the stream's info, or made, changed, deleted."""
+    r = subprocess.run([DUMP, server.url, "FABMON", *args], capture_output=True, text=True,
+                       timeout=60)
+    if r.returncode not in (0, 2):
+        raise RuntimeError(r.stderr)
+    return r.stdout
+
+
+def fresh_stream(server, *keys):
+    """FABMON made anew, with the settings of keys (KEY=VALUE, see nats_stream_dump.c)."""
+    helper(server, "delete")
+    helper(server, "create", *keys)
+
+
+def final_publish_stats(out):
+    return [x for x in read_eve(os.path.join(out, "eve.json"))
+            if x["event_type"] == "stats"][-1]["stats"]["publish"]
+
+
+def rewind_state(out, n):
+    """publish.state as if only the first n records of the run had been
+    acknowledged (the acknowledgements of the rest lost)."""
+    with open(os.path.join(out, "eve.json"), "rb") as f:
+        lines = f.readlines()
+    st = state(out)
+    st.update(offset=sum(len(x) for x in lines[:n]), seq=n)
+    with open(os.path.join(out, "publish.state"), "w", encoding="utf-8") as f:
+        json.dump(st, f)
+    return len(lines) - n
+
+
+def past_window(srv, d):
+    """6. Acknowledgements lost, then an outage longer than the duplicate
+    window: the server would store a resent record again, so the records it
+    has are skipped."""
+    fresh_stream(srv, "duplicates_ms=100")
+    c.eq("a stream with a 100 ms duplicate window", json.loads(helper(srv, "info"))["duplicates_ms"], 100)
+    run = ["-r", DEMO, "-o", d("w"), "--publish", srv.url, "--site", "fab1", "--sensor-name", "s5",
+           "--no-input-hash"]
+    r = fabmon("-q", *run)
+    c.eq("acks lost: first run", r.returncode, 0, r.stderr[-300:])
+    lost = rewind_state(d("w"), 5)
+    time.sleep(0.3)  # the window passes
+    r = fabmon(*run, "--append")
+    c.eq("past the window: next run", r.returncode, 0, r.stderr[-300:])
+    c.true("... says it skips what the stream has", f"the stream has {lost} records of run" in r.stderr
+           and "not sent again" in r.stderr, r.stderr[-600:])
+    check_exactly("past the window", stream(srv), d("w"), "fab1", "s5")
+    ps = final_publish_stats(d("w"))
+    # the final stats record may be written before the publisher connected
+    c.true("... stats.publish.skipped_stored counts them", ps["skipped_stored"] == lost or
+           ps["published"] == 0, str(ps))
+    c.eq("... none resent", ps["duplicates"], 0)
 
 
 def not_nats_server():
@@ -267,6 +326,8 @@ def main():
         c.eq("a server that is not NATS: exit code", r.returncode, 0, r.stderr[-300:])
         c.true("... eve.json complete", eve_lines(d("e3"))[-1]["event_type"] == "stats")
         c.true("... said", "not yet acknowledged" in r.stderr, r.stderr[-300:])
+
+        past_window(srv, d)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
