@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <nats/nats.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #define STATE_NAME "publish.state"
 #define PUB_WAIT_MS 2000          /* for the stream's acknowledgement */
 #define RETRY_MS 500              /* after a failed publish */
+#define UNFIT_RETRY_MS 5000       /* a stream fabmon cannot use: looked at again */
 #define IDLE_MS 50                /* nothing new in eve.json */
 #define SAVE_EVERY_MS 1000        /* the offset to publish.state, at most this often */
 #define TOKEN_MAX 64
@@ -35,6 +37,8 @@ struct publisher {
 	natsConnection *nc;
 	jsCtx *js;
 	bool stream_ok;
+	int64_t stream_next_ms;       /* an unfit stream: when to look at it again */
+	bool warned_unfit;            /* said once that the stream is unfit */
 	pthread_t thread;
 	_Atomic bool stop;
 	_Atomic bool resync;          /* ask the stream where this sensor's records end */
@@ -279,6 +283,89 @@ static void connect_nats(struct publisher *p)
 	free(copy);
 }
 
+/* Whether the subject pattern pat takes every subject want (a pattern
+ * ending in >) takes. */
+static bool subject_covers(const char *pat, const char *want)
+{
+	for (;;) {
+		size_t pl = strcspn(pat, "."), wl = strcspn(want, ".");
+		if (pl == 1 && *pat == '>')
+			return true;
+		if ((wl == 1 && *want == '>') || (!(pl == 1 && *pat == '*') &&
+						  (pl != wl || strncmp(pat, want, pl))))
+			return false;
+		pat += pl;
+		want += wl;
+		if (!*pat || !*want)
+			return !*pat && !*want;
+		pat++, want++;
+	}
+}
+
+/* printf at buf's end (*n its length so far), cut where it is full. */
+static void __attribute__((format(printf, 4, 5)))
+append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*n = *n + (size_t)r < len ? *n + (size_t)r : len - 1;
+}
+
+/* What makes an existing stream one fabmon cannot publish to, said in why
+ * (empty: nothing). Its records would not be taken, or taken and removed
+ * (work queue, interest), or lost with the server (memory). */
+static void stream_unfit(const struct publisher *p, const jsStreamConfig *c, char *why, size_t len)
+{
+	static const char *retention[] = { "limits", "interest", "work queue" };
+	char want[2 * TOKEN_MAX + 16], subjects[256] = "";
+	size_t n = 0;
+	bool covered = false;
+	snprintf(want, sizeof(want), "fabmon.%s.%s.>", p->site, p->sensor);
+	for (int i = 0; i < c->SubjectsLen; i++) {
+		covered = covered || subject_covers(c->Subjects[i], want);
+		append(subjects, sizeof(subjects), &n, "%s%s", i ? ", " : "", c->Subjects[i]);
+	}
+	why[0] = 0;
+	n = 0;
+	if (!covered)
+		append(why, len, &n, "; its subjects (%s) do not take %s",
+		       subjects[0] ? subjects : "none", want);
+	if (c->Retention != js_LimitsPolicy)
+		append(why, len, &n, "; %s retention",
+		       c->Retention <= js_WorkQueuePolicy ? retention[c->Retention] : "other");
+	if (c->Storage != js_FileStorage)
+		append(why, len, &n, "; memory storage");
+	if (c->NoAck)
+		append(why, len, &n, "; no acknowledgements");
+	if (c->Sealed)
+		append(why, len, &n, "; sealed");
+}
+
+/* An existing stream: usable, or said (once) why not. */
+static bool stream_fits(struct publisher *p, const jsStreamInfo *si)
+{
+	char why[512];
+	stream_unfit(p, si->Config, why, sizeof(why));
+	if (!why[0]) {
+		if (p->warned_unfit)
+			log_info("publish: stream %s can take the records now", PUBLISH_STREAM);
+		p->warned_unfit = false;
+		return true;
+	}
+	atomic_fetch_add(&p->stream_errors, 1);
+	p->stream_next_ms = now_ms() + UNFIT_RETRY_MS;
+	if (!p->warned_unfit)
+		log_warn("publish: stream %s at %s is not one fabmon can publish to: %s. fabmon needs "
+			 "subjects taking fabmon.> (or at least fabmon.%s.%s.>), limits retention, file "
+			 "storage, acknowledgements: delete it (fabmon makes it) or change it; records "
+			 "wait in eve.json", PUBLISH_STREAM, p->cfg.servers, why + 2, p->site, p->sensor);
+	p->warned_unfit = true;
+	return false;
+}
+
 /* The stream, made if missing: replicas 3 where a cluster has them. */
 static bool ensure_stream(struct publisher *p)
 {
@@ -286,8 +373,9 @@ static bool ensure_stream(struct publisher *p)
 	jsErrCode je = 0;
 	natsStatus s = js_GetStreamInfo(&si, p->js, PUBLISH_STREAM, NULL, &je);
 	if (s == NATS_OK) {
+		bool ok = stream_fits(p, si);
 		jsStreamInfo_Destroy(si);
-		return true;
+		return ok;
 	}
 	if (je != JSStreamNotFoundErr && s != NATS_NOT_FOUND)
 		goto fail;
@@ -502,6 +590,11 @@ static void *run(void *arg)
 					 "when it answers", p->cfg.servers);
 				p->warned = true;
 			}
+			update_backlog(p);
+			sleep_ms(100);
+			continue;
+		}
+		if (!p->stream_ok && now_ms() < p->stream_next_ms) {
 			update_backlog(p);
 			sleep_ms(100);
 			continue;

@@ -19,7 +19,9 @@
  *
  * The stream (FABMON, subjects fabmon.>) is created when missing: file
  * storage, replicas 3 where the cluster has them (1 on a single server),
- * 30 days of records, a duplicate window of one hour.
+ * 30 days of records, a duplicate window of one hour. An existing stream
+ * fabmon cannot use (subjects, retention, storage) is said once and not
+ * published to: the records wait.
  */
 #ifndef FABMON_PUBLISH_H
 #define FABMON_PUBLISH_H
@@ -43,7 +45,7 @@ struct publish_stats {
 	uint64_t published;           /* records the stream acknowledged */
 	uint64_t duplicates;          /* of them, ones it already had (a resend) */
 	uint64_t errors;              /* publish attempts that failed (retried) */
-	uint64_t stream_errors;       /* the stream could not be found or made */
+	uint64_t stream_errors;       /* the stream could not be found or made, or is unfit */
 	uint64_t bad_records;         /* lines of eve.json that are not records (skipped) */
 	uint64_t skipped_stored;      /* records the stream had past publish.state (acks lost): not resent */
 	uint64_t backlog_bytes;       /* of eve.json not yet acknowledged */
