@@ -20,6 +20,7 @@
 #include "util/sha256.h"
 #include "sensor/output/publish.h"
 #include "sensor/output/syslog_out.h"
+#include "sensor/fanout.h"
 #include "sensor/shards.h"
 #include "sensor/worker.h"
 #include "zones/policy_file.h"
@@ -71,10 +72,26 @@ static void write_alert(void *ctx, const struct alert *a)
 		eve_put(&pl->eve, &pl->eve.jb);
 }
 
+/* The outputs from the capture loop's thread while live workers run. */
+static void outputs_lock(struct pipeline *pl)
+{
+	if (pl->fanout)
+		fanout_lock(pl->fanout);
+}
+
+static void outputs_unlock(struct pipeline *pl)
+{
+	if (pl->fanout)
+		fanout_unlock(pl->fanout);
+}
+
 void pipeline_poll_outputs(struct pipeline *pl)
 {
-	if (pl->syslog)
-		syslog_out_poll(pl->syslog);
+	if (!pl->syslog)
+		return;
+	outputs_lock(pl);
+	syslog_out_poll(pl->syslog);
+	outputs_unlock(pl);
 }
 
 void pipeline_flush_syslog(struct pipeline *pl, int timeout_ms)
@@ -127,10 +144,8 @@ int pipeline_save_policy(struct pipeline *pl, bool reload)
 	return rc;
 }
 
-unsigned pipeline_worker_count(const struct options *opt, bool live)
+unsigned pipeline_worker_count(const struct options *opt)
 {
-	if (live)
-		return 1; /* one AF_PACKET socket, read on this thread */
 	long n = opt->workers ? (long)opt->workers : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
@@ -195,7 +210,7 @@ int pipeline_init(struct pipeline *pl, const struct options *opt, const char *co
 			}
 		}
 	}
-	unsigned n = pipeline_worker_count(opt, live);
+	unsigned n = pipeline_worker_count(opt);
 	pl->w = calloc(n, sizeof(*pl->w));
 	if (!pl->w) {
 		snprintf(err, errlen, "out of memory for %u workers", n);
@@ -262,8 +277,7 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 
 void pipeline_destroy(struct pipeline *pl)
 {
-	shards_stop(pl->shards);
-	pl->shards = NULL;
+	pipeline_stop_workers(pl);
 	syslog_out_destroy(pl->syslog);
 	pl->syslog = NULL;
 	evidence_destroy(pl->evidence);
@@ -304,12 +318,10 @@ static void advance_clock(struct pipeline *pl, int64_t sec, uint32_t usec)
 		pl->last_expire_sec = sec;
 		/* with worker threads, while they wait: the flows of all tables
 		 * end in the order of one */
-		if (pl->shards)
-			shards_pause(pl->shards);
+		pipeline_pause(pl);
 		workers_expire(pl->w, pl->nworkers, sec, usec);
 		shared_tick(pl, sec);
-		if (pl->shards)
-			shards_resume(pl->shards);
+		pipeline_resume(pl);
 	}
 }
 
@@ -335,35 +347,10 @@ void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint
 	p.wirelen = wirelen < caplen ? caplen : wirelen;
 	p.data = data;
 
-	pl->dc.packets++;
-	pl->dc.bytes += p.wirelen;
 	advance_clock(pl, ts_sec, ts_usec);
-
-	enum decode_status st = decode_packet(&p, pl->dlt);
-	pl->dc.status[st]++;
-	if (p.vlan_count)
-		pl->dc.vlan++;
-	if (p.vlan_count > 1)
-		pl->dc.qinq++;
-	if (p.mpls_labels)
-		pl->dc.mpls++;
-	if (p.ip_version == 4)
-		pl->dc.ipv4++;
-	else if (p.ip_version == 6)
-		pl->dc.ipv6++;
-
-	switch (st) {
-	case DEC_OK:
-	case DEC_FRAGMENT:
+	enum decode_status st = decode_counted(&p, pl->dlt, &pl->dc);
+	if (st == DEC_OK || st == DEC_FRAGMENT)
 		dispatch(pl, &p);
-		return;
-	case DEC_TRUNCATED:
-	case DEC_INVALID:
-		pl->dc.error[p.error]++;
-		return;
-	default:
-		return;
-	}
 }
 
 void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec)
@@ -379,22 +366,41 @@ int pipeline_start_workers(struct pipeline *pl, char *err, size_t errlen)
 	return pl->shards ? 0 : -1;
 }
 
+int pipeline_start_live_workers(struct pipeline *pl, struct capture *first, char *err,
+				size_t errlen)
+{
+	if (pl->nworkers < 2 || pl->fanout)
+		return 0;
+	pl->fanout = fanout_start(pl->w, pl->nworkers, first, pl->source, pl->opt, err, errlen);
+	return pl->fanout ? 0 : -1;
+}
+
 void pipeline_pause(struct pipeline *pl)
 {
+	if (pl->paused++ > 0)
+		return; /* nested: the outermost pair counts */
 	if (pl->shards)
 		shards_pause(pl->shards);
+	if (pl->fanout)
+		fanout_pause(pl->fanout);
 }
 
 void pipeline_resume(struct pipeline *pl)
 {
+	if (pl->paused == 0 || --pl->paused > 0)
+		return;
 	if (pl->shards)
 		shards_resume(pl->shards);
+	if (pl->fanout)
+		fanout_resume(pl->fanout);
 }
 
 void pipeline_stop_workers(struct pipeline *pl)
 {
 	shards_stop(pl->shards);
 	pl->shards = NULL;
+	fanout_stop(pl->fanout, &pl->cap);
+	pl->fanout = NULL;
 }
 
 void pipeline_finish(struct pipeline *pl)
@@ -409,8 +415,11 @@ void pipeline_finish(struct pipeline *pl)
 
 void pipeline_flush_output(struct pipeline *pl)
 {
-	if (pl->eve_enabled)
-		eve_flush(&pl->eve);
+	if (!pl->eve_enabled)
+		return;
+	outputs_lock(pl);
+	eve_flush(&pl->eve);
+	outputs_unlock(pl);
 }
 
 static void add_u64s(uint64_t *to, const uint64_t *from, size_t n)
@@ -478,6 +487,7 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 {
 	if (!pl->eve_enabled)
 		return;
+	pipeline_pause(pl); /* every worker's counters */
 	struct pipeline_totals t;
 	pipeline_totals(pl, &t);
 	struct publish_stats ps;
@@ -502,6 +512,7 @@ void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool 
 		.publish_target = pl->opt->publish,
 	};
 	stats_write(&pl->eve, &src, sec, usec, final);
+	pipeline_resume(pl);
 }
 
 void pipeline_print_summary(const struct pipeline *pl, FILE *out, const char *what)

@@ -8,7 +8,7 @@
  * the event sinks each worker registers (worker.c).
  * The pipeline holds what all workers share: the rules, the learner, the
  * summary, EVE, evidence, syslog. Files may be read by several worker
- * threads (shards.h); a live interface by one worker, on the reading thread.
+ * threads (shards.h), a live interface too (fanout.h).
  * Time is capture time: timeouts follow packet timestamps, so replaying a
  * capture gives the same flows as watching it live.
  */
@@ -42,6 +42,8 @@ struct pipeline {
 	struct worker *w;             /* nworkers of them; w[0] always */
 	unsigned nworkers;
 	struct shards *shards;        /* their threads while files are read (pipeline_start_workers) */
+	struct fanout *fanout;        /* their threads on a live interface (pipeline_start_live_workers) */
+	unsigned paused;              /* pipeline_pause depth */
 	struct eve eve;
 	struct decode_counters dc;    /* what decoding counts; the workers count the rest */
 	struct capture_counters cap;
@@ -77,9 +79,8 @@ struct pipeline_totals {
 };
 void pipeline_totals(const struct pipeline *pl, struct pipeline_totals *t);
 
-/* Workers for a run: --workers, or the online CPUs (0); one for a live
- * interface. */
-unsigned pipeline_worker_count(const struct options *opt, bool live);
+/* Workers for a run: --workers, or the online CPUs (0). */
+unsigned pipeline_worker_count(const struct options *opt);
 
 /* 0 on success; on failure err says why. */
 int pipeline_init(struct pipeline *pl, const struct options *opt, const char *const *source_names,
@@ -99,9 +100,16 @@ void pipeline_tick(struct pipeline *pl, int64_t now_sec, uint32_t now_usec);
  * until pipeline_stop_workers. 0, or -1 (err says why; the workers then run
  * on this thread). */
 int pipeline_start_workers(struct pipeline *pl, char *err, size_t errlen);
+/* Start the worker threads of a live interface (with more than one
+ * worker): capture is first, already open, read by worker 0 on this
+ * thread (fanout_read_own); each other worker gets a socket of its own
+ * (fanout.h). 0, or -1 (err says why; worker 0 then reads alone). */
+struct capture;
+int pipeline_start_live_workers(struct pipeline *pl, struct capture *first, char *err,
+				size_t errlen);
 /* Wait until the worker threads have done what they were given, and keep
  * them waiting until pipeline_resume: the pipeline may be used from this
- * thread in between (a reload, a stats record). */
+ * thread in between (a reload, a stats record). Pairs may nest. */
 void pipeline_pause(struct pipeline *pl);
 void pipeline_resume(struct pipeline *pl);
 /* Stop and join them. */

@@ -17,6 +17,7 @@
 #include "sensor/capture/capture_stream.h"
 #include "sensor/capture/decode.h"
 #include "util/log.h"
+#include "sensor/fanout.h"
 #include "sensor/pipeline.h"
 #include "sensor/output/publish.h"
 #include "sensor/privdrop.h"
@@ -132,6 +133,10 @@ static void packet_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 
 static void read_kernel_stats(struct pipeline *pl, pcap_t *p)
 {
+	if (pl->fanout) {
+		fanout_kernel_stats(pl->fanout, &pl->cap);
+		return;
+	}
 	struct pcap_stat ps;
 	if (pcap_stats(p, &ps) == 0) {
 		pl->cap.kernel_received = ps.ps_recv;
@@ -226,17 +231,23 @@ static int read_live(struct pipeline *pl, struct capture *c, const struct option
 			code = EXIT_RUNTIME;
 			break;
 		}
-		int n = pcap_dispatch(c->pcap, -1, packet_cb, (u_char *)pl);
+		/* with worker threads, this thread is worker 0 */
+		int n = pl->fanout ? fanout_read_own(pl->fanout)
+				   : pcap_dispatch(c->pcap, -1, packet_cb, (u_char *)pl);
 		if (n == PCAP_ERROR_BREAK)
 			break;
 		if (n < 0) {
-			log_error("capture on '%s' failed: %s", c->name, pcap_geterr(c->pcap));
+			if (pl->fanout && fanout_error(pl->fanout)[0])
+				log_error("%s", fanout_error(pl->fanout));
+			else
+				log_error("capture on '%s' failed: %s", c->name, pcap_geterr(c->pcap));
 			code = EXIT_INPUT;
 			break;
 		}
 		int64_t now = wall_now(&usec);
 		pipeline_tick(pl, now, usec);
-		handle_requests(pl, now, usec);
+		if (reopen_requested || stats_requested)
+			handle_requests(pl, now, usec);
 		pipeline_poll_outputs(pl);
 		if (now != last_flush) {
 			last_flush = now;
@@ -248,24 +259,14 @@ static int read_live(struct pipeline *pl, struct capture *c, const struct option
 			pipeline_write_stats(pl, now, usec, false);
 		}
 	}
-	/* Packets the kernel holds in a block not yet handed over (TPACKET_V3
-	 * hands a block over when it is full or its 100 ms timeout passes):
-	 * wait out one timeout and read what is left, so that what arrived
-	 * before the signal is in the final records. */
-	if (code == EXIT_OK && fd >= 0) {
-		for (int round = 0; round < 3; round++) {
-			struct pollfd pfd = { fd, POLLIN, 0 };
-			if (poll(&pfd, 1, 150) <= 0)
-				break;
-			int n;
-			while ((n = pcap_dispatch(c->pcap, -1, packet_cb, (u_char *)pl)) > 0)
-				;
-			if (n < 0)
-				break;
-		}
+	if (pl->fanout) {
+		pipeline_stop_workers(pl); /* each worker reads the rest of its socket */
+	} else {
+		if (code == EXIT_OK)
+			capture_read_rest(c, packet_cb, (u_char *)pl);
+		read_kernel_stats(pl, c->pcap);
 	}
 	current_pcap = NULL;
-	read_kernel_stats(pl, c->pcap);
 	return code;
 }
 
@@ -461,7 +462,9 @@ static int open_first_input(const struct options *o, const struct run_inputs *in
 	char err[1024] = "";
 	char warn[512];
 	enum capture_error ce = o->iface
-		? capture_open_live(cap, o, err, sizeof(err), warn, sizeof(warn))
+		? capture_open_live(cap, o,
+				    pipeline_worker_count(o) > 1 ? CAPTURE_FANOUT_BLOCK_MS : CAPTURE_BLOCK_MS,
+				    err, sizeof(err), warn, sizeof(warn))
 		: capture_open_file(cap, in->paths[0], o->bpf, &stop_requested, err, sizeof(err));
 	if (ce != CAP_OK) {
 		log_error("%s", err);
@@ -553,6 +556,11 @@ static int read_inputs(struct pipeline *pl, struct capture *cap, const struct op
 	if (!o->iface)
 		return read_files(pl, cap, o, in);
 	pipeline_set_source(pl, 0, cap->dlt);
+	char err[1024] = "";
+	if (pipeline_start_live_workers(pl, cap, err, sizeof(err)) < 0)
+		log_warn("%s: capturing with one worker", err);
+	else if (pl->fanout)
+		log_info("%u workers share '%s' (PACKET_FANOUT_HASH)", pl->nworkers, cap->name);
 	int code = read_live(pl, cap, o);
 	capture_close(cap);
 	return code;

@@ -59,10 +59,28 @@ enum capture_error capture_open_file(struct capture *c, const char *path, const 
 #define CAPTURE_BAD_FILTER (-3)
 int capture_next(struct capture *c, struct capfile_packet *p, char *err, size_t errlen);
 
-/* Open an interface for live capture (immediate mode, full snaplen, kernel
- * buffer, optional promiscuous mode and BPF). Warnings go to warn. */
-enum capture_error capture_open_live(struct capture *c, const struct options *o, char *err,
-				     size_t errlen, char *warn, size_t warnlen);
+/* Open an interface for live capture (TPACKET_V3 blocks, full snaplen,
+ * kernel buffer, optional promiscuous mode and BPF). The kernel hands a
+ * block over when it is full or block_ms after its first frame: a socket of
+ * a fanout group (fanout.h) uses CAPTURE_FANOUT_BLOCK_MS, as that is how
+ * far one worker's frames may lag behind another's. Warnings go to warn. */
+#define CAPTURE_BLOCK_MS 100
+#define CAPTURE_FANOUT_BLOCK_MS 10
+enum capture_error capture_open_live(struct capture *c, const struct options *o, int block_ms,
+				     char *err, size_t errlen, char *warn, size_t warnlen);
+
+/* Join a live capture to fanout group `group` (PACKET_FANOUT_HASH with
+ * defragmentation: both directions of a flow, and every fragment of a
+ * datagram, reach the same socket of the group). What the socket took in
+ * before it joined, the group has too: its reader skips it (fanout.h).
+ * 0, or -1 (err says why). */
+int capture_join_fanout(struct capture *c, uint16_t group, char *err, size_t errlen);
+
+/* At the end of a live capture: what the kernel still holds in a block not
+ * yet handed over (TPACKET_V3 hands a block over when it is full or its
+ * 100 ms timeout passes) is waited for and read, so that what arrived
+ * before the end is in the final records. */
+void capture_read_rest(struct capture *c, pcap_handler cb, u_char *user);
 
 void capture_close(struct capture *c);
 

@@ -29,4 +29,8 @@ struct capture_counters {
 	uint32_t files_skipped;
 };
 
+/* Decode frame p of link type dlt and count what it is in dc (every
+ * thread that decodes has counters of its own). */
+enum decode_status decode_counted(struct packet *p, int dlt, struct decode_counters *dc);
+
 #endif
