@@ -55,7 +55,7 @@ struct publisher {
 	size_t linecap;
 
 	_Atomic uint64_t published, duplicates, errors, stream_errors, bad_records, backlog;
-	_Atomic uint64_t skipped_stored;
+	_Atomic uint64_t skipped_stored, rejected;
 	bool warned;                  /* said once that NATS cannot be reached */
 	int64_t started_ms;
 };
@@ -418,6 +418,32 @@ static bool is_record(const char *line, size_t len)
 	return len >= 2 && line[0] == '{' && line[len - 1] == '}';
 }
 
+/* A publish that failed: counted, and said once until the stream
+ * acknowledges records again. A JetStream error is the stream refusing the
+ * record, most often for being full (its limits reached, discard new). */
+static void publish_failed(struct publisher *p, natsStatus s, jsErrCode je)
+{
+	atomic_fetch_add(&p->errors, 1);
+	if (je)
+		atomic_fetch_add(&p->rejected, 1);
+	if (p->warned)
+		return;
+	p->warned = true;
+	if (!je) {
+		log_warn("publish: %s: %s; records wait in eve.json and go when it answers",
+			 p->cfg.servers, natsStatus_GetText(s));
+		return;
+	}
+	/* the server's text, after the source place nats.c puts first: "(js.c:535): ..." */
+	const char *text = nats_GetLastError(NULL), *cut = text ? strstr(text, "): ") : NULL;
+	text = cut && *text == '(' ? cut + 3 : text ? text : natsStatus_GetText(s);
+	bool full = je == JSStreamStoreFailedErr && strstr(text, "maximum");
+	log_warn("publish: stream %s refuses records: %s (JetStream error %d)%s; records wait in "
+		 "eve.json and go when it %s", PUBLISH_STREAM, text, (int)je,
+		 full ? ": stream full, its limits reached and new records discarded" : "",
+		 full ? "has room (records removed, or its limits raised)" : "takes them");
+}
+
 /* Publish one record line (without its newline). */
 static bool publish_line(struct publisher *p, const char *line, size_t len)
 {
@@ -443,11 +469,7 @@ static bool publish_line(struct publisher *p, const char *line, size_t len)
 		s = js_PublishMsg(&pa, p->js, m, &po, &je);
 	natsMsg_Destroy(m);
 	if (s != NATS_OK) {
-		atomic_fetch_add(&p->errors, 1);
-		if (!p->warned)
-			log_warn("publish: %s: %s; records wait in eve.json and go when it answers",
-				 p->cfg.servers, natsStatus_GetText(s));
-		p->warned = true;
+		publish_failed(p, s, je);
 		return false;
 	}
 	if (p->warned)
@@ -670,6 +692,7 @@ void publisher_stats(struct publisher *p, struct publish_stats *out)
 	out->stream_errors = atomic_load(&p->stream_errors);
 	out->bad_records = atomic_load(&p->bad_records);
 	out->skipped_stored = atomic_load(&p->skipped_stored);
+	out->rejected = atomic_load(&p->rejected);
 	out->backlog_bytes = atomic_load(&p->backlog);
 	out->connected = p->nc && natsConnection_Status(p->nc) == NATS_CONN_STATUS_CONNECTED;
 }

@@ -21,7 +21,8 @@
  * storage, replicas 3 where the cluster has them (1 on a single server),
  * 30 days of records, a duplicate window of one hour. An existing stream
  * fabmon cannot use (subjects, retention, storage) is said once and not
- * published to: the records wait.
+ * published to: the records wait, as they do while a full stream (limits,
+ * discard new) refuses them.
  */
 #ifndef FABMON_PUBLISH_H
 #define FABMON_PUBLISH_H
@@ -45,6 +46,7 @@ struct publish_stats {
 	uint64_t published;           /* records the stream acknowledged */
 	uint64_t duplicates;          /* of them, ones it already had (a resend) */
 	uint64_t errors;              /* publish attempts that failed (retried) */
+	uint64_t rejected;            /* of them, ones the stream refused (full: its limits) */
 	uint64_t stream_errors;       /* the stream could not be found or made, or is unfit */
 	uint64_t bad_records;         /* lines of eve.json that are not records (skipped) */
 	uint64_t skipped_stored;      /* records the stream had past publish.state (acks lost): not resent */

@@ -183,6 +183,7 @@ static void publish(struct jbuf *b, const struct stats_sources *s)
 	jb_u64(b, "duplicates", ps->duplicates);
 	jb_u64(b, "backlog_bytes", ps->backlog_bytes);
 	jb_u64(b, "errors", ps->errors);
+	jb_u64(b, "rejected", ps->rejected);
 	jb_u64(b, "stream_errors", ps->stream_errors);
 	jb_u64(b, "bad_records", ps->bad_records);
 	jb_u64(b, "skipped_stored", ps->skipped_stored);

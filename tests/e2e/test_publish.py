@@ -28,6 +28,9 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
 7. A stream FABMON with settings fabmon cannot use (other subjects, work
    queue retention): said once, nothing published, the capture goes on;
    the stream deleted, the next run makes it and sends everything.
+8. A full stream (max 20 records, discard new): said once with the
+   server's error, publish.state at the last acknowledged record; the
+   limit raised, the next run sends the rest, each record once.
 """
 import json
 import os
@@ -241,6 +244,38 @@ def stream_unfit(srv, d):
     check_exactly("a stream made anew", stream(srv), d("u"), "fab1", "s6")
 
 
+def stream_full(srv, d):
+    """8. A full stream (20 records at most, new ones discarded): said once
+    with the server's error, the capture goes on, publish.state stays at
+    the last record acknowledged, the next run's stats count the refusals;
+    the limit raised, the next run sends the rest, each record once."""
+    fresh_stream(srv, "max_msgs=20", "discard=new")
+    pub = ["--publish", srv.url, "--site", "fab1", "--sensor-name", "s7", "--publish-drain", "1"]
+    r = fabmon("-r", DEMO, "-o", d("f"), "--no-input-hash", *pub)
+    c.eq("a full stream: exit code", r.returncode, 0, r.stderr[-300:])
+    c.true("... said once, with the server's error",
+           r.stderr.count("stream full") == 1 and "stream FABMON refuses records: maximum messages "
+           "exceeded (JetStream error 10077)" in r.stderr, r.stderr[-800:])
+    c.true("... eve.json complete", eve_lines(d("f"))[-1]["event_type"] == "stats")
+    with open(d("f", "eve.json"), "rb") as f:
+        first = sum(len(x) for x in f.readlines()[:20])
+    c.eq("... publish.state at the 20th record", (state(d("f"))["offset"], state(d("f"))["seq"]),
+         (first, 20))
+    c.true("... the stream has the first 20",
+           [m["data"] for m in of_sensor(stream(srv), "s7")] == eve_lines(d("f"))[:20])
+    # the next run begins with the records that wait: its stats show the refusals
+    code, err = fabmon_fed(d("f"), "--append", *pub, until="stream full")
+    c.eq("... next run, still full: exit code", code, 0, err[-300:])
+    ps = final_publish_stats(d("f"))
+    c.true("... stats.publish counts the refusals (rejected, errors), nothing published",
+           ps["published"] == 0 and ps["rejected"] >= 1 and ps["errors"] >= ps["rejected"], str(ps))
+    c.eq("... publish.state still at the 20th record", state(d("f"))["offset"], first)
+    helper(srv, "update", "max_msgs=-1")
+    r = fabmon("-q", "-r", DEMO, "-o", d("f"), "--no-input-hash", "--append", *pub[:-2])
+    c.eq("... the limit raised: next run", r.returncode, 0, r.stderr[-300:])
+    check_exactly("a full stream with room again", stream(srv), d("f"), "fab1", "s7")
+
+
 def not_nats_server():
     """A TCP server that answers every connection with something else."""
     s = socket.socket()
@@ -377,6 +412,7 @@ def main():
 
         past_window(srv, d)
         stream_unfit(srv, d)
+        stream_full(srv, d)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
