@@ -530,7 +530,10 @@ static void skip_stored(struct publisher *p)
 	snprintf(subject, sizeof(subject), "fabmon.%s.%s.>", p->site, p->sensor);
 	natsMsg *m = NULL;
 	jsErrCode je = 0;
-	natsStatus s = js_GetLastMsg(&m, p->js, PUBLISH_STREAM, subject, NULL, &je);
+	jsOptions o;
+	jsOptions_Init(&o);
+	o.Wait = PUB_WAIT_MS; /* as a publish: a server that does not answer holds nothing up long */
+	natsStatus s = js_GetLastMsg(&m, p->js, PUBLISH_STREAM, subject, &o, &je);
 	if (s != NATS_OK) {
 		/* none yet, or no answer: a resend is then dropped within the window */
 		if (s != NATS_NOT_FOUND && je != JSNoMessageFoundErr)
@@ -625,7 +628,7 @@ static void *run(void *arg)
 			sleep_ms(RETRY_MS);
 			continue;
 		}
-		if (atomic_exchange(&p->resync, false) && eve_open(p))
+		if (atomic_load(&p->resync) && eve_open(p) && atomic_exchange(&p->resync, false))
 			skip_stored(p);
 		int r = step(p);
 		if (r < 0)
