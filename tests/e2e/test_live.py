@@ -98,6 +98,30 @@ def app_facts(recs, kind):
     return sorted(json.dumps(strip(r), sort_keys=True) for r in recs if r.get("event_type") == kind)
 
 
+def check_live(c, name, outdir, cap, offline, offrecs, extra=(), pps=3000, says=None):
+    """Capture cap live into outdir: the offline run's flows and records.
+    Returns the packets fabmon counted."""
+    rc, err, sent = capture_live("rx0", cap, outdir, extra, pps)
+    c.eq(f"{name}: live exit", rc, 0, err[-400:])
+    if says:
+        c.true(f"{name}: says '{says}'", says in err, err[-400:])
+    c.eq(f"{name}: fabmon transmitted nothing on rx0", sent, 0)
+    recs = read_eve(f"{outdir}/eve.json")
+    st = final_stats(recs)
+    c.eq(f"{name}: kernel drops (every socket)", st["capture"]["kernel_drops"], 0)
+    c.true(f"{name}: periodic stats written (the workers paused for each)",
+           any(r.get("event_type") == "stats" and not r["stats"]["final"] for r in recs))
+    got = {flow_key(r): flow_facts(r) for r in flows(recs)}
+    c.eq(f"{name}: flows (live vs offline)", sorted(got), sorted(offline))
+    for k in sorted(offline):
+        if k in got:
+            c.eq(f"{name}: flow {k}", got[k], offline[k])
+    for kind in ("alert", "hsms", "modbus", "asset"):
+        c.eq(f"{name}: {kind} records (as a set, vs offline)",
+             app_facts(recs, kind), app_facts(offrecs, kind))
+    return st["capture"]["packets"]
+
+
 def main():
     if os.geteuid() != 0:
         print("test_live.py needs root for network namespaces")
@@ -115,54 +139,20 @@ def main():
             off = os.path.join(tmp, f"off{i}")
             p = run([FABMON, "-q", "-r", cap, "-o", off] + TIMEOUTS)
             c.eq(f"{name}: offline exit", p.returncode, 0)
-            offline = {flow_key(r): flow_facts(r) for r in flows(read_eve(f"{off}/eve.json"))}
-
-            live = os.path.join(tmp, f"live{i}")
-            rc, err, sent = capture_live("rx0", cap, live)
-            c.eq(f"{name}: live exit", rc, 0)
-            c.eq(f"{name}: fabmon transmitted nothing on rx0", sent, 0)
-            recs = read_eve(f"{live}/eve.json")
-            st = final_stats(recs)
-            c.eq(f"{name}: kernel drops", st["capture"]["kernel_drops"], 0)
-            c.true(f"{name}: periodic stats written",
-                   any(r.get("event_type") == "stats" and not r["stats"]["final"] for r in recs))
-            got = {flow_key(r): flow_facts(r) for r in flows(recs)}
-            c.eq(f"{name}: flows (live vs offline)", sorted(got), sorted(offline))
-            for k in sorted(offline):
-                if k in got:
-                    c.eq(f"{name}: flow {k}", got[k], offline[k])
-            c.true(f"{name}: at least one flow", len(offline) > 0)
             offrecs = read_eve(f"{off}/eve.json")
-            for kind in ("alert", "hsms", "modbus", "asset"):
-                c.eq(f"{name}: {kind} records (as a set, vs offline)",
-                     app_facts(recs, kind), app_facts(offrecs, kind))
-
+            offline = {flow_key(r): flow_facts(r) for r in flows(offrecs)}
+            c.true(f"{name}: at least one flow", len(offline) > 0)
+            packets = check_live(c, name, os.path.join(tmp, f"live{i}"), cap, offline, offrecs)
             # two workers, each with an AF_PACKET socket of a PACKET_FANOUT
             # group: the same flows, alerts and application records. One
             # worker's frames may lag another's by a block timeout (10 ms):
             # what the rules infer across flows (an equipment's zone from
             # its HSMS session, used by a later RDP flow's check) needs the
             # frames that far apart, so this replay is slower (2 ms apart)
-            lw = os.path.join(tmp, f"live{i}w2")
-            rc, err, sent = capture_live("rx0", cap, lw, ["--workers", "2"], pps=500)
-            c.eq(f"{name}: --workers 2 live exit", rc, 0, err[-400:])
-            c.true(f"{name}: --workers 2: two sockets in a fanout group",
-                   "2 workers share 'rx0'" in err, err[-400:])
-            c.eq(f"{name}: --workers 2: fabmon transmitted nothing", sent, 0)
-            wrecs = read_eve(f"{lw}/eve.json")
-            wst = final_stats(wrecs)
-            c.eq(f"{name}: --workers 2: kernel drops (both sockets)", wst["capture"]["kernel_drops"], 0)
-            c.eq(f"{name}: --workers 2: packets", wst["capture"]["packets"], st["capture"]["packets"])
-            c.true(f"{name}: --workers 2: periodic stats written (the workers paused each time)",
-                   any(r.get("event_type") == "stats" and not r["stats"]["final"] for r in wrecs))
-            wgot = {flow_key(r): flow_facts(r) for r in flows(wrecs)}
-            c.eq(f"{name}: --workers 2: flows (vs offline)", sorted(wgot), sorted(offline))
-            for k in sorted(offline):
-                if k in wgot:
-                    c.eq(f"{name}: --workers 2: flow {k}", wgot[k], offline[k])
-            for kind in ("alert", "hsms", "modbus", "asset"):
-                c.eq(f"{name}: --workers 2: {kind} records (as a set, vs offline)",
-                     app_facts(wrecs, kind), app_facts(offrecs, kind))
+            wpackets = check_live(c, f"{name}: --workers 2", os.path.join(tmp, f"live{i}w2"), cap,
+                                  offline, offrecs, ["--workers", "2"], pps=500,
+                                  says="2 workers share 'rx0'")
+            c.eq(f"{name}: --workers 2: packets", wpackets, packets)
 
         # -i any: Linux cooked capture sees each packet leave tx0 and enter rx0
         cap = CAPTURES[0]
