@@ -11,7 +11,9 @@
  * it is written, synced and the state saved, and a message redelivered
  * after a crash (sequence already written) is acknowledged and skipped:
  * each record once in eve.json. Without --follow it drains the stream and
- * exits; with it, it runs until SIGTERM or SIGINT.
+ * exits; with it, it runs until SIGTERM or SIGINT. DIR/inventory.json is
+ * the key-value inventory the sensors keep (asset_kv.h), written at the
+ * end and, with --follow, every minute.
  */
 #include "sensor/collect.h"
 
@@ -28,8 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "sensor/output/asset_kv.h"
 #include "sensor/output/publish.h"
 #include "util/exit_codes.h"
 #include "util/log.h"
@@ -37,6 +41,7 @@
 
 #define BATCH 256
 #define FETCH_WAIT_MS 1000
+#define INVENTORY_EVERY_S 60     /* --follow: inventory.json written again */
 
 static volatile sig_atomic_t stop;
 
@@ -47,7 +52,9 @@ static void on_signal(int sig)
 }
 
 struct collector {
-	char eve_path[PATH_MAX], state_path[PATH_MAX];
+	char eve_path[PATH_MAX], state_path[PATH_MAX], inventory_path[PATH_MAX];
+	const char *site;             /* --site, or NULL: all */
+	time_t inventory_at;          /* when inventory.json was last written */
 	FILE *eve;
 	uint64_t last_seq;            /* stream sequence of the last record written */
 	uint64_t written, skipped, bad;
@@ -129,11 +136,36 @@ static natsStatus consumer_pending(jsCtx *js, const char *durable, uint64_t *pen
 	return s;
 }
 
+/* DIR/inventory.json: the key-value inventory (asset_kv.h) as it is now,
+ * written whole or not at all. No bucket (no sensor published an asset
+ * yet): no file. */
+static void write_inventory(struct collector *c, jsCtx *js)
+{
+	c->inventory_at = time(NULL);
+	kvStore *kv = NULL;
+	if (js_KeyValue(&kv, js, ASSET_KV_BUCKET) != NATS_OK) {
+		log_info("collect: no key-value bucket %s (yet): no %s", ASSET_KV_BUCKET,
+			 c->inventory_path);
+		return;
+	}
+	char err[512];
+	char *text = asset_kv_snapshot(kv, c->site, err, sizeof(err));
+	kvStore_Destroy(kv);
+	int rc = text ? state_file_write(c->inventory_path, text) : 0;
+	if (!text)
+		log_warn("collect: %s; %s not written", err, c->inventory_path);
+	else if (rc < 0)
+		log_warn("collect: cannot write %s: %s", c->inventory_path, strerror(-rc));
+	free(text);
+}
+
 /* Fetch, write, sync, save, acknowledge, until drained (or stopped). */
 static int collect_loop(struct collector *c, jsCtx *js, natsSubscription *sub, const char *durable,
 			bool follow)
 {
 	while (!stop) {
+		if (follow && time(NULL) - c->inventory_at >= INVENTORY_EVERY_S)
+			write_inventory(c, js);
 		natsMsgList list = { 0 };
 		jsErrCode je = 0;
 		natsStatus s = natsSubscription_Fetch(&list, sub, BATCH, FETCH_WAIT_MS, &je);
@@ -190,7 +222,9 @@ static void usage(FILE *f)
 		   "                      [--follow] [-q]\n"
 		   "Write the records the sensors publish (stream " PUBLISH_STREAM ") to DIR/eve.json,\n"
 		   "each once, with its sensor as host; DIR/collect.state says how far. Without\n"
-		   "--follow: until the stream is drained; then 'fabmon report DIR'.\n"
+		   "--follow: until the stream is drained; then 'fabmon report DIR'. DIR/inventory.json:\n"
+		   "the fab-wide asset inventory of key-value bucket " ASSET_KV_BUCKET " (at the end;\n"
+		   "every minute with --follow).\n"
 		   "Exit 0; 2 bad command line; 3 no server or no stream; 5 DIR cannot be written.\n");
 }
 
@@ -244,6 +278,7 @@ int cmd_collect(int argc, char **argv)
 	struct collector c = { 0 };
 	snprintf(c.eve_path, sizeof(c.eve_path), "%s/eve.json", outdir);
 	snprintf(c.state_path, sizeof(c.state_path), "%s/collect.state", outdir);
+	snprintf(c.inventory_path, sizeof(c.inventory_path), "%s/inventory.json", outdir);
 	if (state_load(&c) < 0) {
 		log_error("collect: %s is not fabmon's collect state (remove it to collect from the "
 			  "stream's start)", c.state_path);
@@ -292,7 +327,10 @@ int cmd_collect(int argc, char **argv)
 			  natsStatus_GetText(s), (int)je);
 		goto out;
 	}
+	c.site = site;
 	rc = collect_loop(&c, js, sub, durable, follow);
+	if (rc == EXIT_OK)
+		write_inventory(&c, js);
 	if (!quiet && rc == EXIT_OK)
 		printf("collect: %" PRIu64 " records written to %s (%" PRIu64 " redelivered ones "
 		       "skipped, %" PRIu64 " not records)\n", c.written, c.eve_path, c.skipped, c.bad);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sensor/output/asset_kv.h"
 #include "util/log.h"
 #include "util/state_file.h"
 
@@ -56,6 +57,11 @@ struct publisher {
 
 	_Atomic uint64_t published, duplicates, errors, stream_errors, bad_records, backlog;
 	_Atomic uint64_t skipped_stored, rejected;
+	/* the inventory in the key-value store (asset_kv.h) */
+	kvStore *kv;
+	int64_t kv_next_ms;           /* no bucket: when to try again */
+	bool kv_warned;
+	_Atomic uint64_t assets_stored, asset_conflicts, asset_errors;
 	bool warned;                  /* said once that NATS cannot be reached */
 	int64_t started_ms;
 };
@@ -552,6 +558,41 @@ static void skip_stored(struct publisher *p)
 	natsMsg_Destroy(m);
 }
 
+/* An asset record the stream acknowledged, merged into the inventory's
+ * entry. false: the store did not take it (yet); the caller tries again.
+ * While there is no bucket (it cannot be made) the inventory goes without. */
+static bool store_asset(struct publisher *p, const char *line, size_t len)
+{
+	if (!p->kv && now_ms() >= p->kv_next_ms) {
+		char err[512];
+		p->kv = asset_kv_open(p->js, err, sizeof(err));
+		if (!p->kv) {
+			p->kv_next_ms = now_ms() + UNFIT_RETRY_MS;
+			if (!p->kv_warned)
+				log_warn("publish: %s; the inventory is not kept in it (records are still "
+					 "published)", err);
+			p->kv_warned = true;
+		} else if (p->kv_warned) {
+			log_info("publish: key-value bucket %s can be used now", ASSET_KV_BUCKET);
+			p->kv_warned = false;
+		}
+	}
+	if (!p->kv) {
+		atomic_fetch_add(&p->asset_errors, 1);
+		return true;
+	}
+	uint64_t conflicts = 0;
+	int r = asset_kv_put(p->kv, p->site, p->sensor, line, len, &conflicts);
+	atomic_fetch_add(&p->asset_conflicts, conflicts);
+	if (r < 0) {
+		atomic_fetch_add(&p->asset_errors, 1);
+		return false;
+	}
+	if (r == 0)
+		atomic_fetch_add(&p->assets_stored, 1);
+	return true;
+}
+
 /* The next complete record of eve.json, published: 1 done, 0 nothing new,
  * -1 failed (to be tried again). */
 static int step(struct publisher *p)
@@ -578,6 +619,11 @@ static int step(struct publisher *p)
 		fseeko(p->eve, (off_t)at, SEEK_SET);
 		return -1;
 	}
+	/* the record is the stream's: its place moves on once the inventory
+	 * has it too (a stop leaves it to the asset's next record) */
+	if (strstr(p->line, "\"event_type\":\"asset\""))
+		while (!store_asset(p, p->line, (size_t)n - 1) && !atomic_load(&p->stop))
+			sleep_ms(RETRY_MS);
 	p->seq++;
 	atomic_store(&p->offset, at + (uint64_t)n);
 	p->dirty = true;
@@ -695,6 +741,9 @@ void publisher_stats(struct publisher *p, struct publish_stats *out)
 	out->stream_errors = atomic_load(&p->stream_errors);
 	out->bad_records = atomic_load(&p->bad_records);
 	out->skipped_stored = atomic_load(&p->skipped_stored);
+	out->assets_stored = atomic_load(&p->assets_stored);
+	out->asset_conflicts = atomic_load(&p->asset_conflicts);
+	out->asset_errors = atomic_load(&p->asset_errors);
 	out->rejected = atomic_load(&p->rejected);
 	out->backlog_bytes = atomic_load(&p->backlog);
 	out->connected = p->nc && natsConnection_Status(p->nc) == NATS_CONN_STATUS_CONNECTED;
@@ -719,6 +768,8 @@ void publisher_stop(struct publisher *p)
 		return;
 	atomic_store(&p->stop, true);
 	pthread_join(p->thread, NULL);
+	if (p->kv)
+		kvStore_Destroy(p->kv);
 	jsCtx_Destroy(p->js);
 	if (p->nc) {
 		natsConnection_Close(p->nc);

@@ -50,6 +50,9 @@ struct publish_stats {
 	uint64_t stream_errors;       /* the stream could not be found or made, or is unfit */
 	uint64_t bad_records;         /* lines of eve.json that are not records (skipped) */
 	uint64_t skipped_stored;      /* records the stream had past publish.state (acks lost): not resent */
+	uint64_t assets_stored;       /* asset records merged into the key-value inventory (asset_kv.h) */
+	uint64_t asset_conflicts;     /* writes of an entry lost to another sensor's: merged again */
+	uint64_t asset_errors;        /* asset records the inventory did not take (no bucket, no answer) */
 	uint64_t backlog_bytes;       /* of eve.json not yet acknowledged */
 	bool connected;
 };

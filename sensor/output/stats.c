@@ -187,6 +187,9 @@ static void publish(struct jbuf *b, const struct stats_sources *s)
 	jb_u64(b, "stream_errors", ps->stream_errors);
 	jb_u64(b, "bad_records", ps->bad_records);
 	jb_u64(b, "skipped_stored", ps->skipped_stored);
+	jb_u64(b, "assets_stored", ps->assets_stored);
+	jb_u64(b, "asset_conflicts", ps->asset_conflicts);
+	jb_u64(b, "asset_errors", ps->asset_errors);
 	jb_obj_close(b);
 }
 
