@@ -37,9 +37,17 @@ else the machine does (wall times on a shared VM vary by tens of percent).
 tcpreplay (one process or several) sends it, and reports the highest rate
 with nothing lost (bench/live.py).
 
+--profile fleet (issue 18) measures publishing to NATS JetStream against
+nats-server processes started on loopback (bench/nats_fleet.py): one
+sensor's records/s with acknowledgements, the cost of --publish on the
+packet path (the benchmark capture, paired runs), and --sensors sensors of
+--sensor-packets packets each publishing at once into the three-node
+cluster of scripts/nats/ while `fabmon collect --follow` gathers them.
+
 usage: bench/run.py [--packets N] [--runs R] [--capture FILE] [--builddir DIR] [--instructions]
        bench/run.py --profile flood [--builddir DIR]
        bench/run.py --profile live [--packets N] [--builddir DIR]
+       bench/run.py --profile fleet [--packets N] [--runs R] [--sensors S] [--sensor-packets N]
 """
 import argparse
 import json
@@ -149,10 +157,15 @@ def main():
     ap.add_argument("--capture")
     ap.add_argument("--builddir", default=os.path.join(ROOT, "build-release"))
     ap.add_argument("--instructions", action="store_true")
-    ap.add_argument("--profile", choices=["fab", "modbus", "flood", "live"], default="fab",
+    ap.add_argument("--profile", choices=["fab", "modbus", "flood", "live", "fleet"],
+                    default="fab",
                     help="fab: HSMS-heavy equipment network; modbus: PLC polling only; "
                          "flood: memory under a million concurrent flows and 5 million SYNs; "
-                         "live: the highest rate captured live without loss (root)")
+                         "live: the highest rate captured live without loss (root); "
+                         "fleet: publishing to NATS JetStream, one sensor and many")
+    ap.add_argument("--sensors", type=int, default=20, help="fleet: sensors at once")
+    ap.add_argument("--sensor-packets", type=int, default=20000,
+                    help="fleet: packets of each sensor's capture")
     a = ap.parse_args()
 
     if not os.path.exists(os.path.join(a.builddir, "build.ninja")):
@@ -179,10 +192,17 @@ def main():
     cap = a.capture
     if not cap:
         os.makedirs(os.path.join(HERE, "work"), exist_ok=True)
-        cap = os.path.join(HERE, "work", f"{a.profile}-bench-{a.packets}.pcap")
+        kind = "fab" if a.profile == "fleet" else a.profile
+        cap = os.path.join(HERE, "work", f"{kind}-bench-{a.packets}.pcap")
         if not os.path.exists(cap):
             subprocess.run([sys.executable, os.path.join(HERE, "gen_fab_capture.py"), cap,
-                            "--packets", str(a.packets), "--profile", a.profile], check=True)
+                            "--packets", str(a.packets), "--profile", kind], check=True)
+    if a.profile == "fleet":
+        # the benchmark capture for one sensor; small generated ones for the fleet
+        import nats_fleet  # bench/nats_fleet.py
+        nats_fleet.main(fabmon, os.path.join(a.builddir, "tests", "nats-stream-dump"), cap,
+                        runs=a.runs, sensors=a.sensors, packets=a.sensor_packets)
+        return
     npk = packets(loop, cap)
 
     out = tempfile.mkdtemp(prefix="fabmon-bench-")
