@@ -275,7 +275,9 @@ enum capture_error capture_open_live(struct capture *c, const struct options *o,
 int capture_join_fanout(struct capture *c, uint16_t group, char *err, size_t errlen)
 {
 	/* the kernel's flow hash is symmetric (skb_get_hash_symmetric) */
-	int arg = group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	/* the group id in the low 16 bits, mode and flags in the high ones (the
+	 * defrag flag is 0x8000: shifted as unsigned, as the kernel reads it) */
+	uint32_t arg = group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
 	if (setsockopt(pcap_fileno(c->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
 		snprintf(err, errlen, "cannot share capture on '%s' between workers (PACKET_FANOUT): %s",
 			 c->name, strerror(errno));

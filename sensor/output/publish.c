@@ -325,7 +325,7 @@ append(char *buf, size_t len, size_t *n, const char *fmt, ...)
  * (work queue, interest), or lost with the server (memory). */
 static void stream_unfit(const struct publisher *p, const jsStreamConfig *c, char *why, size_t len)
 {
-	static const char *retention[] = { "limits", "interest", "work queue" };
+	static const char *const retention[] = { "limits", "interest", "work queue" };
 	char want[2 * TOKEN_MAX + 16], subjects[256] = "";
 	size_t n = 0;
 	bool covered = false;

@@ -107,6 +107,10 @@ def check_live(c, name, outdir, cap, offline, offrecs, extra=(), pps=3000, says=
         c.true(f"{name}: says '{says}'", says in err, err[-400:])
     c.eq(f"{name}: fabmon transmitted nothing on rx0", sent, 0)
     recs = read_eve(f"{outdir}/eve.json")
+    ended = any(r.get("event_type") == "stats" and r["stats"]["final"] for r in recs)
+    c.true(f"{name}: a final stats record", ended, err[-600:])
+    if not ended:
+        return None
     st = final_stats(recs)
     c.eq(f"{name}: kernel drops (every socket)", st["capture"]["kernel_drops"], 0)
     c.true(f"{name}: periodic stats written (the workers paused for each)",
