@@ -164,6 +164,41 @@ static int check_dir(const char *dir, char *err, size_t errlen)
 	return EXIT_OK;
 }
 
+/* DIR/inventory.json, which fabmon collect writes beside the fab-wide
+ * eve.json: the key-value inventory every sensor merged into (see
+ * sensor/output/asset_kv.h), by ip. Not there: nothing; not readable or
+ * not one: said in the report's notes, the report goes on without it. */
+static void load_kv_inventory(struct rep *r, const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	if ((size_t)snprintf(path, sizeof(path), "%s/inventory.json", dir) >= sizeof(path) ||
+	    stat(path, &st) != 0)
+		return;
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	json_t *assets = json_object_get(doc, "assets");
+	if (!json_is_array(assets)) {
+		if (doc)
+			rep_note(r, "%s not used: it has no \"assets\" list", path);
+		else
+			rep_note(r, "%s not used: line %d, column %d: %s", path, je.line, je.column,
+				 je.text);
+		json_decref(doc);
+		return;
+	}
+	r->kv_assets = json_object();
+	size_t i;
+	json_t *a;
+	json_array_foreach(assets, i, a) {
+		json_t *v = json_object_get(a, "value");
+		const char *ip = json_string_value(json_object_get(v, "ip"));
+		if (ip && json_object_set(v, "revision", json_object_get(a, "revision")) == 0)
+			json_object_set(r->kv_assets, ip, v);
+	}
+	json_decref(doc);
+}
+
 /* The report of the ndirs output directories (several: one sensor's each,
  * merged, report_sources.h) into outdir (NULL: the one directory). */
 static int report_run(const char *const *dirs, int ndirs, const char *outdir, char *err,
@@ -187,8 +222,10 @@ static int report_run(const char *const *dirs, int ndirs, const char *outdir, ch
 	char cstate[PATH_MAX];
 	struct stat st;
 	if (ndirs == 1 && (size_t)snprintf(cstate, sizeof(cstate), "%s/collect.state", dirs[0]) <
-	    sizeof(cstate) && stat(cstate, &st) == 0)
+	    sizeof(cstate) && stat(cstate, &st) == 0) {
 		r.src.merging = r.src.by_host = true;
+		load_kv_inventory(&r, dirs[0]);
+	}
 	for (int i = 0; i < ndirs && rc == EXIT_OK; i++) {
 		if (!rep_source_begin(&r, dirs[i], err, errlen))
 			rc = r.oom ? EXIT_RUNTIME : EXIT_INPUT;

@@ -568,6 +568,34 @@ static json_t *rule_json(const struct rep *r, const void *x, const void *ctx)
 	return o;
 }
 
+/* An asset of a collected directory with an entry in the key-value
+ * inventory (inventory.json): its lists and times as every sensor saw
+ * them, the sensors, the entry's revision. Elsewhere: sensors and
+ * inventory_revision null. */
+static void kv_merge(const struct rep *r, json_t *o)
+{
+	json_t *kv = json_object_get(r->kv_assets, json_string_value(json_object_get(o, "ip")));
+	json_t *sensors = json_object_get(kv, "sensors");
+	json_object_set_new(o, "sensors", json_is_array(sensors) ? json_incref(sensors) : json_null());
+	json_t *rev = json_object_get(kv, "revision");
+	json_object_set_new(o, "inventory_revision", json_is_integer(rev) ? json_incref(rev)
+							       : json_null());
+	if (!kv)
+		return;
+	static const char *const lists[][3] = { { "ports", "hsms_ports", "ports" },
+						{ "peers", "hosts", "clients" } };
+	for (size_t i = 0; i < 2; i++)
+		for (size_t k = 1; k < 3; k++)
+			if (json_is_array(json_object_get(kv, lists[i][k])))
+				json_object_set(o, lists[i][0], json_object_get(kv, lists[i][k]));
+	static const char *const times[] = { "first_seen", "last_seen" };
+	for (size_t i = 0; i < 2; i++) {
+		const char *t = json_string_value(json_object_get(kv, times[i]));
+		if (t)
+			json_object_set_new(o, times[i], jtime(t));
+	}
+}
+
 static json_t *asset_json(const struct rep *r, const void *x, const void *ctx)
 {
 	const struct asset *s = x;
@@ -600,6 +628,7 @@ static json_t *asset_json(const struct rep *r, const void *x, const void *ctx)
 	json_object_set_new(o, "writes", json_object_get(a, "writes")
 			    ? json_count(json_member_count(a, "writes")) : json_null());
 	json_object_set_new(o, "change", json_string_or_null(json_member_str(a, "change")));
+	kv_merge(r, o);
 	json_object_set_new(o, "records", json_count(s->records));
 	json_object_set_new(o, "models_seen", sset_json(&s->models));
 	json_object_set_new(o, "revisions_seen", sset_json(&s->revisions));

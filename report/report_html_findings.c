@@ -144,6 +144,11 @@ void report_html_inventory(FILE *f, const json_t *rep)
 		html_attr_json(f, "data-zone", json_object_get(o, "zone"));
 		fputs("><td class=\"mono nw\">", f);
 		html_member(f, o, "ip");
+		if (json_array_size(json_object_get(o, "sensors"))) { /* the key-value inventory's */
+			fputs("<br><span class=\"note seen-by\">seen by ", f);
+			html_json_list(f, json_object_get(o, "sensors"), ", ", HTML_MAX_ITEMS);
+			fputs("</span>", f);
+		}
 		fputs("</td><td>", f);
 		html_member(f, o, "host_name");
 		fputs("</td><td>", f);

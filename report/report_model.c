@@ -159,6 +159,7 @@ void rep_free(struct rep *r)
 	json_decref(r->notes);
 	policy_free(r->pol);
 	rep_sources_free(&r->src);
+	json_decref(r->kv_assets);
 }
 
 void rep_note(struct rep *r, const char *fmt, ...)

@@ -124,6 +124,7 @@ struct rep {
 	int pol_verified;             /* -1 not checked, 0 differs, 1 same SHA-256 */
 	json_t *notes;
 	struct rep_sources src;       /* the output directories read */
+	json_t *kv_assets;            /* fabmon collect's inventory.json: ip -> entry (NULL: none) */
 	bool oom;
 };
 

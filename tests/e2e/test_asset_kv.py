@@ -11,7 +11,10 @@ usage: test_asset_kv.py FABMON NATS_STREAM_DUMP SOURCE_ROOT KV_RACE
    (<site>.<ip>), each exactly the merge of every asset record of both
    sensors by the documented rules (computed here from their eve.json);
    the shared tool's entry lists both sensors and each one's own counts;
-   `fabmon collect --site` writes the site's entries to inventory.json.
+   `fabmon collect --site` writes the site's entries to inventory.json,
+   and `fabmon report` of that directory shows each asset as the
+   inventory has it (sensors, ports, revision); a cut inventory.json is a
+   note, not an error.
 2. The same two in the other order (another site): the same entries.
 3. Six sensors publishing one generated fab capture at once (another
    site; 500 assets, 1,000 asset records each): they write the same
@@ -148,6 +151,35 @@ def main():
         c.true("inventory.json: each entry's revision",
                all(isinstance(a.get("revision"), int) and a["revision"] > 0
                    for a in inv.get("assets", [])))
+        # the fab-wide report of the collected directory takes the inventory's view
+        r = fabmon("report", "-q", d("fab3"))
+        c.eq("report of the collected directory: exit code", r.returncode, 0, r.stderr[-300:])
+        with open(d("fab3", "report.json"), encoding="utf-8") as f:
+            rep = json.load(f)
+        kv = {a["value"]["ip"]: a for a in inv["assets"]}
+        assets = {a["ip"]: a for a in rep["assets"]}
+        c.true("report: assets with an inventory entry", set(kv) & set(assets), str(sorted(assets)))
+        for ip in sorted(set(kv) & set(assets)):
+            v = kv[ip]["value"]
+            c.eq(f"report: {ip} seen by", assets[ip]["sensors"], v["sensors"])
+            c.eq(f"report: {ip} inventory revision", assets[ip]["inventory_revision"],
+                 kv[ip]["revision"])
+            c.eq(f"report: {ip} ports, every sensor's", assets[ip]["ports"],
+                 v.get("hsms_ports", v.get("ports")))
+        with open(d("fab3", "report.html"), encoding="utf-8") as f:
+            c.true("report.html: the shared tool seen by both sensors",
+                   "seen by mirror-core, mirror-eap" in f.read())
+        with open(d("fab3", "inventory.json"), "w", encoding="utf-8") as f:
+            f.write('{"bucket": "fabmon_assets", "assets": [')
+        r = fabmon("report", "-q", d("fab3"))
+        c.eq("report with a cut inventory.json: exit code", r.returncode, 0, r.stderr[-300:])
+        with open(d("fab3", "report.json"), encoding="utf-8") as f:
+            rep = json.load(f)
+        c.true("report with a cut inventory.json: a note names it and where",
+               any("inventory.json not used: line" in n for n in rep.get("notes", [])),
+               str(rep.get("notes")))
+        c.true("report with a cut inventory.json: assets without an inventory view",
+               all(a["sensors"] is None for a in rep["assets"]))
 
         # 2. the other order: the same entries
         for sensor, cap in (("mirror-core", "core.pcap"), ("mirror-eap", "eap.pcap")):
