@@ -31,6 +31,11 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
 8. A full stream (max 20 records, discard new): said once with the
    server's error, publish.state at the last acknowledged record; the
    limit raised, the next run sends the rest, each record once.
+9. The server down for part of a run (a capture fed through a FIFO
+   goes on and its records are written: SIGUSR1 flushes them), then
+   started: they arrive; the server killed (kill -9) and restarted while
+   the run goes on, the rest of the capture fed: every record once, in
+   order.
 """
 import json
 import os
@@ -276,6 +281,68 @@ def stream_full(srv, d):
     check_exactly("a full stream with room again", stream(srv), d("f"), "fab1", "s7")
 
 
+def pcap_halves(path):
+    """The capture's header with its first half of packets, and the rest."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    off, starts = 24, []
+    while off + 16 <= len(buf):
+        starts.append(off)
+        off += 16 + int.from_bytes(buf[off + 8:off + 12], "little")
+    mid = starts[len(starts) // 2]
+    return buf[:mid], buf[mid:]
+
+
+def wait_stream(srv, sensor, n, timeout=20):
+    """Until the stream has n records of sensor (or timeout); how many it has."""
+    end, got = time.time() + timeout, 0
+    while time.time() < end:
+        got = len(of_sensor(stream(srv), sensor))
+        if got >= n:
+            break
+        time.sleep(0.2)
+    return got
+
+
+def server_down_mid_run(srv, d):
+    out = d("m")
+    os.makedirs(out)
+    fifo = d("m.fifo")
+    os.mkfifo(fifo)
+    # section 4's 60,000-packet capture: a half is more than the reader's
+    # buffer, so it is read while the FIFO stays open
+    first, rest = pcap_halves(d("big.pcap"))
+    srv.stop()
+    p = subprocess.Popen([FABMON, "-q", "-r", fifo, "-o", out, "--publish", srv.url, "--site",
+                          "fab1", "--sensor-name", "s9", "--no-input-hash"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with open(fifo, "wb") as f:
+        f.write(first)
+        f.flush()
+        time.sleep(0.5)
+        p.send_signal(signal.SIGUSR1)  # the records so far to eve.json
+        time.sleep(1.5)                # the publisher cannot reach the server
+        written = len(eve_lines(out))
+        c.true("server down mid-run: records written meanwhile", written > 10, str(written))
+        srv.start()
+        got = wait_stream(srv, "s9", written)
+        c.eq("server started mid-run: what waited arrives", got, written)
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait(timeout=30)
+        srv.proc = None
+        srv.start()
+        f.write(rest)
+        f.flush()
+        time.sleep(0.5)
+        p.send_signal(signal.SIGUSR1)
+    _, err = p.communicate(timeout=60)
+    os.unlink(fifo)
+    c.eq("server down, up, killed, up during a run: exit code", p.returncode, 0, err[-300:])
+    c.true("... eve.json complete", eve_lines(out)[-1]["event_type"] == "stats")
+    check_exactly("server down, up, killed and restarted during a run", stream(srv), out, "fab1",
+                  "s9")
+
+
 def not_nats_server():
     """A TCP server that answers every connection with something else."""
     s = socket.socket()
@@ -413,6 +480,7 @@ def main():
         past_window(srv, d)
         stream_unfit(srv, d)
         stream_full(srv, d)
+        server_down_mid_run(srv, d)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
