@@ -305,7 +305,7 @@ int cmd_collect(int argc, char **argv)
 		snprintf(subject, sizeof(subject), "fabmon.>");
 	natsStatus s = natsOptions_Create(&no);
 	if (s == NATS_OK)
-		s = natsOptions_SetURL(no, url);
+		s = publish_nats_servers(no, url); /* a list: like the sensors' --publish */
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(no, -1);
 	if (s == NATS_OK)

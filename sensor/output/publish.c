@@ -242,18 +242,25 @@ static void on_connected(natsConnection *nc, void *closure)
 	atomic_store(&p->resync, true);
 }
 
-static void connect_nats(struct publisher *p)
+natsStatus publish_nats_servers(natsOptions *o, const char *spec)
 {
-	natsOptions *o = NULL;
 	/* the URL list as nats.c wants it */
 	const char *servers[16];
-	char *copy = strdup(p->cfg.servers);
+	char *copy = strdup(spec);
 	int n = 0;
 	for (char *s = copy, *save = NULL, *t; copy && (t = strtok_r(s, ",", &save)) && n < 16; s = NULL)
 		servers[n++] = t;
-	natsStatus s = copy ? natsOptions_Create(&o) : NATS_NO_MEMORY;
+	natsStatus s = copy ? natsOptions_SetServers(o, servers, n) : NATS_NO_MEMORY;
+	free(copy);
+	return s;
+}
+
+static void connect_nats(struct publisher *p)
+{
+	natsOptions *o = NULL;
+	natsStatus s = natsOptions_Create(&o);
 	if (s == NATS_OK)
-		s = natsOptions_SetServers(o, servers, n);
+		s = publish_nats_servers(o, p->cfg.servers);
 	if (s == NATS_OK)
 		s = natsOptions_SetName(o, "fabmon");
 	if (s == NATS_OK)
@@ -286,7 +293,6 @@ static void connect_nats(struct publisher *p)
 		p->nc = NULL;
 	}
 	natsOptions_Destroy(o);
-	free(copy);
 }
 
 /* Whether the subject pattern pat takes every subject want (a pattern

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nats/nats.h>
+
 #define PUBLISH_STREAM "FABMON"
 
 struct publish_config {
@@ -60,6 +62,10 @@ struct publish_stats {
 /* true when spec is a list of nats:// or tls:// URLs; otherwise false with
  * err saying why. */
 bool publish_parse_servers(const char *spec, char *err, size_t errlen);
+
+/* The servers of spec (URLs separated by commas, at most 16) into o: the
+ * client then picks one and fails over to the others. */
+natsStatus publish_nats_servers(natsOptions *o, const char *spec);
 
 struct publisher;
 

@@ -6,8 +6,8 @@ two sensors publish to, against a real nats-server with JetStream.
 usage: test_collect.py FABMON NATS_STREAM_DUMP SOURCE_ROOT
 
 1. Sensors s1 (the demo, whose Modbus device strings carry NUL
-   characters) and s2 (a generated fab capture) publish; `fabmon collect` drains the
-   stream: its eve.json holds exactly the union of the two sensors'
+   characters) and s2 (a generated fab capture) publish; `fabmon collect`
+   (given a list of two servers, one of them down) drains the stream: its eve.json holds exactly the union of the two sensors'
    records (each once, each sensor's in its own order, each with its
    sensor as host).
 2. collect again: nothing new, eve.json unchanged.
@@ -68,7 +68,8 @@ def main():
             c.eq(f"sensor {name}: exit code", r.returncode, 0, r.stderr[-300:])
         s1, s2 = eve_lines(d("s1")), eve_lines(d("s2"))
 
-        r = fabmon("collect", srv.url, "-o", d("fab"))
+        # a list of servers, as the README gives them (one of them down)
+        r = fabmon("collect", f"nats://127.0.0.1:{free_port()},{srv.url}", "-o", d("fab"))
         c.eq("collect: exit code", r.returncode, 0, r.stderr[-300:])
         got = eve_lines(d("fab"))
         c.eq("collect: every record of both sensors, each once",
