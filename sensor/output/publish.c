@@ -28,6 +28,10 @@
 #define IDLE_MS 50                /* nothing new in eve.json */
 #define SAVE_EVERY_MS 1000        /* the offset to publish.state, at most this often */
 #define TOKEN_MAX 64
+/* Records sent before their acknowledgements are awaited: one round trip
+ * a batch instead of one a record (on two cores a round trip per record
+ * cost the sensor more CPU than its packet path, bench/nats_fleet.py). */
+#define BATCH_MAX 256
 
 static const int64_t day_ns = 86400LL * 1000000000LL;
 
@@ -57,6 +61,14 @@ struct publisher {
 
 	_Atomic uint64_t published, duplicates, errors, stream_errors, bad_records, backlog;
 	_Atomic uint64_t skipped_stored, rejected;
+	/* the batch in flight: its first error (from on_ack, a thread of nats.c) */
+	pthread_mutex_t ack_lock;
+	natsStatus batch_err;
+	jsErrCode batch_errcode;
+	char batch_errtext[256];
+	/* the batch's asset records, merged into the inventory once acknowledged */
+	char **assets;
+	size_t nassets, assets_cap;
 	/* the inventory in the key-value store (asset_kv.h) */
 	kvStore *kv;
 	int64_t kv_next_ms;           /* no bucket: when to try again */
@@ -255,6 +267,8 @@ natsStatus publish_nats_servers(natsOptions *o, const char *spec)
 	return s;
 }
 
+static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);
+
 static void connect_nats(struct publisher *p)
 {
 	natsOptions *o = NULL;
@@ -284,8 +298,15 @@ static void connect_nats(struct publisher *p)
 		s = natsConnection_Connect(&p->nc, o);
 	if (s == NATS_NOT_YET_CONNECTED)
 		s = NATS_OK; /* retrying on its own */
-	if (s == NATS_OK)
-		s = natsConnection_JetStream(&p->js, p->nc, NULL);
+	if (s == NATS_OK) {
+		/* acknowledgements come to on_ack, a batch at a time (step) */
+		jsOptions jo;
+		jsOptions_Init(&jo);
+		jo.PublishAsync.AckHandler = on_ack;
+		jo.PublishAsync.AckHandlerClosure = p;
+		jo.PublishAsync.MaxPending = 2 * BATCH_MAX;
+		s = natsConnection_JetStream(&p->js, p->nc, &jo);
+	}
 	if (s != NATS_OK) {
 		log_warn("publish: cannot set up the NATS connection to %s: %s; records wait in "
 			 "eve.json", p->cfg.servers, natsStatus_GetText(s));
@@ -424,16 +445,37 @@ fail:
 	return false;
 }
 
-/* A record is one JSON object; a line cut by a kill is not one. */
+/* A record is one JSON object; a line cut by a kill is not one, even when
+ * the cut falls just after a member object's closing brace: the braces
+ * outside strings must close the first one exactly at the line's end. */
 static bool is_record(const char *line, size_t len)
 {
-	return len >= 2 && line[0] == '{' && line[len - 1] == '}';
+	if (len < 2 || line[0] != '{')
+		return false;
+	size_t depth = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = line[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && (depth == 0 || (--depth == 0 && i + 1 != len))) {
+			return false;
+		}
+	}
+	return depth == 0 && !in_string;
 }
 
 /* A publish that failed: counted, and said once until the stream
  * acknowledges records again. A JetStream error is the stream refusing the
  * record, most often for being full (its limits reached, discard new). */
-static void publish_failed(struct publisher *p, natsStatus s, jsErrCode je)
+static void publish_failed(struct publisher *p, natsStatus s, jsErrCode je, const char *text)
 {
 	atomic_fetch_add(&p->errors, 1);
 	if (je)
@@ -447,7 +489,9 @@ static void publish_failed(struct publisher *p, natsStatus s, jsErrCode je)
 		return;
 	}
 	/* the server's text, after the source place nats.c puts first: "(js.c:535): ..." */
-	const char *text = nats_GetLastError(NULL), *cut = text ? strstr(text, "): ") : NULL;
+	if (!text || !*text)
+		text = nats_GetLastError(NULL);
+	const char *cut = text ? strstr(text, "): ") : NULL;
 	text = cut && *text == '(' ? cut + 3 : text ? text : natsStatus_GetText(s);
 	bool full = je == JSStreamStoreFailedErr && strstr(text, "maximum");
 	log_warn("publish: stream %s refuses records: %s (JetStream error %d)%s; records wait in "
@@ -456,13 +500,38 @@ static void publish_failed(struct publisher *p, natsStatus s, jsErrCode je)
 		 full ? "has room (records removed, or its limits raised)" : "takes them");
 }
 
-/* Publish one record line (without its newline). */
-static bool publish_line(struct publisher *p, const char *line, size_t len)
+/* Each acknowledgement, or the error instead (a thread of nats.c's): the
+ * counters, and the batch's first error for the publishing thread. */
+static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+	struct publisher *p = closure;
+	(void)js;
+	if (pa) {
+		atomic_fetch_add(&p->published, 1);
+		if (pa->Duplicate)
+			atomic_fetch_add(&p->duplicates, 1);
+	} else if (pae) {
+		pthread_mutex_lock(&p->ack_lock);
+		if (!p->batch_err) {
+			p->batch_err = pae->Err ? pae->Err : NATS_ERR;
+			p->batch_errcode = pae->ErrCode;
+			snprintf(p->batch_errtext, sizeof(p->batch_errtext), "%s",
+				 pae->ErrText ? pae->ErrText : "");
+		}
+		pthread_mutex_unlock(&p->ack_lock);
+	}
+	natsMsg_Destroy(msg);
+}
+
+/* Hand one record line (without its newline) to the client, to be sent
+ * with the batch (its acknowledgement comes to on_ack). 1 sent, 0 not a
+ * record (skipped, counted), -1 the client did not take it. */
+static int publish_line(struct publisher *p, const char *line, size_t len)
 {
 	char et[48], subject[3 * TOKEN_MAX + 16], id[TOKEN_MAX + 96];
 	if (!is_record(line, len) || !member(line, "\"event_type\":\"", et, sizeof(et))) {
 		atomic_fetch_add(&p->bad_records, 1);
-		return true; /* not a record: skipped, counted */
+		return 0;
 	}
 	char ett[TOKEN_MAX];
 	token(ett, et);
@@ -472,26 +541,17 @@ static bool publish_line(struct publisher *p, const char *line, size_t len)
 	natsStatus s = natsMsg_Create(&m, subject, NULL, line, (int)len);
 	if (s == NATS_OK)
 		s = natsMsgHeader_Set(m, "Nats-Msg-Id", id);
-	jsPubOptions po;
-	jsPubOptions_Init(&po);
-	po.MaxWait = PUB_WAIT_MS;
-	jsPubAck *pa = NULL;
-	jsErrCode je = 0;
 	if (s == NATS_OK)
-		s = js_PublishMsg(&pa, p->js, m, &po, &je);
-	natsMsg_Destroy(m);
+		s = js_PublishMsgAsync(p->js, &m, NULL);
+	natsMsg_Destroy(m); /* NULL once the client took it */
 	if (s != NATS_OK) {
-		publish_failed(p, s, je);
-		return false;
+		pthread_mutex_lock(&p->ack_lock);
+		if (!p->batch_err)
+			p->batch_err = s;
+		pthread_mutex_unlock(&p->ack_lock);
+		return -1;
 	}
-	if (p->warned)
-		log_info("publish: %s acknowledges records again", p->cfg.servers);
-	p->warned = false;
-	atomic_fetch_add(&p->published, 1);
-	if (pa && pa->Duplicate)
-		atomic_fetch_add(&p->duplicates, 1);
-	jsPubAck_Destroy(pa);
-	return true;
+	return 1;
 }
 
 /* n of a Nats-Msg-Id <sensor>.<run>.<n> of this sensor's current run. */
@@ -518,7 +578,10 @@ static uint64_t skip_lines(struct publisher *p, uint64_t count)
 	fseeko(p->eve, (off_t)at, SEEK_SET);
 	for (uint64_t i = 0; i < count; i++) {
 		n = getline(&p->line, &p->linecap, p->eve);
-		if (n <= 0 || p->line[n - 1] != '\n' || strstr(p->line, "\"event_type\":\"run\"")) {
+		/* a run record starts other ids: only the first line may be one
+		 * (the run skip_stored matched, peek_run) */
+		if (n <= 0 || p->line[n - 1] != '\n' ||
+		    (i > 0 && strstr(p->line, "\"event_type\":\"run\""))) {
 			clearerr(p->eve);
 			fseeko(p->eve, (off_t)atomic_load(&p->offset), SEEK_SET);
 			return 0;
@@ -536,6 +599,19 @@ static uint64_t skip_lines(struct publisher *p, uint64_t count)
  * run beyond the acknowledged place (stored, its acknowledgement lost to a
  * crash or an outage), go on after it. Sending those records again relies
  * on the duplicate window, which an outage longer than it has passed. */
+/* The place is at a run record (a batch of a new run failed, or a run
+ * starts there): its run is the current one, as reading it would make it. */
+static void peek_run(struct publisher *p)
+{
+	uint64_t at = atomic_load(&p->offset);
+	fseeko(p->eve, (off_t)at, SEEK_SET);
+	ssize_t n = getline(&p->line, &p->linecap, p->eve);
+	if (n > 0 && p->line[n - 1] == '\n' && strstr(p->line, "\"event_type\":\"run\""))
+		run_id(p, p->line, at);
+	clearerr(p->eve);
+	fseeko(p->eve, (off_t)at, SEEK_SET);
+}
+
 static void skip_stored(struct publisher *p)
 {
 	char subject[2 * TOKEN_MAX + 16];
@@ -553,6 +629,7 @@ static void skip_stored(struct publisher *p)
 				  natsStatus_GetText(s), (int)je);
 		return;
 	}
+	peek_run(p);
 	const char *id = NULL;
 	uint64_t last, records = 0, seq = p->seq;
 	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id_in_run(p, id, &last) &&
@@ -599,41 +676,117 @@ static bool store_asset(struct publisher *p, const char *line, size_t len)
 	return true;
 }
 
-/* The next complete record of eve.json, published: 1 done, 0 nothing new,
- * -1 failed (to be tried again). */
+static void forget_assets(struct publisher *p)
+{
+	for (size_t i = 0; i < p->nassets; i++)
+		free(p->assets[i]);
+	p->nassets = 0;
+}
+
+/* An asset record of the batch, kept for the inventory. */
+static void keep_asset(struct publisher *p, const char *line)
+{
+	if (p->nassets == p->assets_cap) {
+		size_t cap = p->assets_cap ? 2 * p->assets_cap : 16;
+		char **a = realloc(p->assets, cap * sizeof(*a));
+		if (!a)
+			return; /* the entry then waits for the asset's next record */
+		p->assets = a;
+		p->assets_cap = cap;
+	}
+	char *copy = strdup(line);
+	if (copy)
+		p->assets[p->nassets++] = copy;
+}
+
+static natsStatus batch_error(struct publisher *p, jsErrCode *code, char *text, size_t textlen)
+{
+	pthread_mutex_lock(&p->ack_lock);
+	natsStatus s = p->batch_err;
+	*code = p->batch_errcode;
+	snprintf(text, textlen, "%s", p->batch_errtext);
+	p->batch_err = NATS_OK;
+	p->batch_errcode = 0;
+	p->batch_errtext[0] = 0;
+	pthread_mutex_unlock(&p->ack_lock);
+	return s;
+}
+
+/* The next complete records of eve.json (up to BATCH_MAX), sent, then
+ * their acknowledgements awaited: the records done (> 0), 0 nothing new,
+ * -1 failed (the place stays at the batch's start: some of it may be
+ * stored all the same, which the caller's skip_stored finds). */
 static int step(struct publisher *p)
 {
 	if (!eve_open(p))
 		return 0;
-	uint64_t at = atomic_load(&p->offset);
-	ssize_t n = getline(&p->line, &p->linecap, p->eve);
-	if (n <= 0 || p->line[n - 1] != '\n') {
-		/* none, or half written: read it again when whole */
-		clearerr(p->eve);
-		fseeko(p->eve, (off_t)at, SEEK_SET);
-		return 0;
-	}
-	p->line[n - 1] = 0;
+	uint64_t start = atomic_load(&p->offset), at = start;
 	char run_save[sizeof(p->run)];
 	uint64_t seq_save = p->seq;
 	memcpy(run_save, p->run, sizeof(run_save));
-	if (strstr(p->line, "\"event_type\":\"run\""))
-		run_id(p, p->line, at);
-	if (!p->stream_ok || !publish_line(p, p->line, (size_t)n - 1)) {
+	jsErrCode code = 0;
+	char text[256];
+	batch_error(p, &code, text, sizeof(text)); /* a late error of an earlier batch: not ours */
+	int n = 0, sent = 0;
+	bool failed = !p->stream_ok;
+	while (!failed && n < BATCH_MAX) {
+		ssize_t len = getline(&p->line, &p->linecap, p->eve);
+		if (len <= 0 || p->line[len - 1] != '\n') {
+			/* none, or half written: read it again when whole */
+			clearerr(p->eve);
+			fseeko(p->eve, (off_t)at, SEEK_SET);
+			break;
+		}
+		p->line[len - 1] = 0;
+		if (strstr(p->line, "\"event_type\":\"run\""))
+			run_id(p, p->line, at);
+		int r = publish_line(p, p->line, (size_t)len - 1);
+		if (r < 0) {
+			failed = true;
+			break;
+		}
+		sent += r;
+		if (r && strstr(p->line, "\"event_type\":\"asset\""))
+			keep_asset(p, p->line);
+		p->seq++;
+		at += (uint64_t)len;
+		n++;
+	}
+	natsStatus s = NATS_OK;
+	if (!failed && sent) {
+		jsPubOptions po;
+		jsPubOptions_Init(&po);
+		po.MaxWait = PUB_WAIT_MS;
+		s = js_PublishAsyncComplete(p->js, &po);
+	}
+	natsStatus e = batch_error(p, &code, text, sizeof(text));
+	if (failed || s != NATS_OK || e != NATS_OK) {
+		natsMsgList pending;
+		if (js_PublishAsyncGetPendingList(&pending, p->js) == NATS_OK)
+			natsMsgList_Destroy(&pending); /* their acknowledgements are not awaited */
+		if (p->stream_ok)
+			publish_failed(p, e != NATS_OK ? e : s, code, text);
+		forget_assets(p);
 		memcpy(p->run, run_save, sizeof(run_save));
 		p->seq = seq_save;
-		fseeko(p->eve, (off_t)at, SEEK_SET);
+		fseeko(p->eve, (off_t)start, SEEK_SET);
 		return -1;
 	}
-	/* the record is the stream's: its place moves on once the inventory
-	 * has it too (a stop leaves it to the asset's next record) */
-	if (strstr(p->line, "\"event_type\":\"asset\""))
-		while (!store_asset(p, p->line, (size_t)n - 1) && !atomic_load(&p->stop))
+	if (!n)
+		return 0;
+	if (sent && p->warned)
+		log_info("publish: %s acknowledges records again", p->cfg.servers);
+	if (sent)
+		p->warned = false;
+	/* the batch is the stream's: its place moves on once the inventory has
+	 * its assets too (a stop leaves them to each asset's next record) */
+	for (size_t i = 0; i < p->nassets; i++)
+		while (!store_asset(p, p->assets[i], strlen(p->assets[i])) && !atomic_load(&p->stop))
 			sleep_ms(RETRY_MS);
-	p->seq++;
-	atomic_store(&p->offset, at + (uint64_t)n);
+	forget_assets(p);
+	atomic_store(&p->offset, at);
 	p->dirty = true;
-	return 1;
+	return n;
 }
 
 /* Bytes of eve.json not yet acknowledged. */
@@ -709,6 +862,7 @@ struct publisher *publisher_start(const struct publish_config *c, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&p->ack_lock, NULL); /* a mutex needs no destroy on Linux: the early frees */
 	p->cfg = *c;
 	token(p->site, c->site);
 	token(p->sensor, c->sensor);
@@ -784,6 +938,9 @@ void publisher_stop(struct publisher *p)
 	if (p->eve)
 		fclose(p->eve);
 	free(p->line);
+	forget_assets(p);
+	free(p->assets);
+	pthread_mutex_destroy(&p->ack_lock);
 	free(p);
 	nats_CloseAndWait(2000);
 }
