@@ -255,8 +255,11 @@ static int read_live(struct pipeline *pl, struct capture *c, const struct option
 		}
 		if (now >= next_stats) {
 			next_stats = now + o->stats_interval;
+			/* the workers' sockets too: while they wait */
+			pipeline_pause(pl);
 			read_kernel_stats(pl, c->pcap);
 			pipeline_write_stats(pl, now, usec, false);
+			pipeline_resume(pl);
 		}
 	}
 	if (pl->fanout) {
