@@ -53,6 +53,50 @@ def canon(rec):
     return json.dumps(rec, sort_keys=True)
 
 
+def publish_mirror_ports(url, d, site):
+    """The demo as two mirror ports that share one HSMS connection see it
+    (test_report_merge.split), each a sensor publishing to url."""
+    merge.split(d("eap.pcap"), d("core.pcap"))
+    for name, cap in (("mirror-eap", d("eap.pcap")), ("mirror-core", d("core.pcap"))):
+        r = fabmon("-q", "-r", cap, "-o", d(site, name), "--publish", url, "--site", site,
+                   "--sensor-name", name, "--no-input-hash")
+        c.eq(f"{site}: sensor {name}: exit code", r.returncode, 0, r.stderr[-300:])
+
+
+def check_fab_wide(url, d, site):
+    """fabmon collect of the site, then its fab-wide report: the report
+    merged from the two sensors' own directories, the shared connection
+    once, the shared conduit seen by both; the inventory's shared tool
+    listing both sensors."""
+    eap, core = d(site, "mirror-eap"), d(site, "mirror-core")
+    out = d(site, "collected")
+    r = fabmon("collect", url, "--site", site, "--durable", site, "-o", out)
+    c.eq(f"collect --site {site}: exit code", r.returncode, 0, r.stderr[-300:])
+    c.eq(f"collect --site {site}: exactly that site's records, each once",
+         sorted(canon(x) for x in eve_lines(out)),
+         sorted(canon(dict(x, host=h)) for h, dd in (("mirror-eap", eap), ("mirror-core", core))
+                for x in eve_lines(dd)))
+    r = fabmon("report", "-q", out)
+    c.eq(f"{site}: report of the collected directory: exit code", r.returncode, 0,
+         r.stderr[-300:])
+    r = fabmon("report", "-q", eap, core, "-o", d(site, "merged"))
+    c.eq(f"{site}: report of the two directories: exit code", r.returncode, 0, r.stderr[-300:])
+    col = json.load(open(os.path.join(out, "report.json"), encoding="utf-8"))
+    mer = json.load(open(d(site, "merged", "report.json"), encoding="utf-8"))
+    c.eq(f"{site}: collected report: the counts of the merged directories", merge.counts(col),
+         merge.counts(mer))
+    c.eq(f"{site}: collected report: one duplicate flow", col["summary"]["duplicate_flows"], 1)
+    c.eq(f"{site}: collected report: the sensors", sorted(x["name"] for x in col["sensors"]),
+         ["mirror-core", "mirror-eap"])
+    c.eq(f"{site}: collected report: the shared conduit seen by both",
+         {x["name"]: x["sensors"] for x in col["conduits"] if x["observed"]},
+         {"c1-eap-to-equipment": ["mirror-core", "mirror-eap"],
+          "c9-scada-to-facility": ["mirror-core"]})
+    tool = {a["ip"]: a for a in col["assets"]}.get("10.30.1.21", {})
+    c.eq(f"{site}: collected report: the shared tool seen by both (inventory.json)",
+         tool.get("sensors"), ["mirror-core", "mirror-eap"])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="fabmon-collect-")
     srv = Server(tmp)
@@ -110,35 +154,11 @@ def main():
                [x for x in eve_lines(d("fab")) if x.get("host") == "s3"] == s3)
 
         # 6. one connection seen by two mirror ports
-        merge.split(d("eap.pcap"), d("core.pcap"))
-        for name, cap in (("mirror-eap", d("eap.pcap")), ("mirror-core", d("core.pcap"))):
-            r = fabmon("-q", "-r", cap, "-o", d(name), "--publish", srv.url, "--site", "fab2",
-                       "--sensor-name", name, "--no-input-hash")
-            c.eq(f"sensor {name}: exit code", r.returncode, 0, r.stderr[-300:])
-        r = fabmon("collect", srv.url, "--site", "fab2", "-o", d("fab2"))
+        publish_mirror_ports(srv.url, d, "fab2")
+        r = fabmon("collect", srv.url, "--site", "fab2", "-o", d("fab2-all"))
         c.eq("collect --site fab2 with the consumer of all sites: exit code", r.returncode, 3)
         c.true("... says to give another --durable", "another --durable" in r.stderr, r.stderr)
-        shutil.rmtree(d("fab2"))
-        r = fabmon("collect", srv.url, "--site", "fab2", "--durable", "fab2", "-o", d("fab2"))
-        c.eq("collect --site fab2: exit code", r.returncode, 0, r.stderr[-300:])
-        c.eq("collect --site fab2: only that site's records",
-             len(eve_lines(d("fab2"))),
-             len(eve_lines(d("mirror-eap"))) + len(eve_lines(d("mirror-core"))))
-        r = fabmon("report", "-q", d("fab2"))
-        c.eq("report of the collected directory: exit code", r.returncode, 0, r.stderr[-300:])
-        r = fabmon("report", "-q", d("mirror-eap"), d("mirror-core"), "-o", d("merged"))
-        c.eq("report of the two directories: exit code", r.returncode, 0, r.stderr[-300:])
-        col = json.load(open(d("fab2", "report.json"), encoding="utf-8"))
-        mer = json.load(open(d("merged", "report.json"), encoding="utf-8"))
-        c.eq("collected report: the counts of the merged directories", merge.counts(col),
-             merge.counts(mer))
-        c.eq("collected report: one duplicate flow", col["summary"]["duplicate_flows"], 1)
-        c.eq("collected report: the sensors", sorted(x["name"] for x in col["sensors"]),
-             ["mirror-core", "mirror-eap"])
-        c.eq("collected report: the shared conduit seen by both",
-             {x["name"]: x["sensors"] for x in col["conduits"] if x["observed"]},
-             {"c1-eap-to-equipment": ["mirror-core", "mirror-eap"],
-              "c9-scada-to-facility": ["mirror-core"]})
+        check_fab_wide(srv.url, d, "fab2")
 
         r = fabmon("collect", "http://127.0.0.1:1", "-o", d("e"))
         c.eq("collect http://...: exit code", r.returncode, 2)

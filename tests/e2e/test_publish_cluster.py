@@ -15,6 +15,14 @@ publishes, the node it is most likely connected to (the first URL) is
 killed with SIGKILL and restarted two seconds later. Known truth: the
 stream FABMON is made with 3 replicas; it ends with exactly eve.json's
 records, in order, each once, read from each of the three nodes.
+
+Then the fab-wide view through the cluster: the demo as two mirror ports
+that share one HSMS connection see it (two sensors, one conduit seen by
+both) publish to the three URLs; `fabmon collect` (given the three URLs)
+writes exactly the union of their records, each once, and its fab-wide
+report equals the report merged from the two sensors' own directories
+(test_collect.check_fab_wide), the shared tool's inventory entry listing
+both sensors.
 """
 import os
 import re
@@ -29,12 +37,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fabmon_test_util import Check  # noqa: E402
 import test_publish  # noqa: E402
 from test_publish import check_exactly, free_port, stream, wait_port  # noqa: E402
+import test_collect  # noqa: E402  (the fab-wide checks; same arguments)
 
 FABMON, DUMP, SRC = sys.argv[1], sys.argv[2], sys.argv[3]
 CONF = [os.path.join(SRC, "scripts", "nats", f"fab-nats-{i}.conf") for i in (1, 2, 3)]
 GEN = os.path.join(SRC, "bench", "gen_fab_capture.py")
 c = Check("publish-cluster")
-test_publish.c = c  # its checks count here
+test_publish.c = test_collect.c = test_collect.merge.c = c  # their checks count here
 
 
 class Node:
@@ -149,6 +158,10 @@ def main():
                     break
                 time.sleep(0.5)
             check_exactly(f"read from node {n.i + 1}", stream(n), d("out"), "fab1", "s1")
+
+        # the fab-wide view through the cluster
+        test_collect.publish_mirror_ports(urls, d, "fab2")
+        test_collect.check_fab_wide(urls, d, "fab2")
     finally:
         for n in nodes:
             n.stop()
