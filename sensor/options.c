@@ -177,6 +177,8 @@ void options_usage(void)
 	       "                           also publish every record to NATS JetStream (stream\n"
 	       "                           FABMON, subject fabmon.SITE.SENSOR.EVENT_TYPE); needs -o:\n"
 	       "                           eve.json is the spool, DIR/publish.state its place\n"
+	       "      --publish-types LIST only these event types (e.g. alert,asset,anomaly,flow,\n"
+	       "                           stats,run,policy; default: every record)\n"
 	       "      --site NAME          the subjects' site (default fab); the sensor is\n"
 	       "                           --sensor-name (default: this host's name)\n"
 	       "      --nats-creds FILE    NATS credentials (JWT and seed)\n"
@@ -432,6 +434,17 @@ static enum set_result set_publish(struct options *o, const char *arg)
 	return SET_OK;
 }
 
+static enum set_result set_publish_types(struct options *o, const char *arg)
+{
+	char why[256];
+	if (!publish_parse_types(arg, why, sizeof(why))) {
+		log_error("bad value '%s': --publish-types: %s", arg, why);
+		return SET_FAILED;
+	}
+	o->publish_types = arg;
+	return SET_OK;
+}
+
 static enum set_result set_syslog_facility(struct options *o, const char *arg)
 {
 	int f = syslog_facility_parse(arg);
@@ -540,6 +553,7 @@ static const struct opt_spec opt_specs[] = {
 	       "--evidence-memcap-mb takes 1..1048576"),
 	SETTER("syslog", 0, true, set_syslog, NULL),
 	SETTER("publish", 0, true, set_publish, NULL),
+	SETTER("publish-types", 0, true, set_publish_types, NULL),
 	TEXT("site", 0, site),
 	TEXT("nats-creds", 0, nats_creds),
 	TEXT("nats-tls-ca", 0, nats_tls_ca),
@@ -644,6 +658,10 @@ static int check_run_options(const struct options *o, int argc, char **argv)
 	if (o->publish && !o->outdir) {
 		log_error("--publish needs -o DIR: DIR/eve.json is what it sends, and keeps what the "
 			  "servers have not acknowledged yet");
+		return -1;
+	}
+	if (o->publish_types && !o->publish) {
+		log_error("--publish-types says which records --publish sends: give --publish too");
 		return -1;
 	}
 	if (o->fail_on && !o->rules_enabled) {

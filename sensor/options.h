@@ -69,6 +69,7 @@ struct options {
 	uint32_t syslog_queue;
 	const char *publish;                /* --publish nats://...: records to JetStream */
 	const char *site;                   /* --site: the subjects' site token */
+	const char *publish_types;          /* --publish-types: event types published (NULL: all) */
 	const char *nats_creds, *nats_tls_ca;
 	uint32_t publish_drain;             /* seconds -r waits at its end for acknowledgements */
 	int verbosity;                      /* -q -1, default 0, -v +1 */

@@ -634,6 +634,7 @@ static void start_publisher(struct pipeline *pl, const struct options *o)
 		.servers = o->publish, .site = o->site,
 		.sensor = o->sensor_name ? o->sensor_name : host,
 		.outdir = o->outdir, .creds = o->nats_creds, .tls_ca = o->nats_tls_ca,
+		.types = o->publish_types,
 	};
 	char err[512];
 	pl->publisher = publisher_start(&pc, err, sizeof(err));

@@ -60,6 +60,7 @@ struct publisher {
 	size_t linecap;
 
 	_Atomic uint64_t published, duplicates, errors, stream_errors, bad_records, backlog;
+	_Atomic uint64_t not_selected;
 	_Atomic uint64_t skipped_stored, rejected;
 	/* the batch in flight: its first error (from on_ack, a thread of nats.c) */
 	pthread_mutex_t ack_lock;
@@ -104,6 +105,48 @@ static void token(char *dst, const char *src)
 	if (!n)
 		dst[n++] = '_';
 	dst[n] = 0;
+}
+
+/* The event types of eve.json (doc/eve-schema.json). */
+static const char *const event_types[] = { "run", "policy", "stats", "flow", "flow_attempts",
+					   "anomaly", "hsms", "modbus", "asset", "alert", NULL };
+
+/* Whether the len bytes at s are one of list's names (a comma list). */
+static bool in_list(const char *list, const char *s, size_t len)
+{
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		if (n == len && !strncmp(list, s, len))
+			return true;
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return false;
+}
+
+bool publish_parse_types(const char *spec, char *err, size_t errlen)
+{
+	if (!spec || !*spec) {
+		snprintf(err, errlen, "no event type given");
+		return false;
+	}
+	for (const char *s = spec; *s;) {
+		size_t len = strcspn(s, ",");
+		bool known = false;
+		for (size_t i = 0; event_types[i] && !known; i++)
+			known = strlen(event_types[i]) == len && !strncmp(event_types[i], s, len);
+		if (!known) {
+			snprintf(err, errlen, "'%.*s' is not an event type fabmon writes (run, policy, "
+				 "stats, flow, flow_attempts, anomaly, hsms, modbus, asset, alert)",
+				 (int)len, s);
+			return false;
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return true;
 }
 
 bool publish_parse_servers(const char *spec, char *err, size_t errlen)
@@ -533,6 +576,10 @@ static int publish_line(struct publisher *p, const char *line, size_t len)
 		atomic_fetch_add(&p->bad_records, 1);
 		return 0;
 	}
+	if (p->cfg.types && !in_list(p->cfg.types, et, strlen(et))) {
+		atomic_fetch_add(&p->not_selected, 1);
+		return 0; /* --publish-types leaves it out: its place is passed */
+	}
 	char ett[TOKEN_MAX];
 	token(ett, et);
 	snprintf(subject, sizeof(subject), "fabmon.%s.%s.%s", p->site, p->sensor, ett);
@@ -900,6 +947,7 @@ void publisher_stats(struct publisher *p, struct publish_stats *out)
 	out->errors = atomic_load(&p->errors);
 	out->stream_errors = atomic_load(&p->stream_errors);
 	out->bad_records = atomic_load(&p->bad_records);
+	out->not_selected = atomic_load(&p->not_selected);
 	out->skipped_stored = atomic_load(&p->skipped_stored);
 	out->assets_stored = atomic_load(&p->assets_stored);
 	out->asset_conflicts = atomic_load(&p->asset_conflicts);

@@ -42,6 +42,8 @@ struct publish_config {
 	const char *creds;            /* --nats-creds: a NATS credentials file, or NULL */
 	const char *tls_ca;           /* --nats-tls-ca: CA certificates, or NULL (then no TLS
 	                               * unless the URL says tls://) */
+	const char *types;            /* --publish-types: event types to publish (a, b, ...);
+	                               * NULL: every record */
 };
 
 struct publish_stats {
@@ -51,6 +53,7 @@ struct publish_stats {
 	uint64_t rejected;            /* of them, ones the stream refused (full: its limits) */
 	uint64_t stream_errors;       /* the stream could not be found or made, or is unfit */
 	uint64_t bad_records;         /* lines of eve.json that are not records (skipped) */
+	uint64_t not_selected;        /* records of event types --publish-types leaves out */
 	uint64_t skipped_stored;      /* records the stream had past publish.state (acks lost): not resent */
 	uint64_t assets_stored;       /* asset records merged into the key-value inventory (asset_kv.h) */
 	uint64_t asset_conflicts;     /* writes of an entry lost to another sensor's: merged again */
@@ -62,6 +65,10 @@ struct publish_stats {
 /* true when spec is a list of nats:// or tls:// URLs; otherwise false with
  * err saying why. */
 bool publish_parse_servers(const char *spec, char *err, size_t errlen);
+
+/* true when spec is a comma-separated list of event types fabmon writes;
+ * otherwise false with err saying which is not one. */
+bool publish_parse_types(const char *spec, char *err, size_t errlen);
 
 /* The servers of spec (URLs separated by commas, at most 16) into o: the
  * client then picks one and fails over to the others. */

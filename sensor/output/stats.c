@@ -186,6 +186,7 @@ static void publish(struct jbuf *b, const struct stats_sources *s)
 	jb_u64(b, "rejected", ps->rejected);
 	jb_u64(b, "stream_errors", ps->stream_errors);
 	jb_u64(b, "bad_records", ps->bad_records);
+	jb_u64(b, "not_selected", ps->not_selected);
 	jb_u64(b, "skipped_stored", ps->skipped_stored);
 	jb_u64(b, "assets_stored", ps->assets_stored);
 	jb_u64(b, "asset_conflicts", ps->asset_conflicts);

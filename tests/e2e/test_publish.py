@@ -36,6 +36,9 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
    started: they arrive; the server killed (kill -9) and restarted while
    the run goes on, the rest of the capture fed: every record once, in
    order.
+10. --publish-types alert,asset,run,stats: the stream holds exactly those
+    records of eve.json, in order, each once; an unknown type, or the
+    option without --publish: exit 2 with the reason.
 """
 import json
 import os
@@ -351,6 +354,23 @@ def server_down_mid_run(srv, d):
                   "s9")
 
 
+def selected_types(srv, d):
+    out = d("t")
+    r = fabmon("-q", "-r", DEMO, "-o", out, "--publish", srv.url, "--site", "fab1",
+               "--sensor-name", "s10", "--no-input-hash", "--publish-types", "alert,asset,run,stats")
+    c.eq("--publish-types: exit code", r.returncode, 0, r.stderr[-300:])
+    want = [x for x in eve_lines(out) if x["event_type"] in ("alert", "asset", "run", "stats")]
+    mine = of_sensor(stream(srv), "s10")
+    c.true("--publish-types: exactly those records, in order, each once",
+           [m["data"] for m in mine] == want and len(want) > 20, f"{len(mine)} vs {len(want)}")
+    r = fabmon("-q", "-r", DEMO, "-o", d("t2"), "--publish", srv.url, "--publish-types", "alerts")
+    c.eq("--publish-types alerts: exit code", r.returncode, 2)
+    c.true("... says what the types are", "not an event type" in r.stderr and "alert" in r.stderr,
+           r.stderr)
+    r = fabmon("-q", "-r", DEMO, "-o", d("t3"), "--publish-types", "alert")
+    c.eq("--publish-types without --publish: exit code", r.returncode, 2)
+
+
 def not_nats_server():
     """A TCP server that answers every connection with something else."""
     s = socket.socket()
@@ -489,6 +509,7 @@ def main():
         stream_unfit(srv, d)
         stream_full(srv, d)
         server_down_mid_run(srv, d)
+        selected_types(srv, d)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
