@@ -64,6 +64,7 @@ struct pipeline {
 	struct evidence *evidence;    /* evidence pcaps, once the output directory is open */
 	struct syslog_out *syslog;    /* --syslog */
 	struct publisher *publisher;  /* --publish: started once eve.json is open (run.c) */
+	uint64_t publish_left;        /* bytes not acknowledged when the final stats were written */
 	bool policy_failed;           /* pipeline_init failed on the policy */
 };
 

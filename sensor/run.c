@@ -580,6 +580,13 @@ static void finish_pipeline(struct pipeline *pl, const struct options *o)
 	int64_t sec = o->iface ? wall_now(&usec) : pl->now_sec;
 	if (!o->iface)
 		usec = pl->now_usec;
+	/* the final stats record says what the stream acknowledged of every
+	 * record before it: those go first (the record itself goes after it,
+	 * stop_publisher) */
+	if (pl->publisher) {
+		pipeline_flush_output(pl);
+		pl->publish_left = publisher_drain(pl->publisher, (int)o->publish_drain * 1000);
+	}
 	pipeline_write_stats(pl, sec, usec, true);
 }
 
@@ -648,7 +655,10 @@ static void stop_publisher(struct pipeline *pl, const struct options *o)
 {
 	if (!pl->publisher)
 		return;
-	uint64_t left = publisher_drain(pl->publisher, (int)o->publish_drain * 1000);
+	/* what finish_pipeline's drain left waits no longer: only the final
+	 * stats record gets the time again */
+	uint64_t left = publisher_drain(pl->publisher, pl->publish_left ? 0
+									: (int)o->publish_drain * 1000);
 	if (left)
 		log_warn("--publish: %" PRIu64 " bytes of %s/eve.json not yet acknowledged by %s; "
 			 "they are sent at the next start with this -o", left, o->outdir, o->publish);

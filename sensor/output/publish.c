@@ -964,8 +964,10 @@ uint64_t publisher_drain(struct publisher *p, int timeout_ms)
 	int64_t until = now_ms() + timeout_ms;
 	for (;;) {
 		uint64_t left = unacked(p);
-		if (!left || now_ms() >= until)
+		if (!left || now_ms() >= until) {
+			atomic_store(&p->backlog, left); /* as of now, for the final stats */
 			return left;
+		}
 		sleep_ms(20);
 	}
 }

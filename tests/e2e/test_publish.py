@@ -7,7 +7,8 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
 
 1. A run of the demo: the stream FABMON holds exactly eve.json's records,
    in order, each once, on fabmon.<site>.<sensor>.<event_type>, with
-   Nats-Msg-Id <sensor>.<run>.<n>; publish.state ends at eve.json's size.
+   Nats-Msg-Id <sensor>.<run>.<n>; publish.state ends at eve.json's size;
+   the final stats record counts every record before it as published.
 2. The server down for a whole run: the run ends as usual (capture never
    waits for the network), says what is left, publishes nothing; the server
    back, the next run of that sensor (--append) sends both runs' records:
@@ -410,6 +411,10 @@ def main():
         fin = [x for x in read_eve(d("a", "eve.json")) if x["event_type"] == "stats"][-1]["stats"]
         c.true("stats.publish names the target", fin.get("publish", {}).get("target") == srv.url,
                str(fin.get("publish")))
+        n = len(eve_lines(d("a")))
+        c.eq("the final stats record counts every record before it as published",
+             fin["publish"]["published"], n - 1)
+        c.eq("... with nothing waiting", fin["publish"]["backlog_bytes"], 0)
 
         # 2. the server away for a whole run, then back
         srv.stop()
