@@ -44,10 +44,8 @@ directory removed, also on Ctrl-C, SIGTERM or an error.
 import collections
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -58,6 +56,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 GEN = os.path.join(HERE, "gen_fab_capture.py")
 CONF = [os.path.join(ROOT, "scripts", "nats", f"fab-nats-{i}.conf") for i in (1, 2, 3)]
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from fabmon_test_util import free_port, nats_node_conf, wait_port  # noqa: E402
 PY = "/usr/bin/python3"
 DRAIN = "3600"  # --publish-drain: a run ends when everything is acknowledged
 POLL = 0.05     # seconds between looks at the stream / the collector's eve.json
@@ -112,22 +112,6 @@ def check_exit(p, what):
         raise RuntimeError(f"{what} exited {p.returncode}: {err[-400:]}")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, what, tries=200):
-    for _ in range(tries):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what} did not start")
-
-
 # ---------------------------------------------------------------- NATS
 
 class Stream:
@@ -179,30 +163,13 @@ def single_server(tmp):
     return f"nats://127.0.0.1:{port}", p.pid
 
 
-def node_conf(i, tmp, ports, routes):
-    """Node i's shipped configuration moved to loopback and a temp store."""
-    with open(CONF[i], encoding="utf-8") as f:
-        conf = f.read()
-    conf = conf.replace("listen: 0.0.0.0:4222", f"listen: 127.0.0.1:{ports[i]}")
-    conf = conf.replace("listen: 0.0.0.0:6222", f"listen: 127.0.0.1:{routes[i]}")
-    conf = conf.replace("store_dir: /var/lib/nats/jetstream",
-                        f"store_dir: {os.path.join(tmp, f'store-{i + 1}')}")
-    conf = conf.replace("max_file_store: 200GB", "max_file_store: 4GB")
-    conf = re.sub(r"nats-route://nats(\d)\.fab\.local:6222",
-                  lambda m: f"nats-route://127.0.0.1:{routes[int(m.group(1)) - 1]}", conf)
-    path = os.path.join(tmp, f"node-{i + 1}.conf")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(conf)
-    return path
-
-
 def cluster(tmp):
     """The three shipped nodes on loopback; returns their URLs and pids."""
     ports = [free_port() for _ in range(3)]
     routes = [free_port() for _ in range(3)]
     pids = []
     for i in range(3):
-        conf = node_conf(i, tmp, ports, routes)
+        conf = nats_node_conf(CONF[i], i, tmp, ports, routes, "4GB")
         pids.append(spawn(["nats-server", "-c", conf, "-l",
                            os.path.join(tmp, f"node-{i + 1}.log")]).pid)
     for i, port in enumerate(ports):

@@ -108,20 +108,27 @@ static void token(char *dst, const char *src)
 }
 
 /* The event types of eve.json (doc/eve-schema.json). */
-static const char *const event_types[] = { "run", "policy", "stats", "flow", "flow_attempts",
-					   "anomaly", "hsms", "modbus", "asset", "alert", NULL };
+#define EVENT_TYPES "run,policy,stats,flow,flow_attempts,anomaly,hsms,modbus,asset,alert"
 
-/* Whether the len bytes at s are one of list's names (a comma list). */
+/* The next item of a comma list at *at: its start, *len its length; NULL
+ * at the list's end. */
+static const char *next_item(const char **at, size_t *len)
+{
+	const char *s = *at;
+	if (!*s)
+		return NULL;
+	*len = strcspn(s, ",");
+	*at = s + *len + (s[*len] == ',');
+	return s;
+}
+
+/* Whether the len bytes at s are one of list's items. */
 static bool in_list(const char *list, const char *s, size_t len)
 {
-	while (*list) {
-		size_t n = strcspn(list, ",");
-		if (n == len && !strncmp(list, s, len))
+	size_t n;
+	for (const char *item; (item = next_item(&list, &n));)
+		if (n == len && !strncmp(item, s, len))
 			return true;
-		list += n;
-		if (*list == ',')
-			list++;
-	}
 	return false;
 }
 
@@ -131,42 +138,30 @@ bool publish_parse_types(const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "no event type given");
 		return false;
 	}
-	for (const char *s = spec; *s;) {
-		size_t len = strcspn(s, ",");
-		bool known = false;
-		for (size_t i = 0; event_types[i] && !known; i++)
-			known = strlen(event_types[i]) == len && !strncmp(event_types[i], s, len);
-		if (!known) {
-			snprintf(err, errlen, "'%.*s' is not an event type fabmon writes (run, policy, "
-				 "stats, flow, flow_attempts, anomaly, hsms, modbus, asset, alert)",
-				 (int)len, s);
+	size_t len;
+	for (const char *s; (s = next_item(&spec, &len));) {
+		if (!in_list(EVENT_TYPES, s, len)) {
+			snprintf(err, errlen, "'%.*s' is not an event type fabmon writes (%s)", (int)len, s,
+				 EVENT_TYPES);
 			return false;
 		}
-		s += len;
-		if (*s == ',')
-			s++;
 	}
 	return true;
 }
 
 bool publish_parse_servers(const char *spec, char *err, size_t errlen)
 {
-	const char *s = spec;
-	if (!s || !*s) {
+	if (!spec || !*spec) {
 		snprintf(err, errlen, "no server given");
 		return false;
 	}
-	while (*s) {
-		const char *end = strchr(s, ',');
-		size_t len = end ? (size_t)(end - s) : strlen(s);
+	size_t len;
+	for (const char *s; (s = next_item(&spec, &len));) {
 		if (!((len > 7 && !strncmp(s, "nats://", 7)) || (len > 6 && !strncmp(s, "tls://", 6)))) {
 			snprintf(err, errlen, "'%.*s' is not a nats://HOST[:PORT] or tls://HOST[:PORT] URL",
 				 (int)len, s);
 			return false;
 		}
-		s += len;
-		if (*s == ',')
-			s++;
 	}
 	return true;
 }

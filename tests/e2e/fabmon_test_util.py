@@ -2,8 +2,11 @@
 """Helpers shared by fabmon's end-to-end tests (run with /usr/bin/python3)."""
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
+import time
 
 
 def comparable_report(out):
@@ -206,3 +209,41 @@ def modbus_pdus(records):
                 p.update({k: tx[k] for k in ("state", "matched", "latency_us") if k in tx})
                 out.append(p)
     return out
+
+
+# ---- NATS servers on loopback (the publishing tests and bench/nats_fleet.py) ----
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, what, tries=200):
+    """Until something accepts connections on loopback port (RuntimeError after tries)."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+def nats_node_conf(shipped, i, tmp, ports, routes, max_store):
+    """Node i's shipped configuration (scripts/nats/fab-nats-N.conf) moved to
+    loopback (client port ports[i], routes[]) and a store under tmp capped
+    at max_store; the path of the file written."""
+    with open(shipped, encoding="utf-8") as f:
+        conf = f.read()
+    conf = conf.replace("listen: 0.0.0.0:4222", f"listen: 127.0.0.1:{ports[i]}")
+    conf = conf.replace("listen: 0.0.0.0:6222", f"listen: 127.0.0.1:{routes[i]}")
+    conf = conf.replace("store_dir: /var/lib/nats/jetstream",
+                        f"store_dir: {os.path.join(tmp, f'store-{i + 1}')}")
+    conf = conf.replace("max_file_store: 200GB", f"max_file_store: {max_store}")
+    conf = re.sub(r"nats-route://nats(\d)\.fab\.local:6222",
+                  lambda m: f"nats-route://127.0.0.1:{routes[int(m.group(1)) - 1]}", conf)
+    path = os.path.join(tmp, f"node-{i + 1}.conf")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(conf)
+    return path

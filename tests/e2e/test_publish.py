@@ -53,30 +53,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fabmon_test_util import Check, read_eve  # noqa: E402
+from fabmon_test_util import Check, free_port, read_eve, wait_port  # noqa: E402
 
 FABMON, DUMP = sys.argv[1], sys.argv[2]
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(SRC, "demo", "fab-demo.pcap")
 GEN = os.path.join(SRC, "bench", "gen_fab_capture.py")
 c = Check("publish")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, what, tries=200):
-    """Until something accepts connections on loopback port (RuntimeError after tries)."""
-    for _ in range(tries):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what} did not start")
 
 
 class Server:

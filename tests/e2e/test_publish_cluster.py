@@ -34,7 +34,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fabmon_test_util import Check  # noqa: E402
+from fabmon_test_util import Check, nats_node_conf  # noqa: E402
 import test_publish  # noqa: E402
 from test_publish import check_exactly, free_port, stream, wait_port  # noqa: E402
 import test_collect  # noqa: E402  (the fab-wide checks; same arguments)
@@ -49,18 +49,7 @@ test_publish.c = test_collect.c = test_collect.merge.c = c  # their checks count
 class Node:
     def __init__(self, i, tmp, ports, routes):
         self.i, self.port = i, ports[i]
-        with open(CONF[i], encoding="utf-8") as f:
-            conf = f.read()
-        conf = conf.replace("listen: 0.0.0.0:4222", f"listen: 127.0.0.1:{self.port}")
-        conf = conf.replace("listen: 0.0.0.0:6222", f"listen: 127.0.0.1:{routes[i]}")
-        conf = conf.replace("store_dir: /var/lib/nats/jetstream",
-                            f"store_dir: {os.path.join(tmp, f'store-{i + 1}')}")
-        conf = conf.replace("max_file_store: 200GB", "max_file_store: 1GB")
-        conf = re.sub(r"nats-route://nats(\d)\.fab\.local:6222",
-                      lambda m: f"nats-route://127.0.0.1:{routes[int(m.group(1)) - 1]}", conf)
-        self.conf = os.path.join(tmp, f"node-{i + 1}.conf")
-        with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(conf)
+        self.conf = nats_node_conf(CONF[i], i, tmp, ports, routes, "1GB")
         self.log = os.path.join(tmp, f"node-{i + 1}.log")
         self.proc = None
 
