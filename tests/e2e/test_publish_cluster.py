@@ -22,7 +22,7 @@ both) publish to the three URLs; `fabmon collect` (given the three URLs)
 writes exactly the union of their records, each once, and its fab-wide
 report equals the report merged from the two sensors' own directories
 (test_collect.check_fab_wide), the shared tool's inventory entry listing
-both sensors.
+both sensors (normal build only).
 """
 import os
 import re
@@ -148,9 +148,11 @@ def main():
                 time.sleep(0.5)
             check_exactly(f"read from node {n.i + 1}", stream(n), d("out"), "fab1", "s1")
 
-        # the fab-wide view through the cluster
-        test_collect.publish_mirror_ports(urls, d, "fab2")
-        test_collect.check_fab_wide(urls, d, "fab2")
+        # the fab-wide view through the cluster (normal build only: under the
+        # sanitizers the same code is checked by the collect test)
+        if os.environ.get("FABMON_SANITIZED", "none") in ("", "none"):
+            test_collect.publish_mirror_ports(urls, d, "fab2")
+            test_collect.check_fab_wide(urls, d, "fab2")
     finally:
         for n in nodes:
             n.stop()
