@@ -16,11 +16,19 @@ nats-server processes on loopback (stores under /dev/shm).
 2. The cost on the packet path. `fabmon -r CAPTURE --no-report
    --no-input-hash` (default records) with and without `--publish`, paired
    runs (one of each a round), median of --runs. Two times a run: until
-   the capture was read (eve.json closed: its mtime, written before the
-   publisher drains) and until exit (with --publish: after the last
-   acknowledgement); plus CPU time (user + system, the publisher thread's
-   included). The packet-path cost is the first; the issue's target is at
-   most 10%.
+   the capture was read (fabmon's "publish: waiting up to ... to
+   acknowledge" line on stderr, said when the input is done and records
+   are still unacknowledged; without it, the exit) and until exit (with
+   --publish: after the last acknowledgement); plus CPU time (user +
+   system, the publishing threads' included). The packet-path cost is the
+   first; the issue's target is at most 10%. Twice: (a) everything
+   sharing the machine's cores, the nats-server too; (b) as on a sensor
+   whose server runs on a host of its own: fabmon's capture thread alone
+   on CPU 0, its publishing threads (nats.c's included) and nats-server on
+   CPU 1 (fabmon starts on CPU 1, so the threads it starts stay there,
+   and its main thread is moved to CPU 0 once the publishing thread has
+   started; the run without --publish is pinned the same way). (b) needs
+   two CPUs.
 3. A fab-sized simulation. A three-node cluster from the shipped
    scripts/nats/fab-nats-{1,2,3}.conf (moved to loopback ports and temp
    stores, as tests/e2e/test_publish_cluster.py does). First one sensor
@@ -108,7 +116,9 @@ def on_sigterm(signum, frame):
 
 def check_exit(p, what):
     if p.returncode != 0:
-        err = p.stderr.read().decode(errors="replace") if p.stderr else ""
+        err = p.stderr.read() if p.stderr and not p.stderr.closed else ""
+        if isinstance(err, bytes):
+            err = err.decode(errors="replace")
         raise RuntimeError(f"{what} exited {p.returncode}: {err[-400:]}")
 
 
@@ -222,33 +232,69 @@ def publish_rate(fabmon, stream, urls, cap, out):
     return n, t_all - t0, t_exit - t0, t_first - t0, cpu, proc_cpu(stream.servers) - srv
 
 
-def timed_run(fabmon, stream, cap, out, extra):
-    """Part 2, one run: (seconds until eve.json closed, until exit, fabmon's
-    CPU s, nats-server's CPU s meanwhile, records)."""
+def pin_threads(pid, cpus):
+    """Every thread of process pid to cpus (a thread that is gone is skipped)."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except OSError:
+            pass
+
+
+def timed_run(fabmon, stream, cap, out, extra, own_core):
+    """Part 2, one run: (seconds until the capture was read, until exit,
+    fabmon's CPU s, nats-server's CPU s meanwhile, records). own_core: the
+    capture thread alone on CPU 0, the rest (fabmon's other threads,
+    nats-server) on CPU 1."""
+    for pid in stream.servers:
+        pin_threads(pid, {1} if own_core else set(range(os.cpu_count())))
     srv = proc_cpu(stream.servers)
     t0 = time.time()
-    p = spawn([fabmon, "-q", "-r", cap, "-o", out, "--no-report", "--no-input-hash"] + extra)
+    p = spawn([fabmon, "-r", cap, "-o", out, "--no-report", "--no-input-hash"] + extra,
+              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+              preexec_fn=(lambda: os.sched_setaffinity(0, {1})) if own_core else None)
+    if own_core:
+        # threads started from here on inherit CPU 1: wait for the publishing one
+        want = 2 if extra else 1
+        while len(os.listdir(f"/proc/{p.pid}/task")) < want and p.poll() is None:
+            time.sleep(0.0005)
+        try:
+            os.sched_setaffinity(p.pid, {0})
+        except OSError:
+            pass
+    t_read, errors = None, []
+    for line in p.stderr:
+        if "publish: waiting up to" in line and t_read is None:
+            t_read = time.time()
+        elif "fabmon:" in line:
+            errors.append(line)
     t_exit, cpu = rusage_wait(p)
-    check_exit(p, "fabmon")
+    check_exit(p, "fabmon" + "".join(errors))
     eve = os.path.join(out, "eve.json")
-    return (os.stat(eve).st_mtime - t0, t_exit - t0, cpu, proc_cpu(stream.servers) - srv,
+    return ((t_read or t_exit) - t0, t_exit - t0, cpu, proc_cpu(stream.servers) - srv,
             lines(eve))
 
 
 def packet_path(fabmon, stream, cap, work, runs):
-    """Part 2: paired runs without and with --publish; medians per variant."""
-    variants = {"without --publish": [], "with --publish": []}
+    """Part 2: paired runs without and with --publish, sharing the cores and
+    (two CPUs or more) with the capture thread on a core of its own;
+    medians per variant."""
+    variants = {("without --publish", False): [], ("with --publish", False): []}
+    if os.cpu_count() >= 2:
+        variants.update({("without --publish", True): [], ("with --publish", True): []})
     for r in range(runs):
-        for k, (name, res) in enumerate(variants.items()):
+        for k, ((name, own_core), res) in enumerate(variants.items()):
             out = os.path.join(work, f"pp-{r}-{k}")
             extra = []
             if name == "with --publish":
                 stream.delete()
                 extra = ["--publish", stream.url, "--publish-drain", DRAIN]
-            res.append(timed_run(fabmon, stream, cap, out, extra))
+            res.append(timed_run(fabmon, stream, cap, out, extra, own_core))
             shutil.rmtree(out, ignore_errors=True)
-    return {name: tuple(statistics.median(x[k] for x in res) for k in range(5))
-            for name, res in variants.items()}
+    for pid in stream.servers:
+        pin_threads(pid, set(range(os.cpu_count())))
+    return {key: tuple(statistics.median(x[k] for x in res) for k in range(5))
+            for key, res in variants.items()}
 
 
 # ---------------------------------------------------------------- the fleet
@@ -398,14 +444,21 @@ def print_rate(what, cap, n, secs, exit_secs, first_secs, cpu, srv):
 
 def print_packet_path(cap, runs, med):
     print(f"2. packet path, {cap}, default records, median of {runs} paired runs")
-    print(f"   {'':<20}{'records':>9}{'s capture read':>16}{'s to exit':>11}{'CPU s':>8}"
-          f"{'nats-server CPU s':>19}")
-    for name, (read, wall, cpu, srv, n) in med.items():
-        print(f"   {name:<20}{n:>9.0f}{read:>16.3f}{wall:>11.3f}{cpu:>8.3f}{srv:>19.2f}")
-    (r0, w0, c0, _, _), (r1, w1, c1, _, _) = med.values()
-    print(f"   publishing costs {100 * (r1 - r0) / r0:+.1f}% on the packet path (time until the "
-          f"capture was read; target <= 10%), {100 * (w1 - w0) / w0:+.1f}% until exit "
-          f"(draining), {100 * (c1 - c0) / c0:+.1f}% CPU", flush=True)
+    print(f"   {'':<20}{'cores':<34}{'records':>9}{'s capture read':>16}{'s to exit':>11}"
+          f"{'CPU s':>8}{'nats-server CPU s':>19}")
+    for (name, own_core), (read, wall, cpu, srv, n) in med.items():
+        where = ("capture thread alone on CPU 0" if own_core else "all share every CPU")
+        print(f"   {name:<20}{where:<34}{n:>9.0f}{read:>16.3f}{wall:>11.3f}{cpu:>8.3f}{srv:>19.2f}")
+    for own_core in (False, True):
+        if (("without --publish", own_core)) not in med:
+            continue
+        r0, w0, c0, _, _ = med[("without --publish", own_core)]
+        r1, w1, c1, _, _ = med[("with --publish", own_core)]
+        where = ("the capture thread on a core of its own (server elsewhere)" if own_core
+                 else "everything on the same cores")
+        print(f"   {where}: publishing costs {100 * (r1 - r0) / r0:+.1f}% on the packet path "
+              f"(time until the capture was read; target <= 10%), {100 * (w1 - w0) / w0:+.1f}% "
+              f"until exit (draining), {100 * (c1 - c0) / c0:+.1f}% CPU", flush=True)
 
 
 def print_fleet(f, records):

@@ -40,7 +40,9 @@ with nothing lost (bench/live.py).
 --profile fleet (issue 18) measures publishing to NATS JetStream against
 nats-server processes started on loopback (bench/nats_fleet.py): one
 sensor's records/s with acknowledgements, the cost of --publish on the
-packet path (the benchmark capture, paired runs), and --sensors sensors of
+packet path (the benchmark capture, paired runs; sharing the cores with
+nats-server, and with the capture thread on a core of its own), and
+--sensors sensors of
 --sensor-packets packets each publishing at once into the three-node
 cluster of scripts/nats/ while `fabmon collect --follow` gathers them.
 

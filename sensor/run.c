@@ -585,7 +585,7 @@ static void finish_pipeline(struct pipeline *pl, const struct options *o)
 	 * stop_publisher) */
 	if (pl->publisher) {
 		pipeline_flush_output(pl);
-		pl->publish_left = publisher_drain(pl->publisher, (int)o->publish_drain * 1000);
+		pl->publish_left = publisher_drain(pl->publisher, (int)o->publish_drain * 1000, true);
 	}
 	pipeline_write_stats(pl, sec, usec, true);
 }
@@ -657,8 +657,8 @@ static void stop_publisher(struct pipeline *pl, const struct options *o)
 		return;
 	/* what finish_pipeline's drain left waits no longer: only the final
 	 * stats record gets the time again */
-	uint64_t left = publisher_drain(pl->publisher, pl->publish_left ? 0
-									: (int)o->publish_drain * 1000);
+	int wait_ms = pl->publish_left ? 0 : (int)o->publish_drain * 1000;
+	uint64_t left = publisher_drain(pl->publisher, wait_ms, false);
 	if (left)
 		log_warn("--publish: %" PRIu64 " bytes of %s/eve.json not yet acknowledged by %s; "
 			 "they are sent at the next start with this -o", left, o->outdir, o->publish);

@@ -952,13 +952,17 @@ void publisher_stats(struct publisher *p, struct publish_stats *out)
 	out->connected = p->nc && natsConnection_Status(p->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
-uint64_t publisher_drain(struct publisher *p, int timeout_ms)
+uint64_t publisher_drain(struct publisher *p, int timeout_ms, bool tell)
 {
 	if (!p)
 		return 0;
 	int64_t until = now_ms() + timeout_ms;
-	for (;;) {
-		uint64_t left = unacked(p);
+	uint64_t left = unacked(p);
+	if (tell && left && timeout_ms > 0) /* why fabmon has not ended yet */
+		log_info("publish: waiting up to %d s for %s to acknowledge the last %" PRIu64
+			 " bytes of eve.json (--publish-drain)",
+			 (timeout_ms + 999) / 1000, p->cfg.servers, left);
+	for (;; left = unacked(p)) {
 		if (!left || now_ms() >= until) {
 			atomic_store(&p->backlog, left); /* as of now, for the final stats */
 			return left;

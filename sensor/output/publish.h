@@ -85,8 +85,9 @@ struct publisher *publisher_start(const struct publish_config *c, char *err, siz
 void publisher_stats(struct publisher *p, struct publish_stats *out);
 
 /* Wait up to timeout_ms for everything eve.json holds to be acknowledged;
- * the bytes still waiting (they stay in eve.json for the next start). */
-uint64_t publisher_drain(struct publisher *p, int timeout_ms);
+ * the bytes still waiting (they stay in eve.json for the next start).
+ * tell: say so (info) when there is something to wait for. */
+uint64_t publisher_drain(struct publisher *p, int timeout_ms, bool tell);
 
 /* Stop the thread, save the offset, free. NULL-safe. */
 void publisher_stop(struct publisher *p);

@@ -43,6 +43,7 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -407,6 +408,9 @@ def main():
         c.eq("server down: the run still ends normally", r.returncode, 0, r.stderr[-300:])
         c.true("... within its drain time, not blocked", time.time() - t < 30, f"{time.time() - t:.1f} s")
         c.true("... and says what waits", "not yet acknowledged" in r.stderr, r.stderr[-400:])
+        c.true("... and that it waits for it, once the capture is read",
+               re.search(r"publish: waiting up to 1 s for nats://\S+ to acknowledge the last "
+                         r"[1-9][0-9]* bytes of eve\.json", r.stderr) is not None, r.stderr[-400:])
         c.true("... its eve.json complete", eve_lines(d("b"))[-1]["event_type"] == "stats")
         srv.start()
         c.eq("server back: nothing of s2 yet", len(of_sensor(stream(srv), "s2")), 0)
