@@ -219,7 +219,9 @@ static int collect_loop(struct collector *c, jsCtx *js, natsSubscription *sub, c
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: fabmon collect nats://HOST[:PORT][,...] -o DIR [--site SITE] [--durable NAME]\n"
-		   "                      [--follow] [-q]\n"
+		   "                      [--follow] [--nats-creds FILE] [--nats-tls-ca FILE] [-q]\n"
+		   "  (tls://HOST[:PORT] or --nats-tls-ca: TLS, trusting the CA certificates of FILE;\n"
+		   "   --nats-creds: a NATS credentials file, user JWT and seed)\n"
 		   "Write the records the sensors publish (stream " PUBLISH_STREAM ") to DIR/eve.json,\n"
 		   "each once, with its sensor as host; DIR/collect.state says how far. Without\n"
 		   "--follow: until the stream is drained; then 'fabmon report DIR'. DIR/inventory.json:\n"
@@ -241,11 +243,14 @@ static void end_cut_line(FILE *f)
 int cmd_collect(int argc, char **argv)
 {
 	const char *outdir = NULL, *site = NULL, *durable = "fabmon-collect";
+	const char *creds = NULL, *tls_ca = NULL;
 	bool follow = false, quiet = false;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' }, { "site", required_argument, NULL, 's' },
 		{ "durable", required_argument, NULL, 'd' }, { "follow", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ "nats-creds", required_argument, NULL, 'c' },
+		{ "nats-tls-ca", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -257,6 +262,8 @@ int cmd_collect(int argc, char **argv)
 		case 'd': durable = optarg; break;
 		case 'f': follow = true; break;
 		case 'q': quiet = true; break;
+		case 'c': creds = optarg; break;
+		case 't': tls_ca = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -268,6 +275,10 @@ int cmd_collect(int argc, char **argv)
 	}
 	const char *url = argv[optind];
 	if (!publish_parse_servers(url, why, sizeof(why))) {
+		log_error("collect: %s", why);
+		return EXIT_USAGE;
+	}
+	if (!publish_check_security(creds, tls_ca, why, sizeof(why))) {
 		log_error("collect: %s", why);
 		return EXIT_USAGE;
 	}
@@ -309,11 +320,15 @@ int cmd_collect(int argc, char **argv)
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(no, -1);
 	if (s == NATS_OK)
+		s = publish_nats_security(no, creds, tls_ca);
+	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, no);
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
 	if (s != NATS_OK) {
-		log_error("collect: cannot reach %s: %s", url, natsStatus_GetText(s));
+		const char *text = nats_GetLastError(NULL);
+		log_error("collect: cannot reach %s: %s", url,
+			  text && *text ? text : natsStatus_GetText(s));
 		goto out;
 	}
 	jsSubOptions so;

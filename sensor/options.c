@@ -660,6 +660,16 @@ static int check_run_options(const struct options *o, int argc, char **argv)
 			  "servers have not acknowledged yet");
 		return -1;
 	}
+	char err[512];
+	if (o->publish && !publish_check_security(o->nats_creds, o->nats_tls_ca, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if ((o->nats_creds || o->nats_tls_ca) && !o->publish) {
+		log_error("--nats-creds and --nats-tls-ca are for the servers of --publish: give "
+			  "--publish too");
+		return -1;
+	}
 	if (o->publish_types && !o->publish) {
 		log_error("--publish-types says which records --publish sends: give --publish too");
 		return -1;

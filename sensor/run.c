@@ -659,7 +659,12 @@ static void stop_publisher(struct pipeline *pl, const struct options *o)
 	 * stats record gets the time again */
 	int wait_ms = pl->publish_left ? 0 : (int)o->publish_drain * 1000;
 	uint64_t left = publisher_drain(pl->publisher, wait_ms, false);
-	if (left)
+	char why[256];
+	if (left && publisher_why(pl->publisher, why, sizeof(why)))
+		log_warn("--publish: %" PRIu64 " bytes of %s/eve.json not yet acknowledged by %s "
+			 "(%s); they are sent at the next start with this -o", left, o->outdir,
+			 o->publish, why);
+	else if (left)
 		log_warn("--publish: %" PRIu64 " bytes of %s/eve.json not yet acknowledged by %s; "
 			 "they are sent at the next start with this -o", left, o->outdir, o->publish);
 	publisher_stop(pl->publisher);

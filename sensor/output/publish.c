@@ -77,6 +77,8 @@ struct publisher {
 	_Atomic uint64_t assets_stored, asset_conflicts, asset_errors;
 	bool warned;                  /* said once that NATS cannot be reached */
 	int64_t started_ms;
+	/* why the connection is not up (nats.c's last error), under ack_lock */
+	char conn_why[256];
 };
 
 static int64_t now_ms(void)
@@ -285,10 +287,13 @@ static void run_id(struct publisher *p, const char *line, uint64_t at)
 
 /* (Re)connected: publishing resumes on its own (the thread retries), from
  * after the last record the stream has of this sensor (skip_stored). */
+static void set_why(struct publisher *p, const char *why);
+
 static void on_connected(natsConnection *nc, void *closure)
 {
 	struct publisher *p = closure;
 	(void)nc;
+	set_why(p, NULL);
 	atomic_store(&p->resync, true);
 }
 
@@ -303,6 +308,98 @@ natsStatus publish_nats_servers(natsOptions *o, const char *spec)
 	natsStatus s = copy ? natsOptions_SetServers(o, servers, n) : NATS_NO_MEMORY;
 	free(copy);
 	return s;
+}
+
+natsStatus publish_nats_security(natsOptions *o, const char *creds, const char *tls_ca)
+{
+	natsStatus s = NATS_OK;
+	if (creds)
+		s = natsOptions_SetUserCredentialsFromFiles(o, creds, NULL);
+	if (s == NATS_OK && tls_ca)
+		s = natsOptions_SetSecure(o, true);
+	if (s == NATS_OK && tls_ca)
+		s = natsOptions_LoadCATrustedCertificates(o, tls_ca);
+	return s;
+}
+
+/* A .creds file holds a user JWT and its NKey seed between these lines
+ * (nsc generate creds); nats.c reads it only when it connects. */
+static bool is_creds_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "--nats-creds %s: %s", path, strerror(errno));
+		return false;
+	}
+	char buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (!strstr(buf, "-----BEGIN NATS USER JWT-----") || !strstr(buf, "SEED-----")) {
+		snprintf(err, errlen, "--nats-creds %s: not a NATS credentials file (it must hold "
+			 "a user JWT and its NKey seed, as 'nsc generate creds' writes them)", path);
+		return false;
+	}
+	return true;
+}
+
+bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen)
+{
+	if (creds && !is_creds_file(creds, err, errlen))
+		return false;
+	if (!tls_ca)
+		return true;
+	FILE *f = fopen(tls_ca, "r");
+	if (!f) {
+		snprintf(err, errlen, "--nats-tls-ca %s: %s", tls_ca, strerror(errno));
+		return false;
+	}
+	fclose(f);
+	/* loaded now, as the connection will: a file that is no PEM CA fails here */
+	natsOptions *o = NULL;
+	natsStatus s = natsOptions_Create(&o);
+	if (s == NATS_OK)
+		s = natsOptions_LoadCATrustedCertificates(o, tls_ca);
+	natsOptions_Destroy(o);
+	if (s != NATS_OK) {
+		const char *why = nats_GetLastError(NULL);
+		snprintf(err, errlen, "--nats-tls-ca %s: %s", tls_ca,
+			 why && *why ? why : natsStatus_GetText(s));
+		return false;
+	}
+	return true;
+}
+
+static void set_why(struct publisher *p, const char *why)
+{
+	/* nats.c puts its source location first: "(conn.c:733): SSL ..." */
+	const char *after = why && why[0] == '(' ? strstr(why, "): ") : NULL;
+	if (after)
+		why = after + 3;
+	pthread_mutex_lock(&p->ack_lock);
+	snprintf(p->conn_why, sizeof(p->conn_why), "%s", why ? why : "");
+	pthread_mutex_unlock(&p->ack_lock);
+}
+
+/* The connection is down: nats.c's reason, kept for publisher_why (its
+ * "no server available" does not replace the first attempt's reason). */
+static void note_why(struct publisher *p)
+{
+	const char *text = NULL;
+	natsStatus s = p->nc ? natsConnection_GetLastError(p->nc, &text) : NATS_OK;
+	if (s == NATS_OK || s == NATS_NO_SERVER)
+		return;
+	set_why(p, text && *text ? text : natsStatus_GetText(s));
+}
+
+bool publisher_why(struct publisher *p, char *buf, size_t len)
+{
+	if (!p)
+		return false;
+	pthread_mutex_lock(&p->ack_lock);
+	snprintf(buf, len, "%s", p->conn_why);
+	pthread_mutex_unlock(&p->ack_lock);
+	return *buf != 0;
 }
 
 static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);
@@ -320,20 +417,23 @@ static void connect_nats(struct publisher *p)
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectWait(o, 1000);
 	if (s == NATS_OK)
+		s = natsOptions_SetReconnectedCB(o, on_connected, p);
+	if (s == NATS_OK)
+		s = publish_nats_security(o, p->cfg.creds, p->cfg.tls_ca);
+	/* once in place first: a failure says exactly why (a certificate the CA
+	 * did not sign, a refused connection), which the background retries
+	 * below only report as "no server available" */
+	if (s == NATS_OK && natsConnection_Connect(&p->nc, o) == NATS_OK) {
+		on_connected(p->nc, p);
+	} else if (s == NATS_OK) {
+		const char *why = nats_GetLastError(NULL);
+		set_why(p, why && *why ? why : "no answer");
 		/* with a callback: Connect returns at once and connects in the
 		 * background (without one it would try in place, for ever) */
 		s = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, p);
-	if (s == NATS_OK)
-		s = natsOptions_SetReconnectedCB(o, on_connected, p);
-	if (s == NATS_OK && p->cfg.creds)
-		s = natsOptions_SetUserCredentialsFromFiles(o, p->cfg.creds, NULL);
-	if (s == NATS_OK && p->cfg.tls_ca) {
-		s = natsOptions_SetSecure(o, true);
 		if (s == NATS_OK)
-			s = natsOptions_LoadCATrustedCertificates(o, p->cfg.tls_ca);
+			s = natsConnection_Connect(&p->nc, o);
 	}
-	if (s == NATS_OK)
-		s = natsConnection_Connect(&p->nc, o);
 	if (s == NATS_NOT_YET_CONNECTED)
 		s = NATS_OK; /* retrying on its own */
 	if (s == NATS_OK) {
@@ -346,8 +446,10 @@ static void connect_nats(struct publisher *p)
 		s = natsConnection_JetStream(&p->js, p->nc, &jo);
 	}
 	if (s != NATS_OK) {
+		const char *why = nats_GetLastError(NULL);
+		set_why(p, why && *why ? why : natsStatus_GetText(s));
 		log_warn("publish: cannot set up the NATS connection to %s: %s; records wait in "
-			 "eve.json", p->cfg.servers, natsStatus_GetText(s));
+			 "eve.json", p->cfg.servers, why && *why ? why : natsStatus_GetText(s));
 		natsConnection_Destroy(p->nc);
 		p->nc = NULL;
 	}
@@ -857,9 +959,12 @@ static void *run(void *arg)
 		}
 		if (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED) {
 			/* (re)connecting in the background: nothing to ask it yet */
+			note_why(p);
 			if (!p->warned && now_ms() - p->started_ms > 2000) {
-				log_warn("publish: cannot reach %s yet; records wait in eve.json and go "
-					 "when it answers", p->cfg.servers);
+				char why[256];
+				publisher_why(p, why, sizeof(why));
+				log_warn("publish: cannot reach %s yet%s%s; records wait in eve.json and go "
+					 "when it answers", p->cfg.servers, *why ? ": " : "", why);
 				p->warned = true;
 			}
 			update_backlog(p);

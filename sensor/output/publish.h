@@ -74,6 +74,10 @@ bool publish_parse_types(const char *spec, char *err, size_t errlen);
  * client then picks one and fails over to the others. */
 natsStatus publish_nats_servers(natsOptions *o, const char *spec);
 
+/* A credentials file (JWT and seed) and TLS trusting the CA certificates of
+ * tls_ca into o; either NULL: not used. */
+natsStatus publish_nats_security(natsOptions *o, const char *creds, const char *tls_ca);
+
 struct publisher;
 
 /* Start the publishing thread (it connects, and reconnects, on its own).
@@ -83,6 +87,16 @@ struct publisher *publisher_start(const struct publish_config *c, char *err, siz
 
 /* A snapshot of the counters (from any thread). */
 void publisher_stats(struct publisher *p, struct publish_stats *out);
+
+/* --nats-creds and --nats-tls-ca checked before a run: a credentials file
+ * that cannot be read or holds no user JWT and seed, a CA file nats.c
+ * cannot load; false with err naming the option and file. NULL: not given. */
+bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen);
+
+/* Why the connection to the servers is not up (nats.c's last error: a
+ * refused connection, a certificate the CA did not sign, ...): false when
+ * there is nothing to say. From any thread. */
+bool publisher_why(struct publisher *p, char *buf, size_t len);
 
 /* Wait up to timeout_ms for everything eve.json holds to be acknowledged;
  * the bytes still waiting (they stay in eve.json for the next start).

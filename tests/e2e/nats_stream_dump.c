@@ -15,6 +15,8 @@
  * discard=old|new, duplicates_ms=N. They make the streams fabmon must cope
  * with (a short duplicate window, other settings, a full stream).
  * Exit 0; 1 on any error (said on stderr), 2 when the stream does not exist.
+ * NATS_TLS_CA=FILE in the environment: TLS, trusting the CA certificates
+ * in FILE (a tls:// server).
  */
 #include <inttypes.h>
 #include <nats/nats.h>
@@ -127,7 +129,19 @@ int main(int argc, char **argv)
 	jsStreamInfo *si = NULL;
 	jsErrCode je = 0;
 	int rc = 0;
-	natsStatus s = natsConnection_ConnectTo(&nc, argv[1]);
+	/* NATS_TLS_CA: a tls:// server whose certificate that CA signed */
+	const char *ca = getenv("NATS_TLS_CA");
+	natsOptions *o = NULL;
+	natsStatus s = natsOptions_Create(&o);
+	if (s == NATS_OK)
+		s = natsOptions_SetURL(o, argv[1]);
+	if (s == NATS_OK && ca && *ca)
+		s = natsOptions_SetSecure(o, true);
+	if (s == NATS_OK && ca && *ca)
+		s = natsOptions_LoadCATrustedCertificates(o, ca);
+	if (s == NATS_OK)
+		s = natsConnection_Connect(&nc, o);
+	natsOptions_Destroy(o);
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
 	if (s == NATS_OK && change)

@@ -40,6 +40,13 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
 10. --publish-types alert,asset,run,stats: the stream holds exactly those
     records of eve.json, in order, each once; an unknown type, or the
     option without --publish: exit 2 with the reason.
+11. TLS (certificates made with openssl): a server that speaks only TLS,
+    tls:// with --nats-tls-ca: every record once, read back over TLS and
+    by `fabmon collect --nats-tls-ca`; another CA, or a nats:// URL to it:
+    nothing sent, the handshake's reason said, the capture goes on
+    (collect: exit 3, said). A CA or credentials file that cannot serve
+    (missing, not a certificate, not a .creds): exit 2, said, for the
+    sensor and for collect.
 """
 import json
 import os
@@ -378,6 +385,105 @@ def not_nats_server():
     return s
 
 
+def make_certs(d):
+    """A CA, a server certificate it signs for 127.0.0.1, and a second CA
+    that signed nothing of this server's (openssl, as an admin would)."""
+    def ossl(*args):
+        r = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"openssl {args[0]}: {r.stderr[-300:]}")
+    for ca in ("ca", "other-ca"):
+        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+             f"/CN=fabmon test {ca}", "-keyout", d(f"{ca}.key"), "-out", d(f"{ca}.pem"))
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", d("srv.key"), "-out", d("srv.csr"))
+    with open(d("srv.ext"), "w", encoding="ascii") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    ossl("x509", "-req", "-in", d("srv.csr"), "-CA", d("ca.pem"), "-CAkey", d("ca.key"),
+         "-CAcreateserial", "-days", "2", "-extfile", d("srv.ext"), "-out", d("srv.pem"))
+
+
+def tls_server(d):
+    """11. A server that speaks only TLS: with --nats-tls-ca (its CA) every
+    record arrives once, read back over TLS; with another CA nothing is
+    sent, the run goes on and says why; a nats:// URL to it fails likewise."""
+    make_certs(d)
+    port = free_port()
+    proc = subprocess.Popen(["nats-server", "-js", "-a", "127.0.0.1", "-p", str(port),
+                             "-sd", d("tls-store"), "-l", d("tls-nats.log"), "--tls",
+                             "--tlscert", d("srv.pem"), "--tlskey", d("srv.key")])
+    try:
+        wait_port(port, "nats-server (TLS)")
+        url = f"tls://127.0.0.1:{port}"
+        r = fabmon("-r", DEMO, "-o", d("t1"), "--publish", url, "--nats-tls-ca", d("ca.pem"),
+                   "--site", "fab1", "--sensor-name", "tls1", "--no-input-hash")
+        c.eq("TLS: exit code", r.returncode, 0, r.stderr[-300:])
+        fin = final_publish_stats(d("t1"))
+        n = len(eve_lines(d("t1")))
+        c.eq("TLS: every record before the final one acknowledged", fin["published"], n - 1)
+        c.eq("TLS: connected", fin["connected"], True)
+        env = dict(os.environ, NATS_TLS_CA=d("ca.pem"))
+        rd = subprocess.run([DUMP, url, "FABMON"], capture_output=True, text=True, timeout=60,
+                            env=env)
+        c.eq("TLS: the stream read back over TLS", rd.returncode, 0, rd.stderr[-300:])
+        check_exactly("TLS", [json.loads(x) for x in rd.stdout.splitlines()], d("t1"), "fab1",
+                      "tls1")
+
+        for name, args in (("another CA", ["--publish", url, "--nats-tls-ca", d("other-ca.pem")]),
+                           ("no TLS asked", ["--publish", f"nats://127.0.0.1:{port}"])):
+            t = time.time()
+            r = fabmon("-r", DEMO, "-o", d("t2", name.replace(" ", "-")), *args,
+                       "--site", "fab1", "--sensor-name", "tls2", "--no-input-hash",
+                       "--publish-drain", "1")
+            c.eq(f"TLS, {name}: the capture goes on (exit code)", r.returncode, 0, r.stderr[-300:])
+            c.true(f"TLS, {name}: not blocked", time.time() - t < 30, f"{time.time() - t:.1f} s")
+            c.true(f"TLS, {name}: eve.json complete",
+                   eve_lines(d("t2", name.replace(" ", "-")))[-1]["event_type"] == "stats")
+            c.true(f"TLS, {name}: said, with the handshake's reason",
+                   re.search(r"not yet acknowledged by \S+ \(SSL handshake error: .*unable to get "
+                             r"local issuer certificate", r.stderr) is not None, r.stderr[-400:])
+            c.eq(f"TLS, {name}: nothing published",
+                 final_publish_stats(d("t2", name.replace(" ", "-")))["published"], 0)
+        rd = subprocess.run([DUMP, url, "FABMON"], capture_output=True, text=True, timeout=60,
+                            env=env)
+        # the fab-wide view over TLS
+        r = subprocess.run([FABMON, "collect", url, "-o", d("tcol"), "--nats-tls-ca", d("ca.pem")],
+                           capture_output=True, text=True, timeout=120)
+        c.eq("TLS: fabmon collect --nats-tls-ca, exit code", r.returncode, 0, r.stderr[-300:])
+        c.eq("TLS: ... collects every record", len(eve_lines(d("tcol"))), n)
+        r = subprocess.run([FABMON, "collect", url, "-o", d("tcol2"), "--nats-tls-ca",
+                            d("other-ca.pem")], capture_output=True, text=True, timeout=120)
+        c.eq("TLS: collect trusting another CA: exit 3", r.returncode, 3, r.stderr[-300:])
+        c.true("TLS: ... says why", "unable to get local issuer certificate" in r.stderr,
+               r.stderr[-300:])
+        # files that cannot serve: exit 2 before anything is read
+        with open(d("not.creds"), "w", encoding="ascii") as f:
+            f.write("user = me\n")
+        for args, want in ((["--nats-tls-ca", d("none.pem")], "--nats-tls-ca .*none.pem: No such file"),
+                           (["--nats-tls-ca", d("srv.key")], "--nats-tls-ca .*srv.key: .*no certificate"),
+                           (["--nats-creds", d("none.creds")], "--nats-creds .*none.creds: No such file"),
+                           (["--nats-creds", d("not.creds")],
+                            "--nats-creds .*not.creds: not a NATS credentials file")):
+            r = fabmon("-r", DEMO, "-o", d("t3"), "--publish", url, *args)
+            c.eq(f"{' '.join(args[:1])} {os.path.basename(args[1])}: exit 2", r.returncode, 2,
+                 r.stderr[-300:])
+            c.true(f"{' '.join(args[:1])} {os.path.basename(args[1])}: said",
+                   re.search(want, r.stderr) is not None, r.stderr[-300:])
+            r = subprocess.run([FABMON, "collect", url, "-o", d("tcol3"), *args],
+                               capture_output=True, text=True, timeout=60)
+            c.true(f"collect {' '.join(args[:1])} {os.path.basename(args[1])}: exit 2, said",
+                   r.returncode == 2 and re.search(want, r.stderr) is not None, r.stderr[-300:])
+        c.true("... nothing written", not os.path.exists(d("t3", "eve.json")))
+        r = fabmon("-r", DEMO, "-o", d("t4"), "--nats-tls-ca", d("ca.pem"))
+        c.eq("--nats-tls-ca without --publish: exit 2", r.returncode, 2, r.stderr[-300:])
+        c.eq("TLS: the stream holds only tls1's records",
+             sorted({m["subject"].split(".")[2] for m in map(json.loads, rd.stdout.splitlines())}),
+             ["tls1"])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="fabmon-publish-")
     srv = Server(tmp)
@@ -502,6 +608,7 @@ def main():
         stream_full(srv, d)
         server_down_mid_run(srv, d)
         selected_types(srv, d)
+        tls_server(d)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
