@@ -593,23 +593,31 @@ static bool is_record(const char *line, size_t len)
 	if (len < 2 || line[0] != '{')
 		return false;
 	size_t depth = 0;
-	bool in_string = false;
 	for (size_t i = 0; i < len; i++) {
 		char c = line[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"') {
-			in_string = true;
+		if (c == '"') {
+			/* the string's end: the next quote not escaped (an odd run of
+			 * backslashes before it); memchr, as the text of a record is
+			 * mostly strings */
+			const char *q = line + i;
+			for (;;) {
+				q = memchr(q + 1, '"', len - (size_t)(q + 1 - line));
+				if (!q)
+					return false; /* cut inside a string */
+				const char *b = q;
+				while (b > line + i + 1 && b[-1] == '\\')
+					b--;
+				if ((q - b) % 2 == 0)
+					break;
+			}
+			i = (size_t)(q - line);
 		} else if (c == '{' || c == '[') {
 			depth++;
 		} else if ((c == '}' || c == ']') && (depth == 0 || (--depth == 0 && i + 1 != len))) {
 			return false;
 		}
 	}
-	return depth == 0 && !in_string;
+	return depth == 0;
 }
 
 /* A publish that failed: counted, and said once until the stream
