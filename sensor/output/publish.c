@@ -285,10 +285,10 @@ static void run_id(struct publisher *p, const char *line, uint64_t at)
 
 /* ------------------------------------------------------------ NATS */
 
-/* (Re)connected: publishing resumes on its own (the thread retries), from
- * after the last record the stream has of this sensor (skip_stored). */
 static void set_why(struct publisher *p, const char *why);
 
+/* (Re)connected: publishing resumes on its own (the thread retries), from
+ * after the last record the stream has of this sensor (skip_stored). */
 static void on_connected(natsConnection *nc, void *closure)
 {
 	struct publisher *p = closure;
