@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "sensor/output/asset_kv.h"
+#include "sensor/output/nats_options.h"
 #include "sensor/output/publish.h"
 #include "util/exit_codes.h"
 #include "util/log.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "sensor/output/nats_options.h"
 #include "sensor/output/publish.h"
 #include "sensor/output/syslog_out.h"
 #include "util/version.h"

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "sensor/output/asset_kv.h"
+#include "sensor/output/nats_options.h"
+#include "util/comma_list.h"
 #include "util/log.h"
 #include "util/state_file.h"
 
@@ -112,23 +114,11 @@ static void token(char *dst, const char *src)
 /* The event types of eve.json (doc/eve-schema.json). */
 #define EVENT_TYPES "run,policy,stats,flow,flow_attempts,anomaly,hsms,modbus,asset,alert"
 
-/* The next item of a comma list at *at: its start, *len its length; NULL
- * at the list's end. */
-static const char *next_item(const char **at, size_t *len)
-{
-	const char *s = *at;
-	if (!*s)
-		return NULL;
-	*len = strcspn(s, ",");
-	*at = s + *len + (s[*len] == ',');
-	return s;
-}
-
 /* Whether the len bytes at s are one of list's items. */
 static bool in_list(const char *list, const char *s, size_t len)
 {
 	size_t n;
-	for (const char *item; (item = next_item(&list, &n));)
+	for (const char *item; (item = comma_next(&list, &n));)
 		if (n == len && !strncmp(item, s, len))
 			return true;
 	return false;
@@ -141,27 +131,10 @@ bool publish_parse_types(const char *spec, char *err, size_t errlen)
 		return false;
 	}
 	size_t len;
-	for (const char *s; (s = next_item(&spec, &len));) {
+	for (const char *s; (s = comma_next(&spec, &len));) {
 		if (!in_list(EVENT_TYPES, s, len)) {
 			snprintf(err, errlen, "'%.*s' is not an event type fabmon writes (%s)", (int)len, s,
 				 EVENT_TYPES);
-			return false;
-		}
-	}
-	return true;
-}
-
-bool publish_parse_servers(const char *spec, char *err, size_t errlen)
-{
-	if (!spec || !*spec) {
-		snprintf(err, errlen, "no server given");
-		return false;
-	}
-	size_t len;
-	for (const char *s; (s = next_item(&spec, &len));) {
-		if (!((len > 7 && !strncmp(s, "nats://", 7)) || (len > 6 && !strncmp(s, "tls://", 6)))) {
-			snprintf(err, errlen, "'%.*s' is not a nats://HOST[:PORT] or tls://HOST[:PORT] URL",
-				 (int)len, s);
 			return false;
 		}
 	}
@@ -295,79 +268,6 @@ static void on_connected(natsConnection *nc, void *closure)
 	(void)nc;
 	set_why(p, NULL);
 	atomic_store(&p->resync, true);
-}
-
-natsStatus publish_nats_servers(natsOptions *o, const char *spec)
-{
-	/* the URL list as nats.c wants it */
-	const char *servers[16];
-	char *copy = strdup(spec);
-	int n = 0;
-	for (char *s = copy, *save = NULL, *t; copy && (t = strtok_r(s, ",", &save)) && n < 16; s = NULL)
-		servers[n++] = t;
-	natsStatus s = copy ? natsOptions_SetServers(o, servers, n) : NATS_NO_MEMORY;
-	free(copy);
-	return s;
-}
-
-natsStatus publish_nats_security(natsOptions *o, const char *creds, const char *tls_ca)
-{
-	natsStatus s = NATS_OK;
-	if (creds)
-		s = natsOptions_SetUserCredentialsFromFiles(o, creds, NULL);
-	if (s == NATS_OK && tls_ca)
-		s = natsOptions_SetSecure(o, true);
-	if (s == NATS_OK && tls_ca)
-		s = natsOptions_LoadCATrustedCertificates(o, tls_ca);
-	return s;
-}
-
-/* A .creds file holds a user JWT and its NKey seed between these lines
- * (nsc generate creds); nats.c reads it only when it connects. */
-static bool is_creds_file(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "--nats-creds %s: %s", path, strerror(errno));
-		return false;
-	}
-	char buf[8192];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	if (!strstr(buf, "-----BEGIN NATS USER JWT-----") || !strstr(buf, "SEED-----")) {
-		snprintf(err, errlen, "--nats-creds %s: not a NATS credentials file (it must hold "
-			 "a user JWT and its NKey seed, as 'nsc generate creds' writes them)", path);
-		return false;
-	}
-	return true;
-}
-
-bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen)
-{
-	if (creds && !is_creds_file(creds, err, errlen))
-		return false;
-	if (!tls_ca)
-		return true;
-	FILE *f = fopen(tls_ca, "r");
-	if (!f) {
-		snprintf(err, errlen, "--nats-tls-ca %s: %s", tls_ca, strerror(errno));
-		return false;
-	}
-	fclose(f);
-	/* loaded now, as the connection will: a file that is no PEM CA fails here */
-	natsOptions *o = NULL;
-	natsStatus s = natsOptions_Create(&o);
-	if (s == NATS_OK)
-		s = natsOptions_LoadCATrustedCertificates(o, tls_ca);
-	natsOptions_Destroy(o);
-	if (s != NATS_OK) {
-		const char *why = nats_GetLastError(NULL);
-		snprintf(err, errlen, "--nats-tls-ca %s: %s", tls_ca,
-			 why && *why ? why : natsStatus_GetText(s));
-		return false;
-	}
-	return true;
 }
 
 static void set_why(struct publisher *p, const char *why)

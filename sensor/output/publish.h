@@ -62,21 +62,9 @@ struct publish_stats {
 	bool connected;
 };
 
-/* true when spec is a list of nats:// or tls:// URLs; otherwise false with
- * err saying why. */
-bool publish_parse_servers(const char *spec, char *err, size_t errlen);
-
 /* true when spec is a comma-separated list of event types fabmon writes;
  * otherwise false with err saying which is not one. */
 bool publish_parse_types(const char *spec, char *err, size_t errlen);
-
-/* The servers of spec (URLs separated by commas, at most 16) into o: the
- * client then picks one and fails over to the others. */
-natsStatus publish_nats_servers(natsOptions *o, const char *spec);
-
-/* A credentials file (JWT and seed) and TLS trusting the CA certificates of
- * tls_ca into o; either NULL: not used. */
-natsStatus publish_nats_security(natsOptions *o, const char *creds, const char *tls_ca);
 
 struct publisher;
 
@@ -87,11 +75,6 @@ struct publisher *publisher_start(const struct publish_config *c, char *err, siz
 
 /* A snapshot of the counters (from any thread). */
 void publisher_stats(struct publisher *p, struct publish_stats *out);
-
-/* --nats-creds and --nats-tls-ca checked before a run: a credentials file
- * that cannot be read or holds no user JWT and seed, a CA file nats.c
- * cannot load; false with err naming the option and file. NULL: not given. */
-bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen);
 
 /* Why the connection to the servers is not up (nats.c's last error: a
  * refused connection, a certificate the CA did not sign, ...): false when
