@@ -5,7 +5,7 @@
  * Reads DIR/eve.json one line at a time, keeping only aggregates (an
  * eve.json of a few hundred MB needs little memory), and the policy copy
  * the run record names; writes report.json, report.html (self-contained:
- * inline CSS and SVG, no script), matrix.csv and inventory.csv:
+ * inline CSS and SVG, no script), matrix.csv, inventory.csv and guideline.csv:
  *
  *  1. the run: fabmon version, sensor, mode, captures with their SHA-256,
  *     the policy with its SHA-256 and reloads, time window, packets, drops;
@@ -15,10 +15,11 @@
  *  4. per conduit, what it allows against what was observed through it;
  *     the HSMS S/F histogram per host pair, Modbus access per client;
  *  5. violations by rule and the alerts;
- *  6. the equipment inventory.
+ *  6. the equipment inventory;
+ *  7. the guideline evidence table (report_guideline.h).
  *
  * The aggregates become one JSON tree (report.json); the HTML and the CSV
- * files are rendered from that tree, so all four say the same thing.
+ * files are rendered from that tree, so all five say the same thing.
  *
  * This file: the command and the writing of the files. The aggregates are
  * read in report_model.c (or fed by an -r run as it writes eve.json:
@@ -131,7 +132,8 @@ static int report_write(struct rep *r, const char *outdir, char *err, size_t err
 	if (write_file(outdir, "report.json", write_json, rep, err, errlen) < 0 ||
 	    write_file(outdir, "report.html", report_write_html, rep, err, errlen) < 0 ||
 	    write_file(outdir, "matrix.csv", report_write_matrix_csv, rep, err, errlen) < 0 ||
-	    write_file(outdir, "inventory.csv", report_write_inventory_csv, rep, err, errlen) < 0) {
+	    write_file(outdir, "inventory.csv", report_write_inventory_csv, rep, err, errlen) < 0 ||
+	    write_file(outdir, "guideline.csv", report_write_guideline_csv, rep, err, errlen) < 0) {
 		rc = EXIT_OUTPUT;
 		goto out;
 	}
@@ -269,7 +271,7 @@ static void usage(FILE *f)
 		   "       fabmon report DIR1 DIR2 ... -o OUTDIR [-q]\n"
 		   "Write the zone-separation audit report of a run: DIR/eve.json (and the\n"
 		   "policy copy beside it) into OUTDIR (default DIR): report.html, report.json,\n"
-		   "matrix.csv, inventory.csv.\n"
+		   "matrix.csv, inventory.csv, guideline.csv.\n"
 		   "With several directories (each the output of one sensor), the fab-wide\n"
 		   "report: a connection two sensors saw (same Community ID, overlapping times)\n"
 		   "counted once, listed with both sensors; the policy of the last one.\n"
@@ -328,7 +330,7 @@ int cmd_report(int argc, char **argv)
 		return rc;
 	}
 	if (!quiet)
-		printf("report: %s/report.html, report.json, matrix.csv, inventory.csv (%" PRIu64
+		printf("report: %s/report.html, report.json, matrix.csv, inventory.csv, guideline.csv (%" PRIu64
 		       " flows, %" PRIu64 " zone pairs, %" PRIu64 " violating, %" PRIu64 " alert hits)\n",
 		       outdir ? outdir : dir, res.flows, res.pairs, res.violating, res.alerts);
 	return res.bad_lines ? EXIT_INPUT_DAMAGED : EXIT_OK;

@@ -15,6 +15,7 @@
 
 #include "dissectors/gem.h"
 #include "dissectors/modbus.h"
+#include "report/report_guideline.h"
 #include "zones/asset_baseline.h"
 #include "util/json_value.h"
 #include "util/rfc3339.h"
@@ -747,6 +748,12 @@ static json_t *build_policy(struct rep *r)
 						    "copy", json_string_or_null(json_member_str(pp, "copy"))));
 	}
 	json_object_set_new(p, "reloads", rl);
+	/* the built-in rules the policy switched off: what cannot have alerted */
+	json_t *off = r->pol ? json_array() : json_null();
+	for (size_t k = 0; r->pol && k < r->pol->nrules; k++)
+		if (r->pol->rules[k].enabled == 0)
+			json_array_append_new(off, json_string(r->pol->rules[k].id));
+	json_object_set_new(p, "rules_disabled", off);
 	/* the policy at the start, if reloads changed it */
 	json_t *first = json_object_get(json_array_get(r->runs, 0), "policy");
 	if (json_array_size(r->reloads) && json_is_object(first))
@@ -895,6 +902,8 @@ json_t *rep_to_json(struct rep *r)
 	json_object_set_new(out, "assets", sorted_json(r, &r->assets, asset_cmp, asset_json, NULL));
 
 	json_object_set_new(out, "summary", build_summary(r, out, pairs, np, nh));
+	/* last: it reads the tree made so far */
+	json_object_set_new(out, "guideline_evidence", rep_guideline_json(out));
 	json_object_set(out, "notes", r->notes);
 
 	free(hosts);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* `fabmon report`: matrix.csv and inventory.csv, from the report's JSON
+/* `fabmon report`: matrix.csv, inventory.csv and guideline.csv, from the report's JSON
  * tree (RFC 4180, CRLF; cells a spreadsheet would run as formulas quoted). */
 #include "report/report_render.h"
 
@@ -111,4 +111,14 @@ int report_write_inventory_csv(FILE *f, const json_t *rep)
 					    "writes", "revisions_seen" };
 	return write_table(f, json_object_get(rep, "assets"), cols, sizeof(cols) / sizeof(cols[0]),
 			   0);
+}
+
+int report_write_guideline_csv(FILE *f, const json_t *rep)
+{
+	static const char *const cols[] = { "clause", "status", "title", "guideline",
+					    "counterparts", "rules", "basis", "observed_count",
+					    "alert_hits", "rules_disabled", "evidence" };
+	int rc = write_table(f, json_object_get(rep, "guideline_evidence"), cols,
+			     sizeof(cols) / sizeof(cols[0]), 0);
+	return rc;
 }

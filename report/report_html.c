@@ -251,6 +251,7 @@ int report_write_html(FILE *f, const json_t *rep)
 	fputs("<nav><a href=\"#run\">Run</a><a href=\"#diagram\">Diagram</a><a href=\"#zones\">"
 	      "Zones</a><a href=\"#matrix\">Matrix</a><a href=\"#conduits\">Conduits</a>"
 	      "<a href=\"#violations\">Violations</a><a href=\"#inventory\">Inventory</a>"
+	      "<a href=\"#guideline\">Guideline</a>"
 	      "<a href=\"#notes\">Notes</a></nav>\n<main>\n", f);
 
 	fputs("<section id=\"summary\"><div class=\"cards\">\n", f);
@@ -290,6 +291,7 @@ int report_write_html(FILE *f, const json_t *rep)
 	report_html_conduits(f, rep);
 	report_html_violations(f, rep);
 	report_html_inventory(f, rep);
+	report_html_guideline(f, rep);
 
 	html_section(f, "notes", "Notes and method");
 	fputs("<ul>\n<li>Source: ", f);
@@ -314,7 +316,7 @@ int report_write_html(FILE *f, const json_t *rep)
 	      "METI OT security guideline for semiconductor device factories (fab area, fab "
 	      "system area, IT/OT DMZ, external), NIST CSF 2.0 ID.AM-03 (representation of "
 	      "authorised data flows) as profiled in NIST IR 8546, SEMI E187/E188.</li>\n"
-	      "<li>The same data: report.json; the matrix and the inventory as CSV: matrix.csv, "
-	      "inventory.csv.</li>\n</ul>\n</section>\n</main>\n</body></html>\n", f);
+	      "<li>The same data: report.json; the matrix, the inventory and the guideline evidence "
+	      "as CSV: matrix.csv, inventory.csv, guideline.csv.</li>\n</ul>\n</section>\n</main>\n</body></html>\n", f);
 	return 0;
 }
