@@ -44,6 +44,7 @@
 #include "util/json_value.h"
 #include "util/log.h"
 #include "util/exit_codes.h"
+#include "report/report_i18n.h"
 #include "report/report_model.h"
 #include "report/report_render.h"
 
@@ -203,8 +204,8 @@ static void load_kv_inventory(struct rep *r, const char *dir)
 
 /* The report of the ndirs output directories (several: one sensor's each,
  * merged, report_sources.h) into outdir (NULL: the one directory). */
-static int report_run(const char *const *dirs, int ndirs, const char *outdir, char *err,
-		      size_t errlen, struct report_result *res)
+static int report_run(const char *const *dirs, int ndirs, const char *outdir, enum rep_lang lang,
+		      char *err, size_t errlen, struct report_result *res)
 {
 	if (!outdir)
 		outdir = dirs[0];
@@ -219,6 +220,7 @@ static int report_run(const char *const *dirs, int ndirs, const char *outdir, ch
 		snprintf(err, errlen, "out of memory");
 		rc = EXIT_RUNTIME;
 	}
+	r.lang = lang;
 	r.src.merging = ndirs > 1;
 	/* the directory `fabmon collect` writes: one eve.json of many sensors */
 	char cstate[PATH_MAX];
@@ -242,14 +244,33 @@ static int report_run(const char *const *dirs, int ndirs, const char *outdir, ch
 	return rc;
 }
 
-int report_feed_write(struct rep *r, const char *outdir, char *err, size_t errlen)
+/* "en"/"ja" (NULL: English); false, with err, for anything else. */
+static bool lang_of(const char *name, enum rep_lang *lang, char *err, size_t errlen)
 {
+	int l = name ? rep_lang_parse(name) : REP_LANG_EN;
+	if (l < 0) {
+		snprintf(err, errlen, "unknown report language '%s' (ja or en)", name);
+		return false;
+	}
+	*lang = (enum rep_lang)l;
+	return true;
+}
+
+int report_feed_write(struct rep *r, const char *outdir, const char *lang, char *err,
+		      size_t errlen)
+{
+	if (!lang_of(lang, &r->lang, err, errlen))
+		return -1;
 	return report_write(r, outdir ? outdir : r->dir, err, errlen, NULL) == EXIT_OK ? 0 : -1;
 }
 
-int report_generate(const char *dir, const char *outdir, char *err, size_t errlen)
+int report_generate(const char *dir, const char *outdir, const char *lang, char *err,
+		    size_t errlen)
 {
-	int rc = report_run(&dir, 1, outdir, err, errlen, NULL);
+	enum rep_lang l;
+	if (!lang_of(lang, &l, err, errlen))
+		return -1;
+	int rc = report_run(&dir, 1, outdir, l, err, errlen, NULL);
 	return rc == EXIT_OK ? 0 : -1;
 }
 
@@ -267,11 +288,13 @@ static bool same_dir(const char *a, const char *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: fabmon report DIR [-o OUTDIR] [-q]\n"
-		   "       fabmon report DIR1 DIR2 ... -o OUTDIR [-q]\n"
+	fprintf(f, "Usage: fabmon report DIR [-o OUTDIR] [--lang ja|en] [-q]\n"
+		   "       fabmon report DIR1 DIR2 ... -o OUTDIR [--lang ja|en] [-q]\n"
 		   "Write the zone-separation audit report of a run: DIR/eve.json (and the\n"
 		   "policy copy beside it) into OUTDIR (default DIR): report.html, report.json,\n"
 		   "matrix.csv, inventory.csv, guideline.csv.\n"
+		   "--lang ja writes report.html in Japanese, with the terms of METI's guideline\n"
+		   "(default en); report.json and the CSV files are data, English in both.\n"
 		   "With several directories (each the output of one sensor), the fab-wide\n"
 		   "report: a connection two sensors saw (same Community ID, overlapping times)\n"
 		   "counted once, listed with both sensors; the policy of the last one.\n"
@@ -283,8 +306,10 @@ int cmd_report(int argc, char **argv)
 {
 	const char *outdir = NULL, *dir = NULL;
 	bool quiet = false;
+	enum rep_lang lang = REP_LANG_EN;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -295,6 +320,13 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'o': outdir = optarg; break;
 		case 'q': quiet = true; break;
+		case 'L':
+			if (rep_lang_parse(optarg) < 0) {
+				log_error("report: --lang takes ja or en, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			lang = (enum rep_lang)rep_lang_parse(optarg);
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -324,7 +356,7 @@ int cmd_report(int argc, char **argv)
 		}
 	char err[1024] = "";
 	struct report_result res = { 0 };
-	int rc = report_run(dirs, ndirs, outdir, err, sizeof(err), &res);
+	int rc = report_run(dirs, ndirs, outdir, lang, err, sizeof(err), &res);
 	if (rc != EXIT_OK) {
 		log_error("report: %s", err);
 		return rc;

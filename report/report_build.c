@@ -233,6 +233,8 @@ static void build_zones(struct rep *r, struct host **hosts, size_t nh, struct pa
 			json_object_set_new(z, "sl_t", pz->sl_t ? json_integer(pz->sl_t) : json_null());
 			json_object_set_new(z, "inventory", json_string(pz->inventory_closed ? "closed"
 										     : "open"));
+			if (pz->name_ja[0])
+				json_object_set_new(z, "name_ja", json_string(pz->name_ja));
 			if (pz->description[0])
 				json_object_set_new(z, "description", json_string(pz->description));
 		}
@@ -850,6 +852,8 @@ json_t *rep_to_json(struct rep *r)
 						     "fabmon zone-separation audit report",
 						     "generator", "fabmon report " FABMON_VERSION,
 						     "generated", now, "eve_json", r->eve));
+	json_object_set_new(json_object_get(out, "report"), "lang",
+			    json_string(rep_lang_name(r->lang)));
 	if (r->src.n > 1 && !r->src.by_host) /* the sensors' files are in "sensors" */
 		json_object_set_new(json_object_get(out, "report"), "eve_json", json_null());
 

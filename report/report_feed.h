@@ -71,7 +71,9 @@ void report_feed_modbus_request(struct rep *r, const char *client, const char *s
 				const char *function);
 
 /* The report files into outdir (NULL: the run's directory) from what was
- * fed. 0, or -1 with err saying why. */
-int report_feed_write(struct rep *r, const char *outdir, char *err, size_t errlen);
+ * fed, report.html in lang ("en" or "ja"; NULL: English). 0, or -1 with err
+ * saying why. */
+int report_feed_write(struct rep *r, const char *outdir, const char *lang, char *err,
+		      size_t errlen);
 
 #endif

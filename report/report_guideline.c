@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/report_i18n.h"
 #include "rules/catalog.h"
 #include "util/json_value.h"
 
@@ -287,49 +288,63 @@ static json_t *unseen_zones(const json_t *rep)
 	return a;
 }
 
-/* One sentence a reader of the table (and of guideline.csv) can act on. */
-static json_t *summary(const struct clause *c, const char *status, uint64_t seen, uint64_t of,
-		       uint64_t hits, const json_t *by, const json_t *unseen, uint64_t unzoned,
-		       const json_t *off)
+/* One sentence a reader of the table (and of guideline.csv) can act on,
+ * made from the row alone (its basis, counts, rules, unseen zones). */
+static json_t *summary(const json_t *row, enum rep_lang lang)
 {
 	char text[768];
 	size_t len = 0;
+	const char *status = json_member_str_or(row, "status", "");
+	const char *basis = tr(lang, json_member_str_or(row, "basis", ""));
+	bool coverage = json_object_get(row, "of") != NULL;
+	bool inventory = json_object_get(row, "hosts_in_no_zone") != NULL;
+	uint64_t seen = json_member_count(row, "observed_count");
+	uint64_t hits = json_member_count(row, "alert_hits");
+	uint64_t unzoned = json_member_count(row, "hosts_in_no_zone");
+	size_t nr = json_array_size(json_object_get(row, "rules"));
+	const json_t *off = json_object_get(row, "rules_disabled");
+	const json_t *unseen = json_object_get(row, "not_seen");
 #define ADD(...) len += (size_t)snprintf(text + len, len < sizeof(text) ? sizeof(text) - len : 0, __VA_ARGS__)
-	if (c->basis == B_COVERAGE)
-		ADD("%" PRIu64 " of %" PRIu64 " %s", seen, of, c->basis_text);
+	if (coverage)
+		ADD(T("%" PRIu64 " of %" PRIu64 " %s"), seen, json_member_count(row, "of"), basis);
 	else
-		ADD("%" PRIu64 " %s", seen, c->basis_text);
+		ADD(T("%" PRIu64 " %s"), seen, basis);
 	if (hits) {
-		ADD("; %" PRIu64 " alert hit%s:", hits, hits == 1 ? "" : "s");
+		ADD(hits == 1 ? T("; %" PRIu64 " alert hit:") : T("; %" PRIu64 " alert hits:"), hits);
 		size_t i;
 		json_t *o;
-		json_array_foreach(by, i, o)
-			ADD("%s %s x%" PRIu64, i ? "," : "", json_member_str_or(o, "rule", "?"),
+		json_array_foreach(json_object_get(row, "broken_by"), i, o)
+			ADD(T("%s %s x%" PRIu64), i ? T(",") : "", json_member_str_or(o, "rule", "?"),
 			    json_member_count(o, "count"));
-	} else if (!strcmp(status, "observed") && c->basis != B_COVERAGE &&
-		   c->basis != B_INVENTORY) {
-		ADD("; no alert of %zu rule%s", nrules(c), nrules(c) == 1 ? "" : "s");
+	} else if (!strcmp(status, "observed") && !coverage && !inventory) {
+		ADD(nr == 1 ? T("; no alert of %zu rule") : T("; no alert of %zu rules"), nr);
 	}
 	if (unzoned)
-		ADD("; %" PRIu64 " host%s in no zone", unzoned, unzoned == 1 ? "" : "s");
+		ADD(unzoned == 1 ? T("; %" PRIu64 " host in no zone") : T("; %" PRIu64 " hosts in no zone"),
+		    unzoned);
 	if (json_array_size(off)) {
-		ADD("; switched off by the policy, so not checked:");
+		ADD("%s", T("; switched off by the policy, so not checked:"));
 		size_t i;
 		json_t *o;
 		json_array_foreach(off, i, o)
-			ADD("%s %s", i ? "," : "", json_string_value(o));
+			ADD(T("%s %s"), i ? T(",") : "", json_string_value(o));
 	}
 	if (!strcmp(status, "not observed") && json_array_size(unseen)) {
-		ADD("; not seen:");
+		ADD("%s", T("; not seen:"));
 		size_t i;
 		json_t *o;
 		json_array_foreach(unseen, i, o)
-			ADD("%s %s", i ? "," : "", json_string_value(o));
+			ADD(T("%s %s"), i ? T(",") : "", json_string_value(o));
 	}
 #undef ADD
 	if (len >= sizeof(text))
 		memcpy(text + sizeof(text) - 4, "...", 4);
 	return json_string(text);
+}
+
+json_t *rep_guideline_evidence(const json_t *row, enum rep_lang lang)
+{
+	return summary(row, lang);
 }
 
 json_t *rep_guideline_json(const json_t *rep)
@@ -375,14 +390,15 @@ json_t *rep_guideline_json(const json_t *rep)
 		if (c->basis == B_INVENTORY)
 			json_object_set_new(row, "hosts_in_no_zone", json_count(unzoned));
 		json_object_set_new(row, "rules_disabled", off);
-		json_object_set_new(row, "evidence", summary(c, status, seen, of, hits, by, unseen,
-							     unzoned, off));
 		json_object_set_new(row, "broken_by", by);
+		/* in this place among the members (report.json's order), from the row */
+		json_object_set_new(row, "evidence", json_null());
 		json_object_set_new(row, "examples", examples(rep, c));
 		json_t *period = json_object();
 		json_object_set(period, "from", or_null(json_object_get(run, "first_flow_start")));
 		json_object_set(period, "to", or_null(json_object_get(run, "last_flow_end")));
 		json_object_set_new(row, "period", period);
+		json_object_set_new(row, "evidence", summary(row, REP_LANG_EN));
 		json_decref(unseen);
 		if (json_array_append_new(rows, row) < 0) {
 			json_decref(rows);

@@ -18,7 +18,12 @@
 
 #include <jansson.h>
 
+#include "report/report_i18n.h"
+
 /* The rows, an array (NULL when out of memory). */
 json_t *rep_guideline_json(const json_t *report);
+
+/* A row's evidence sentence in lang (the row's "evidence" is the English). */
+json_t *rep_guideline_evidence(const json_t *row, enum rep_lang lang);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report/html_text.h"
+#include "report/report_i18n.h"
 #include "util/json_value.h"
 #include "util/version.h"
 
@@ -57,37 +58,42 @@ static const char css[] =
 	".muted{color:#8a939c}"
 	"@media print{nav{display:none}section{break-inside:avoid-page}}";
 
-static void h_kv(FILE *f, const char *key, const char *label, const json_t *v)
+/* A row of a key-value table: label is English, shown in lang. */
+static void h_kv(FILE *f, enum rep_lang lang, const char *key, const char *label, const json_t *v)
 {
-	fprintf(f, "<tr class=\"kv-row\" data-key=\"%s\"><th>%s</th><td>", key, label);
+	fprintf(f, "<tr class=\"kv-row\" data-key=\"%s\"><th>%s</th><td>", key, tr(lang, label));
 	if (json_is_null(v) || !v)
 		fputs("<span class=\"muted\">\xe2\x80\x94</span>", f);
+	else if (json_is_boolean(v))
+		fputs(json_is_true(v) ? T("yes") : T("no"), f);
 	else
 		html_json_value(f, v);
 	fputs("</td></tr>\n", f);
 }
 
-static void h_card(FILE *f, const char *key, const char *label, uint64_t n, const char *cls)
+static void h_card(FILE *f, enum rep_lang lang, const char *key, const char *label, uint64_t n,
+		   const char *cls)
 {
 	fprintf(f, "<div class=\"card %s\" data-key=\"%s\" data-value=\"%" PRIu64 "\">"
 		   "<div class=\"n\">%" PRIu64 "</div><div class=\"l\">%s</div></div>\n",
-		cls, key, n, n, label);
+		cls, key, n, n, tr(lang, label));
 }
 
 /* A fab-wide report (`fabmon report DIR1 DIR2 ...`): the sensors merged. */
-static void html_sensors(FILE *f, const json_t *rep)
+static void html_sensors(FILE *f, const json_t *rep, enum rep_lang lang)
 {
 	const json_t *sensors = json_object_get(rep, "sensors");
 	if (json_array_size(sensors) < 2)
 		return;
-	fputs("<h3>Sensors merged</h3>\n<p class=\"note\">Each sensor's output directory. A "
-	      "connection two sensors saw (same Community ID, overlapping times) is counted once, "
-	      "by the first directory given that has it; the later ones' records of it are counted "
-	      "here as duplicates. Packet, drop and alert counters of section 1 are the sensors' "
-	      "own, summed.</p>\n<table><tr><th>sensor</th><th>directory</th>"
-	      "<th>SHA-256 of eve.json</th><th class=\"num\">records</th>"
-	      "<th class=\"num\">flows counted</th><th class=\"num\">duplicate flows</th>"
-	      "<th class=\"num\">duplicate records</th><th>policy SHA-256</th></tr>\n", f);
+	fputs(T("<h3>Sensors merged</h3>\n<p class=\"note\">Each sensor's output directory. A "
+		"connection two sensors saw (same Community ID, overlapping times) is counted once, "
+		"by the first directory given that has it; the later ones' records of it are counted "
+		"here as duplicates. Packet, drop and alert counters of section 1 are the sensors' "
+		"own, summed.</p>\n"), f);
+	fputs(T("<table><tr><th>sensor</th><th>directory</th>"
+		"<th>SHA-256 of eve.json</th><th class=\"num\">records</th>"
+		"<th class=\"num\">flows counted</th><th class=\"num\">duplicate flows</th>"
+		"<th class=\"num\">duplicate records</th><th>policy SHA-256</th></tr>\n"), f);
 	size_t i;
 	json_t *x;
 	json_array_foreach(sensors, i, x) {
@@ -111,57 +117,57 @@ static void html_sensors(FILE *f, const json_t *rep)
 	fputs("</table>\n", f);
 }
 
-static void html_run(FILE *f, const json_t *rep)
+static void html_run(FILE *f, const json_t *rep, enum rep_lang lang)
 {
 	const json_t *run = json_object_get(rep, "run"), *pol = json_object_get(rep, "policy");
 	const json_t *cap = json_object_get(run, "capture"), *al = json_object_get(run, "alerting");
 	const json_t *in = json_object_get(rep, "input");
-	html_section(f, "run", "1. Run");
+	html_section(f, "run", T("1. Run"));
 	fputs("<table class=\"kv\">\n", f);
-	h_kv(f, "fabmon_version", "fabmon version (run)", json_object_get(run, "fabmon_version"));
-	h_kv(f, "sensor", "sensor", json_object_get(run, "sensor"));
-	h_kv(f, "mode", "mode", json_object_get(run, "mode"));
+	h_kv(f, lang, "fabmon_version", "fabmon version (run)", json_object_get(run, "fabmon_version"));
+	h_kv(f, lang, "sensor", "sensor", json_object_get(run, "sensor"));
+	h_kv(f, lang, "mode", "mode", json_object_get(run, "mode"));
 	if (json_is_string(json_object_get(run, "interface")))
-		h_kv(f, "interface", "interface", json_object_get(run, "interface"));
-	h_kv(f, "started", "run started (wall clock)", json_object_get(run, "started"));
+		h_kv(f, lang, "interface", "interface", json_object_get(run, "interface"));
+	h_kv(f, lang, "started", "run started (wall clock)", json_object_get(run, "started"));
 	if (json_integer_value(json_object_get(run, "runs")) != 1)
-		h_kv(f, "runs", "runs in this eve.json", json_object_get(run, "runs"));
-	h_kv(f, "first_flow_start", "first flow start (capture time)",
+		h_kv(f, lang, "runs", "runs in this eve.json", json_object_get(run, "runs"));
+	h_kv(f, lang, "first_flow_start", "first flow start (capture time)",
 	     json_object_get(run, "first_flow_start"));
-	h_kv(f, "last_flow_end", "last flow end (capture time)", json_object_get(run, "last_flow_end"));
-	h_kv(f, "duration_s", "time window (s)", json_object_get(run, "duration_s"));
-	h_kv(f, "packets", "packets read", json_object_get(cap, "packets"));
-	h_kv(f, "bytes", "bytes read", json_object_get(cap, "bytes"));
-	h_kv(f, "kernel_drops", "kernel drops", json_object_get(cap, "kernel_drops"));
-	h_kv(f, "kernel_ifdrops", "interface drops", json_object_get(cap, "kernel_ifdrops"));
-	h_kv(f, "files_damaged", "damaged capture files", json_object_get(cap, "files_damaged"));
-	h_kv(f, "output_dropped", "eve.json records lost", json_object_get(cap, "output_dropped"));
-	h_kv(f, "final_stats", "final stats record", json_object_get(cap, "final_stats"));
-	h_kv(f, "alert_hits", "alert hits (stats)", json_object_get(al, "hits"));
-	h_kv(f, "alert_records", "alert records (stats)", json_object_get(al, "records"));
-	h_kv(f, "alerts_suppressed", "alerts suppressed by the rate limit",
+	h_kv(f, lang, "last_flow_end", "last flow end (capture time)", json_object_get(run, "last_flow_end"));
+	h_kv(f, lang, "duration_s", "time window (s)", json_object_get(run, "duration_s"));
+	h_kv(f, lang, "packets", "packets read", json_object_get(cap, "packets"));
+	h_kv(f, lang, "bytes", "bytes read", json_object_get(cap, "bytes"));
+	h_kv(f, lang, "kernel_drops", "kernel drops", json_object_get(cap, "kernel_drops"));
+	h_kv(f, lang, "kernel_ifdrops", "interface drops", json_object_get(cap, "kernel_ifdrops"));
+	h_kv(f, lang, "files_damaged", "damaged capture files", json_object_get(cap, "files_damaged"));
+	h_kv(f, lang, "output_dropped", "eve.json records lost", json_object_get(cap, "output_dropped"));
+	h_kv(f, lang, "final_stats", "final stats record", json_object_get(cap, "final_stats"));
+	h_kv(f, lang, "alert_hits", "alert hits (stats)", json_object_get(al, "hits"));
+	h_kv(f, lang, "alert_records", "alert records (stats)", json_object_get(al, "records"));
+	h_kv(f, lang, "alerts_suppressed", "alerts suppressed by the rate limit",
 	     json_object_get(al, "suppressed"));
-	h_kv(f, "eve_json", "eve.json", json_object_get(in, "file"));
+	h_kv(f, lang, "eve_json", "eve.json", json_object_get(in, "file"));
 	const char *from = json_string_value(json_object_get(in, "built_from"));
 	if (from && !strcmp(from, "run")) {
 		/* written at the end of the run from what it wrote */
-		fputs("<tr class=\"kv-row\" data-key=\"built_from\"><th>report built from</th><td>"
-		      "the records of the run, as it wrote them (<code>fabmon report</code> of the "
-		      "directory reads eve.json back and adds its SHA-256)</td></tr>\n", f);
-		h_kv(f, "eve_json_bytes", "eve.json bytes written", json_object_get(in, "bytes"));
-		h_kv(f, "records", "records written", json_object_get(in, "records"));
+		fputs(T("<tr class=\"kv-row\" data-key=\"built_from\"><th>report built from</th><td>"
+			"the records of the run, as it wrote them (<code>fabmon report</code> of the "
+			"directory reads eve.json back and adds its SHA-256)</td></tr>\n"), f);
+		h_kv(f, lang, "eve_json_bytes", "eve.json bytes written", json_object_get(in, "bytes"));
+		h_kv(f, lang, "records", "records written", json_object_get(in, "records"));
 	} else {
-		h_kv(f, "eve_json_sha256", "SHA-256 of the eve.json bytes read",
+		h_kv(f, lang, "eve_json_sha256", "SHA-256 of the eve.json bytes read",
 		     json_object_get(in, "sha256"));
-		h_kv(f, "eve_json_bytes", "eve.json bytes read", json_object_get(in, "bytes"));
-		h_kv(f, "records", "records read", json_object_get(in, "records"));
+		h_kv(f, lang, "eve_json_bytes", "eve.json bytes read", json_object_get(in, "bytes"));
+		h_kv(f, lang, "records", "records read", json_object_get(in, "records"));
 	}
-	h_kv(f, "bad_lines", "lines that are not JSON records (skipped)",
+	h_kv(f, lang, "bad_lines", "lines that are not JSON records (skipped)",
 	     json_object_get(in, "bad_lines"));
 	fputs("</table>\n", f);
 
-	fputs("<h3>Captures read</h3>\n<table><tr><th>file</th><th>SHA-256</th>"
-	      "<th class=\"num\">bytes</th></tr>\n", f);
+	fputs(T("<h3>Captures read</h3>\n<table><tr><th>file</th><th>SHA-256</th>"
+		"<th class=\"num\">bytes</th></tr>\n"), f);
 	size_t i;
 	json_t *x;
 	json_array_foreach(json_object_get(run, "inputs"), i, x) {
@@ -175,37 +181,39 @@ static void html_run(FILE *f, const json_t *rep)
 		if (json_is_string(json_object_get(x, "sha256"))) {
 			html_member(f, x, "sha256");
 		} else {
-			fputs("<span class=\"muted\">not hashed (", f);
+			fputs(T("<span class=\"muted\">not hashed ("), f);
 			html_escape(f, json_member_str_or(x, "not_hashed", "unknown"));
-			fputs(")</span>", f);
+			fputs(T(")</span>"), f);
 		}
 		fputs("</td><td class=\"num\">", f);
 		html_member(f, x, "bytes");
 		fputs("</td></tr>\n", f);
 	}
 	if (!json_array_size(json_object_get(run, "inputs")))
-		fputs("<tr><td colspan=\"3\" class=\"muted\">none (live capture)</td></tr>\n", f);
+		fputs(T("<tr><td colspan=\"3\" class=\"muted\">none (live capture)</td></tr>\n"), f);
 	fputs("</table>\n", f);
-	html_sensors(f, rep);
+	html_sensors(f, rep, lang);
 
-	fputs("<h3>Policy</h3>\n<table class=\"kv\">\n", f);
-	h_kv(f, "policy_name", "name", json_object_get(pol, "name"));
-	h_kv(f, "policy_source", "source", json_object_get(pol, "source"));
+	fputs(T("<h3>Policy</h3>\n"), f);
+	fputs("<table class=\"kv\">\n", f);
+	h_kv(f, lang, "policy_name", "name", json_object_get(pol, "name"));
+	h_kv(f, lang, "policy_source", "source", json_object_get(pol, "source"));
 	fputs("<tr class=\"kv-row\" data-key=\"policy_sha256\"><th>SHA-256</th><td class=\"mono hash\">", f);
 	html_member(f, pol, "sha256");
 	fputs("</td></tr>\n", f);
-	h_kv(f, "policy_copy", "copy beside eve.json", json_object_get(pol, "copy"));
-	h_kv(f, "policy_verified", "copy matches the recorded SHA-256",
+	h_kv(f, lang, "policy_copy", "copy beside eve.json", json_object_get(pol, "copy"));
+	h_kv(f, lang, "policy_verified", "copy matches the recorded SHA-256",
 	     json_object_get(pol, "copy_sha256_verified"));
-	h_kv(f, "policy_loaded", "used for this report", json_object_get(pol, "loaded"));
-	h_kv(f, "default_action", "default action", json_object_get(pol, "default_action"));
-	h_kv(f, "infer_roles", "roles inferred from behaviour", json_object_get(pol, "infer_roles"));
+	h_kv(f, lang, "policy_loaded", "used for this report", json_object_get(pol, "loaded"));
+	h_kv(f, lang, "default_action", "default action", json_object_get(pol, "default_action"));
+	h_kv(f, lang, "infer_roles", "roles inferred from behaviour", json_object_get(pol, "infer_roles"));
 	fputs("</table>\n", f);
 	const json_t *rl = json_object_get(pol, "reloads");
 	if (json_array_size(rl)) {
-		fputs("<p>The policy was reloaded during the run; the policy sections of this report "
-		      "use the one in force at the end.</p>\n<table><tr><th>time</th><th>source</th>"
-		      "<th>SHA-256</th><th>copy</th></tr>\n", f);
+		fputs(T("<p>The policy was reloaded during the run; the policy sections of this report "
+			"use the one in force at the end.</p>\n"), f);
+		fputs(T("<table><tr><th>time</th><th>source</th><th>SHA-256</th><th>copy</th></tr>\n"),
+		      f);
 		json_array_foreach(rl, i, x) {
 			fputs("<tr class=\"reload-row\"><td>", f);
 			html_timestamp(f, json_object_get(x, "timestamp"));
@@ -226,48 +234,54 @@ int report_write_html(FILE *f, const json_t *rep)
 {
 	const json_t *pol = json_object_get(rep, "policy"), *s = json_object_get(rep, "summary");
 	const json_t *notes = json_object_get(rep, "notes"), *in = json_object_get(rep, "input");
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<meta name=\"generator\" content=\"fabmon report " FABMON_VERSION "\">\n"
-	      "<title>Zone-separation audit report", f);
+	enum rep_lang lang = rep_lang_of(rep);
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n",
+		rep_lang_name(lang));
+	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"generator\" content=\"fabmon report " FABMON_VERSION "\">\n<title>", f);
+	fputs(T("Zone-separation audit report"), f);
 	if (json_is_string(json_object_get(pol, "name"))) {
 		fputs(" \xe2\x80\x94 ", f);
 		html_member(f, pol, "name");
 	}
 	fprintf(f, "</title>\n<style>%s</style>\n</head><body>\n", css);
-	fputs("<header><h1>Zone-separation audit report</h1><p>", f);
+	fputs("<header><h1>", f);
+	fputs(T("Zone-separation audit report"), f);
+	fputs("</h1><p>", f);
 	if (json_is_string(json_object_get(pol, "name"))) {
-		fputs("Policy: ", f);
+		fputs(T("Policy: "), f);
 		html_member(f, pol, "name");
 		fputs(" \xc2\xb7 ", f);
 	}
-	fputs("capture ", f);
+	fputs(T("capture "), f);
 	html_timestamp(f, json_object_get(json_object_get(rep, "run"), "first_flow_start"));
 	fputs(" \xe2\x80\x93 ", f);
 	html_timestamp(f, json_object_get(json_object_get(rep, "run"), "last_flow_end"));
-	fputs(" UTC \xc2\xb7 generated ", f);
+	fputs(T(" UTC \xc2\xb7 generated "), f);
 	html_member(f, json_object_get(rep, "report"), "generated");
-	fputs(" by fabmon " FABMON_VERSION "</p></header>\n", f);
-	fputs("<nav><a href=\"#run\">Run</a><a href=\"#diagram\">Diagram</a><a href=\"#zones\">"
-	      "Zones</a><a href=\"#matrix\">Matrix</a><a href=\"#conduits\">Conduits</a>"
-	      "<a href=\"#violations\">Violations</a><a href=\"#inventory\">Inventory</a>"
-	      "<a href=\"#guideline\">Guideline</a>"
-	      "<a href=\"#notes\">Notes</a></nav>\n<main>\n", f);
+	fputs(T(" by fabmon "), f);
+	fputs(FABMON_VERSION "</p></header>\n", f);
+	fputs(T("<nav><a href=\"#run\">Run</a><a href=\"#diagram\">Diagram</a><a href=\"#zones\">"
+		"Zones</a><a href=\"#matrix\">Matrix</a><a href=\"#conduits\">Conduits</a>"
+		"<a href=\"#violations\">Violations</a><a href=\"#inventory\">Inventory</a>"
+		"<a href=\"#guideline\">Guideline</a>"
+		"<a href=\"#notes\">Notes</a></nav>\n"), f);
+	fputs("<main>\n", f);
 
 	fputs("<section id=\"summary\"><div class=\"cards\">\n", f);
 	uint64_t vp = json_member_count(s, "violating_pairs");
-	h_card(f, "flows", "flows", json_member_count(s, "flows"), "");
-	h_card(f, "zone_pairs", "zone pairs observed", json_member_count(s, "zone_pairs"), "");
-	h_card(f, "violating_pairs", "violating zone pairs", vp, vp ? "bad" : "good");
-	h_card(f, "alert_hits", "alert hits", json_member_count(s, "alert_hits"),
+	h_card(f, lang, "flows", "flows", json_member_count(s, "flows"), "");
+	h_card(f, lang, "zone_pairs", "zone pairs observed", json_member_count(s, "zone_pairs"), "");
+	h_card(f, lang, "violating_pairs", "violating zone pairs", vp, vp ? "bad" : "good");
+	h_card(f, lang, "alert_hits", "alert hits", json_member_count(s, "alert_hits"),
 	       json_member_count(s, "alert_hits") ? "bad" : "good");
-	h_card(f, "zones_evidenced", "zones evidenced", json_member_count(s, "zones_evidenced"), "");
-	h_card(f, "zones", "zones", json_member_count(s, "zones"), "");
-	h_card(f, "conduits_observed", "conduits observed", json_member_count(s, "conduits_observed"), "");
-	h_card(f, "conduits", "conduits", json_member_count(s, "conduits"), "");
-	h_card(f, "unzoned_hosts", "hosts in no zone", json_member_count(s, "unzoned_hosts"),
+	h_card(f, lang, "zones_evidenced", "zones evidenced", json_member_count(s, "zones_evidenced"), "");
+	h_card(f, lang, "zones", "zones", json_member_count(s, "zones"), "");
+	h_card(f, lang, "conduits_observed", "conduits observed", json_member_count(s, "conduits_observed"), "");
+	h_card(f, lang, "conduits", "conduits", json_member_count(s, "conduits"), "");
+	h_card(f, lang, "unzoned_hosts", "hosts in no zone", json_member_count(s, "unzoned_hosts"),
 	       json_member_count(s, "unzoned_hosts") ? "bad" : "");
-	h_card(f, "assets", "equipment / devices", json_member_count(s, "assets"), "");
+	h_card(f, lang, "assets", "equipment / devices", json_member_count(s, "assets"), "");
 	fputs("</div>\n", f);
 	size_t i;
 	json_t *n;
@@ -278,11 +292,12 @@ int report_write_html(FILE *f, const json_t *rep)
 	}
 	fputs("</section>\n", f);
 
-	html_run(f, rep);
-	html_section(f, "diagram", "2. Zones and conduits");
-	fputs("<p class=\"note\">Zones by Purdue level (METI areas), with every conduit of the policy "
-	      "and every observed zone pair that broke it. Hover an edge or a zone for details.</p>\n"
-	      "<div class=\"diagram\">\n", f);
+	html_run(f, rep, lang);
+	html_section(f, "diagram", T("2. Zones and conduits"));
+	fputs(T("<p class=\"note\">Zones by Purdue level (METI areas), with every conduit of the policy "
+		"and every observed zone pair that broke it. Hover an edge or a zone for details.</p>\n"),
+	      f);
+	fputs("<div class=\"diagram\">\n", f);
 	if (report_html_diagram(f, rep) < 0)
 		return -1;
 	fputs("</div>\n</section>\n", f);
@@ -293,13 +308,14 @@ int report_write_html(FILE *f, const json_t *rep)
 	report_html_inventory(f, rep);
 	report_html_guideline(f, rep);
 
-	html_section(f, "notes", "Notes and method");
-	fputs("<ul>\n<li>Source: ", f);
+	html_section(f, "notes", T("Notes and method"));
+	fputs("<ul>\n<li>", f);
+	fputs(T("Source: "), f);
 	html_member(f, in, "file");
-	fprintf(f, ", %" PRIu64 " lines, %" PRIu64 " records", json_member_count(in, "lines"),
+	fprintf(f, T(", %" PRIu64 " lines, %" PRIu64 " records"), json_member_count(in, "lines"),
 		json_member_count(in, "records"));
 	if (json_member_count(in, "bad_lines")) {
-		fprintf(f, ", <b>%" PRIu64 " lines that are not JSON records were skipped</b>:",
+		fprintf(f, T(", <b>%" PRIu64 " lines that are not JSON records were skipped</b>:"),
 			json_member_count(in, "bad_lines"));
 		fputs("<ul>", f);
 		json_array_foreach(json_object_get(in, "bad_line_examples"), i, n) {
@@ -309,14 +325,15 @@ int report_write_html(FILE *f, const json_t *rep)
 		}
 		fputs("</ul>", f);
 	}
-	fputs(".</li>\n<li>Zones and verdicts are those fabmon recorded for each flow "
-	      "(<code>policy</code> in the flow records) under the policy in force at the time.</li>\n"
-	      "<li>Times are capture times in UTC (the run's start is wall-clock time).</li>\n"
-	      "<li>References: IEC 62443-3-2 (zones and conduits, ZCR 3), IEC 62443-3-3 SR 5.1/5.2, "
-	      "METI OT security guideline for semiconductor device factories (fab area, fab "
-	      "system area, IT/OT DMZ, external), NIST CSF 2.0 ID.AM-03 (representation of "
-	      "authorised data flows) as profiled in NIST IR 8546, SEMI E187/E188.</li>\n"
-	      "<li>The same data: report.json; the matrix, the inventory and the guideline evidence "
-	      "as CSV: matrix.csv, inventory.csv, guideline.csv.</li>\n</ul>\n</section>\n</main>\n</body></html>\n", f);
+	fputs(T(".</li>\n<li>Zones and verdicts are those fabmon recorded for each flow "
+		"(<code>policy</code> in the flow records) under the policy in force at the time.</li>\n"
+		"<li>Times are capture times in UTC (the run's start is wall-clock time).</li>\n"
+		"<li>References: IEC 62443-3-2 (zones and conduits, ZCR 3), IEC 62443-3-3 SR 5.1/5.2, "
+		"METI OT security guideline for semiconductor device factories (fab area, fab "
+		"system area, IT/OT DMZ, external), NIST CSF 2.0 ID.AM-03 (representation of "
+		"authorised data flows) as profiled in NIST IR 8546, SEMI E187/E188.</li>\n"
+		"<li>The same data: report.json; the matrix, the inventory and the guideline evidence "
+		"as CSV: matrix.csv, inventory.csv, guideline.csv.</li>\n</ul>\n"), f);
+	fputs("</section>\n</main>\n</body></html>\n", f);
 	return 0;
 }

@@ -8,26 +8,28 @@
 #include <string.h>
 
 #include "report/html_text.h"
+#include "report/report_i18n.h"
 #include "util/json_value.h"
 
-static void html_allow(FILE *f, const json_t *a)
+static void html_allow(FILE *f, const json_t *a, enum rep_lang lang)
 {
 	fputs("<li class=\"allow\">", f);
 	fputs("<b>", f);
 	html_member(f, a, "app");
-	fputs("</b> ports ", f);
+	fputs("</b>", f);
+	fputs(T(" ports "), f);
 	if (json_array_size(json_object_get(a, "ports")))
 		html_json_list(f, json_object_get(a, "ports"), ",", SIZE_MAX);
 	else
-		fputs("any", f);
-	fputs("; initiators ", f);
+		fputs(T("any"), f);
+	fputs(T("; initiators "), f);
 	if (json_array_size(json_object_get(a, "initiators")))
 		html_json_list(f, json_object_get(a, "initiators"), ", ", SIZE_MAX);
 	else
-		fputs("any", f);
+		fputs(T("any"), f);
 	if (json_object_get(a, "messages")) {
 		json_t *m = json_object_get(a, "messages"), *c = json_object_get(a, "categories");
-		fputs("; messages ", f);
+		fputs(T("; messages "), f);
 		if (json_array_size(m))
 			html_json_list(f, m, ",", SIZE_MAX);
 		if (json_array_size(c)) {
@@ -44,7 +46,7 @@ static void html_allow(FILE *f, const json_t *a)
 			json_t *v = json_object_get(a, keys[k]);
 			if (!json_array_size(v))
 				continue;
-			fprintf(f, "; %s ", names[k]);
+			fprintf(f, "; %s ", tr(lang, names[k]));
 			html_json_list(f, v, ",", SIZE_MAX);
 		}
 	}
@@ -53,7 +55,7 @@ static void html_allow(FILE *f, const json_t *a)
 
 /* The cells of the two ends of a host pair (keys as in report.json: the
  * addresses, their names, their zones): "IP (name)", "IP (name)", "a → b". */
-static void h_ends(FILE *f, const json_t *o, const char *const key[6])
+static void h_ends(FILE *f, const json_t *rep, const json_t *o, const char *const key[6])
 {
 	fputs("><td class=\"mono\">", f);
 	html_member(f, o, key[0]);
@@ -62,9 +64,9 @@ static void h_ends(FILE *f, const json_t *o, const char *const key[6])
 	html_member(f, o, key[1]);
 	html_member_in_parens(f, o, key[3]);
 	fputs("</td><td>", f);
-	html_zone_name(f, json_member_str_or(o, key[4], ""));
+	report_html_zone(f, rep, json_member_str_or(o, key[4], ""));
 	fputs(" \xe2\x86\x92 ", f);
-	html_zone_name(f, json_member_str_or(o, key[5], ""));
+	report_html_zone(f, rep, json_member_str_or(o, key[5], ""));
 }
 
 /* A counter object as "name ×N, name ×N" */
@@ -81,17 +83,17 @@ static void h_counts(FILE *f, json_t *o)
 	}
 }
 
-static void html_policy_conduits(FILE *f, const json_t *rep)
+static void html_policy_conduits(FILE *f, const json_t *rep, enum rep_lang lang)
 {
-	fputs("<p class=\"note\">Each conduit of the policy (IEC 62443-3-2 ZCR 3: what one zone "
-	      "may open toward another) with what it allows, and the flows fabmon saw go through it. "
-	      "A conduit <b>not observed</b> carried no flow in this capture; it may be unused, or "
-	      "its traffic is not on the mirrored links. <b>Not allowed by it</b>: flows between its "
-	      "zones, in its direction, that it does not allow (application, port or initiator) "
-	      "\xe2\x80\x94 each a violation.</p>\n", f);
-	fputs("<table><tr><th>conduit</th><th>zones</th><th>allows</th><th>status</th>"
-	      "<th class=\"num\">flows</th><th>applications seen</th><th>ports seen</th>"
-	      "<th>clients</th><th>not allowed by it</th><th>alerts on it</th></tr>\n", f);
+	fputs(T("<p class=\"note\">Each conduit of the policy (IEC 62443-3-2 ZCR 3: what one zone "
+		"may open toward another) with what it allows, and the flows fabmon saw go through it. "
+		"A conduit <b>not observed</b> carried no flow in this capture; it may be unused, or "
+		"its traffic is not on the mirrored links. <b>Not allowed by it</b>: flows between its "
+		"zones, in its direction, that it does not allow (application, port or initiator) "
+		"\xe2\x80\x94 each a violation.</p>\n"), f);
+	fputs(T("<table><tr><th>conduit</th><th>zones</th><th>allows</th><th>status</th>"
+		"<th class=\"num\">flows</th><th>applications seen</th><th>ports seen</th>"
+		"<th>clients</th><th>not allowed by it</th><th>alerts on it</th></tr>\n"), f);
 	size_t i;
 	json_t *c;
 	bool merged = json_array_size(json_object_get(rep, "sensors")) > 1;
@@ -118,20 +120,20 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 			fputs("</span>", f);
 		}
 		fputs("</td><td>", f);
-		html_zone_name(f, json_member_str_or(c, "from", ""));
+		report_html_zone(f, rep, json_member_str_or(c, "from", ""));
 		fputs(both ? " \xe2\x86\x94 " : " \xe2\x86\x92 ", f);
-		html_zone_name(f, json_member_str_or(c, "to", ""));
+		report_html_zone(f, rep, json_member_str_or(c, "to", ""));
 		fputs("</td><td><ul class=\"allow\">", f);
 		size_t k;
 		json_t *a;
 		json_array_foreach(json_object_get(c, "allow"), k, a)
-			html_allow(f, a);
+			html_allow(f, a, lang);
 		uint64_t outside = json_member_count(c, "flows_not_allowed");
 		fprintf(f, "</ul></td><td><span class=\"tag %s\">%s</span>%s",
-			obs ? "v-allowed" : "v-unknown", obs ? "observed" : "not observed",
-			outside ? " <span class=\"tag v-violating\">traffic it does not allow</span>" : "");
+			obs ? "v-allowed" : "v-unknown", obs ? T("observed") : T("not observed"),
+			outside ? T(" <span class=\"tag v-violating\">traffic it does not allow</span>") : "");
 		if (merged && json_array_size(json_object_get(c, "sensors"))) {
-			fputs("<br><span class=\"note\">seen by ", f);
+			fputs(T("<br><span class=\"note\">seen by "), f);
 			html_json_list(f, json_object_get(c, "sensors"), ", ", SIZE_MAX);
 			fputs("</span>", f);
 		}
@@ -143,11 +145,11 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		html_json_list(f, json_object_get(c, "clients"), ", ", 20);
 		fputs("</td><td>", f);
 		if (outside) {
-			fprintf(f, "%" PRIu64 " flow%s: ", outside, outside == 1 ? "" : "s");
+			fprintf(f, outside == 1 ? T("%" PRIu64 " flow: ") : T("%" PRIu64 " flows: "), outside);
 			html_json_list(f, json_object_get(c, "apps_not_allowed"), ", ", HTML_MAX_ITEMS);
-			fputs("; port ", f);
+			fputs(T("; port "), f);
 			html_json_list(f, json_object_get(c, "ports_not_allowed"), ", ", HTML_MAX_ITEMS);
-			fputs("; from <span class=\"mono\">", f);
+			fputs(T("; from <span class=\"mono\">"), f);
 			html_json_list(f, json_object_get(c, "clients_not_allowed"), ", ", 20);
 			fputs("</span>", f);
 		} else {
@@ -164,15 +166,15 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 		fputs("</td></tr>\n", f);
 	}
 	if (!json_array_size(json_object_get(rep, "conduits")))
-		fputs("<tr><td colspan=\"10\" class=\"muted\">no policy loaded, or it has no "
-		      "conduits</td></tr>\n", f);
+		fputs(T("<tr><td colspan=\"10\" class=\"muted\">no policy loaded, or it has no "
+			"conduits</td></tr>\n"), f);
 	fputs("</table>\n", f);
 	const json_t *extra = json_object_get(rep, "conduits_not_in_policy");
 	if (json_array_size(extra)) {
-		fputs("<h3>Conduits in the records but not in this policy</h3>\n<p class=\"note\">"
-		      "Named by flows or alerts of an earlier policy (before a reload).</p>\n<table>"
-		      "<tr><th>conduit</th><th class=\"num\">flows</th><th>applications</th>"
-		      "<th>ports</th><th>zone pairs</th></tr>\n", f);
+		fputs(T("<h3>Conduits in the records but not in this policy</h3>\n<p class=\"note\">"
+			"Named by flows or alerts of an earlier policy (before a reload).</p>\n"), f);
+		fputs(T("<table><tr><th>conduit</th><th class=\"num\">flows</th><th>applications</th>"
+			"<th>ports</th><th>zone pairs</th></tr>\n"), f);
 		json_array_foreach(extra, i, c) {
 			fputs("<tr class=\"conduit-extra-row\"", f);
 			html_attr_json(f, "data-conduit", json_object_get(c, "name"));
@@ -191,25 +193,25 @@ static void html_policy_conduits(FILE *f, const json_t *rep)
 	}
 }
 
-static void html_hsms(FILE *f, const json_t *rep)
+static void html_hsms(FILE *f, const json_t *rep, enum rep_lang lang)
 {
 	static const char *const ends[6] = { "src_ip", "dest_ip", "src_name", "dest_name",
 					     "src_zone", "dest_zone" };
 	size_t i;
 	json_t *c;
-	fputs("<h3>HSMS (SECS/GEM) messages per host pair</h3>\n", f);
+	fputs(T("<h3>HSMS (SECS/GEM) messages per host pair</h3>\n"), f);
 	const json_t *hs = json_object_get(rep, "hsms");
 	if (!json_array_size(hs)) {
-		fputs("<p>No HSMS message records.</p>\n", f);
+		fputs(T("<p>No HSMS message records.</p>\n"), f);
 	} else {
-		fputs("<table><tr><th>host (client)</th><th>equipment (server)</th><th>zones</th>"
-		      "<th class=\"num\">messages</th><th>stream/function histogram</th></tr>\n", f);
+		fputs(T("<table><tr><th>host (client)</th><th>equipment (server)</th><th>zones</th>"
+			"<th class=\"num\">messages</th><th>stream/function histogram</th></tr>\n"), f);
 		json_array_foreach(hs, i, c) {
 			fputs("<tr class=\"hsms-row\"", f);
 			html_attr_json(f, "data-src", json_object_get(c, "src_ip"));
 			html_attr_json(f, "data-dst", json_object_get(c, "dest_ip"));
 			html_attr_json(f, "data-total", json_object_get(c, "total"));
-			h_ends(f, c, ends);
+			h_ends(f, rep, c, ends);
 			fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td>", json_member_count(c, "total"));
 			const char *k;
 			json_t *n;
@@ -229,22 +231,23 @@ static void html_hsms(FILE *f, const json_t *rep)
 	}
 }
 
-static void html_modbus(FILE *f, const json_t *rep)
+static void html_modbus(FILE *f, const json_t *rep, enum rep_lang lang)
 {
 	static const char *const ends[6] = { "client", "server", "client_name", "server_name",
 					     "client_zone", "server_zone" };
 	size_t i;
 	json_t *c;
-	fputs("<h3>Modbus/TCP access per client</h3>\n", f);
+	fputs(T("<h3>Modbus/TCP access per client</h3>\n"), f);
 	const json_t *mb = json_object_get(rep, "modbus");
 	if (!json_array_size(mb)) {
-		fputs("<p>No Modbus/TCP traffic.</p>\n", f);
+		fputs(T("<p>No Modbus/TCP traffic.</p>\n"), f);
 	} else {
-		fputs("<p class=\"note\">Access classes count every request (from the flow records); "
-		      "functions come from the per-PDU records, which by default leave out successful "
-		      "reads.</p>\n<table><tr><th>client</th><th>server</th><th>zones</th>"
-		      "<th class=\"num\">flows</th><th class=\"num\">requests</th>"
-		      "<th class=\"num\">exceptions</th><th>access classes</th><th>functions</th></tr>\n",
+		fputs(T("<p class=\"note\">Access classes count every request (from the flow records); "
+			"functions come from the per-PDU records, which by default leave out successful "
+			"reads.</p>\n"), f);
+		fputs(T("<table><tr><th>client</th><th>server</th><th>zones</th>"
+			"<th class=\"num\">flows</th><th class=\"num\">requests</th>"
+			"<th class=\"num\">exceptions</th><th>access classes</th><th>functions</th></tr>\n"),
 		      f);
 		json_array_foreach(mb, i, c) {
 			fputs("<tr class=\"modbus-row\"", f);
@@ -262,7 +265,7 @@ static void html_modbus(FILE *f, const json_t *rep)
 				if (ok)
 					html_attr_json(f, an, n);
 			}
-			h_ends(f, c, ends);
+			h_ends(f, rep, c, ends);
 			fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
 				   "</td><td class=\"num\">%" PRIu64 "</td><td>", json_member_count(c, "flows"),
 				json_member_count(c, "requests"), json_member_count(c, "exceptions"));
@@ -277,9 +280,10 @@ static void html_modbus(FILE *f, const json_t *rep)
 
 void report_html_conduits(FILE *f, const json_t *rep)
 {
-	html_section(f, "conduits", "5. Conduits: allowed against observed");
-	html_policy_conduits(f, rep);
-	html_hsms(f, rep);
-	html_modbus(f, rep);
+	enum rep_lang lang = rep_lang_of(rep);
+	html_section(f, "conduits", T("5. Conduits: allowed against observed"));
+	html_policy_conduits(f, rep, lang);
+	html_hsms(f, rep, lang);
+	html_modbus(f, rep, lang);
 	fputs("</section>\n", f);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "report/html_text.h"
+#include "report/report_i18n.h"
+#include "rules/catalog.h"
 #include "util/json_value.h"
 
 static const char *sev_class(const char *s)
@@ -25,25 +27,26 @@ static const char *sev_class(const char *s)
 }
 
 /* The severity of o ("severity_name") as a coloured tag in a cell */
-static void h_sev_cell(FILE *f, const json_t *o)
+static void h_sev_cell(FILE *f, const json_t *o, enum rep_lang lang)
 {
 	const char *s = json_member_str(o, "severity_name");
 	fprintf(f, "<td><span class=\"tag %s\">", sev_class(s));
-	html_escape(f, s ? s : "?");
+	html_escape(f, s ? tr(lang, s) : "?");
 	fputs("</span></td>", f);
 }
 
 void report_html_violations(FILE *f, const json_t *rep)
 {
-	html_section(f, "violations", "6. Violations by rule");
-	fputs("<p class=\"note\">Count: the hits of each rule (the sum of the alert records' "
-	      "<code>count</code>; repeat records carry the hits aggregated after the first). "
-	      "Suppressed: hits beyond the rate limit, counted by the sensor but not recorded.</p>\n",
+	enum rep_lang lang = rep_lang_of(rep);
+	html_section(f, "violations", T("6. Violations by rule"));
+	fputs(T("<p class=\"note\">Count: the hits of each rule (the sum of the alert records' "
+		"<code>count</code>; repeat records carry the hits aggregated after the first). "
+		"Suppressed: hits beyond the rate limit, counted by the sensor but not recorded.</p>\n"),
 	      f);
-	fputs("<table><tr><th>rule</th><th>severity</th><th>signature</th>"
-	      "<th class=\"num\">count</th><th class=\"num\">records</th>"
-	      "<th class=\"num\">suppressed</th><th>references</th><th>first seen</th>"
-	      "<th>last seen</th></tr>\n", f);
+	fputs(T("<table><tr><th>rule</th><th>severity</th><th>signature</th>"
+		"<th class=\"num\">count</th><th class=\"num\">records</th>"
+		"<th class=\"num\">suppressed</th><th>references</th><th>first seen</th>"
+		"<th>last seen</th></tr>\n"), f);
 	size_t i;
 	json_t *o;
 	json_array_foreach(json_object_get(rep, "rules"), i, o) {
@@ -54,9 +57,16 @@ void report_html_violations(FILE *f, const json_t *rep)
 		fputs("><td class=\"nw\"><b>", f);
 		html_member(f, o, "rule");
 		fputs("</b></td>", f);
-		h_sev_cell(f, o);
+		h_sev_cell(f, o, lang);
 		fputs("<td>", f);
-		html_member(f, o, "signature");
+		/* the rule's title in the catalog's Japanese; the record's own
+		 * signature when the catalog does not know the rule */
+		const struct rule_def *d = lang == REP_LANG_JA ? rule_def_by_id(json_member_str(o, "rule"))
+							       : NULL;
+		if (d && d->signature_ja)
+			html_escape(f, d->signature_ja);
+		else
+			html_member(f, o, "signature");
 		fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
 			   "</td><td class=\"num\">%" PRIu64 "</td><td>", json_member_count(o, "count"),
 			json_member_count(o, "records"), json_member_count(o, "suppressed"));
@@ -68,16 +78,16 @@ void report_html_violations(FILE *f, const json_t *rep)
 		fputs("</td></tr>\n", f);
 	}
 	if (!json_array_size(json_object_get(rep, "rules")))
-		fputs("<tr><td colspan=\"9\">No alert.</td></tr>\n", f);
+		fputs(T("<tr><td colspan=\"9\">No alert.</td></tr>\n"), f);
 	fputs("</table>\n", f);
 
 	const json_t *al = json_object_get(rep, "alerts");
-	fprintf(f, "<h3>Alerts (%zu listed of %" PRIu64 " records)</h3>\n", json_array_size(al),
+	fprintf(f, T("<h3>Alerts (%zu listed of %" PRIu64 " records)</h3>\n"), json_array_size(al),
 		json_member_count(rep, "alert_records"));
 	if (json_array_size(al)) {
-		fputs("<table><tr><th>time</th><th>rule</th><th>severity</th><th>source</th>"
-		      "<th>target</th><th>zones</th><th>app</th><th class=\"num\">count</th>"
-		      "<th>reason</th><th>evidence</th></tr>\n", f);
+		fputs(T("<table><tr><th>time</th><th>rule</th><th>severity</th><th>source</th>"
+			"<th>target</th><th>zones</th><th>app</th><th class=\"num\">count</th>"
+			"<th>reason</th><th>evidence</th></tr>\n"), f);
 		json_array_foreach(al, i, o) {
 			fputs("<tr class=\"alert-row\"", f);
 			html_attr_json(f, "data-rule", json_object_get(o, "rule"));
@@ -91,7 +101,7 @@ void report_html_violations(FILE *f, const json_t *rep)
 			fputs("</td><td class=\"nw\">", f);
 			html_member(f, o, "rule");
 			fputs("</td>", f);
-			h_sev_cell(f, o);
+			h_sev_cell(f, o, lang);
 			fputs("<td class=\"mono nw\">", f);
 			html_member(f, o, "src_ip");
 			if (json_object_get(o, "src_port")) {
@@ -105,13 +115,13 @@ void report_html_violations(FILE *f, const json_t *rep)
 				html_member(f, o, "dest_port");
 			}
 			fputs("</td><td>", f);
-			html_zone_name(f, json_member_str_or(o, "src_zone", NO_ZONE));
+			report_html_zone(f, rep, json_member_str_or(o, "src_zone", NO_ZONE));
 			fputs(" \xe2\x86\x92 ", f);
-			html_zone_name(f, json_member_str_or(o, "dest_zone", NO_ZONE));
+			report_html_zone(f, rep, json_member_str_or(o, "dest_zone", NO_ZONE));
 			fputs("</td><td>", f);
 			html_member(f, o, "app_proto");
 			fprintf(f, "</td><td class=\"num\">%" PRIu64 "%s</td><td>", json_member_count(o, "count"),
-				json_is_true(json_object_get(o, "repeat")) ? " (repeat)" : "");
+				json_is_true(json_object_get(o, "repeat")) ? T(" (repeat)") : "");
 			html_member(f, o, "reason");
 			fputs("</td><td class=\"mono hash\">", f);
 			html_member(f, o, "evidence");
@@ -124,14 +134,15 @@ void report_html_violations(FILE *f, const json_t *rep)
 
 void report_html_inventory(FILE *f, const json_t *rep)
 {
-	html_section(f, "inventory", "7. Equipment inventory");
-	fputs("<p class=\"note\">Equipment (HSMS: MDLN/SOFTREV from S1F2/S1F13/S1F14) and Modbus "
-	      "devices (FC 43/14, FC 17) identified in the traffic, from the last inventory record of "
-	      "each (the end-of-run summary when there is one), with the baseline the policy "
-	      "lists (NIST CSF ID.AM-01/02; SEMI E187).</p>\n", f);
-	fputs("<table><tr><th>address</th><th>name</th><th>zone</th><th>kind</th><th>vendor</th>"
-	      "<th>model</th><th>revision</th><th>baseline</th><th>ports</th><th>hosts / clients</th>"
-	      "<th>first seen</th><th>last seen</th></tr>\n", f);
+	enum rep_lang lang = rep_lang_of(rep);
+	html_section(f, "inventory", T("7. Equipment inventory"));
+	fputs(T("<p class=\"note\">Equipment (HSMS: MDLN/SOFTREV from S1F2/S1F13/S1F14) and Modbus "
+		"devices (FC 43/14, FC 17) identified in the traffic, from the last inventory record of "
+		"each (the end-of-run summary when there is one), with the baseline the policy "
+		"lists (NIST CSF ID.AM-01/02; SEMI E187).</p>\n"), f);
+	fputs(T("<table><tr><th>address</th><th>name</th><th>zone</th><th>kind</th><th>vendor</th>"
+		"<th>model</th><th>revision</th><th>baseline</th><th>ports</th><th>hosts / clients</th>"
+		"<th>first seen</th><th>last seen</th></tr>\n"), f);
 	size_t i;
 	json_t *o;
 	json_array_foreach(json_object_get(rep, "assets"), i, o) {
@@ -145,16 +156,16 @@ void report_html_inventory(FILE *f, const json_t *rep)
 		fputs("><td class=\"mono nw\">", f);
 		html_member(f, o, "ip");
 		if (json_array_size(json_object_get(o, "sensors"))) { /* the key-value inventory's */
-			fputs("<br><span class=\"note seen-by\">seen by ", f);
+			fputs(T("<br><span class=\"note seen-by\">seen by "), f);
 			html_json_list(f, json_object_get(o, "sensors"), ", ", HTML_MAX_ITEMS);
 			fputs("</span>", f);
 		}
 		fputs("</td><td>", f);
 		html_member(f, o, "host_name");
 		fputs("</td><td>", f);
-		html_zone_name(f, json_member_str_or(o, "zone", ""));
+		report_html_zone(f, rep, json_member_str_or(o, "zone", ""));
 		fputs("</td><td>", f);
-		html_member(f, o, "kind");
+		html_escape(f, tr(lang, json_member_str(o, "kind")));
 		fputs("</td><td>", f);
 		html_member(f, o, "vendor");
 		fputs("</td><td><b>", f);
@@ -162,19 +173,19 @@ void report_html_inventory(FILE *f, const json_t *rep)
 		fputs("</b></td><td>", f);
 		html_member(f, o, "revision");
 		if (json_array_size(json_object_get(o, "revisions_seen")) > 1) {
-			fputs("<br><span class=\"note\">seen: ", f);
+			fputs(T("<br><span class=\"note\">seen: "), f);
 			html_json_list(f, json_object_get(o, "revisions_seen"), ", ", SIZE_MAX);
 			fputs("</span>", f);
 		}
 		fputs("</td><td>", f);
 		if (json_is_boolean(bm)) {
 			fprintf(f, "<span class=\"tag %s\">%s</span> ", json_is_true(bm) ? "v-allowed"
-				: "v-violating", json_is_true(bm) ? "matches" : "differs");
+				: "v-violating", json_is_true(bm) ? T("matches") : T("differs"));
 			html_member(f, o, "baseline_model");
 			fputs(" ", f);
 			html_member(f, o, "baseline_revision");
 		} else {
-			fputs("<span class=\"muted\">none</span>", f);
+			fputs(T("<span class=\"muted\">none</span>"), f);
 		}
 		fputs("</td><td>", f);
 		html_json_list(f, json_object_get(o, "ports"), ", ", HTML_MAX_ITEMS);
@@ -187,6 +198,6 @@ void report_html_inventory(FILE *f, const json_t *rep)
 		fputs("</td></tr>\n", f);
 	}
 	if (!json_array_size(json_object_get(rep, "assets")))
-		fputs("<tr><td colspan=\"12\">No equipment or Modbus device identified.</td></tr>\n", f);
+		fputs(T("<tr><td colspan=\"12\">No equipment or Modbus device identified.</td></tr>\n"), f);
 	fputs("</table>\n</section>\n", f);
 }

@@ -8,19 +8,55 @@
 #include <string.h>
 
 #include "report/html_text.h"
+#include "report/report_i18n.h"
 #include "util/json_value.h"
+
+/* The zone of the report named name (NULL: none such). */
+static const json_t *zone_of(const json_t *rep, const char *name)
+{
+	size_t i;
+	json_t *z;
+	json_array_foreach(json_object_get(rep, "zones"), i, z)
+		if (name && !strcmp(json_member_str_or(z, "name", ""), name))
+			return z;
+	return NULL;
+}
+
+const char *report_zone_name_ja(const json_t *rep, const char *name)
+{
+	if (rep_lang_of(rep) != REP_LANG_JA || !name)
+		return NULL;
+	if (!strcmp(name, NO_ZONE))
+		return tr(REP_LANG_JA, NO_ZONE);
+	return json_member_str(zone_of(rep, name), "name_ja");
+}
+
+void report_html_zone(FILE *f, const json_t *rep, const char *name)
+{
+	const char *ja = report_zone_name_ja(rep, name);
+	if (!ja) {
+		html_zone_name(f, name);
+		return;
+	}
+	fputs("<span class=\"nw\"", f);
+	html_attr(f, "title", name);
+	fputs(">", f);
+	html_escape(f, ja);
+	fputs("</span>", f);
+}
 
 void report_html_zones(FILE *f, const json_t *rep)
 {
-	html_section(f, "zones", "3. Zone coverage");
-	fputs("<p class=\"note\">Hosts seen in each zone of the policy (ends of flows, placed by "
-	      "fabmon's policy verdict). A zone <b>not evidenced</b> had no host in any flow of this "
-	      "capture: that is not proof that it is empty or unused \xe2\x80\x94 the sensor sees "
-	      "only the mirrored links (IEC 62443-3-2 ZCR 3; NIST CSF ID.AM-03).</p>\n", f);
-	fputs("<table><tr><th>zone</th><th>Purdue</th><th>area</th><th>SL-T</th><th>evidence</th>"
-	      "<th class=\"num\">hosts</th><th class=\"num\">flows out</th>"
-	      "<th class=\"num\">flows in</th><th class=\"num\">intra-zone</th><th>hosts seen</th>"
-	      "<th>policy hosts not seen</th></tr>\n", f);
+	enum rep_lang lang = rep_lang_of(rep);
+	html_section(f, "zones", T("3. Zone coverage"));
+	fputs(T("<p class=\"note\">Hosts seen in each zone of the policy (ends of flows, placed by "
+		"fabmon's policy verdict). A zone <b>not evidenced</b> had no host in any flow of this "
+		"capture: that is not proof that it is empty or unused \xe2\x80\x94 the sensor sees "
+		"only the mirrored links (IEC 62443-3-2 ZCR 3; NIST CSF ID.AM-03).</p>\n"), f);
+	fputs(T("<table><tr><th>zone</th><th>Purdue</th><th>area</th><th>SL-T</th><th>evidence</th>"
+		"<th class=\"num\">hosts</th><th class=\"num\">flows out</th>"
+		"<th class=\"num\">flows in</th><th class=\"num\">intra-zone</th><th>hosts seen</th>"
+		"<th>policy hosts not seen</th></tr>\n"), f);
 	size_t i;
 	json_t *z;
 	json_array_foreach(json_object_get(rep, "zones"), i, z) {
@@ -31,15 +67,25 @@ void report_html_zones(FILE *f, const json_t *rep)
 		html_attr_json(f, "data-hosts", json_object_get(z, "host_count"));
 		html_attr_json(f, "data-in-policy", json_object_get(z, "in_policy"));
 		fputs("><td><b>", f);
-		html_zone_name(f, json_member_str_or(z, "name", ""));
-		fputs("</b></td><td>", f);
+		const char *ja = lang == REP_LANG_JA ? json_member_str(z, "name_ja") : NULL;
+		if (ja)
+			html_escape(f, ja);
+		else
+			html_zone_name(f, json_member_str_or(z, "name", ""));
+		fputs("</b>", f);
+		if (ja) {
+			fputs("<br><span class=\"note mono\">", f);
+			html_zone_name(f, json_member_str_or(z, "name", ""));
+			fputs("</span>", f);
+		}
+		fputs("</td><td>", f);
 		html_member(f, z, "purdue");
 		fputs("</td><td>", f);
-		html_member(f, z, "area");
+		html_escape(f, tr_area(lang, json_member_str(z, "area")));
 		fputs("</td><td>", f);
 		html_member(f, z, "sl_t");
 		fprintf(f, "</td><td><span class=\"tag %s\">%s</span></td>",
-			ev ? "v-allowed" : "v-unknown", ev ? "evidenced" : "not evidenced");
+			ev ? "v-allowed" : "v-unknown", ev ? T("evidenced") : T("not evidenced"));
 		fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>"
 			   "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td><td>",
 			json_member_count(z, "host_count"), json_member_count(z, "flows_out"), json_member_count(z, "flows_in"),
@@ -48,7 +94,7 @@ void report_html_zones(FILE *f, const json_t *rep)
 		json_t *h;
 		json_array_foreach(json_object_get(z, "hosts"), k, h) {
 			if (k == HTML_MAX_ITEMS) {
-				fprintf(f, " \xe2\x80\xa6 (+%zu more, see report.json)",
+				fprintf(f, T(" \xe2\x80\xa6 (+%zu more, see report.json)"),
 					json_array_size(json_object_get(z, "hosts")) - k);
 				break;
 			}
@@ -71,19 +117,21 @@ void report_html_zones(FILE *f, const json_t *rep)
 	}
 	fputs("</table>\n", f);
 	const json_t *ne = json_object_get(rep, "zones_not_evidenced");
-	fputs("<p id=\"zones-not-evidenced\">Zones not evidenced: ", f);
+	fputs("<p id=\"zones-not-evidenced\">", f);
+	fputs(T("Zones not evidenced: "), f);
 	html_json_list(f, ne, ", ", 1000);
 	fputs("</p>\n", f);
 
-	fputs("<h3>Hosts in no zone</h3>\n", f);
+	fputs(T("<h3>Hosts in no zone</h3>\n"), f);
 	const json_t *un = json_object_get(rep, "unzoned_hosts");
 	if (!json_array_size(un)) {
-		fputs("<p>None: every host seen is in a zone.</p>\n", f);
+		fputs(T("<p>None: every host seen is in a zone.</p>\n"), f);
 	} else {
-		fputs("<p class=\"note\">IEC 62443-3-2 ZCR 3.1 asks every asset to be in a zone.</p>\n"
-		      "<table><tr><th>address</th><th class=\"num\">flows out</th>"
-		      "<th class=\"num\">flows in</th><th class=\"num\">bytes</th><th>first seen</th>"
-		      "<th>last seen</th></tr>\n", f);
+		fputs(T("<p class=\"note\">IEC 62443-3-2 ZCR 3.1 asks every asset to be in a zone.</p>\n"),
+		      f);
+		fputs(T("<table><tr><th>address</th><th class=\"num\">flows out</th>"
+			"<th class=\"num\">flows in</th><th class=\"num\">bytes</th><th>first seen</th>"
+			"<th>last seen</th></tr>\n"), f);
 		json_array_foreach(un, i, z) {
 			fputs("<tr class=\"unzoned-row\"", f);
 			html_attr_json(f, "data-ip", json_object_get(z, "ip"));
@@ -101,6 +149,14 @@ void report_html_zones(FILE *f, const json_t *rep)
 		fputs("</table>\n", f);
 	}
 	fputs("</section>\n", f);
+}
+
+/* A zone name (NULL: none) as text, escaped: its Japanese name in a
+ * Japanese report when the policy gives one. */
+static void h_zone_plain(FILE *f, const json_t *rep, const char *name)
+{
+	const char *ja = report_zone_name_ja(rep, name ? name : NO_ZONE);
+	html_escape(f, ja ? ja : name ? name : NO_ZONE);
 }
 
 static const char *verdict_class(const char *v)
@@ -152,13 +208,14 @@ void report_html_matrix(FILE *f, const json_t *rep)
 {
 	const json_t *matrix = json_object_get(rep, "matrix"), *zones = json_object_get(rep, "zones");
 	const json_t *conduits = json_object_get(rep, "conduits");
-	html_section(f, "matrix", "4. Zone \xc3\x97 zone matrix of observed flows");
-	fputs("<p class=\"note\">The data flows observed between zones (rows: the zone that opened "
-	      "the flow; columns: the zone it reached), to compare with the authorised flows of the "
-	      "conduits (NIST CSF ID.AM-03; IEC 62443-3-2 ZCR 3). A pair is <b>violating</b> if any "
-	      "of its flows broke the policy, <b>allowed</b> if a conduit allowed its flows. "
-	      "\xe2\x80\x9c\xe2\x80\x93\xe2\x80\x9d: a conduit allows the pair but no flow was "
-	      "seen.</p>\n", f);
+	enum rep_lang lang = rep_lang_of(rep);
+	html_section(f, "matrix", T("4. Zone \xc3\x97 zone matrix of observed flows"));
+	fputs(T("<p class=\"note\">The data flows observed between zones (rows: the zone that opened "
+		"the flow; columns: the zone it reached), to compare with the authorised flows of the "
+		"conduits (NIST CSF ID.AM-03; IEC 62443-3-2 ZCR 3). A pair is <b>violating</b> if any "
+		"of its flows broke the policy, <b>allowed</b> if a conduit allowed its flows. "
+		"\xe2\x80\x9c\xe2\x80\x93\xe2\x80\x9d: a conduit allows the pair but no flow was "
+		"seen.</p>\n"), f);
 	/* the grid: policy zones, zones outside it, (none) */
 	size_t nz = json_array_size(zones);
 	bool none = false;
@@ -169,12 +226,13 @@ void report_html_matrix(FILE *f, const json_t *rep)
 		    json_is_null(json_object_get(o, "dest_zone")))
 			none = true;
 	size_t nn = nz + (none ? 1 : 0);
-	fputs("<div class=\"diagram\"><table class=\"grid\"><tr><th>from \xe2\x86\x93 / to "
-	      "\xe2\x86\x92</th>", f);
+	fputs("<div class=\"diagram\"><table class=\"grid\"><tr><th>", f);
+	fputs(T("from \xe2\x86\x93 / to \xe2\x86\x92"), f);
+	fputs("</th>", f);
 	for (size_t c = 0; c < nn; c++) {
 		fputs("<th>", f);
-		html_escape(f, c < nz ? json_string_value(json_object_get(json_array_get(zones, c), "name"))
-				: NO_ZONE);
+		h_zone_plain(f, rep, c < nz ? json_string_value(json_object_get(json_array_get(zones, c),
+										  "name")) : NULL);
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -182,7 +240,7 @@ void report_html_matrix(FILE *f, const json_t *rep)
 		const char *s = r < nz ? json_string_value(json_object_get(json_array_get(zones, r),
 									   "name")) : NULL;
 		fputs("<tr><th class=\"rowh\">", f);
-		html_escape(f, s ? s : NO_ZONE);
+		h_zone_plain(f, rep, s);
 		fputs("</th>", f);
 		for (size_t c = 0; c < nn; c++) {
 			const char *d = c < nz ? json_string_value(json_object_get(json_array_get(zones, c),
@@ -197,13 +255,13 @@ void report_html_matrix(FILE *f, const json_t *rep)
 				html_attr_json(f, "data-verdict", json_object_get(p, "verdict"));
 				html_attr_json(f, "data-flows", json_object_get(p, "flows"));
 				fputs(" title=\"", f);
-				html_escape(f, v);
-				fprintf(f, ", %" PRIu64 " flows\">%" PRIu64 "</td>", json_member_count(p, "flows"),
+				html_escape(f, tr(lang, v));
+				fprintf(f, T(", %" PRIu64 " flows\">%" PRIu64 "</td>"), json_member_count(p, "flows"),
 					json_member_count(p, "flows"));
 			} else if (cd) {
-				fputs("<td class=\"mcell c-unused\" title=\"conduit ", f);
+				fputs(T("<td class=\"mcell c-unused\" title=\"conduit "), f);
 				html_member(f, cd, "name");
-				fputs(" allows this pair: not observed\">\xe2\x80\x93</td>", f);
+				fputs(T(" allows this pair: not observed\">\xe2\x80\x93</td>"), f);
 			} else {
 				fputs("<td class=\"mcell empty\"></td>", f);
 			}
@@ -212,10 +270,10 @@ void report_html_matrix(FILE *f, const json_t *rep)
 	}
 	fputs("</table></div>\n", f);
 
-	fputs("<h3>Zone pairs</h3>\n<table><tr><th>from zone</th><th>to zone</th><th>verdict</th>"
-	      "<th class=\"num\">flows</th><th class=\"num\">violating flows</th>"
-	      "<th class=\"num\">bytes</th><th>applications</th><th>server ports</th>"
-	      "<th>conduits</th><th>first seen</th><th>last seen</th></tr>\n", f);
+	fputs(T("<h3>Zone pairs</h3>\n<table><tr><th>from zone</th><th>to zone</th><th>verdict</th>"
+		"<th class=\"num\">flows</th><th class=\"num\">violating flows</th>"
+		"<th class=\"num\">bytes</th><th>applications</th><th>server ports</th>"
+		"<th>conduits</th><th>first seen</th><th>last seen</th></tr>\n"), f);
 	json_array_foreach(matrix, i, o) {
 		const char *v = json_string_value(json_object_get(o, "verdict"));
 		fputs("<tr class=\"matrix-row\"", f);
@@ -229,11 +287,11 @@ void report_html_matrix(FILE *f, const json_t *rep)
 		fputs("\" data-ports=\"", f);
 		html_json_list(f, json_object_get(o, "ports"), " ", SIZE_MAX);
 		fputs("\"><td>", f);
-		html_zone_name(f, json_member_str_or(o, "src_zone", NO_ZONE));
+		report_html_zone(f, rep, json_member_str_or(o, "src_zone", NO_ZONE));
 		fputs("</td><td>", f);
-		html_zone_name(f, json_member_str_or(o, "dest_zone", NO_ZONE));
+		report_html_zone(f, rep, json_member_str_or(o, "dest_zone", NO_ZONE));
 		fprintf(f, "</td><td><span class=\"tag %s\">", verdict_class(v));
-		html_escape(f, v);
+		html_escape(f, v ? tr(lang, v) : NULL);
 		fprintf(f, "</span></td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
 			   "</td><td class=\"num\">", json_member_count(o, "flows"), json_member_count(o, "violation_flows"));
 		html_bytes(f, json_member_count(o, "bytes"));
@@ -250,6 +308,6 @@ void report_html_matrix(FILE *f, const json_t *rep)
 		fputs("</td></tr>\n", f);
 	}
 	if (!json_array_size(matrix))
-		fputs("<tr><td colspan=\"11\" class=\"muted\">no flow with a policy verdict</td></tr>\n", f);
+		fputs(T("<tr><td colspan=\"11\" class=\"muted\">no flow with a policy verdict</td></tr>\n"), f);
 	fputs("</table>\n</section>\n", f);
 }

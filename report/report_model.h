@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "report/report_feed.h"
+#include "report/report_i18n.h"
 #include "report/report_render.h"
 #include "report/report_sources.h"   /* NO_ZONE, the tree's name for no zone */
 #include "util/sorted_set.h"
@@ -125,6 +126,7 @@ struct rep {
 	json_t *notes;
 	struct rep_sources src;       /* the output directories read */
 	json_t *kv_assets;            /* fabmon collect's inventory.json: ip -> entry (NULL: none) */
+	enum rep_lang lang;           /* of report.html (report.lang) */
 	bool oom;
 };
 

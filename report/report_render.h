@@ -28,4 +28,11 @@ void report_html_violations(FILE *f, const json_t *rep);
 void report_html_inventory(FILE *f, const json_t *rep);
 void report_html_guideline(FILE *f, const json_t *rep);
 
+/* A zone name in a table cell (report_html_zones.c): in a Japanese report
+ * the policy's name_ja of the zone when it has one (the name in its
+ * title), else the name. */
+void report_html_zone(FILE *f, const json_t *rep, const char *name);
+/* The zone's name_ja in a Japanese report, else NULL. */
+const char *report_zone_name_ja(const json_t *rep, const char *name);
+
 #endif

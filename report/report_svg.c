@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report/html_text.h"
+#include "report/report_i18n.h"
 #include "util/json_value.h"
 #include "zones/policy.h"
 
@@ -163,9 +164,17 @@ static double gap_mid(const struct geom *g, int gap)
 	return (top + bot) / 2;
 }
 
-static void svg_edge(FILE *f, const struct box *bx, const struct edge *e, int id,
-		     const struct geom *g)
+/* A box's name as shown: its zone's name_ja in a Japanese report. */
+static const char *box_label(const json_t *rep, const struct box *b)
 {
+	const char *ja = report_zone_name_ja(rep, b->name);
+	return ja ? ja : b->name;
+}
+
+static void svg_edge(FILE *f, const json_t *rep, const struct box *bx, const struct edge *e,
+		     int id, const struct geom *g)
+{
+	enum rep_lang lang = rep_lang_of(rep);
 	const json_t *o = e->obj;
 	fprintf(f, "<g class=\"edge %s\" data-id=\"%d\" data-kind=\"%s\" data-status=\"%s\"",
 		edge_class[e->kind], id, edge_kind_name[e->kind], edge_status[e->kind]);
@@ -176,22 +185,22 @@ static void svg_edge(FILE *f, const struct box *bx, const struct edge *e, int id
 	html_attr_json(f, "data-flows", json_object_get(o, "flows"));
 	fprintf(f, "><title>%d: ", id);
 	if (e->kind == E_OK || e->kind == E_UNUSED) {
-		fputs("conduit ", f);
+		fputs(T("conduit "), f);
 		html_member(f, o, "name");
-		fputs(", ", f);
+		fputs(T(", "), f);
 	}
-	html_escape(f, bx[e->a].name);
+	html_escape(f, box_label(rep, &bx[e->a]));
 	fputs(e->both ? " \xe2\x86\x94 " : " \xe2\x86\x92 ", f);
-	html_escape(f, bx[e->b].name);
+	html_escape(f, box_label(rep, &bx[e->b]));
 	if (e->kind == E_OK)
-		fprintf(f, ": %" PRIu64 " flows observed", json_member_count(o, "flows"));
+		fprintf(f, T(": %" PRIu64 " flows observed"), json_member_count(o, "flows"));
 	else if (e->kind == E_UNUSED)
-		fputs(": allowed, not observed", f);
+		fputs(T(": allowed, not observed"), f);
 	else if (e->kind == E_VIOL)
-		fprintf(f, ": %" PRIu64 " violating flows of %" PRIu64, json_member_count(o, "violation_flows"),
+		fprintf(f, T(": %" PRIu64 " violating flows of %" PRIu64), json_member_count(o, "violation_flows"),
 			json_member_count(o, "flows"));
 	else
-		fprintf(f, ": %" PRIu64 " flows through no conduit", json_member_count(o, "flows_without_conduit"));
+		fprintf(f, T(": %" PRIu64 " flows through no conduit"), json_member_count(o, "flows_without_conduit"));
 	fputs("</title>", f);
 
 	double lx, ly;
@@ -244,19 +253,27 @@ static void box_side_point(const struct box *b, enum side s, int k, int n, doubl
 
 static void svg_box(FILE *f, const json_t *rep, const struct box *b)
 {
+	enum rep_lang lang = rep_lang_of(rep);
+	const char *ja = report_zone_name_ja(rep, b->name);
 	const json_t *z = b->z;
 	bool ev = z ? json_is_true(json_object_get(z, "evidenced")) : true;
 	const char *area = z ? json_string_value(json_object_get(z, "area")) : NULL;
 	fputs("<g class=\"zone-box\"", f);
 	html_attr(f, "data-zone", b->name);
 	fprintf(f, " data-evidenced=\"%s\"><title>", ev ? "true" : "false");
+	if (ja) {
+		html_escape(f, ja);
+		fputs(" (", f);
+	}
 	html_escape(f, b->name);
+	if (ja)
+		fputs(")", f);
 	if (area) {
 		fputs(" \xe2\x80\x94 ", f);
-		html_escape(f, area);
+		html_escape(f, tr_area(lang, area));
 	}
 	if (!ev)
-		fputs(" \xe2\x80\x94 not evidenced: no host of this zone was seen", f);
+		fputs(T(" \xe2\x80\x94 not evidenced: no host of this zone was seen"), f);
 	fputs("</title>", f);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\" rx=\"8\" fill=\"%s\" "
 		   "stroke=\"%s\" stroke-width=\"1.6\"%s/>", b->x, b->y, BOX_W, BOX_H,
@@ -265,19 +282,22 @@ static void svg_box(FILE *f, const json_t *rep, const struct box *b)
 	double cx = b->x + BOX_W / 2;
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"13\" "
 		   "font-weight=\"700\" fill=\"#1d232a\">", cx, b->y + 20);
-	html_escape_cut(f, b->name, 26);
+	if (ja) /* a CJK character is about twice as wide */
+		html_escape_cut(f, ja, 14);
+	else
+		html_escape_cut(f, b->name, 26);
 	fputs("</text>", f);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
 		   "fill=\"#3c4a57\">", cx, b->y + 37);
 	if (z && json_is_true(json_object_get(z, "in_policy"))) {
-		html_escape(f, area ? area : "");
+		html_escape(f, area ? tr_area(lang, area) : "");
 		json_t *sl = json_object_get(z, "sl_t");
 		if (json_is_integer(sl))
 			fprintf(f, " \xc2\xb7 SL-T %" JSON_INTEGER_FORMAT, json_integer_value(sl));
 		else
-			fputs(" \xc2\xb7 no SL-T", f);
+			fputs(T(" \xc2\xb7 no SL-T"), f);
 	} else {
-		fputs(z ? "not in the policy" : "hosts in no zone", f);
+		fputs(z ? T("not in the policy") : T("hosts in no zone"), f);
 	}
 	fputs("</text>", f);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
@@ -285,19 +305,21 @@ static void svg_box(FILE *f, const json_t *rep, const struct box *b)
 	size_t nh = z ? (size_t)json_member_count(z, "host_count")
 		      : json_array_size(json_object_get(rep, "unzoned_hosts"));
 	if (ev)
-		fprintf(f, "%zu host%s", nh, nh == 1 ? "" : "s");
+		fprintf(f, nh == 1 ? T("%zu host") : T("%zu hosts"), nh);
 	else
-		fputs("not evidenced", f);
+		fputs(T("not evidenced"), f);
 	if (z && json_member_count(z, "flows_intra"))
-		fprintf(f, " \xc2\xb7 %" PRIu64 " intra-zone", json_member_count(z, "flows_intra"));
+		fprintf(f, T(" \xc2\xb7 %" PRIu64 " intra-zone"), json_member_count(z, "flows_intra"));
 	fputs("</text></g>\n", f);
 }
 
 /* The table under the diagram: what each numbered edge is. */
-static void html_edge_table(FILE *f, const struct box *bx, const struct edge *ed, int ne)
+static void html_edge_table(FILE *f, const json_t *rep, const struct box *bx,
+			    const struct edge *ed, int ne)
 {
-	fputs("<table class=\"edges\"><tr><th>#</th><th>from</th><th>to</th><th>edge</th>"
-	      "<th>status</th><th class=\"num\">flows</th></tr>\n", f);
+	enum rep_lang lang = rep_lang_of(rep);
+	fputs(T("<table class=\"edges\"><tr><th>#</th><th>from</th><th>to</th><th>edge</th>"
+		"<th>status</th><th class=\"num\">flows</th></tr>\n"), f);
 	for (int i = 0; i < ne; i++) {
 		const struct edge *e = &ed[i];
 		const json_t *o = e->obj;
@@ -306,18 +328,18 @@ static void html_edge_table(FILE *f, const struct box *bx, const struct edge *ed
 		html_attr(f, "data-src", bx[e->a].name);
 		html_attr(f, "data-dst", bx[e->b].name);
 		fprintf(f, "><td><b style=\"color:%s\">%d</b></td><td>", edge_colour[e->kind], i + 1);
-		html_escape(f, bx[e->a].name);
+		html_escape(f, box_label(rep, &bx[e->a]));
 		fputs("</td><td>", f);
-		html_escape(f, bx[e->b].name);
+		html_escape(f, box_label(rep, &bx[e->b]));
 		fputs("</td><td>", f);
 		if (e->kind == E_OK || e->kind == E_UNUSED) {
-			fputs("conduit <b>", f);
+			fputs(T("conduit <b>"), f);
 			html_member(f, o, "name");
-			fputs(e->both ? "</b> (both ways)" : "</b>", f);
+			fputs(e->both ? T("</b> (both ways)") : "</b>", f);
 		} else if (e->kind == E_VIOL) {
-			fputs("observed zone pair", f);
+			fputs(T("observed zone pair"), f);
 		} else {
-			fputs("observed zone pair, flows through no conduit", f);
+			fputs(T("observed zone pair, flows through no conduit"), f);
 		}
 		static const char *const txt[] = { "allowed and observed", "allowed, not observed",
 						   "violating", "no conduit (unzoned or default allow)" };
@@ -325,11 +347,11 @@ static void html_edge_table(FILE *f, const struct box *bx, const struct edge *ed
 		uint64_t n = e->kind == E_VIOL ? json_member_count(o, "violation_flows")
 			   : e->kind == E_OTHER ? json_member_count(o, "flows_without_conduit") : json_member_count(o, "flows");
 		fprintf(f, "</td><td><span class=\"tag %s\">%s</span></td><td class=\"num\">%" PRIu64
-			   "</td></tr>\n", cls[e->kind], txt[e->kind], n);
+			   "</td></tr>\n", cls[e->kind], tr(lang, txt[e->kind]), n);
 	}
 	if (!ne)
-		fputs("<tr><td colspan=\"6\" class=\"muted\">no conduit and no observed pair between "
-		      "zones</td></tr>\n", f);
+		fputs(T("<tr><td colspan=\"6\" class=\"muted\">no conduit and no observed pair between "
+			"zones</td></tr>\n"), f);
 	fputs("</table>\n", f);
 }
 
@@ -563,12 +585,12 @@ static void spread_edge_ends(struct diagram *d, struct slot *sl)
 }
 
 /* <svg>, the arrow heads of each kind of edge, the white ground */
-static void svg_open(FILE *f, const struct diagram *d)
+static void svg_open(FILE *f, const struct diagram *d, enum rep_lang lang)
 {
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"zone-diagram\" "
 		   "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" "
-		   "aria-label=\"zones by Purdue level with conduits and observed zone pairs\">\n",
-		d->width, d->height, d->width, d->height);
+		   "aria-label=\"%s\">\n", d->width, d->height, d->width, d->height,
+		T("zones by Purdue level with conduits and observed zone pairs"));
 	fputs("<defs>", f);
 	for (int k = 0; k < 4; k++)
 		fprintf(f, "<marker id=\"ah%d\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
@@ -584,7 +606,7 @@ static void svg_open(FILE *f, const struct diagram *d)
 }
 
 /* a band per row, shaded in turn, with the level's label */
-static void svg_levels(FILE *f, const struct diagram *d)
+static void svg_levels(FILE *f, const struct diagram *d, enum rep_lang lang)
 {
 	const struct geom *g = &d->g;
 	int rows = d->rows;
@@ -599,11 +621,11 @@ static void svg_levels(FILE *f, const struct diagram *d)
 			bot - top, r % 2 ? "#ffffff" : "#f3f5f8");
 		fprintf(f, "<text x=\"12\" y=\"%.1f\" font-size=\"13\" font-weight=\"600\" "
 			   "fill=\"#3c4a57\">%s</text></g>\n", d->row_y[r] + d->row_h[r] / 2 + 4,
-			r < NLEVELS ? level_label[r] : "not in the policy / no zone");
+			r < NLEVELS ? tr(lang, level_label[r]) : T("not in the policy / no zone"));
 	}
 }
 
-static void svg_legend(FILE *f, const struct diagram *d)
+static void svg_legend(FILE *f, const struct diagram *d, enum rep_lang lang)
 {
 	double ly = d->height - 40;
 	static const char *const legend[] = { "conduit allowed and observed",
@@ -615,12 +637,12 @@ static void svg_legend(FILE *f, const struct diagram *d)
 		fprintf(f, "<g class=\"legend\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
 			   "stroke=\"%s\" stroke-width=\"2.4\"%s/><text x=\"%.0f\" y=\"%.0f\" "
 			   "font-size=\"12\" fill=\"#3c4a57\">%s</text></g>\n", lx, ly, lx + 36, ly,
-			edge_colour[k], edge_dash[k], lx + 44, ly + 4, legend[k]);
+			edge_colour[k], edge_dash[k], lx + 44, ly + 4, tr(lang, legend[k]));
 	}
 	fprintf(f, "<g class=\"legend\"><rect x=\"20\" y=\"%.0f\" width=\"36\" height=\"16\" rx=\"4\" "
 		   "fill=\"#fff\" stroke=\"#8a939c\" stroke-dasharray=\"6 4\"/><text x=\"64\" "
-		   "y=\"%.0f\" font-size=\"12\" fill=\"#3c4a57\">zone not evidenced (no host seen; "
-		   "not proof of absence)</text></g>\n", ly + 14, ly + 26);
+		   "y=\"%.0f\" font-size=\"12\" fill=\"#3c4a57\">%s</text></g>\n", ly + 14, ly + 26,
+		T("zone not evidenced (no host seen; not proof of absence)"));
 }
 
 int report_html_diagram(FILE *f, const json_t *rep)
@@ -651,15 +673,16 @@ int report_html_diagram(FILE *f, const json_t *rep)
 	lay_out_rows(&d);
 	spread_edge_ends(&d, sl);
 
-	svg_open(f, &d);
-	svg_levels(f, &d);
+	enum rep_lang lang = rep_lang_of(rep);
+	svg_open(f, &d, lang);
+	svg_levels(f, &d, lang);
 	for (int k = 0; k < d.ne; k++)
-		svg_edge(f, d.bx, &d.ed[k], k + 1, &d.g);
+		svg_edge(f, rep, d.bx, &d.ed[k], k + 1, &d.g);
 	for (int b = 0; b < d.nb; b++)
 		svg_box(f, rep, &d.bx[b]);
-	svg_legend(f, &d);
+	svg_legend(f, &d, lang);
 	fputs("</svg>\n", f);
-	html_edge_table(f, d.bx, d.ed, d.ne);
+	html_edge_table(f, rep, d.bx, d.ed, d.ne);
 	free(d.bx);
 	free(d.ed);
 	free(sl);

@@ -64,6 +64,7 @@ struct rule_def {
 	const char *signature;    /* one line, what happened */
 	uint32_t roles;           /* the roles this rule trusts (0: none apply) */
 	const char *refs[RULE_MAX_REFS];
+	const char *signature_ja; /* the signature in Japanese (alert.signature_ja) */
 };
 
 /* The rule as built in. */

@@ -87,6 +87,8 @@ void options_usage(void)
 	       "                           (DIR/report.html, report.json, matrix.csv, inventory.csv,\n"
 	       "                           guideline.csv;\n"
 	       "                           'fabmon report DIR' writes it at any time)\n"
+	       "      --report-lang ja|en  the language of that report.html (default en; ja: the\n"
+	       "                           terms of METI's guideline; report.json stays English)\n"
 	       "      --no-input-hash      do not hash the captures for the run record (it costs one\n"
 	       "                           more read of each file: on slow disks, as long as the run)\n"
 	       "      --stats-interval S   seconds between stats records in live mode (default 60)\n"
@@ -362,6 +364,14 @@ static enum set_result set_fail_on(struct options *o, const char *arg)
 	return o->fail_on ? SET_OK : SET_BAD;
 }
 
+static enum set_result set_report_lang(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "ja") != 0 && strcmp(arg, "en") != 0)
+		return SET_BAD;
+	o->report_lang = arg;
+	return SET_OK;
+}
+
 static enum set_result set_timeout(struct options *o, const char *arg)
 {
 	return parse_timeout(o, arg) ? SET_OK : SET_BAD;
@@ -498,6 +508,7 @@ static const struct opt_spec opt_specs[] = {
 	FLAG("no-promisc", promisc, false),
 	FLAG("append", append, true),
 	FLAG("no-report", report, false),
+	SETTER("report-lang", 0, true, set_report_lang, "--report-lang takes ja or en"),
 	SETTER("fail-on", 0, true, set_fail_on, "--fail-on takes critical, high, medium or low"),
 	FLAG("no-input-hash", no_input_hash, true),
 	NUMBER("stats-interval", 0, stats_interval, 1, 86400, 1,

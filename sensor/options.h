@@ -57,6 +57,7 @@ struct options {
 	bool rules_enabled;
 	uint32_t max_hosts;                 /* learned-host table of the rule engine */
 	bool report;                        /* -r -o: the audit report at the end */
+	const char *report_lang;            /* --report-lang: "ja" or "en" (NULL: en) */
 	bool no_input_hash;                 /* -r: no SHA-256 of the captures */
 	uint32_t alert_window;              /* 0: the policy's */
 	uint32_t alert_rate;                /* 0: the policy's */

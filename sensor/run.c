@@ -617,8 +617,9 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 		       flows_created(pl), records - pl->eve.out.dropped, o->outdir);
 	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
 		char rerr[512];
-		int rrc = pl->eve.report ? report_feed_write(pl->eve.report, NULL, rerr, sizeof(rerr))
-					 : report_generate(o->outdir, NULL, rerr, sizeof(rerr));
+		int rrc = pl->eve.report ? report_feed_write(pl->eve.report, NULL, o->report_lang, rerr,
+							     sizeof(rerr))
+					 : report_generate(o->outdir, NULL, o->report_lang, rerr, sizeof(rerr));
 		if (rrc < 0) {
 			log_error("audit report not written: %s", rerr);
 			code = EXIT_OUTPUT;

@@ -104,6 +104,7 @@ struct policy_network {
 
 struct policy_zone {
 	char name[POLICY_NAME_LEN];
+	char name_ja[128];            /* the name in Japanese (UTF-8), for the report; "" none */
 	char description[128];
 	int purdue_x10;               /* Purdue level * 10: 35 for the DMZ */
 	enum zone_area area;

@@ -407,6 +407,8 @@ static bool zone_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 	struct policy_zone *z = za->z;
 	if (!strcmp(k, "name"))
 		return copy_str(c, v, "zone name", z->name, sizeof(z->name));
+	if (!strcmp(k, "name_ja"))
+		return copy_str(c, v, "name_ja", z->name_ja, sizeof(z->name_ja));
 	if (!strcmp(k, "description"))
 		return copy_str(c, v, "description", z->description, sizeof(z->description));
 	if (!strcmp(k, "purdue")) {
@@ -459,8 +461,8 @@ static bool zone_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 	return false;
 }
 
-static const char *const zone_keys[] = { "name", "description", "purdue", "area", "networks",
-					 "vlans", "sl_t", "inventory", "roles", NULL };
+static const char *const zone_keys[] = { "name", "name_ja", "description", "purdue", "area",
+					 "networks", "vlans", "sl_t", "inventory", "roles", NULL };
 
 static bool parse_zones(struct pctx *c, yaml_node_t *n)
 {

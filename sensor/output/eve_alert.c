@@ -255,6 +255,7 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 	jb_u64(b, "rev", 1);
 	jb_name(b, "rule_id", a->def->id);
 	jb_name(b, "signature", a->def->signature);
+	jb_str(b, "signature_ja", a->def->signature_ja); /* UTF-8: jb_str, not jb_name */
 	jb_name(b, "category", a->def->category);
 	jb_u64(b, "severity", a->severity);
 	jb_name(b, "severity_name", rule_severity_name(a->severity));

@@ -44,7 +44,7 @@ static void test_errors(void)
 	/* unknown keys */
 	expect_error("zones:\n  - {name: z, purdue: 2, area: fab-area, netwroks: [10.0.0.0/8]}\n",
 		     "site.yaml:2:42: zone 1: unknown key 'netwroks' (expected one of: name, "
-		     "description, purdue, area, networks, vlans, sl_t, inventory, roles)");
+		     "name_ja, description, purdue, area, networks, vlans, sl_t, inventory, roles)");
 	expect_error("zone:\n  - {name: z}\n",
 		     "site.yaml:1:1: policy: unknown key 'zone' (expected one of: version, name, "
 		     "default_action, infer_roles, zones, hosts, conduits, rules, alerting, gateways, scan)");
@@ -347,6 +347,34 @@ static void test_limits(void)
 	free(big);
 }
 
+/* A zone's Japanese name (issue 19 item 4): parsed as UTF-8 text, and the
+ * errors of a wrong type, an empty one and a long one, as description's. */
+static void test_name_ja(void)
+{
+	struct policy_error e;
+	struct policy *p = parse("zones:\n  - {name: fab-equipment, name_ja: \"製造装置ゾーン\", "
+				 "purdue: 2, area: fab-area}\n"
+				 "  - {name: fab-system, purdue: 3, area: fab-system-area}\n", &e);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_STR(p->zones[0].name_ja, "製造装置ゾーン");
+		CHECK_STR(p->zones[1].name_ja, "");
+		policy_free(p);
+	}
+	expect_error("zones:\n  - {name: z, name_ja: [a], purdue: 2, area: fab-area}\n",
+		     "site.yaml:2:24: name_ja must be a value, found a list");
+	expect_error("zones:\n  - {name: z, name_ja: {a: b}, purdue: 2, area: fab-area}\n",
+		     "site.yaml:2:24: name_ja must be a value, found a mapping");
+	expect_error("zones:\n  - {name: z, name_ja: \"\", purdue: 2, area: fab-area}\n",
+		     "site.yaml:2:24: name_ja must not be empty");
+	char buf[1024], name[200];
+	memset(name, 'z', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(buf, sizeof(buf), "zones:\n  - {name: z, name_ja: %s, purdue: 2, area: fab-area}\n",
+		 name);
+	expect_error(buf, "site.yaml:2:24: name_ja is longer than 127 characters");
+}
+
 int main(void)
 {
 	RUN(test_errors);
@@ -354,5 +382,6 @@ int main(void)
 	RUN(test_public);
 	RUN(test_builtin);
 	RUN(test_limits);
+	RUN(test_name_ja);
 	return test_done();
 }
