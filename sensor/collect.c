@@ -329,7 +329,7 @@ int cmd_collect(int argc, char **argv)
 	if (s != NATS_OK) {
 		const char *text = nats_GetLastError(NULL);
 		log_error("collect: cannot reach %s: %s", url,
-			  text && *text ? text : natsStatus_GetText(s));
+			  text && *text ? publish_nats_text(text) : natsStatus_GetText(s));
 		goto out;
 	}
 	jsSubOptions so;

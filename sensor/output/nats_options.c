@@ -92,9 +92,15 @@ bool publish_check_security(const char *creds, const char *tls_ca, char *err, si
 	if (s != NATS_OK) {
 		const char *why = nats_GetLastError(NULL);
 		snprintf(err, errlen, "--nats-tls-ca %s: %s", tls_ca,
-			 why && *why ? why : natsStatus_GetText(s));
+			 why && *why ? publish_nats_text(why) : natsStatus_GetText(s));
 		return false;
 	}
 	return true;
 }
 
+
+const char *publish_nats_text(const char *text)
+{
+	const char *after = text[0] == '(' ? strstr(text, "): ") : NULL;
+	return after ? after + 3 : text;
+}

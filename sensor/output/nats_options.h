@@ -28,4 +28,8 @@ natsStatus publish_nats_security(natsOptions *o, const char *creds, const char *
  * cannot load; false with err naming the option and file. NULL: not given. */
 bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen);
 
+/* nats.c's error text without the source location it puts first
+ * ("(conn.c:733): SSL handshake error" -> "SSL handshake error"). */
+const char *publish_nats_text(const char *text);
+
 #endif

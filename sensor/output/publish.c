@@ -272,10 +272,7 @@ static void on_connected(natsConnection *nc, void *closure)
 
 static void set_why(struct publisher *p, const char *why)
 {
-	/* nats.c puts its source location first: "(conn.c:733): SSL ..." */
-	const char *after = why && why[0] == '(' ? strstr(why, "): ") : NULL;
-	if (after)
-		why = after + 3;
+	why = why ? publish_nats_text(why) : NULL;
 	pthread_mutex_lock(&p->ack_lock);
 	snprintf(p->conn_why, sizeof(p->conn_why), "%s", why ? why : "");
 	pthread_mutex_unlock(&p->ack_lock);
@@ -347,9 +344,10 @@ static void connect_nats(struct publisher *p)
 	}
 	if (s != NATS_OK) {
 		const char *why = nats_GetLastError(NULL);
-		set_why(p, why && *why ? why : natsStatus_GetText(s));
+		why = why && *why ? publish_nats_text(why) : natsStatus_GetText(s);
+		set_why(p, why);
 		log_warn("publish: cannot set up the NATS connection to %s: %s; records wait in "
-			 "eve.json", p->cfg.servers, why && *why ? why : natsStatus_GetText(s));
+			 "eve.json", p->cfg.servers, why);
 		natsConnection_Destroy(p->nc);
 		p->nc = NULL;
 	}
@@ -539,8 +537,7 @@ static void publish_failed(struct publisher *p, natsStatus s, jsErrCode je, cons
 	/* the server's text, after the source place nats.c puts first: "(js.c:535): ..." */
 	if (!text || !*text)
 		text = nats_GetLastError(NULL);
-	const char *cut = text ? strstr(text, "): ") : NULL;
-	text = cut && *text == '(' ? cut + 3 : text ? text : natsStatus_GetText(s);
+	text = text ? publish_nats_text(text) : natsStatus_GetText(s);
 	bool full = je == JSStreamStoreFailedErr && strstr(text, "maximum");
 	log_warn("publish: stream %s refuses records: %s (JetStream error %d)%s; records wait in "
 		 "eve.json and go when it %s", PUBLISH_STREAM, text, (int)je,
@@ -855,6 +852,19 @@ static void update_backlog(struct publisher *p)
 	atomic_store(&p->backlog, unacked(p));
 }
 
+/* The connection and what hangs on it, gone (connect_nats makes them again). */
+static void drop_connection(struct publisher *p)
+{
+	if (p->kv)
+		kvStore_Destroy(p->kv);
+	p->kv = NULL;
+	jsCtx_Destroy(p->js);
+	p->js = NULL;
+	natsConnection_Destroy(p->nc);
+	p->nc = NULL;
+	p->stream_ok = false;
+}
+
 static void *run(void *arg)
 {
 	struct publisher *p = arg;
@@ -863,6 +873,16 @@ static void *run(void *arg)
 		if (!p->nc) {
 			sleep_ms(1000);
 			connect_nats(p);
+			continue;
+		}
+		if (natsConnection_Status(p->nc) == NATS_CONN_STATUS_CLOSED) {
+			/* nats.c gave up for good (a refused login closes the
+			 * connection after two tries): start again, as at the start,
+			 * so that credentials fixed or an account added on the
+			 * servers are picked up while the sensor runs */
+			note_why(p);
+			drop_connection(p);
+			update_backlog(p);
 			continue;
 		}
 		if (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED) {

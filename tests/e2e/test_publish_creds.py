@@ -38,6 +38,11 @@ Known truth, checked:
    at start): likewise nothing published, "invalid checksum" said.
    The stream still holds only the first run's records (collected again
    with user.creds by another consumer, --durable).
+4. A sensor refused (its account unknown: nats.c closes the connection
+   for good after two refusals) keeps capturing from a FIFO; the server
+   is restarted knowing that account: the sensor logs in by itself ("…
+   acknowledges records again") and its final stats record counts every
+   record before it as published, nothing waiting.
 """
 import base64
 import hashlib
@@ -49,6 +54,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from cryptography.hazmat.primitives import serialization
@@ -201,19 +207,24 @@ NKEYs are sensitive and should be treated as secrets.
 
 # ---- the server ----
 
-def start_server(d):
-    """nats-server in operator mode with JetStream: (process, URL, keys)."""
-    operator = NKey(PREFIX_OPERATOR)
-    account, system = NKey(PREFIX_ACCOUNT), NKey(PREFIX_ACCOUNT)
-    keys = {"operator": operator, "account": account, "system": system}
-    op_jwt = make_jwt(operator, operator.public, "fabmon-test-operator", {
-        "system_account": system.public, "type": "operator", "version": 2})
-    with open(d("operator.jwt"), "w", encoding="ascii") as f:
-        f.write(op_jwt + "\n")
-    keys["jwts"] = {"operator": op_jwt,
-                    "account": account_jwt(operator, account, "FAB", True),
-                    "system": account_jwt(operator, system, "SYS", False)}
-    port = free_port()
+def start_server(d, keys=None, port=None, more=()):
+    """nats-server in operator mode with JetStream: (process, URL, keys).
+    Again with keys and port: the same server, knowing the accounts more
+    (public key, JWT) too."""
+    if keys is None:
+        operator = NKey(PREFIX_OPERATOR)
+        account, system = NKey(PREFIX_ACCOUNT), NKey(PREFIX_ACCOUNT)
+        keys = {"operator": operator, "account": account, "system": system}
+        op_jwt = make_jwt(operator, operator.public, "fabmon-test-operator", {
+            "system_account": system.public, "type": "operator", "version": 2})
+        with open(d("operator.jwt"), "w", encoding="ascii") as f:
+            f.write(op_jwt + "\n")
+        keys["jwts"] = {"operator": op_jwt,
+                        "account": account_jwt(operator, account, "FAB", True),
+                        "system": account_jwt(operator, system, "SYS", False)}
+    account, system = keys["account"], keys["system"]
+    port = port or free_port()
+    preload = "".join(f'  {pub}: "{jwt}"\n' for pub, jwt in more)
     with open(d("server.conf"), "w", encoding="ascii") as f:
         f.write(f"""listen: 127.0.0.1:{port}
 operator: "{d('operator.jwt')}"
@@ -222,7 +233,7 @@ resolver: MEMORY
 resolver_preload: {{
   {account.public}: "{keys['jwts']['account']}"
   {system.public}: "{keys['jwts']['system']}"
-}}
+{preload}}}
 jetstream: {{
   store_dir: "{d('store')}"
 }}
@@ -277,6 +288,56 @@ def refused_run(d, url, what, out, *extra, reason="Authorization Violation"):
     c.true(f"{what}: said, with the reason ({reason})",
            re.search(r"not yet acknowledged by " + re.escape(url) + r" \([^)]*" + reason,
                      r.stderr) is not None, r.stderr[-600:])
+
+
+def account_added_while_running(d, proc, url, keys):
+    """4. A sensor whose login is refused (its account unknown) keeps
+    capturing; the account is added on the server (restarted with it):
+    the sensor logs in by itself and publishes everything, without a
+    restart. Returns the server's process."""
+    late_account, late = NKey(PREFIX_ACCOUNT), NKey(PREFIX_USER)
+    write_creds(d("late.creds"), user_jwt(late_account, late, "late"), late.seed)
+    out, fifo = d("late"), d("late.fifo")
+    os.mkfifo(fifo)
+    p = subprocess.Popen([FABMON, "-r", fifo, "-o", out, "--no-input-hash", "--publish", url,
+                          "--nats-creds", d("late.creds"), "--site", "fab1", "--sensor-name",
+                          "creds3", "--publish-drain", "30"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = []
+    reader = threading.Thread(target=lambda: [err.append(line) for line in p.stderr], daemon=True)
+    reader.start()
+
+    def wait_for(text, timeout):
+        end = time.time() + timeout
+        while time.time() < end and not any(text in line for line in err):
+            time.sleep(0.05)
+        return any(text in line for line in err)
+
+    with open(fifo, "wb") as f, open(DEMO, "rb") as pcap:
+        f.write(pcap.read())
+        f.flush()
+        c.true("late account: refused at first, said",
+               wait_for("cannot reach", 20) and "Authorization Violation" in "".join(err),
+               "".join(err)[-400:])
+        time.sleep(2)  # nats.c has given up on the connection by now (two refusals)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        port = int(url.rsplit(":", 1)[1])
+        proc = start_server(d, keys, port, [(late_account.public,
+                                             account_jwt(keys["operator"], late_account, "LATE",
+                                                         True))])[0]
+        c.true("late account: the sensor logs in by itself and publishes",
+               wait_for("acknowledges records again", 30), "".join(err)[-600:])
+    p.wait(timeout=60)
+    reader.join(timeout=10)
+    os.unlink(fifo)
+    c.eq("late account: exit code", p.returncode, 0, "".join(err)[-400:])
+    recs = eve(out)
+    ps = recs[-1]["stats"].get("publish", {})
+    c.eq("late account: every record before the final stats published", ps.get("published"),
+         len(recs) - 1, str(ps))
+    c.eq("late account: nothing waiting", ps.get("backlog_bytes"), 0, str(ps))
+    return proc
 
 
 def collect(url, out, *extra):
@@ -338,6 +399,7 @@ def main():
         c.eq("collect again with user.creds (another consumer): exit code", r.returncode, 0, r.stderr[-600:])
         c.eq("... the stream holds only the run that logged in",
              len(eve(d("col2"))) if os.path.exists(d("col2", "eve.json")) else 0, len(recs))
+        proc = account_added_while_running(d, proc, url, keys)
     finally:
         if proc:
             proc.send_signal(signal.SIGTERM)
