@@ -152,6 +152,21 @@ static const struct rule_def defs[R_COUNT] = {
 		"Host sweep: one source probes many fab hosts in an interval", 0,
 		{ "62443-3-3:SR6.2", "CSF:DE.CM-01", "CSF:DE.AE-02", "METI:FA" },
 		.signature_ja = "ホストスイープ: 一定時間内に 1 つの送信元がファブの多数のホストを探索" },
+	/* Behaviour baseline (issue 19 item 2): what `fabmon learn` saw each
+	 * host pair do is the policy's `baseline:`; a SECS/GEM message,
+	 * remote command, process program or equipment constant, or a Modbus
+	 * function or register range, outside it is an adverse event to
+	 * analyse (CSF 2.0 DE.AE-02, DE.CM-09: software and its use
+	 * monitored; 62443-3-3 SR 6.2; SEMI E187 security monitoring). */
+	[R_BASELINE_HSMS] = { R_BASELINE_HSMS, "FAB-BL-001", 9100901, 2, "baseline",
+		"SECS/GEM message, remote command, recipe or equipment constant outside the "
+		"learned baseline of this host and equipment", 0,
+		{ "CSF:DE.AE-02", "CSF:DE.CM-09", "62443-3-3:SR6.2", "E187:MON", "METI:FA" },
+		.signature_ja = "このホストと製造装置の学習済みベースラインにない SECS/GEM メッセージ、リモートコマンド、レシピまたは装置定数" },
+	[R_BASELINE_MODBUS] = { R_BASELINE_MODBUS, "FAB-BL-002", 9100902, 2, "baseline",
+		"Modbus function or register range outside the learned baseline of this client and "
+		"server", 0, { "CSF:DE.AE-02", "CSF:DE.CM-09", "62443-3-3:SR6.2", "METI:FA" },
+		.signature_ja = "このクライアントとサーバーの学習済みベースラインにない Modbus ファンクションまたはレジスタ範囲" },
 };
 
 const struct rule_def *rule_def(enum rule_id r)

@@ -50,6 +50,8 @@ enum rule_id {
 	R_SCAN_SYN_FLOOD,         /* FAB-SCAN-001 */
 	R_SCAN_PORT_SCAN,         /* FAB-SCAN-002 */
 	R_SCAN_HOST_SWEEP,        /* FAB-SCAN-003 */
+	R_BASELINE_HSMS,          /* FAB-BL-001 */
+	R_BASELINE_MODBUS,        /* FAB-BL-002 */
 	R_COUNT
 };
 

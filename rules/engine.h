@@ -48,6 +48,8 @@ struct rules_flow {
 	uint32_t slot[2];             /* learned-host entries of client, server (+1; 0 unknown) */
 	int16_t zone[2];              /* zones of client and server, -1 none */
 	uint8_t verdict;              /* enum rules_verdict */
+	int32_t baseline;             /* its policy baseline entry +1; -1 none; 0 not looked up */
+	uint32_t baseline_gen;        /* the policy generation it was looked up for */
 };
 
 /* What the zone/conduit policy says of a flow (its record's "policy"). */

@@ -18,43 +18,6 @@
 
 /* ---------- HSMS ---------- */
 
-static void copy_field(char *out, size_t len, const struct gem_fields *g, const char *key)
-{
-	const struct gem_field *f = g ? gem_field(g, key) : NULL;
-	if (!f)
-		return;
-	if (f->numeric) {
-		snprintf(out, len, "%llu", (unsigned long long)f->num);
-	} else {
-		/* cut to the alert's field (a PPID may be long) */
-		size_t n = strnlen(f->text, len - 1);
-		memcpy(out, f->text, n);
-		out[n] = '\0';
-	}
-}
-
-static void hsms_context(struct alert *a, const struct hsms_message *m)
-{
-	struct alert_hsms *h = &a->u.hsms;
-	a->ctx = ACTX_HSMS;
-	memset(h, 0, sizeof(*h));
-	h->stream = m->stream;
-	h->function = m->function;
-	h->wbit = m->wbit;
-	if (m->gem)
-		snprintf(h->name, sizeof(h->name), "%s", m->gem->name);
-	snprintf(h->category, sizeof(h->category), "%s", gem_category_name(m->category));
-	snprintf(h->direction, sizeof(h->direction), "%s",
-		 m->sender == HSMS_ROLE_HOST ? "H>E" : "E>H");
-	h->session_id = m->session_id;
-	h->system = m->system;
-	bool cut;
-	if (hsms_message_sml(m, h->sml, sizeof(h->sml), &cut))
-		h->sml_truncated = cut;
-	copy_field(h->rcmd, sizeof(h->rcmd), m->fields, "rcmd");
-	copy_field(h->ppid, sizeof(h->ppid), m->fields, "ppid");
-}
-
 /* Field "key" says "disable" (0 / false); unknown counts as disable. */
 static bool field_disables(const struct gem_fields *g, const char *key, uint64_t enable_bit)
 {
@@ -141,7 +104,7 @@ static void hsms_conduit_filter(struct rules *r, struct rules_flow *rf,
 	struct ep ep[2];
 	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, R_HSMS_MESSAGE_NOT_ALLOWED, v, ep, sec, usec);
-	hsms_context(a, m);
+	rl_hsms_context(a, m);
 	snprintf(a->conduit, sizeof(a->conduit), "%s", c->name);
 	char sf[12];
 	hsms_sf_text(sf, m->stream, m->function);
@@ -176,6 +139,8 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 		rules_flow_check(r, rf, v, sec, usec);
 	if (m->stype == HSMS_DATA && rf->conduit >= 0)
 		hsms_conduit_filter(r, rf, v, m, sec, usec);
+	if (m->stype == HSMS_DATA && p->baseline.line)
+		rl_baseline_hsms(r, rf, v, m, host_i, sec, usec);
 	/* most messages concern no rule: decide that before any lookup */
 	bool to_host = false;
 	enum rule_id rule = R_COUNT;
@@ -218,7 +183,7 @@ void rl_hsms_event(struct rules *r, struct rules_flow *rf, const struct rules_fl
 	if (rl_trusted(r, rule, &ep[host_i], designated))
 		return;
 	struct alert *a = rl_begin(r, rule, v, ep, sec, usec);
-	hsms_context(a, m);
+	rl_hsms_context(a, m);
 	hsms_sf_text(sf, m->stream, m->function);
 	char roles[240];
 	policy_roles_str(r->set[rule].roles, roles, sizeof(roles));

@@ -16,47 +16,6 @@
 
 /* ---------- Modbus ---------- */
 
-static void modbus_context(struct alert *a, const struct modbus_pdu *pd)
-{
-	struct alert_modbus *mb = &a->u.modbus;
-	a->ctx = ACTX_MODBUS;
-	memset(mb, 0, sizeof(*mb));
-	mb->function = pd->function;
-	snprintf(mb->function_name, sizeof(mb->function_name), "%s",
-		 pd->function_name ? pd->function_name : "");
-	snprintf(mb->access, sizeof(mb->access), "%s", modbus_access_name(pd->access));
-	mb->unit_id = pd->unit_id;
-	if (pd->function == 23 && pd->has_write) {
-		mb->has_address = true;
-		mb->address = pd->write_address;
-		mb->quantity = pd->write_quantity;
-	} else if (pd->has_address) {
-		mb->has_address = true;
-		mb->address = pd->address;
-		mb->quantity = pd->has_quantity ? pd->quantity : 1;
-	}
-	mb->tx_id = pd->tx_id;
-	mb->adu_len = pd->adu_len <= sizeof(mb->adu) ? pd->adu_len : 0;
-	if (pd->adu)
-		memcpy(mb->adu, pd->adu, mb->adu_len);
-}
-
-/* The registers/coils a write touches: [lo, hi]. */
-static bool write_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi)
-{
-	if (pd->function == 23 && pd->has_write) {
-		*lo = pd->write_address;
-		*hi = *lo + (pd->write_quantity ? pd->write_quantity - 1u : 0);
-		return true;
-	}
-	if (!pd->has_address)
-		return false;
-	*lo = pd->address;
-	uint32_t q = (pd->function == 15 || pd->function == 16) && pd->has_quantity ? pd->quantity : 1;
-	*hi = *lo + (q ? q - 1 : 0);
-	return true;
-}
-
 static bool bit_set(const uint8_t *bits, unsigned v)
 {
 	return bits[v / 8] & (1u << (v % 8));
@@ -86,7 +45,7 @@ static void modbus_conduit_filter(struct rules *r, struct rules_flow *rf,
 			continue;
 		function_ok = true;
 		uint32_t lo, hi;
-		if (pd->access != MODBUS_ACCESS_WRITE || !a->naddresses || !write_span(pd, &lo, &hi))
+		if (pd->access != MODBUS_ACCESS_WRITE || !a->naddresses || !rl_modbus_write_span(pd, &lo, &hi))
 			return;
 		for (unsigned k = 0; k < a->naddresses; k++)
 			if (lo >= a->addresses[k].lo && hi <= a->addresses[k].hi)
@@ -101,7 +60,7 @@ static void modbus_conduit_filter(struct rules *r, struct rules_flow *rf,
 	struct ep ep[2];
 	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, rule, v, ep, sec, usec);
-	modbus_context(a, pd);
+	rl_modbus_context(a, pd);
 	snprintf(a->conduit, sizeof(a->conduit), "%s", c->name);
 	if (rule == R_MODBUS_ADDRESS) {
 		rl_reason(a, "%s to address %u (%u values) of unit %u: conduit '%s' allows writes to %s",
@@ -138,6 +97,8 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 		rules_flow_check(r, rf, v, sec, usec);
 	if (rf->conduit >= 0)
 		modbus_conduit_filter(r, rf, v, pd, sec, usec);
+	if (p->baseline.line)
+		rl_baseline_modbus(r, rf, v, pd, cli, sec, usec);
 	enum rule_id rule = R_COUNT;
 	if (pd->access == MODBUS_ACCESS_WRITE)
 		rule = R_MODBUS_WRITE;
@@ -154,7 +115,7 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 	if (rl_trusted(r, rule, &ep[cli], designated))
 		return;
 	struct alert *a = rl_begin(r, rule, v, ep, sec, usec);
-	modbus_context(a, pd);
+	rl_modbus_context(a, pd);
 	char w[256], t[256], roles[160];
 	policy_roles_str(r->set[rule].roles, roles, sizeof(roles));
 	rl_reason(a, "%s (function %u, %s) to %s unit %u from %s, which does not have the role (%s)",

@@ -11,6 +11,7 @@
 
 #include "dissectors/hsms.h"
 #include "dissectors/modbus.h"
+#include "rules/learn_baseline.h"
 
 #define LEARN_PORTS 16
 #define LEARN_RANGES 16
@@ -57,6 +58,7 @@ struct learner {
 	uint64_t not_learned;         /* half-open attempts and flows to port 0 */
 	struct lzone *zones;
 	size_t nzones;
+	struct learn_baseline *bl;    /* what each host pair did */
 };
 
 struct learner *learner_create(const struct learn_config *cfg)
@@ -76,7 +78,8 @@ struct learner *learner_create(const struct learn_config *cfg)
 	l->hosts = calloc(l->cfg.max_hosts, sizeof(*l->hosts));
 	l->edges = calloc(l->cfg.max_edges, sizeof(*l->edges));
 	l->zones = calloc(l->cfg.max_hosts, sizeof(*l->zones));
-	if (!l->hosts || !l->edges || !l->zones) {
+	l->bl = learn_baseline_create();
+	if (!l->hosts || !l->edges || !l->zones || !l->bl) {
 		learner_destroy(l);
 		return NULL;
 	}
@@ -90,6 +93,7 @@ void learner_destroy(struct learner *l)
 	free(l->hosts);
 	free(l->edges);
 	free(l->zones);
+	learn_baseline_destroy(l->bl);
 	free(l);
 }
 
@@ -214,7 +218,8 @@ static void add_range(struct ledge *e, uint32_t lo, uint32_t hi)
 	e->wr[e->nwr++] = (struct addr_range){ (uint16_t)lo, (uint16_t)(hi > 65535 ? 65535 : hi) };
 }
 
-void learner_event(struct learner *l, const struct rules_flow_view *v, const struct app_event *ev)
+void learner_event(struct learner *l, const struct rules_flow_view *v, const struct app_event *ev,
+		   int64_t sec, uint32_t usec)
 {
 	switch (ev->kind) {
 	case APP_EVENT_HSMS: {
@@ -230,6 +235,7 @@ void learner_event(struct learner *l, const struct rules_flow_view *v, const str
 		struct ledge *e = m->stype == HSMS_DATA ? edge_get(l, v) : NULL;
 		if (e)
 			e->streams[m->stream / 8] |= (uint8_t)(1u << (m->stream % 8));
+		learn_baseline_hsms(l->bl, &v->addr[host_i], &v->addr[1 - host_i], m, sec, usec);
 		return;
 	}
 	case APP_EVENT_MODBUS: {
@@ -241,6 +247,7 @@ void learner_event(struct learner *l, const struct rules_flow_view *v, const str
 			l->hosts[c].roles |= ROLE_BIT(ROLE_SCADA);
 		if (s >= 0)
 			l->hosts[s].roles |= ROLE_BIT(ROLE_CONTROLLER);
+		learn_baseline_modbus(l->bl, &v->addr[p->dir], &v->addr[1 - p->dir], p, sec, usec);
 		struct ledge *e = edge_get(l, v);
 		if (!e)
 			return;
@@ -683,9 +690,42 @@ char *learner_policy_yaml(struct learner *l, const char *origin)
 	free(done);
 	if (!nconduits)
 		sb(&b, "  []\n");
+	char *bl = NULL;
+	size_t bl_len = 0;
+	FILE *mf = open_memstream(&bl, &bl_len);
+	if (!mf || !learn_baseline_yaml(l->bl, mf) || fclose(mf) != 0)
+		b.oom = true;
+	else if (bl_len)
+		sb(&b, "%s", bl);
+	free(bl);
 	if (b.oom) {
 		free(b.p);
 		return NULL;
 	}
 	return b.p;
+}
+
+char *learner_baseline_for(struct learner *l, const char *policy_text, const char *origin)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&out, &len);
+	if (!mf)
+		return NULL;
+	fputs(policy_text, mf);
+	if (len && out[len - 1] != '\n')
+		fputc('\n', mf);
+	char safe[512];
+	size_t n = 0;
+	for (const char *c = origin; *c && n + 1 < sizeof(safe); c++)
+		safe[n++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+	safe[n] = '\0';
+	fprintf(mf, "\n# Baseline added by `fabmon learn` from %s, from the flows this policy\n"
+		    "# allows (nothing is learned from flows that broke a conduit).\n", safe);
+	bool ok = learn_baseline_yaml(l->bl, mf);
+	if (fclose(mf) != 0 || !ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }

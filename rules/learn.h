@@ -7,8 +7,10 @@
  * equipment identity seen (the baseline); one conduit per observed zone
  * pair, with an allow entry per application and initiator roles, the HSMS
  * streams and the Modbus access classes and written address ranges seen.
- * The draft is strict on purpose: enforcing it on the traffic it was
- * learned from raises no alert, anything new does.
+ * And the behaviour baseline of each host pair (learn_baseline.h): the
+ * SECS/GEM messages, commands, recipes and constants, the Modbus functions
+ * and register ranges. The draft is strict on purpose: enforcing it on the
+ * traffic it was learned from raises no alert, anything new does.
  */
 #ifndef FABMON_RULES_LEARN_H
 #define FABMON_RULES_LEARN_H
@@ -31,7 +33,12 @@ struct learner *learner_create(const struct learn_config *cfg);
 void learner_destroy(struct learner *l);
 /* A flow whose application is known (or that ended). */
 void learner_flow(struct learner *l, const struct rules_flow_view *v);
-void learner_event(struct learner *l, const struct rules_flow_view *v, const struct app_event *ev);
+/* An event of a flow's dissector at capture time sec.usec. */
+void learner_event(struct learner *l, const struct rules_flow_view *v, const struct app_event *ev,
+		   int64_t sec, uint32_t usec);
+/* A policy's text with the baseline learned appended (`fabmon learn -c`),
+ * malloc'd; NULL when out of memory. */
+char *learner_baseline_for(struct learner *l, const char *policy_text, const char *origin);
 /* The draft policy as YAML (malloc'd, NUL-terminated), with a header
  * comment naming `origin`. NULL if out of memory. */
 char *learner_policy_yaml(struct learner *l, const char *origin);

@@ -338,6 +338,7 @@ static bool parse_learn_args(int argc, char **argv, struct options *o, const cha
 		{ "read", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "zone-prefix", required_argument, NULL, 'z' },
+		{ "policy", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -347,7 +348,7 @@ static bool parse_learn_args(int argc, char **argv, struct options *o, const cha
 	*code = EXIT_USAGE;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:o:z:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:z:c:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (o->n_inputs >= OPT_MAX_INPUTS) {
@@ -357,6 +358,11 @@ static bool parse_learn_args(int argc, char **argv, struct options *o, const cha
 			o->inputs[o->n_inputs++] = optarg;
 			break;
 		case 'o': *out = optarg; break;
+		case 'c':
+			/* the site policy: its rules run, and its text gets the baseline */
+			o->policy = optarg;
+			o->rules_enabled = true;
+			break;
 		case 'z': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -370,9 +376,15 @@ static bool parse_learn_args(int argc, char **argv, struct options *o, const cha
 		case 'q': o->verbosity = -1; break;
 		case 'h':
 			printf("Usage: fabmon learn -r CAPTURE|DIR [-r ...] [-o POLICY.yaml] [--zone-prefix N]\n"
+			       "       fabmon learn -c SITE.yaml -r CAPTURE|DIR [-r ...] [-o POLICY.yaml]\n"
 			       "Write a draft zone/conduit policy from the traffic of the captures\n"
 			       "(stdout without -o). Zones are the observed private /N subnets (default\n"
-			       "16); review the draft, then enforce it with `fabmon -c POLICY.yaml`.\n");
+			       "16); review the draft, then enforce it with `fabmon -c POLICY.yaml`.\n"
+			       "Either way the policy gets a behaviour baseline (baseline:): per host\n"
+			       "pair the SECS/GEM messages, RCMDs, PPIDs and ECIDs, per Modbus client\n"
+			       "and server the functions and register ranges read and written.\n"
+			       "  -c, --policy SITE.yaml  keep this policy and add the baseline to it,\n"
+			       "                          learned only from flows it allows\n");
 			*code = EXIT_OK;
 			return false;
 		default:
@@ -420,9 +432,26 @@ int cmd_learn(int argc, char **argv)
 	int code;
 	if (!parse_learn_args(argc, argv, &o, &out, &lc, &code))
 		return code;
+	/* -c: the site policy, which gets the baseline (and must not have one:
+	 * its baseline rules would run while learning) */
+	struct policy *sp = NULL;
+	if (o.policy) {
+		struct policy_error perr;
+		if (!(sp = policy_load_file(o.policy, &perr))) {
+			print_error(&perr);
+			return EXIT_POLICY;
+		}
+		if (sp->baseline.line) {
+			log_error("%s:%d: the policy has a baseline already: remove the section to learn "
+				  "a new one", o.policy, sp->baseline.line);
+			policy_free(sp);
+			return EXIT_POLICY;
+		}
+	}
 	struct learner *l = learner_create(&lc);
 	if (!l) {
 		log_error("out of memory");
+		policy_free(sp);
 		return EXIT_RUNTIME;
 	}
 	int verbosity = o.verbosity;
@@ -430,6 +459,7 @@ int cmd_learn(int argc, char **argv)
 	int rc = sensor_run(&o, l);
 	if (rc != EXIT_OK && rc != EXIT_INPUT_DAMAGED) {
 		learner_destroy(l);
+		policy_free(sp);
 		return rc;
 	}
 	char origin[512];
@@ -437,7 +467,13 @@ int cmd_learn(int argc, char **argv)
 		snprintf(origin, sizeof(origin), "%s", o.inputs[0]);
 	else
 		snprintf(origin, sizeof(origin), "%d captures (first: %s)", o.n_inputs, o.inputs[0]);
-	char *yaml = learner_policy_yaml(l, origin);
+	char *yaml = NULL;
+	if (sp) {
+		yaml = learner_baseline_for(l, sp->text, origin);
+		policy_free(sp);
+	} else {
+		yaml = learner_policy_yaml(l, origin);
+	}
 	uint64_t hosts, edges, dropped, not_learned;
 	learner_counts(l, &hosts, &edges, &dropped, &not_learned);
 	learner_destroy(l);
@@ -449,7 +485,10 @@ int cmd_learn(int argc, char **argv)
 	free(yaml);
 	if (code != EXIT_OK)
 		return code;
-	if (out && verbosity >= 0)
+	if (out && verbosity >= 0 && o.policy)
+		fprintf(stderr, "fabmon: baseline learned from %" PRIu64 " host pairs the policy "
+			"allows; %s with the baseline written to %s\n", edges, o.policy, out);
+	else if (out && verbosity >= 0)
 		fprintf(stderr, "fabmon: learned %" PRIu64 " hosts and %" PRIu64
 			" host pairs; draft policy written to %s%s\n", hosts, edges, out,
 			dropped ? " (some hosts did not fit: raise the limits)" : "");

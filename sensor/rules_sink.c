@@ -48,29 +48,39 @@ static struct rules_flow *state_of(struct rules_sink *s, struct flow *f)
 	return f->rules;
 }
 
+/* `fabmon learn -c POLICY` runs the rules beside the learner: nothing is
+ * learned from a flow that broke a conduit of that policy. */
+static bool broke_conduit(const struct rules_flow *rf)
+{
+	return rf && rf->verdict == RV_VIOLATION;
+}
+
 static void flow_classified(void *ctx, struct flow *f)
 {
 	struct rules_sink *s = ctx;
 	struct rules_flow_view v;
 	view_of(f, &v);
-	if (s->learn)
+	struct rules_flow *rf = s->rules ? state_of(s, f) : NULL;
+	if (rf)
+		rules_flow_check(s->rules, rf, &v, f->last.sec, f->last.usec);
+	if (s->learn && !broke_conduit(rf))
 		learner_flow(s->learn, &v);
-	else if (s->rules)
-		rules_flow_check(s->rules, state_of(s, f), &v, f->last.sec, f->last.usec);
 }
 
 static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int64_t sec,
 		      uint32_t usec)
 {
 	struct rules_sink *s = ctx;
-	if (!f || (!s->learn && !rules_event_wanted(ev->kind)))
+	bool rules = s->rules && rules_event_wanted(ev->kind);
+	if (!f || (!s->learn && !rules))
 		return;
 	struct rules_flow_view v;
 	view_of(f, &v);
-	if (s->learn)
-		learner_event(s->learn, &v, ev);
-	else if (s->rules)
-		rules_app_event(s->rules, state_of(s, f), &v, ev, sec, usec);
+	struct rules_flow *rf = s->rules ? state_of(s, f) : NULL;
+	if (rules)
+		rules_app_event(s->rules, rf, &v, ev, sec, usec);
+	if (s->learn && !broke_conduit(rf))
+		learner_event(s->learn, &v, ev, sec, usec);
 }
 
 struct event_sink rules_event_sink(struct rules_sink *s)

@@ -117,6 +117,19 @@ void policy_free(struct policy *p)
 		free(p->zones[i].vlans);
 	for (size_t i = 0; i < p->nconduits; i++)
 		free(p->conduits[i].allow);
+	for (size_t i = 0; i < p->baseline.nhsms; i++) {
+		struct policy_baseline_hsms *b = &p->baseline.hsms[i];
+		free(b->sf);
+		free(b->rcmds.v);
+		free(b->ppids.v);
+		free(b->ecids.v);
+	}
+	for (size_t i = 0; i < p->baseline.nmodbus; i++) {
+		free(p->baseline.modbus[i].reads);
+		free(p->baseline.modbus[i].writes);
+	}
+	free(p->baseline.hsms);
+	free(p->baseline.modbus);
 	free(p->text);
 	free(p->zones);
 	free(p->hosts);

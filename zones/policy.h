@@ -175,6 +175,41 @@ struct policy_scan {
 	{ .interval = 60, .syn_flood = 1000, .port_scan = 100, .host_sweep = 64,          \
 	  .areas = (1u << AREA_FAB) | (1u << AREA_FAB_SYSTEM) }
 
+/* The `baseline:` section (issue 19 item 2): what `fabmon learn` saw each
+ * host pair do, so that detection can name what is new (rules/
+ * engine_baseline.c). A list left out of an entry means none seen. */
+struct baseline_names {
+	char (*v)[POLICY_ID_LEN];
+	size_t n;
+};
+
+struct policy_baseline_hsms {
+	struct ip_addr host, equipment;
+	uint16_t *sf;                 /* primary messages (stream << 8 | function), either way */
+	size_t nsf;
+	struct baseline_names rcmds;  /* S2F41/S2F49/S2F21 remote commands */
+	struct baseline_names ppids;  /* process programs named (S7) */
+	struct baseline_names ecids;  /* equipment constants changed (S2F15) */
+	int line;
+};
+
+struct policy_baseline_modbus {
+	struct ip_addr client, server;
+	uint8_t functions[32];        /* bit per function code */
+	struct addr_range *reads, *writes;
+	size_t nreads, nwrites;
+	int line;
+};
+
+struct policy_baseline {
+	char taken[160];              /* when: the capture period it was learned from */
+	struct policy_baseline_hsms *hsms;
+	size_t nhsms;
+	struct policy_baseline_modbus *modbus;
+	size_t nmodbus;
+	int line;                     /* of the section; 0: none */
+};
+
 struct policy {
 	char name[POLICY_NAME_LEN];
 	char source[256];             /* file name, or "built-in" */
@@ -196,6 +231,7 @@ struct policy {
 	uint32_t alert_window;        /* seconds of aggregation */
 	uint32_t alert_rate;          /* new alert records per rule per minute */
 	struct policy_scan scan;
+	struct policy_baseline baseline;
 	/* compiled lookups (policy_compile) */
 	struct policy_network *nets;  /* sorted by family, length desc, prefix */
 	size_t nnets;

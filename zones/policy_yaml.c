@@ -907,6 +907,171 @@ static bool gateway_item(struct pctx *c, const yaml_node_t *n, void *arg)
 	return true;
 }
 
+/* ---------- baseline: (issue 19 item 2, written by `fabmon learn`) ---------- */
+
+static bool want_addr(struct pctx *c, const yaml_node_t *n, const char *what, struct ip_addr *out)
+{
+	const char *s = want_str(c, n, what);
+	if (!s)
+		return false;
+	if (!ip_addr_parse(s, out))
+		return fail(c, n, "bad %s '%s': expected an IPv4 or IPv6 address", what, s);
+	return true;
+}
+
+static bool name_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	struct baseline_names *b = arg;
+	const char *s = scalar(n);
+	if (strlen(s) >= POLICY_ID_LEN)
+		return fail(c, n, "'%s' is longer than %d characters", s, POLICY_ID_LEN - 1);
+	char (*v)[POLICY_ID_LEN] = realloc(b->v, (b->n + 1) * sizeof(*b->v));
+	if (!v)
+		return fail(c, n, "out of memory");
+	b->v = v;
+	snprintf(b->v[b->n++], POLICY_ID_LEN, "%s", s);
+	return true;
+}
+
+static bool bl_message_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	struct policy_baseline_hsms *b = arg;
+	const char *s = scalar(n);
+	unsigned st, fn;
+	char tail;
+	if (!((s[0] == 'S' || s[0] == 's') && sscanf(s + 1, "%u%*[Ff]%u%c", &st, &fn, &tail) == 2 &&
+	      st < 128 && fn < 256))
+		return fail(c, n, "bad HSMS message '%s': expected a stream/function like S2F41", s);
+	uint16_t *v = realloc(b->sf, (b->nsf + 1) * sizeof(*v));
+	if (!v)
+		return fail(c, n, "out of memory");
+	b->sf = v;
+	b->sf[b->nsf++] = (uint16_t)(st << 8 | fn);
+	return true;
+}
+
+static bool bl_hsms_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	struct policy_baseline_hsms *b = arg;
+	if (!strcmp(k, "host"))
+		return want_addr(c, v, "host", &b->host);
+	if (!strcmp(k, "equipment"))
+		return want_addr(c, v, "equipment", &b->equipment);
+	if (!strcmp(k, "messages"))
+		return each(c, v, "messages", bl_message_item, b);
+	if (!strcmp(k, "rcmds"))
+		return each(c, v, "rcmds", name_item, &b->rcmds);
+	if (!strcmp(k, "ppids"))
+		return each(c, v, "ppids", name_item, &b->ppids);
+	if (!strcmp(k, "ecids"))
+		return each(c, v, "ecids", name_item, &b->ecids);
+	return false;
+}
+
+static bool bl_fc_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	struct policy_baseline_modbus *b = arg;
+	long v;
+	if (!parse_long(scalar(n), &v) || v < 1 || v > 255)
+		return fail(c, n, "bad Modbus function code '%s': expected 1-255", scalar(n));
+	b->functions[v / 8] |= (uint8_t)(1u << (v % 8));
+	return true;
+}
+
+struct bl_ranges {
+	struct addr_range **r;
+	size_t *n;
+};
+
+static bool bl_range_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	struct bl_ranges *x = arg;
+	long lo, hi;
+	if (!parse_range(scalar(n), 0, 65535, &lo, &hi))
+		return fail(c, n, "bad Modbus address '%s': expected an address 0-65535 or a range "
+			    "like 0-99", scalar(n));
+	struct addr_range *v = realloc(*x->r, (*x->n + 1) * sizeof(*v));
+	if (!v)
+		return fail(c, n, "out of memory");
+	*x->r = v;
+	v[(*x->n)++] = (struct addr_range){ (uint16_t)lo, (uint16_t)hi };
+	return true;
+}
+
+static bool bl_modbus_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	struct policy_baseline_modbus *b = arg;
+	if (!strcmp(k, "client"))
+		return want_addr(c, v, "client", &b->client);
+	if (!strcmp(k, "server"))
+		return want_addr(c, v, "server", &b->server);
+	if (!strcmp(k, "functions"))
+		return each(c, v, "functions", bl_fc_item, b);
+	struct bl_ranges x = { !strcmp(k, "reads") ? &b->reads : &b->writes,
+			       !strcmp(k, "reads") ? &b->nreads : &b->nwrites };
+	return each(c, v, k, bl_range_item, &x);
+}
+
+static bool parse_bl_hsms(struct pctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "host", "equipment", "messages", "rcmds", "ppids",
+					    "ecids", NULL };
+	struct policy_baseline *bl = &c->p->baseline;
+	if (!want(c, n, YAML_SEQUENCE_NODE, "baseline hsms"))
+		return false;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = node(c, *it);
+		struct policy_baseline_hsms *v = realloc(bl->hsms, (bl->nhsms + 1) * sizeof(*v));
+		if (!v)
+			return fail(c, e, "out of memory");
+		bl->hsms = v;
+		struct policy_baseline_hsms *b = &bl->hsms[bl->nhsms++];
+		memset(b, 0, sizeof(*b));
+		b->line = (int)e->start_mark.line + 1;
+		if (!mapping(c, e, "a baseline hsms entry", keys, bl_hsms_pair, b) ||
+		    !require(c, e, "a baseline hsms entry", "host") ||
+		    !require(c, e, "a baseline hsms entry", "equipment"))
+			return false;
+	}
+	return true;
+}
+
+static bool parse_bl_modbus(struct pctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "client", "server", "functions", "reads", "writes",
+					    NULL };
+	struct policy_baseline *bl = &c->p->baseline;
+	if (!want(c, n, YAML_SEQUENCE_NODE, "baseline modbus"))
+		return false;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = node(c, *it);
+		struct policy_baseline_modbus *v = realloc(bl->modbus, (bl->nmodbus + 1) * sizeof(*v));
+		if (!v)
+			return fail(c, e, "out of memory");
+		bl->modbus = v;
+		struct policy_baseline_modbus *b = &bl->modbus[bl->nmodbus++];
+		memset(b, 0, sizeof(*b));
+		b->line = (int)e->start_mark.line + 1;
+		if (!mapping(c, e, "a baseline modbus entry", keys, bl_modbus_pair, b) ||
+		    !require(c, e, "a baseline modbus entry", "client") ||
+		    !require(c, e, "a baseline modbus entry", "server"))
+			return false;
+	}
+	return true;
+}
+
+static bool baseline_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(k, "taken"))
+		return copy_str(c, v, "taken", c->p->baseline.taken, sizeof(c->p->baseline.taken));
+	if (!strcmp(k, "hsms"))
+		return parse_bl_hsms(c, v);
+	return parse_bl_modbus(c, v);
+}
+
 static bool top_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 {
 	(void)arg;
@@ -947,12 +1112,19 @@ static bool top_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 		c->p->scan.line = (int)v->start_mark.line + 1;
 		return mapping(c, v, "scan", keys, scan_pair, &c->p->scan);
 	}
+	if (!strcmp(k, "baseline")) {
+		static const char *const keys[] = { "taken", "hsms", "modbus", NULL };
+		c->p->baseline.line = (int)v->start_mark.line + 1;
+		return mapping(c, v, "baseline", keys, baseline_pair, NULL) &&
+		       require(c, v, "baseline", "taken");
+	}
 	return false;
 }
 
 static const char *const top_keys[] = { "version", "name", "default_action", "infer_roles",
 					"zones", "hosts",
-					"conduits", "rules", "alerting", "gateways", "scan", NULL };
+					"conduits", "rules", "alerting", "gateways", "scan",
+					"baseline", NULL };
 
 struct policy *policy_parse(const char *text, size_t len, const char *source,
 			    struct policy_error *err)

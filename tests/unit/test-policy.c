@@ -47,7 +47,8 @@ static void test_errors(void)
 		     "name_ja, description, purdue, area, networks, vlans, sl_t, inventory, roles)");
 	expect_error("zone:\n  - {name: z}\n",
 		     "site.yaml:1:1: policy: unknown key 'zone' (expected one of: version, name, "
-		     "default_action, infer_roles, zones, hosts, conduits, rules, alerting, gateways, scan)");
+		     "default_action, infer_roles, zones, hosts, conduits, rules, alerting, gateways, scan, "
+		     "baseline)");
 	expect_error("zones:\n  - {purdue: 2, area: fab-area}\n",
 		     "site.yaml:2:5: zone 1: missing 'name'");
 	expect_error("zones:\n  - {name: z, area: fab-area}\n",
@@ -347,6 +348,72 @@ static void test_limits(void)
 	free(big);
 }
 
+/* The `baseline:` section (issue 19 item 2): the model, and each error. */
+static void test_baseline(void)
+{
+	char buf[2048];
+	snprintf(buf, sizeof(buf),
+		 "%sbaseline:\n"
+		 "  taken: \"2026-03-02T08:00:00Z .. 2026-03-02T08:05:00Z\"\n"
+		 "  hsms:\n"
+		 "    - host: 10.20.1.10\n"
+		 "      equipment: 10.30.1.21\n"
+		 "      messages: [S1F13, S2F41, S7F3]\n"
+		 "      rcmds: [START, \"STOP\"]\n"
+		 "      ppids: [\"ETCH \\\"A\\\"\"]\n"
+		 "      ecids: [\"1001\"]\n"
+		 "  modbus:\n"
+		 "    - {client: 10.20.2.20, server: 10.30.50.5, functions: [3, 16],\n"
+		 "       reads: [\"0-9\"], writes: [\"100\", \"120-122\"]}\n",
+		 base_zones);
+	struct policy_error e;
+	struct policy *p = parse(buf, &e);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	const struct policy_baseline *b = &p->baseline;
+	CHECK_EQ(b->line, 5); /* the section's mapping */
+	CHECK_STR(b->taken, "2026-03-02T08:00:00Z .. 2026-03-02T08:05:00Z");
+	CHECK_EQ(b->nhsms, 1);
+	CHECK_EQ(b->hsms[0].nsf, 3);
+	CHECK_EQ(b->hsms[0].sf[1], 2 << 8 | 41);
+	CHECK_EQ(b->hsms[0].rcmds.n, 2);
+	CHECK_STR(b->hsms[0].rcmds.v[1], "STOP");
+	CHECK_STR(b->hsms[0].ppids.v[0], "ETCH \"A\"");
+	CHECK_STR(b->hsms[0].ecids.v[0], "1001");
+	CHECK_EQ(b->nmodbus, 1);
+	CHECK(b->modbus[0].functions[0] & (1u << 3));
+	CHECK(b->modbus[0].functions[2] & (1u << 0));
+	CHECK_EQ(b->modbus[0].nwrites, 2);
+	CHECK_EQ(b->modbus[0].writes[1].lo, 120);
+	CHECK_EQ(b->modbus[0].writes[1].hi, 122);
+	CHECK_EQ(b->modbus[0].reads[0].hi, 9);
+	policy_free(p);
+
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  hsms: []\n", base_zones);
+	expect_error(buf, "site.yaml:5:3: baseline: missing 'taken'");
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  taken: x\n  hsms:\n    - {host: 10.20.1.10}\n",
+		 base_zones);
+	expect_error(buf, "site.yaml:7:7: a baseline hsms entry: missing 'equipment'");
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  taken: x\n  hsms:\n"
+		 "    - {host: 10.20.1.10, equipment: 10.30.1.21, messages: [S2F41, S2]}\n", base_zones);
+	expect_error(buf, "site.yaml:7:67: bad HSMS message 'S2': expected a stream/function like S2F41");
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  taken: x\n  hsms:\n"
+		 "    - {host: 10.20.1, equipment: 10.30.1.21}\n", base_zones);
+	expect_error(buf, "site.yaml:7:14: bad host '10.20.1': expected an IPv4 or IPv6 address");
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  taken: x\n  modbus:\n"
+		 "    - {client: 10.20.2.20, server: 10.30.50.5, functions: [0]}\n", base_zones);
+	expect_error(buf, "site.yaml:7:60: bad Modbus function code '0': expected 1-255");
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  taken: x\n  modbus:\n"
+		 "    - {client: 10.20.2.20, server: 10.30.50.5, writes: [\"9-1\"]}\n", base_zones);
+	expect_error(buf, "site.yaml:7:57: bad Modbus address '9-1': expected an address 0-65535 or "
+			  "a range like 0-99");
+	snprintf(buf, sizeof(buf), "%sbaseline:\n  taken: x\n  modbus:\n"
+		 "    - {client: 10.20.2.20, server: 10.30.50.5, write: [\"1\"]}\n", base_zones);
+	expect_error(buf, "site.yaml:7:48: a baseline modbus entry: unknown key 'write' (expected one "
+			  "of: client, server, functions, reads, writes)");
+}
+
 /* A zone's Japanese name (issue 19 item 4): parsed as UTF-8 text, and the
  * errors of a wrong type, an empty one and a long one, as description's. */
 static void test_name_ja(void)
@@ -382,6 +449,7 @@ int main(void)
 	RUN(test_public);
 	RUN(test_builtin);
 	RUN(test_limits);
+	RUN(test_baseline);
 	RUN(test_name_ja);
 	return test_done();
 }
