@@ -114,9 +114,21 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t sz, size_t max)
 	return true;
 }
 
+/* A name the policy can hold as it came: printable ASCII (YAML reads an
+ * escaped byte back as a character of two or more UTF-8 bytes, which would
+ * neither fit nor match). Any other is left out, so detection names it. */
+static bool plain_name(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++, n++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return n && n < POLICY_ID_LEN;
+}
+
 static void add_name(struct learn_baseline *b, struct names *n, const char *s)
 {
-	if (!*s || strlen(s) >= POLICY_ID_LEN) {
+	if (!plain_name(s)) {
 		b->dropped += *s != 0;
 		return;
 	}

@@ -31,7 +31,9 @@ Known truth:
     FAB-BL-002 new register range written 150-151, each saying when the
     baseline was taken; nothing else;
   - the first half with its own baseline: no alert of either rule;
-  - `fabmon learn -c` on a policy that has a baseline: exit 6, said.
+  - `fabmon learn -c` on a policy that has a baseline: exit 6, said;
+  - a PPID with a byte that is not printable ASCII is kept as records show
+    it (escaped) and matched again: no alert on the capture it came from.
 """
 import json
 import os
@@ -45,8 +47,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 from fabmon_test_util import Check, read_eve  # noqa: E402
-from fabpkt import (Capture, TcpSession, ascii_, binary, hsms_control, hsms_data, lst,  # noqa: E402
-                    mbap, u4)
+from fabpkt import (A, Capture, TcpSession, ascii_, binary, hsms_control, hsms_data, item,  # noqa: E402
+                    lst, mbap, u4)
 import yaml  # noqa: E402
 
 FABMON, ROOT = sys.argv[1], sys.argv[2]
@@ -200,6 +202,30 @@ def main():
         c.eq("the learned half: no baseline alert", [a for a in alerts(out1)
                                                       if a["rule_id"].startswith("FAB-BL")
                                                       and ROGUE not in (a.get("reason") or "")], [])
+
+        # a PPID with bytes that are not printable ASCII ("R" 0xE9 "CIPE"):
+        # records and rules see it escaped ("R\\xe9CIPE"), the baseline keeps
+        # that text, and the policy read back matches it: no alert on the
+        # capture it was learned from
+        cap = Capture()
+        s = tcp(cap, EAP, 43001, ETCH, 5000)
+        s.send(True, hsms_control("select.req", 1))
+        s.send(False, hsms_control("select.rsp", 1, status=0))
+        s.send(True, hsms_data(7, 3, 2, lst(item(A, b"R\xe9CIPE"), binary(1)), wbit=True, session=1))
+        s.send(False, hsms_data(7, 4, 2, binary(0), session=1))
+        s.close()
+        odd = os.path.join(tmp, "odd.pcap")
+        cap.write(odd)
+        oddp = os.path.join(tmp, "odd.yaml")
+        r = run("learn", "-r", odd, "-o", oddp)
+        c.eq("a PPID with a non-ASCII byte: learn exit", r.returncode, 0, r.stderr[-300:])
+        with open(oddp, encoding="utf-8") as f:
+            oddb = yaml.safe_load(f).get("baseline", {}).get("hsms", [{}])
+        c.eq("... kept as records show it", oddb[0].get("ppids"), ["R\\xe9CIPE"])
+        r = run("-q", "-r", odd, "-c", oddp, "-o", os.path.join(tmp, "odd-out"), "--no-report")
+        c.eq("... and matched: no baseline alert on its own capture",
+             [a["reason"] for a in alerts(os.path.join(tmp, "odd-out")) if a["rule_id"].startswith("FAB-BL")],
+             [])
 
         # learning again onto a policy that has a baseline
         r = run("learn", "-c", bl, "-r", half1)
