@@ -143,6 +143,10 @@ struct alert {
 	uint64_t count;
 	bool repeat;                  /* aggregated repeats of an earlier record */
 	uint64_t suppressed_before;   /* hits of this rule rate-limited since its last record */
+	/* FAB-BL-001/002 (engine_baseline.c): when the baseline was taken and
+	 * what was new, "; "-separated; "" for every other rule */
+	char baseline_taken[160];     /* as policy_baseline.taken */
+	char baseline_new[400];       /* as engine_baseline.c writes it */
 	enum alert_context ctx;
 	union {
 		struct alert_hsms hsms;

@@ -53,6 +53,13 @@ static uint64_t news_key(const struct news *w)
 	return h;
 }
 
+/* The alert's own fields (alert.baseline in its record). */
+static void news_to(struct alert *a, const struct rules *r, const struct news *w)
+{
+	snprintf(a->baseline_taken, sizeof(a->baseline_taken), "%s", r->pol->baseline.taken);
+	snprintf(a->baseline_new, sizeof(a->baseline_new), "%s", w->text);
+}
+
 static bool has_name(const struct baseline_names *b, const char *s)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -136,6 +143,7 @@ void rl_baseline_hsms(struct rules *r, struct rules_flow *rf, const struct rules
 	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, R_BASELINE_HSMS, v, ep, sec, usec);
 	rl_hsms_context(a, m);
+	news_to(a, r, &w);
 	char h[256], q[256];
 	rl_reason(a, "%s %s between host %s and equipment %s: %s (baseline taken %s)", sf,
 		  m->gem ? m->gem->name : "", rl_who(&ep[host_i], h, sizeof(h), r->pol),
@@ -182,6 +190,7 @@ void rl_baseline_modbus(struct rules *r, struct rules_flow *rf, const struct rul
 	rl_resolve_ends(r, rf, v, ep);
 	struct alert *a = rl_begin(r, R_BASELINE_MODBUS, v, ep, sec, usec);
 	rl_modbus_context(a, pd);
+	news_to(a, r, &w);
 	char c[256], s[256];
 	rl_reason(a, "%s (function %u) from %s to %s unit %u: %s (baseline taken %s)",
 		  pd->function_name ? pd->function_name : "?", pd->function,

@@ -275,6 +275,22 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		jb_bool(b, "repeat", true);
 	if (a->suppressed_before)
 		jb_u64(b, "suppressed_before", a->suppressed_before);
+	if (a->baseline_taken[0] || a->baseline_new[0]) {
+		/* what was new, one item each, and when the baseline was taken */
+		jb_obj_open(b, "baseline");
+		jb_str(b, "taken", a->baseline_taken);
+		jb_arr_open(b, "new");
+		char item[sizeof(a->baseline_new)];
+		for (const char *s = a->baseline_new; *s;) {
+			const char *sep = strstr(s, "; ");
+			size_t n = sep ? (size_t)(sep - s) : strlen(s);
+			snprintf(item, sizeof(item), "%.*s", (int)n, s);
+			jb_str(b, NULL, item);
+			s += n + (sep ? 2 : 0);
+		}
+		jb_arr_close(b);
+		jb_obj_close(b);
+	}
 	if (a->flow_id) {
 		endpoint(b, "source", &a->src, ports);
 		endpoint(b, "target", &a->dst, ports);

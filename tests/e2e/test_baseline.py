@@ -29,7 +29,8 @@ Known truth:
   - detection on the second half with that policy raises exactly three
     alerts: FAB-BL-001 new RCMD 'PURGE', FAB-BL-001 new PPID 'ETCH-NEW-01',
     FAB-BL-002 new register range written 150-151, each saying when the
-    baseline was taken; nothing else;
+    baseline was taken, in its reason and in alert.baseline {taken, new};
+    nothing else;
   - the first half with its own baseline: no alert of either rule;
   - `fabmon learn -c` on a policy that has a baseline: exit 6, said;
   - a PPID with a byte that is not printable ASCII is kept as records show
@@ -194,6 +195,12 @@ def main():
                    any(re.match(pat % args, x) for x in reasons), json.dumps(reasons))
         c.true("detect: category baseline, severity high",
                all(a["category"] == "baseline" and a["severity_name"] == "high" for a in got))
+        c.eq("detect: alert.baseline says what was new and when the baseline was taken",
+             sorted((a["rule_id"], json.dumps(a.get("baseline"), sort_keys=True)) for a in got),
+             sorted((rule, json.dumps({"new": [new], "taken": b.get("taken")}, sort_keys=True))
+                    for rule, new in (("FAB-BL-001", "new RCMD 'PURGE'"),
+                                      ("FAB-BL-001", "new PPID 'ETCH-NEW-01'"),
+                                      ("FAB-BL-002", "new register range written 150-151"))))
 
         # the learned half with its own baseline: nothing new
         out1 = os.path.join(tmp, "again")
