@@ -110,6 +110,30 @@ const char *modbus_access_name(enum modbus_access a)
 	return (unsigned)a < MODBUS_ACCESS_COUNT ? access_names[a] : "other";
 }
 
+bool modbus_write_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi)
+{
+	if (pd->function == 23 && pd->has_write) {
+		*lo = pd->write_address;
+		*hi = *lo + (pd->write_quantity ? pd->write_quantity - 1u : 0);
+		return true;
+	}
+	if (!pd->has_address)
+		return false;
+	*lo = pd->address;
+	uint32_t q = (pd->function == 15 || pd->function == 16) && pd->has_quantity ? pd->quantity : 1;
+	*hi = *lo + (q ? q - 1 : 0);
+	return true;
+}
+
+bool modbus_read_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi)
+{
+	if (!pd->has_address)
+		return false;
+	*lo = pd->address;
+	*hi = *lo + (pd->has_quantity && pd->quantity ? pd->quantity - 1u : 0);
+	return true;
+}
+
 enum modbus_access modbus_access_parse(const char *name)
 {
 	for (int a = 0; a < MODBUS_ACCESS_COUNT; a++)

@@ -194,6 +194,13 @@ const char *modbus_access_name(enum modbus_access a);
 enum modbus_access modbus_access_of(uint8_t function, uint8_t mei_type);
 /* Access class from its name (policy files); MODBUS_ACCESS_COUNT if unknown. */
 enum modbus_access modbus_access_parse(const char *name);
+/* The registers or coils a request writes, [lo, hi] (FC 23: its write
+ * part; FC 15/16: address and quantity; the other writes: one address);
+ * false when it names no address. */
+bool modbus_write_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi);
+/* Those a request reads: address and quantity (one without a quantity);
+ * false when it names no address. */
+bool modbus_read_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi);
 const char *modbus_exception_name(uint8_t code);
 const char *modbus_diag_name(uint16_t subfunction);
 const char *modbus_object_name(uint8_t id);

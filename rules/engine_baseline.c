@@ -174,15 +174,12 @@ void rl_baseline_modbus(struct rules *r, struct rules_flow *rf, const struct rul
 		if (!(b->functions[pd->function / 8] & (1u << (pd->function % 8))))
 			news_add(&w, "new function %u (%s)", pd->function,
 				 pd->function_name ? pd->function_name : "?");
-		if (pd->access == MODBUS_ACCESS_WRITE && rl_modbus_write_span(pd, &lo, &hi) &&
+		if (pd->access == MODBUS_ACCESS_WRITE && modbus_write_span(pd, &lo, &hi) &&
 		    !in_ranges(b->writes, b->nwrites, lo, hi))
 			news_add(&w, "new register range written %u-%u", lo, hi);
-		if (pd->access == MODBUS_ACCESS_READ && pd->has_address) {
-			lo = pd->address;
-			hi = lo + (pd->has_quantity && pd->quantity ? pd->quantity - 1u : 0);
-			if (!in_ranges(b->reads, b->nreads, lo, hi))
-				news_add(&w, "new register range read %u-%u", lo, hi);
-		}
+		if (pd->access == MODBUS_ACCESS_READ && modbus_read_span(pd, &lo, &hi) &&
+		    !in_ranges(b->reads, b->nreads, lo, hi))
+			news_add(&w, "new register range read %u-%u", lo, hi);
 	}
 	if (!w.n)
 		return;

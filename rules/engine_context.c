@@ -71,20 +71,3 @@ void rl_modbus_context(struct alert *a, const struct modbus_pdu *pd)
 	if (pd->adu)
 		memcpy(mb->adu, pd->adu, mb->adu_len);
 }
-
-/* The registers/coils a write touches: [lo, hi]. */
-bool rl_modbus_write_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi)
-{
-	if (pd->function == 23 && pd->has_write) {
-		*lo = pd->write_address;
-		*hi = *lo + (pd->write_quantity ? pd->write_quantity - 1u : 0);
-		return true;
-	}
-	if (!pd->has_address)
-		return false;
-	*lo = pd->address;
-	uint32_t q = (pd->function == 15 || pd->function == 16) && pd->has_quantity ? pd->quantity : 1;
-	*hi = *lo + (q ? q - 1 : 0);
-	return true;
-}
-

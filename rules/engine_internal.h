@@ -79,11 +79,9 @@ void rl_modbus_event(struct rules *r, struct rules_flow *rf, const struct rules_
 		     const struct modbus_pdu *pd, int64_t sec, uint32_t usec);
 void rl_anomaly_event(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      const struct app_anomaly *an, int64_t sec, uint32_t usec);
-/* The message's or request's part of an alert (engine_hsms.c,
- * engine_modbus.c), and the registers or coils a Modbus write touches. */
+/* The message's or request's part of an alert (engine_context.c). */
 void rl_hsms_context(struct alert *a, const struct hsms_message *m);
 void rl_modbus_context(struct alert *a, const struct modbus_pdu *pd);
-bool rl_modbus_write_span(const struct modbus_pdu *pd, uint32_t *lo, uint32_t *hi);
 /* engine_baseline.c: a data message (host_i: the host's end) or a request
  * against the policy's `baseline:` (FAB-BL-001, FAB-BL-002). */
 void rl_baseline_hsms(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,

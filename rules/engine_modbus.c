@@ -45,7 +45,7 @@ static void modbus_conduit_filter(struct rules *r, struct rules_flow *rf,
 			continue;
 		function_ok = true;
 		uint32_t lo, hi;
-		if (pd->access != MODBUS_ACCESS_WRITE || !a->naddresses || !rl_modbus_write_span(pd, &lo, &hi))
+		if (pd->access != MODBUS_ACCESS_WRITE || !a->naddresses || !modbus_write_span(pd, &lo, &hi))
 			return;
 		for (unsigned k = 0; k < a->naddresses; k++)
 			if (lo >= a->addresses[k].lo && hi <= a->addresses[k].hi)

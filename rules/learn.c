@@ -35,7 +35,7 @@ struct ledge {
 	uint8_t streams[32];
 	uint8_t access;
 	struct addr_range wr[LEARN_RANGES];
-	uint8_t nwr;
+	size_t nwr;
 	bool wr_overflow;
 };
 
@@ -199,23 +199,8 @@ void learner_flow(struct learner *l, const struct rules_flow_view *v)
 
 static void add_range(struct ledge *e, uint32_t lo, uint32_t hi)
 {
-	/* merge with every overlapping or adjacent range */
-	for (unsigned i = 0; i < e->nwr;) {
-		struct addr_range *r = &e->wr[i];
-		if (lo <= (uint32_t)r->hi + 1 && (uint32_t)r->lo <= hi + 1) {
-			lo = lo < r->lo ? lo : r->lo;
-			hi = hi > r->hi ? hi : r->hi;
-			e->wr[i] = e->wr[--e->nwr];
-			i = 0;
-			continue;
-		}
-		i++;
-	}
-	if (e->nwr >= LEARN_RANGES) {
+	if (!learn_range_add(e->wr, &e->nwr, LEARN_RANGES, lo, hi))
 		e->wr_overflow = true; /* too scattered: allow any address */
-		return;
-	}
-	e->wr[e->nwr++] = (struct addr_range){ (uint16_t)lo, (uint16_t)(hi > 65535 ? 65535 : hi) };
 }
 
 void learner_event(struct learner *l, const struct rules_flow_view *v, const struct app_event *ev,
@@ -255,15 +240,7 @@ void learner_event(struct learner *l, const struct rules_flow_view *v, const str
 		if (p->access != MODBUS_ACCESS_WRITE)
 			return;
 		uint32_t lo, hi;
-		if (p->function == 23 && p->has_write) {
-			lo = p->write_address;
-			hi = lo + (p->write_quantity ? p->write_quantity - 1u : 0);
-		} else if (p->has_address) {
-			uint32_t q = (p->function == 15 || p->function == 16) && p->has_quantity
-					     ? p->quantity : 1;
-			lo = p->address;
-			hi = lo + (q ? q - 1 : 0);
-		} else {
+		if (!modbus_write_span(p, &lo, &hi)) {
 			e->wr_overflow = true;
 			return;
 		}

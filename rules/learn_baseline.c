@@ -158,29 +158,32 @@ static void add_list(struct learn_baseline *b, struct names *n, const char *list
 	}
 }
 
-/* Merge [lo, hi] into the ranges (overlapping or adjacent ones join). */
-static void add_range(struct learn_baseline *b, struct ranges *r, uint32_t lo, uint32_t hi)
+bool learn_range_add(struct addr_range *r, size_t *n, size_t max, uint32_t lo, uint32_t hi)
 {
-	if (r->any)
-		return;
 	hi = hi > 65535 ? 65535 : hi;
-	for (size_t i = 0; i < r->n;) {
-		struct addr_range *x = &r->r[i];
+	for (size_t i = 0; i < *n;) {
+		struct addr_range *x = &r[i];
 		if (lo <= (uint32_t)x->hi + 1 && (uint32_t)x->lo <= hi + 1) {
 			lo = lo < x->lo ? lo : x->lo;
 			hi = hi > x->hi ? hi : x->hi;
-			r->r[i] = r->r[--r->n];
+			r[i] = r[--*n];
 			i = 0;
 			continue;
 		}
 		i++;
 	}
-	if (r->n >= MAX_RANGES) {
-		r->any = true;
+	if (*n >= max)
+		return false;
+	r[(*n)++] = (struct addr_range){ (uint16_t)lo, (uint16_t)hi };
+	return true;
+}
+
+static void add_range(struct learn_baseline *b, struct ranges *r, uint32_t lo, uint32_t hi)
+{
+	if (!r->any && !learn_range_add(r->r, &r->n, MAX_RANGES, lo, hi)) {
+		r->any = true; /* too scattered to list: any address */
 		b->dropped++;
-		return;
 	}
-	r->r[r->n++] = (struct addr_range){ (uint16_t)lo, (uint16_t)hi };
 }
 
 static struct hpair *hpair_of(struct learn_baseline *b, const struct ip_addr *host,
@@ -260,24 +263,11 @@ void learn_baseline_modbus(struct learn_baseline *b, const struct ip_addr *clien
 		return;
 	saw(b, sec, usec);
 	p->functions[pd->function / 8] |= (uint8_t)(1u << (pd->function % 8));
-	if (pd->access == MODBUS_ACCESS_WRITE) {
-		uint32_t lo, hi;
-		if (pd->function == 23 && pd->has_write) {
-			lo = pd->write_address;
-			hi = lo + (pd->write_quantity ? pd->write_quantity - 1u : 0);
-		} else if (pd->has_address) {
-			uint32_t q = (pd->function == 15 || pd->function == 16) && pd->has_quantity
-					     ? pd->quantity : 1;
-			lo = pd->address;
-			hi = lo + (q ? q - 1 : 0);
-		} else {
-			return;
-		}
+	uint32_t lo, hi;
+	if (pd->access == MODBUS_ACCESS_WRITE && modbus_write_span(pd, &lo, &hi))
 		add_range(b, &p->writes, lo, hi);
-	} else if (pd->access == MODBUS_ACCESS_READ && pd->has_address) {
-		uint32_t lo = pd->address;
-		add_range(b, &p->reads, lo, lo + (pd->has_quantity && pd->quantity ? pd->quantity - 1u : 0));
-	}
+	else if (pd->access == MODBUS_ACCESS_READ && modbus_read_span(pd, &lo, &hi))
+		add_range(b, &p->reads, lo, hi);
 }
 
 /* ---------- the YAML ---------- */

@@ -12,6 +12,7 @@
 #define FABMON_RULES_LEARN_BASELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,6 +34,13 @@ void learn_baseline_modbus(struct learn_baseline *b, const struct ip_addr *clien
 /* The `baseline:` section as YAML (nothing when nothing was learned);
  * false when out of memory. */
 bool learn_baseline_yaml(const struct learn_baseline *b, FILE *out);
+/* Merge [lo, hi] (hi capped at 65535) into the *n address ranges of r:
+ * overlapping or adjacent ones join. false when it would take more than
+ * max ranges (the ranges it joined are gone then: callers take any address
+ * from there on). Shared with learn.c's conduit address ranges. */
+struct addr_range;
+bool learn_range_add(struct addr_range *r, size_t *n, size_t max, uint32_t lo, uint32_t hi);
+
 /* Pairs learned, and observations that did not fit (too many names or
  * ranges for one pair: the baseline then says so in a comment). */
 void learn_baseline_counts(const struct learn_baseline *b, uint64_t *pairs, uint64_t *dropped);
