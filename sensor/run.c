@@ -21,9 +21,9 @@
 #include "sensor/pipeline.h"
 #include "sensor/output/publish.h"
 #include "sensor/privdrop.h"
+#include "sensor/run_record.h"
 #include "report/report.h"
 #include "report/report_feed.h"
-#include "util/sha256.h"
 #include "rules/catalog.h"
 #include "rules/engine.h"
 
@@ -303,52 +303,6 @@ static int open_eve_file(struct pipeline *pl, const struct options *o)
 	return EXIT_OK;
 }
 
-/* The first record: what was read, with which policy, by which fabmon. The
- * captures' SHA-256 let a PSIRT or an auditor show they replayed the same
- * bytes; hashing costs one extra read of each file. */
-static void write_run_record(struct pipeline *pl, const struct options *o, char **paths, int npaths)
-{
-	struct run_input *in = calloc(npaths > 0 ? (size_t)npaths : 1, sizeof(*in));
-	if (!in)
-		return;
-	for (int i = 0; i < npaths; i++) {
-		in[i].file = paths[i];
-		/* A pipe or stdin can be read only once: the capture gets it. */
-		struct stat sb;
-		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			in[i].not_hashed = "not a regular file";
-			continue;
-		}
-		if (o->no_input_hash) {
-			in[i].not_hashed = "--no-input-hash";
-			continue;
-		}
-		int rc = sha256_file(paths[i], in[i].sha256, &in[i].bytes);
-		in[i].hashed = rc == 0;
-		if (rc < 0) {
-			in[i].not_hashed = "unreadable";
-			log_warn("cannot hash '%s': %s", paths[i], strerror(-rc));
-		}
-	}
-	struct run_info ri = {
-		.mode = o->iface ? "live" : "read",
-		.iface = o->iface,
-		.inputs = in,
-		.ninputs = npaths,
-		.started = pl->start_wall,
-		.hsms_records = options_hsms_levels[o->hsms_records % 3],
-		.modbus_records = options_modbus_levels[o->modbus_records % 3],
-		.flow_records = o->flow_records_all ? "all" : "connections",
-	};
-	if (pl->rules) {
-		ri.pol = pl->run_policy;
-		pipeline_save_policy(pl, false);
-		ri.pol = pl->run_policy;
-	}
-	eve_run(&pl->eve, &ri);
-	free(in);
-}
-
 /* pid file, then root goes: the capture and the outputs are open. The user
  * was looked up before any output was created. */
 static int become_service(const struct options *o, uid_t uid, gid_t gid)
@@ -498,7 +452,8 @@ static struct pipeline *start_pipeline(const struct options *o, const struct run
 /* eve.json with its run record and the evidence directory, then the
  * service (pid file, root goes). An unknown --user is a bad command line:
  * caught before any output exists. */
-static int open_outputs(struct pipeline *pl, const struct options *o, const struct run_inputs *in)
+static int open_outputs(struct pipeline *pl, const struct options *o, const struct run_inputs *in,
+			struct run_record **rr)
 {
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -511,7 +466,7 @@ static int open_outputs(struct pipeline *pl, const struct options *o, const stru
 	if (code != EXIT_OK)
 		return code;
 	if (pl->eve_enabled) {
-		write_run_record(pl, o, in->paths, in->npaths);
+		*rr = run_record_start(pl, o, in->paths, in->npaths);
 		pipeline_open_evidence(pl);
 		pipeline_flush_output(pl);
 	}
@@ -709,8 +664,11 @@ int sensor_run(const struct options *o, struct learner *learn)
 		capture_free_inputs(in.paths, in.npaths);
 		return code;
 	}
-	code = open_outputs(pl, o, &in);
+	struct run_record *rr = NULL;
+	code = open_outputs(pl, o, &in, &rr);
 	if (code != EXIT_OK) {
+		eve_release(&pl->eve);
+		run_record_free(rr);
 		capture_close(&cap);
 		pipeline_destroy(pl);
 		free(pl);
@@ -721,6 +679,8 @@ int sensor_run(const struct options *o, struct learner *learn)
 	if (pl->eve_enabled && o->publish && !learn)
 		start_publisher(pl, o);
 	code = read_inputs(pl, &cap, o, &in);
+	eve_release(&pl->eve); /* the run record, if it waited for the hashes */
+	run_record_free(rr);
 	finish_pipeline(pl, o);
 	if (pl->eve_enabled)
 		code = worse(code, close_eve(pl, o, learn != NULL));

@@ -105,11 +105,46 @@ bool eve_commit(struct eve *e, struct jbuf *b)
 	return eve_put(e, b);
 }
 
+void eve_hold(struct eve *e, struct eve_first first)
+{
+	e->first = first;
+	e->holding = true;
+	e->out.held = true;
+}
+
+void eve_release(struct eve *e)
+{
+	if (!e->holding)
+		return;
+	e->holding = false;
+	/* the record being queued keeps its type and time (eve_feed reads them) */
+	const char *type = e->rec_type;
+	char when[sizeof(e->rec_time)];
+	memcpy(when, e->rec_time, sizeof(when));
+	struct jbuf b;
+	if (jb_init(&b, 1024)) {
+		e->first.build(e, &b, e->first.ctx);
+		jb_raw(&b, "\n", 1);
+		if (!b.oom) {
+			eve_report(e, outfile_put_front(&e->out, b.p, b.len));
+			if (e->report)
+				report_feed_record(e->report, e->rec_type, e->sensor_name, b.p, b.len);
+		}
+		jb_free(&b);
+	}
+	e->out.held = false;
+	e->rec_type = type;
+	memcpy(e->rec_time, when, sizeof(when));
+}
+
 bool eve_put(struct eve *e, struct jbuf *b)
 {
 	jb_raw(b, "\n", 1);
 	if (b->oom || !e->open)
 		return false;
+	if (e->holding &&
+	    (e->first.ready(e->first.ctx) || e->out.len + b->len > e->out.max_pending / 2))
+		eve_release(e);
 	eve_report(e, outfile_put(&e->out, b->p, b->len));
 	if (e->report)
 		report_feed_record(e->report, e->rec_type, e->sensor_name, b->p, b->len);
@@ -127,6 +162,8 @@ void eve_report(struct eve *e, enum outfile_event ev)
 
 void eve_flush(struct eve *e)
 {
+	if (e->holding && e->first.ready(e->first.ctx))
+		eve_release(e);
 	if (e->open)
 		eve_report(e, outfile_flush(&e->out));
 }

@@ -20,6 +20,19 @@
 
 struct ndpi_classifier;
 struct rep;
+struct eve;
+
+/* The record that must come first in eve.json when it cannot be built
+ * yet: the run record waits for the inputs' SHA-256, which a thread of its
+ * own computes while the packets are read (issue 17). The records written
+ * meanwhile are held in memory (eve_hold). */
+struct eve_first {
+	bool (*ready)(void *ctx);       /* build would not wait; cheap, any time */
+	/* the record into b, its top object closed, e->rec_type set; may
+	 * wait for what it needs */
+	void (*build)(struct eve *e, struct jbuf *b, void *ctx);
+	void *ctx;
+};
 
 struct eve {
 	struct outfile out;
@@ -40,6 +53,8 @@ struct eve {
 	} feed_cache;
 	const char *rec_type;           /* event_type of the record being built */
 	char rec_time[40];              /* and its timestamp (eve_header's) */
+	bool holding;                   /* records wait for first */
+	struct eve_first first;
 };
 
 /* As Suricata writes times (microseconds, offset without a colon, see
@@ -56,6 +71,14 @@ bool eve_commit(struct eve *e, struct jbuf *b);
 
 /* Queue a record built whole (its top object closed, e->rec_type set). */
 bool eve_put(struct eve *e, struct jbuf *b);
+
+/* Hold the records in memory until first is ready (checked as each record
+ * is queued) or they fill half the output backlog (then it is waited
+ * for); first's record then goes before them, to eve.json and the report. */
+void eve_hold(struct eve *e, struct eve_first first);
+/* Now: first's record built (waiting for it) and the held records freed
+ * to go. Nothing when not holding. */
+void eve_release(struct eve *e);
 
 /* Write what is queued; say so (once) when the disk starts or stops
  * refusing. */

@@ -25,9 +25,8 @@ static void policy_members(struct jbuf *b, const struct run_policy *rp, int relo
 	jb_obj_close(b);
 }
 
-void eve_run(struct eve *e, const struct run_info *ri)
+void eve_run_build(struct eve *e, struct jbuf *b, const struct run_info *ri)
 {
-	struct jbuf *b = &e->jb;
 	eve_header(e, b, ri->started, 0, NULL, "run");
 	jb_obj_open(b, "run");
 	jb_name(b, "fabmon_version", FABMON_VERSION);
@@ -68,7 +67,13 @@ void eve_run(struct eve *e, const struct run_info *ri)
 	else
 		jb_null(b, "policy");
 	jb_obj_close(b);
-	eve_commit(e, b);
+	jb_obj_close(b);
+}
+
+void eve_run(struct eve *e, const struct run_info *ri)
+{
+	eve_run_build(e, &e->jb, ri);
+	eve_put(e, &e->jb);
 }
 
 void eve_policy(struct eve *e, int64_t sec, uint32_t usec, const struct run_policy *rp, bool reload)

@@ -43,6 +43,8 @@ struct run_info {
 };
 
 void eve_run(struct eve *e, const struct run_info *ri);
+/* The run record into b, closed, not queued (e->rec_type set). */
+void eve_run_build(struct eve *e, struct jbuf *b, const struct run_info *ri);
 /* sec/usec: capture time of the reload */
 void eve_policy(struct eve *e, int64_t sec, uint32_t usec, const struct run_policy *rp, bool reload);
 

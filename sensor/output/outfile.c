@@ -61,6 +61,8 @@ int outfile_open(struct outfile *o, const char *path, bool truncate, size_t max_
 
 enum outfile_event outfile_flush(struct outfile *o)
 {
+	if (o->held)
+		return OUTFILE_OK;
 	bool was_failing = o->err != 0;
 	size_t done = 0;
 	while (done < o->len) {
@@ -88,28 +90,58 @@ enum outfile_event outfile_flush(struct outfile *o)
 	return OUTFILE_OK;
 }
 
+/* Room for len more bytes: written out, or the queue grown up to its
+ * bound. False: no room. */
+static bool make_room(struct outfile *o, size_t len, enum outfile_event *ev)
+{
+	if (o->len + len <= o->cap)
+		return true;
+	*ev = outfile_flush(o);
+	if (o->len + len <= o->cap)
+		return true;
+	size_t need = o->len + len;
+	size_t ncap = o->cap;
+	while (ncap < need)
+		ncap *= 2;
+	char *nb = ncap <= o->max_pending ? realloc(o->buf, ncap) : NULL;
+	if (!nb)
+		return false;
+	o->buf = nb;
+	o->cap = ncap;
+	return true;
+}
+
 enum outfile_event outfile_put(struct outfile *o, const char *rec, size_t len)
 {
 	enum outfile_event ev = OUTFILE_OK;
-	if (o->len + len > o->cap) {
-		ev = outfile_flush(o);
-		if (o->len + len > o->cap) {
-			size_t need = o->len + len;
-			size_t ncap = o->cap;
-			while (ncap < need)
-				ncap *= 2;
-			char *nb = ncap <= o->max_pending ? realloc(o->buf, ncap) : NULL;
-			if (!nb) {
-				o->dropped++;
-				return ev;
-			}
-			o->buf = nb;
-			o->cap = ncap;
-		}
+	if (!make_room(o, len, &ev)) {
+		o->dropped++;
+		return ev;
 	}
 	memcpy(o->buf + o->len, rec, len);
 	o->len += len;
 	o->records++;
+	if (o->len >= o->flush_at && !o->err)
+		ev = outfile_flush(o);
+	return ev;
+}
+
+enum outfile_event outfile_put_front(struct outfile *o, const char *rec, size_t len)
+{
+	enum outfile_event ev = OUTFILE_OK;
+	bool held = o->held;
+	o->held = true; /* room by growing: what is queued must not go first */
+	bool room = make_room(o, len, &ev);
+	o->held = held;
+	if (!room) {
+		o->dropped++;
+		return ev;
+	}
+	memmove(o->buf + len, o->buf, o->len);
+	memcpy(o->buf, rec, len);
+	o->len += len;
+	o->records++;
+	o->held = false;
 	if (o->len >= o->flush_at && !o->err)
 		ev = outfile_flush(o);
 	return ev;
@@ -130,6 +162,7 @@ int outfile_close(struct outfile *o)
 {
 	if (!o->path)
 		return 0;
+	o->held = false; /* the record it waited for never came: keep the rest */
 	outfile_flush(o);
 	int rc = 0;
 	if (o->len > 0) {

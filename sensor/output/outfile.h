@@ -29,6 +29,7 @@ struct outfile {
 	uint64_t bytes_written;
 	uint64_t write_errors;
 	int err;                /* errno of the failure in progress, 0 if fine */
+	bool held;              /* queue, do not write yet (outfile_put_front) */
 };
 
 enum outfile_event { OUTFILE_OK, OUTFILE_STARTED_FAILING, OUTFILE_RECOVERED };
@@ -40,7 +41,12 @@ int outfile_open(struct outfile *o, const char *path, bool truncate, size_t max_
  * change this caused, if any. */
 enum outfile_event outfile_put(struct outfile *o, const char *rec, size_t len);
 
-/* Write what is queued. */
+/* Queue one record before every record queued, and write again: what was
+ * held waited for it (eve.json's run record, whose hashes of the inputs are
+ * computed while the packets are read). */
+enum outfile_event outfile_put_front(struct outfile *o, const char *rec, size_t len);
+
+/* Write what is queued (nothing while held). */
 enum outfile_event outfile_flush(struct outfile *o);
 
 /* Reopen the path (after logrotate moved the file). 0 or -errno. */

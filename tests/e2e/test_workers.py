@@ -17,6 +17,8 @@ packets, count one reload in the final stats, and write the same records
 (the run and stats records aside; compared as sorted sets, since flows
 ended at the same time may be written in another order).
 """
+import array
+import fcntl
 import json
 import os
 import shutil
@@ -25,6 +27,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -44,6 +47,13 @@ def packets(path):
         out.append(buf[off:off + 16 + incl])
         off += 16 + incl
     return buf[:24], out
+
+
+def unread(pipe):
+    """Bytes written to pipe that its reader has not taken yet."""
+    n = array.array("i", [0])
+    fcntl.ioctl(pipe.fileno(), termios.FIONREAD, n)
+    return n[0]
 
 
 def mid_stats(eve):
@@ -70,7 +80,12 @@ def run(workers, tmp, header, pkts):
                          stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write(header + b"".join(pkts[:FIRST]))
     p.stdin.flush()
-    time.sleep(1.5)  # fabmon reads them all and waits for more
+    # fabmon reads them all and waits for more: the pipe empty (a loaded
+    # machine may take seconds to start), then time to decode what it read
+    deadline = time.time() + 30
+    while time.time() < deadline and unread(p.stdin):
+        time.sleep(0.05)
+    time.sleep(0.5)
     shutil.copy(os.path.join(SRC, "zones", "examples", "fab-site.yaml"), pol)
     p.send_signal(signal.SIGUSR1)
     p.send_signal(signal.SIGHUP)
