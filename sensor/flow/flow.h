@@ -56,6 +56,7 @@ struct flow_key {
 };
 
 struct ev_flow;
+struct flow_smb;
 struct eve_hsms_counts;
 struct rules_flow;
 
@@ -127,6 +128,7 @@ struct flow {
 				       * pipeline's rules sink); NULL until the rules see it */
 	uint32_t alert_hits;          /* rule hits on this flow */
 	struct ev_flow *evidence;     /* its ring of recent packets (sensor/output/evidence.c) */
+	struct flow_smb *smb;         /* SMB hints (sensor/smb_seen.h); NULL: none */
 	uint8_t evidence_denied;      /* no ring: memory cap reached when it started */
 	uint8_t attempt_counted;      /* opened by a bare SYN that the rules count in its
 				       * destination's backlog until it is answered or ends

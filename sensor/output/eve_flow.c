@@ -1,14 +1,45 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "sensor/output/eve_flow.h"
 
+#include <stdio.h>
+
 #include "dissectors/ndpi_classify.h"
 #include "rules/engine.h"
 #include "sensor/output/eve_app.h"
 #include "sensor/output/eve_feed.h"
+#include "sensor/smb_seen.h"
 
 static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)
 {
 	jb_strf(b, key, "%02x", fl);
+}
+
+/* What the SMB connection said of its software (sensor/smb_seen.h). */
+static void smb_members(struct jbuf *b, const struct flow_smb *s)
+{
+	static const char *const side[2] = { "client", "server" };
+	jb_obj_open(b, "smb");
+	jb_bool(b, "smb1", s->versions & 1);
+	jb_bool(b, "smb2", (s->versions & 2) != 0);
+	char other[8];
+	const char *dialect = smb2_dialect_name(s->dialect);
+	if (s->dialect && !dialect)
+		snprintf(other, sizeof(other), "0x%04x", s->dialect);
+	if (s->dialect)
+		jb_str(b, "dialect", dialect ? dialect : other);
+	if (s->encrypted)
+		jb_bool(b, "encrypted", true);
+	for (int i = 0; i < 2; i++) {
+		if (!s->native_os[i][0] && !s->native_lanman[i][0])
+			continue;
+		jb_obj_open(b, side[i]);
+		if (s->native_os[i][0])
+			jb_str(b, "native_os", s->native_os[i]);
+		if (s->native_lanman[i][0])
+			jb_str(b, "native_lanman", s->native_lanman[i]);
+		jb_obj_close(b);
+	}
+	jb_obj_close(b);
 }
 
 void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int session_kind,
@@ -87,6 +118,9 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 	}
 	jb_u64(b, "packets_inspected", f->ndpi_pkts);
 	jb_obj_close(b);
+
+	if (f->smb)
+		smb_members(b, f->smb);
 
 	/* what the zone/conduit policy says of the flow (auditors' matrix) */
 	const struct rules_flow *rf = f->rules;
