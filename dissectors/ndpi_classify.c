@@ -6,6 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert((int)FAB_RISK_NON_STANDARD_PORT == (int)NDPI_KNOWN_PROTOCOL_ON_NON_STANDARD_PORT &&
+	       (int)FAB_RISK_TLS_OBSOLETE_VERSION == (int)NDPI_TLS_OBSOLETE_VERSION &&
+	       (int)FAB_RISK_TLS_WEAK_CIPHER == (int)NDPI_TLS_WEAK_CIPHER &&
+	       (int)FAB_RISK_SMB_INSECURE_VERSION == (int)NDPI_SMB_INSECURE_VERSION &&
+	       (int)FAB_RISK_UNSAFE_PROTOCOL == (int)NDPI_UNSAFE_PROTOCOL &&
+	       (int)FAB_RISK_DESKTOP_OR_FILE_SHARING == (int)NDPI_DESKTOP_OR_FILE_SHARING_SESSION &&
+	       (int)FAB_RISK_CLEAR_TEXT_CREDENTIALS == (int)NDPI_CLEAR_TEXT_CREDENTIALS,
+	       "fab_ndpi_risk follows nDPI's ndpi_risk_enum");
+
 struct ndpi_classifier {
 	struct ndpi_classifier_config cfg;
 	struct ndpi_detection_module_struct *mod;
@@ -106,6 +115,13 @@ static void summarise(struct ndpi_classifier *c, struct ndpi_flow_struct *nf, nd
 	out->confidence = (uint8_t)nf->confidence;
 	out->guessed = guessed;
 	out->risk = nf->risk;
+	/* what the server chose, for the exposure record (rules/exposure.h):
+	 * nDPI sets ssl_version from the ServerHello (the ClientHello's is
+	 * only offered) and server_cipher with it */
+	bool tls = p.master_protocol == NDPI_PROTOCOL_TLS || p.app_protocol == NDPI_PROTOCOL_TLS ||
+		   p.master_protocol == NDPI_PROTOCOL_QUIC || p.app_protocol == NDPI_PROTOCOL_QUIC;
+	out->tls_version = tls ? nf->protos.tls_quic.ssl_version : 0;
+	out->tls_cipher = tls ? nf->protos.tls_quic.server_cipher : 0;
 	ndpi_protocol2name(c->mod, p, out->name, sizeof(out->name));
 	/* host_server_name is NUL-terminated by nDPI; copy bounded anyway */
 	size_t n = strnlen(nf->host_server_name, sizeof(nf->host_server_name));
@@ -171,6 +187,19 @@ size_t ndpi_classifier_risk_names(uint64_t risk, const char **names, size_t max)
 		if (risk & (1ULL << i))
 			names[n++] = ndpi_risk2str((ndpi_risk_enum)i);
 	return n;
+}
+
+const char *ndpi_classifier_tls_version_name(uint16_t version, char *buf, size_t len)
+{
+	uint8_t unknown = 0;
+	return ndpi_ssl_version2str(buf, (int)len, version, &unknown);
+}
+
+const char *ndpi_classifier_cipher_name(uint16_t cipher, char *buf, size_t len)
+{
+	const char *n = ndpi_cipher2str(cipher);
+	snprintf(buf, len, "%s", n ? n : "unknown");
+	return buf;
 }
 
 const struct ndpi_classifier_stats *ndpi_classifier_stats(const struct ndpi_classifier *c)

@@ -21,6 +21,19 @@ struct ndpi_classifier;
 #define NDPI_NAME_LEN 64
 #define NDPI_HOST_LEN 80
 
+/* The flow risks an exposure record counts as insecure or legacy: nDPI
+ * 4.2's ndpi_risk_enum values (checked against nDPI's header in
+ * ndpi_classify.c), so that rules/ need not include nDPI. */
+enum fab_ndpi_risk {
+	FAB_RISK_NON_STANDARD_PORT = 5,       /* NDPI_KNOWN_PROTOCOL_ON_NON_STANDARD_PORT */
+	FAB_RISK_TLS_OBSOLETE_VERSION = 7,    /* NDPI_TLS_OBSOLETE_VERSION: below TLS 1.2 */
+	FAB_RISK_TLS_WEAK_CIPHER = 8,         /* NDPI_TLS_WEAK_CIPHER */
+	FAB_RISK_SMB_INSECURE_VERSION = 20,   /* NDPI_SMB_INSECURE_VERSION: SMBv1 */
+	FAB_RISK_UNSAFE_PROTOCOL = 22,        /* NDPI_UNSAFE_PROTOCOL */
+	FAB_RISK_DESKTOP_OR_FILE_SHARING = 30, /* NDPI_DESKTOP_OR_FILE_SHARING_SESSION */
+	FAB_RISK_CLEAR_TEXT_CREDENTIALS = 36, /* NDPI_CLEAR_TEXT_CREDENTIALS */
+};
+
 /* What a flow keeps of nDPI's verdict once its nDPI state is released. */
 struct ndpi_summary {
 	uint16_t master_id;
@@ -29,6 +42,8 @@ struct ndpi_summary {
 	uint8_t confidence;     /* ndpi_confidence_t */
 	uint8_t guessed;        /* result came from ndpi_detection_giveup's guess */
 	uint64_t risk;          /* bitmask of ndpi_risk_enum */
+	uint16_t tls_version;   /* TLS/QUIC: the version the server chose (0x0301 TLS 1.0); 0 none */
+	uint16_t tls_cipher;    /* and its cipher suite (IANA number); 0 none */
 	char name[NDPI_NAME_LEN];   /* "TLS.Google", "Modbus", "Unknown" */
 	char host[NDPI_HOST_LEN];   /* SNI / HTTP Host / DNS query, if any */
 };
@@ -75,6 +90,10 @@ const char *ndpi_classifier_category_name(struct ndpi_classifier *c, uint16_t ca
 const char *ndpi_classifier_confidence_name(uint8_t confidence);
 /* Names of the risks set in `risk`, up to max; returns how many. */
 size_t ndpi_classifier_risk_names(uint64_t risk, const char **names, size_t max);
+/* nDPI's names of a TLS version ("TLSv1", "TLSv1.2") and of a cipher suite
+ * ("TLS_RSA_WITH_RC4_128_SHA"), into buf. */
+const char *ndpi_classifier_tls_version_name(uint16_t version, char *buf, size_t len);
+const char *ndpi_classifier_cipher_name(uint16_t cipher, char *buf, size_t len);
 
 const struct ndpi_classifier_stats *ndpi_classifier_stats(const struct ndpi_classifier *c);
 

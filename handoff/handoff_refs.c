@@ -100,6 +100,7 @@ static const struct ref_text ref_texts[] = {
 	{ "62443-3-3:SR5.1", "IEC 62443-3-3", "SR 5.1", "Network segmentation" },
 	{ "62443-3-3:SR5.2", "IEC 62443-3-3", "SR 5.2", "Zone boundary protection" },
 	{ "62443-3-3:SR6.2", "IEC 62443-3-3", "SR 6.2", "Continuous monitoring" },
+	{ "62443-3-3:SR7.7", "IEC 62443-3-3", "SR 7.7", "Least functionality" },
 	{ "62443-3-3:SR7.8", "IEC 62443-3-3", "SR 7.8", "Control system component inventory" },
 };
 

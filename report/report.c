@@ -5,7 +5,8 @@
  * Reads DIR/eve.json one line at a time, keeping only aggregates (an
  * eve.json of a few hundred MB needs little memory), and the policy copy
  * the run record names; writes report.json, report.html (self-contained:
- * inline CSS and SVG, no script), matrix.csv, inventory.csv and guideline.csv:
+ * inline CSS and SVG, no script), matrix.csv, inventory.csv, guideline.csv and
+ * exposure.csv:
  *
  *  1. the run: fabmon version, sensor, mode, captures with their SHA-256,
  *     the policy with its SHA-256 and reloads, time window, packets, drops;
@@ -16,10 +17,11 @@
  *     the HSMS S/F histogram per host pair, Modbus access per client;
  *  5. violations by rule and the alerts;
  *  6. the equipment inventory;
- *  7. the guideline evidence table (report_guideline.h).
+ *  7. the guideline evidence table (report_guideline.h);
+ *  8. each fab host's exposure: the services it offered (report_exposure.h).
  *
  * The aggregates become one JSON tree (report.json); the HTML and the CSV
- * files are rendered from that tree, so all five say the same thing.
+ * files are rendered from that tree, so all six say the same thing.
  *
  * This file: the command and the writing of the files. The aggregates are
  * read in report_model.c (or fed by an -r run as it writes eve.json:
@@ -134,7 +136,8 @@ static int report_write(struct rep *r, const char *outdir, char *err, size_t err
 	    write_file(outdir, "report.html", report_write_html, rep, err, errlen) < 0 ||
 	    write_file(outdir, "matrix.csv", report_write_matrix_csv, rep, err, errlen) < 0 ||
 	    write_file(outdir, "inventory.csv", report_write_inventory_csv, rep, err, errlen) < 0 ||
-	    write_file(outdir, "guideline.csv", report_write_guideline_csv, rep, err, errlen) < 0) {
+	    write_file(outdir, "guideline.csv", report_write_guideline_csv, rep, err, errlen) < 0 ||
+	    write_file(outdir, "exposure.csv", report_write_exposure_csv, rep, err, errlen) < 0) {
 		rc = EXIT_OUTPUT;
 		goto out;
 	}
@@ -292,7 +295,7 @@ static void usage(FILE *f)
 		   "       fabmon report DIR1 DIR2 ... -o OUTDIR [--lang ja|en] [-q]\n"
 		   "Write the zone-separation audit report of a run: DIR/eve.json (and the\n"
 		   "policy copy beside it) into OUTDIR (default DIR): report.html, report.json,\n"
-		   "matrix.csv, inventory.csv, guideline.csv.\n"
+		   "matrix.csv, inventory.csv, guideline.csv, exposure.csv.\n"
 		   "--lang ja writes report.html in Japanese, with the terms of METI's guideline\n"
 		   "(default en); report.json and the CSV files are data, English in both.\n"
 		   "With several directories (each the output of one sensor), the fab-wide\n"
@@ -362,7 +365,8 @@ int cmd_report(int argc, char **argv)
 		return rc;
 	}
 	if (!quiet)
-		printf("report: %s/report.html, report.json, matrix.csv, inventory.csv, guideline.csv (%" PRIu64
+		printf("report: %s/report.html, report.json, matrix.csv, inventory.csv, guideline.csv, "
+		       "exposure.csv (%" PRIu64
 		       " flows, %" PRIu64 " zone pairs, %" PRIu64 " violating, %" PRIu64 " alert hits)\n",
 		       outdir ? outdir : dir, res.flows, res.pairs, res.violating, res.alerts);
 	return res.bad_lines ? EXIT_INPUT_DAMAGED : EXIT_OK;

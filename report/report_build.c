@@ -15,6 +15,7 @@
 
 #include "dissectors/gem.h"
 #include "dissectors/modbus.h"
+#include "report/report_exposure.h"
 #include "report/report_guideline.h"
 #include "zones/asset_baseline.h"
 #include "util/json_value.h"
@@ -904,6 +905,10 @@ json_t *rep_to_json(struct rep *r)
 		rep_note(r, "%" PRIu64 " alert records: the first %d are listed one by one; the counts by "
 			"rule include all", r->alert_records, MAX_ALERTS_LISTED);
 	json_object_set_new(out, "assets", sorted_json(r, &r->assets, asset_cmp, asset_json, NULL));
+	json_t *exposure = rep_exposure_json(r->exposure);
+	if (!exposure)
+		r->oom = true;
+	json_object_set_new(out, "exposure", exposure);
 
 	json_object_set_new(out, "summary", build_summary(r, out, pairs, np, nh));
 	/* last: it reads the tree made so far */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* `fabmon report`: matrix.csv, inventory.csv and guideline.csv, from the report's JSON
+/* `fabmon report`: matrix.csv, inventory.csv, guideline.csv and exposure.csv, from the report's JSON
  * tree (RFC 4180, CRLF; cells a spreadsheet would run as formulas quoted). */
 #include "report/report_render.h"
+
+#include "report/report_exposure.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -120,5 +122,19 @@ int report_write_guideline_csv(FILE *f, const json_t *rep)
 					    "alert_hits", "rules_disabled", "evidence" };
 	int rc = write_table(f, json_object_get(rep, "guideline_evidence"), cols,
 			     sizeof(cols) / sizeof(cols[0]), 0);
+	return rc;
+}
+
+int report_write_exposure_csv(FILE *f, const json_t *rep)
+{
+	static const char *const cols[] = { "ip", "zone", "model", "softrev", "proto", "port",
+					    "app_proto", "flows", "clients", "client_zones",
+					    "first_seen", "last_seen", "insecure", "risks",
+					    "tls_version", "tls_cipher", "allowed" };
+	json_t *rows = rep_exposure_rows(rep);
+	if (!rows)
+		return -1;
+	int rc = write_table(f, rows, cols, sizeof(cols) / sizeof(cols[0]), 0);
+	json_decref(rows);
 	return rc;
 }

@@ -265,6 +265,7 @@ int report_write_html(FILE *f, const json_t *rep)
 		"Zones</a><a href=\"#matrix\">Matrix</a><a href=\"#conduits\">Conduits</a>"
 		"<a href=\"#violations\">Violations</a><a href=\"#inventory\">Inventory</a>"
 		"<a href=\"#guideline\">Guideline</a>"
+		"<a href=\"#exposure\">Exposure</a>"
 		"<a href=\"#notes\">Notes</a></nav>\n"), f);
 	fputs("<main>\n", f);
 
@@ -307,6 +308,7 @@ int report_write_html(FILE *f, const json_t *rep)
 	report_html_violations(f, rep);
 	report_html_inventory(f, rep);
 	report_html_guideline(f, rep);
+	report_html_exposure(f, rep);
 
 	html_section(f, "notes", T("Notes and method"));
 	fputs("<ul>\n<li>", f);

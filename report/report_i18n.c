@@ -28,11 +28,13 @@ static const struct msg msgs[] = {
 	  "Zones</a><a href=\"#matrix\">Matrix</a><a href=\"#conduits\">Conduits</a>"
 	  "<a href=\"#violations\">Violations</a><a href=\"#inventory\">Inventory</a>"
 	  "<a href=\"#guideline\">Guideline</a>"
+	  "<a href=\"#exposure\">Exposure</a>"
 	  "<a href=\"#notes\">Notes</a></nav>\n",
 	  "<nav><a href=\"#run\">実行情報</a><a href=\"#diagram\">構成図</a><a href=\"#zones\">"
 	  "ゾーン</a><a href=\"#matrix\">マトリクス</a><a href=\"#conduits\">コンジット</a>"
 	  "<a href=\"#violations\">違反</a><a href=\"#inventory\">資産台帳</a>"
 	  "<a href=\"#guideline\">ガイドライン</a>"
+	  "<a href=\"#exposure\">エクスポージャ</a>"
 	  "<a href=\"#notes\">注記</a></nav>\n" },
 	{ "yes", "はい" },
 	{ "no", "いいえ" },
@@ -464,6 +466,37 @@ static const struct msg msgs[] = {
 	{ "; not seen:", "。未観測：" },
 
 	/* notes and method */
+	/* 9. exposure (issue 19 item 1) */
+	{ "9. Exposure: services offered", "9. エクスポージャ: 提供サービス" },
+	{ "<p class=\"note\">Every host of a zone of the fab area, the fab system area or the "
+	  "IT/OT DMZ that accepted connections: the services it offered (TCP: it answered; UDP: "
+	  "it replied), who reached them from which zone, the insecure or legacy ones as nDPI's "
+	  "flow risks and the application show them (SMBv1, Telnet, FTP, VNC, RDP, TLS below 1.2, "
+	  "weak ciphers, clear-text credentials), and whether the policy's services: allows "
+	  "them (SEMI E187 network security; IEC 62443-3-3 SR 7.7 least functionality). As CSV: "
+	  "exposure.csv.</p>\n",
+	  "<p class=\"note\">ファブエリア、ファブシステムエリア、IT/OT DMZ のゾーンにあり、接続を受け付けた"
+	  "すべてのホストについて、提供サービス（TCP: 応答あり、UDP: 返信あり）、どのゾーンのどのホストが"
+	  "接続したか、nDPI のフローリスクとアプリケーションから判定した安全でない・レガシーなサービス"
+	  "（SMBv1、Telnet、FTP、VNC、RDP、TLS 1.2 未満、弱い暗号スイート、平文の認証情報）、ポリシーの "
+	  "services: で許可されているかを示します（SEMI E187 ネットワークセキュリティ、IEC 62443-3-3 SR 7.7 "
+	  "最小機能）。CSV: exposure.csv。</p>\n" },
+	{ "<p>%" PRIu64 " hosts, %" PRIu64 " services offered, %" PRIu64 " insecure or "
+	  "legacy, %" PRIu64 " not allowed by the policy.</p>\n",
+	  "<p>ホスト %" PRIu64 " 台、提供サービス %" PRIu64 " 件、うち安全でない・レガシーなもの %" PRIu64
+	  " 件、ポリシーで許可されていないもの %" PRIu64 " 件。</p>\n" },
+	{ "<table><tr><th>host</th><th>service</th><th>flows</th><th>clients</th>"
+	  "<th>client zones</th><th>insecure</th><th>TLS</th><th>policy</th><th>period</th>"
+	  "</tr>\n",
+	  "<table><tr><th>ホスト</th><th>提供サービス</th><th>フロー数</th><th>接続元</th>"
+	  "<th>接続元ゾーン</th><th>安全でない理由</th><th>TLS バージョン・暗号スイート</th><th>ポリシー</th><th>期間</th>"
+	  "</tr>\n" },
+	{ "<br><span class=\"note\">and hosts in no zone</span>",
+	  "<br><span class=\"note\">およびゾーン外のホスト</span>" },
+	{ "not allowed (FAB-EXP-001)", "許可なし（FAB-EXP-001）" },
+	{ "<span class=\"muted\">not declared</span>", "<span class=\"muted\">宣言なし</span>" },
+	{ "<tr><td colspan=\"9\">No host of a fab zone accepted a connection.</td></tr>\n",
+	  "<tr><td colspan=\"9\">接続を受け付けたファブのゾーンのホストはありません。</td></tr>\n" },
 	{ "Notes and method", "注記と方法" },
 	{ "Source: ", "入力: " },
 	{ ", %" PRIu64 " lines, %" PRIu64 " records", "、%" PRIu64 " 行、%" PRIu64 " レコード" },

@@ -119,7 +119,9 @@ bool rep_init(struct rep *r)
 	r->final_stats = json_array();
 	r->alerts = json_array();
 	r->notes = json_array();
-	if (!r->bad || !r->runs || !r->reloads || !r->final_stats || !r->alerts || !r->notes)
+	r->exposure = json_object();
+	if (!r->bad || !r->runs || !r->reloads || !r->final_stats || !r->alerts || !r->notes ||
+	    !r->exposure)
 		r->oom = true;
 	return !r->oom;
 }
@@ -156,6 +158,7 @@ void rep_free(struct rep *r)
 	smap_free(&r->rules, rule_free);
 	smap_free(&r->assets, asset_free);
 	json_decref(r->alerts);
+	json_decref(r->exposure);
 	json_decref(r->notes);
 	policy_free(r->pol);
 	rep_sources_free(&r->src);
@@ -766,6 +769,32 @@ static void on_flow_attempts(struct rep *r, json_t *rec)
 	}
 }
 
+/* A host's exposure (issue 19 item 1), written once at the end of a run:
+ * kept whole, the last record of each address (several sensors: the last
+ * directory's). */
+static void on_exposure(struct rep *r, json_t *rec)
+{
+	json_t *x = json_object_get(rec, "exposure");
+	const char *ip = json_member_str(x, "ip");
+	if (!ip || !json_is_array(json_object_get(x, "services")))
+		return;
+	/* its times in EVE's form, as the report's others (an older file's
+	 * +00:00 reads the same) */
+	json_t *c = json_deep_copy(x);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(c, "services"), i, s) {
+		static const char *const keys[] = { "first_seen", "last_seen" };
+		for (int k = 0; k < 2; k++) {
+			char t[TS_LEN];
+			if (ts_canon(r, json_member_str(s, keys[k]), t))
+				json_object_set_new(s, keys[k], json_string(t));
+		}
+	}
+	if (!c || json_object_set_new(r->exposure, ip, c) < 0)
+		r->oom = true;
+}
+
 /* What every record gives: its type, the sensor's name. */
 static void on_any(struct rep *r, const char *et, const char *host)
 {
@@ -832,6 +861,7 @@ static const struct record_kind {
 	{ "flow_attempts", on_flow_attempts, false },
 	{ "alert", on_alert, false },
 	{ "asset", on_asset, false },
+	{ "exposure", on_exposure, false },
 	{ "run", on_run, false },
 	{ "policy", on_policy, false },
 	{ "stats", on_stats, false },

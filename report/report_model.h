@@ -119,6 +119,7 @@ struct rep {
 	struct smap pairs, hosts, cobs, hsms, modbus, rules, assets;
 	json_t *alerts;
 	uint64_t alert_records, alert_hits;
+	json_t *exposure;             /* exposure objects by host address: each host's last */
 	struct policy *pol;
 	const char *pol_dir;          /* the directory of the run whose policy is pol_rec */
 	char pol_path[PATH_MAX];

@@ -17,6 +17,7 @@ int report_write_html(FILE *f, const json_t *rep);
 int report_write_matrix_csv(FILE *f, const json_t *rep);
 int report_write_inventory_csv(FILE *f, const json_t *rep);
 int report_write_guideline_csv(FILE *f, const json_t *rep);
+int report_write_exposure_csv(FILE *f, const json_t *rep);
 
 /* The sections of report.html after the run (report_html_*.c) and the
  * zone diagram (report_svg.c; -1 when out of memory). */
@@ -27,6 +28,7 @@ void report_html_conduits(FILE *f, const json_t *rep);
 void report_html_violations(FILE *f, const json_t *rep);
 void report_html_inventory(FILE *f, const json_t *rep);
 void report_html_guideline(FILE *f, const json_t *rep);
+void report_html_exposure(FILE *f, const json_t *rep);
 
 /* A zone name in a table cell (report_html_zones.c): in a Japanese report
  * the policy's name_ja of the zone when it has one (the name in its

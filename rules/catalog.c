@@ -167,6 +167,16 @@ static const struct rule_def defs[R_COUNT] = {
 		"Modbus function or register range outside the learned baseline of this client and "
 		"server", 0, { "CSF:DE.AE-02", "CSF:DE.CM-09", "62443-3-3:SR6.2", "METI:FA" },
 		.signature_ja = "このクライアントとサーバーの学習済みベースラインにない Modbus ファンクションまたはレジスタ範囲" },
+	/* Exposure (issue 19 item 1): SEMI E187's network security asks that
+	 * equipment expose only the services it needs; IEC 62443-3-3 SR 7.7
+	 * (least functionality) that unneeded ports and services be
+	 * prohibited; the METI guideline's fab area measures restrict what
+	 * equipment offers. Raised once per host and service the policy's
+	 * `services:` does not allow (rules/engine_exposure.c). */
+	[R_EXP_SERVICE] = { R_EXP_SERVICE, "FAB-EXP-001", 9101001, 2, "exposure",
+		"Host offers a service its declared services (policy services:) do not allow", 0,
+		{ "E187:NW", "62443-3-3:SR7.7", "METI:FA", "CSF:ID.AM-02" },
+		.signature_ja = "宣言された提供サービス（ポリシーの services:）にないサービスをホストが提供" },
 };
 
 const struct rule_def *rule_def(enum rule_id r)

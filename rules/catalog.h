@@ -52,6 +52,7 @@ enum rule_id {
 	R_SCAN_HOST_SWEEP,        /* FAB-SCAN-003 */
 	R_BASELINE_HSMS,          /* FAB-BL-001 */
 	R_BASELINE_MODBUS,        /* FAB-BL-002 */
+	R_EXP_SERVICE,            /* FAB-EXP-001 */
 	R_COUNT
 };
 

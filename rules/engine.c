@@ -29,12 +29,13 @@ struct rules *rules_create(struct policy *pol, const struct rules_config *cfg, a
 	r->window_override = cfg->window_override;
 	r->rate_override = cfg->rate_override;
 	int hosts_ok = engine_hosts_init(&r->hosts, max_hosts);
+	int exp_ok = exposure_init(&r->exp, max_hosts);
 	r->report = calloc(1, sizeof(*r->report));
 	int scan_ok = rl_scan_init(r);
 	r->agg = alert_agg_create(60, 100, agg_capacity, sink, sink_ctx);
 	if (r->agg)
 		alert_agg_set_mark(r->agg, cfg->mark);
-	if (hosts_ok < 0 || scan_ok < 0 || !r->report || !r->agg) {
+	if (hosts_ok < 0 || exp_ok < 0 || scan_ok < 0 || !r->report || !r->agg) {
 		policy_free(pol);
 		rules_destroy(r);
 		snprintf(err->msg, sizeof(err->msg), "out of memory for the rule engine");
@@ -62,6 +63,7 @@ void rules_destroy(struct rules *r)
 	policy_free(r->pol);
 	alert_agg_destroy(r->agg);
 	engine_hosts_free(&r->hosts);
+	exposure_free(&r->exp);
 	rl_scan_free(r);
 	free(r->report);
 	free(r);
@@ -130,6 +132,18 @@ bool rules_scan_attempt(struct rules *r, const struct rules_flow_view *v, int de
 	return rl_scan_attempt(r, v, delta);
 }
 
+void rules_flow_ended(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		      int64_t sec, uint32_t usec)
+{
+	rl_ensure_resolved(r, rf);
+	rl_exposure_flow(r, rf, v, true, sec, usec);
+}
+
+const struct exposure *rules_exposure(const struct rules *r)
+{
+	return &r->exp;
+}
+
 void rules_tick(struct rules *r, int64_t sec)
 {
 	rl_scan_tick(r, sec);
@@ -167,6 +181,7 @@ void rules_app_event(struct rules *r, struct rules_flow *rf, const struct rules_
 		int eq_i = ip_addr_cmp(&v->addr[0], &ae->eq->addr) == 0 ? 0 : 1;
 		rl_identity_check(r, v, eq_i, ae->eq->mdln, ae->eq->softrev, ae->eq->prev_softrev,
 			       ae->change == HSMS_ASSET_CHANGED, sec, usec);
+		rl_exposure_identity(r, &ae->eq->addr, ae->eq->mdln, ae->eq->softrev, sec, usec);
 		break;
 	}
 	case APP_EVENT_MODBUS_ASSET: {
@@ -178,6 +193,7 @@ void rules_app_event(struct rules *r, struct rules_flow *rf, const struct rules_
 		const char *model = d->product_code[0] ? d->product_code : d->model_name;
 		rl_identity_check(r, v, eq_i, model, d->revision, d->prev_revision,
 			       ae->change == MODBUS_ASSET_CHANGED, sec, usec);
+		rl_exposure_identity(r, &ae->dev->addr, model, d->revision, sec, usec);
 		break;
 	}
 	default:

@@ -20,6 +20,9 @@
 #include "rules/catalog.h"
 #include "zones/policy.h"
 
+struct ndpi_summary;
+struct exposure;
+
 /* A flow as the sensor shows it; [0] is the client, [1] the server. */
 struct rules_flow_view {
 	uint64_t flow_id;
@@ -35,6 +38,11 @@ struct rules_flow_view {
 				       * (flow_half_open() in sensor/flow/flow.h) */
 	void *sensor_flow;            /* the sensor's flow, opaque here: handed back on the
 				       * alerts raised on it (alert.sensor_flow) */
+	bool answered;                /* the server accepted it: TCP handshake answered or data
+				       * from the server; UDP: the server replied */
+	const struct ndpi_summary *ndpi; /* nDPI's verdict so far (risks, TLS); NULL none */
+	int64_t first_sec;            /* the flow's first packet */
+	uint32_t first_usec;
 };
 
 /* Per-flow state, zeroed by the sensor when the flow starts. */
@@ -50,6 +58,8 @@ struct rules_flow {
 	uint8_t verdict;              /* enum rules_verdict */
 	int32_t baseline;             /* its policy baseline entry +1; -1 none; 0 not looked up */
 	uint32_t baseline_gen;        /* the policy generation it was looked up for */
+	uint8_t exposed;              /* its service in the server's exposure entry +1
+				       * (rules/exposure.h); 0 not counted */
 };
 
 /* What the zone/conduit policy says of a flow (its record's "policy"). */
@@ -116,6 +126,13 @@ static inline bool rules_event_wanted(enum app_event_kind kind)
 /* A dissector event on the flow (rules_event_wanted() says which matter). */
 void rules_app_event(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		     const struct app_event *ev, int64_t sec, uint32_t usec);
+/* The flow ends: its server's exposure learns of it if it had not yet
+ * (a UDP reply, data after the check) and when it was last seen. */
+void rules_flow_ended(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		      int64_t sec, uint32_t usec);
+/* What each fab host offered (rules/exposure.h), for the records at the
+ * end of the run. */
+const struct exposure *rules_exposure(const struct rules *r);
 /* Capture time moved on. */
 void rules_tick(struct rules *r, int64_t sec);
 /* End of run: close aggregation windows. */

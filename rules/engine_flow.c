@@ -317,6 +317,8 @@ void rules_flow_check(struct rules *r, struct rules_flow *rf, const struct rules
 		rl_inventory_host(r, v, ep, 1, sec, usec);
 	}
 	flow_zone_rules(r, rf, v, ep, sec, usec, folded);
-	if (!folded)
+	if (!folded) {
 		flow_app_rules(r, rf, v, ep, sec, usec);
+		rl_exposure_flow(r, rf, v, false, sec, usec);
+	}
 }

@@ -21,6 +21,7 @@
 #include "rules/alert.h"
 #include "rules/catalog.h"
 #include "rules/engine_hosts.h"
+#include "rules/exposure.h"
 #include "zones/policy.h"
 
 struct ep;
@@ -51,6 +52,7 @@ struct rules {
 	struct rules_stats *report;   /* filled by rules_stats() */
 	struct alert a;               /* being built */
 	struct scan_state *scan;      /* engine_scan.c's tables */
+	struct exposure exp;          /* what each fab host offered (engine_exposure.c) */
 };
 
 /* A message just taught the engine a role of one of the flow's ends. If
@@ -88,6 +90,16 @@ void rl_baseline_hsms(struct rules *r, struct rules_flow *rf, const struct rules
 		      const struct hsms_message *m, int host_i, int64_t sec, uint32_t usec);
 void rl_baseline_modbus(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 			const struct modbus_pdu *pd, int cli, int64_t sec, uint32_t usec);
+
+/* engine_exposure.c: a flow its server accepted, counted once in the
+ * server's exposure (at its check, or at its end: at_end also moves its
+ * last time), FAB-EXP-001 for a service `services:` does not allow; an
+ * equipment's reported model (eq: its address) checks the services seen
+ * before it was known. */
+void rl_exposure_flow(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		      bool at_end, int64_t sec, uint32_t usec);
+void rl_exposure_identity(struct rules *r, const struct ip_addr *eq, const char *model,
+			  const char *softrev, int64_t sec, uint32_t usec);
 
 /* engine_scan.c: scans and floods over half-open flows. rl_scan_flow
  * counts a flow (ep: its resolved ends) and says whether a flagged flood

@@ -85,7 +85,7 @@ void options_usage(void)
 	       "      --append             with -r, append to DIR/eve.json (live mode always appends)\n"
 	       "      --no-report          with -r and -o, skip the audit report written at the end\n"
 	       "                           (DIR/report.html, report.json, matrix.csv, inventory.csv,\n"
-	       "                           guideline.csv;\n"
+	       "                           guideline.csv, exposure.csv;\n"
 	       "                           'fabmon report DIR' writes it at any time)\n"
 	       "      --report-lang ja|en  the language of that report.html (default en; ja: the\n"
 	       "                           terms of METI's guideline; report.json stays English)\n"

@@ -13,6 +13,7 @@
 #include "sensor/ndpi_feed.h"
 #include "rules/engine.h"
 #include "sensor/output/eve_alert.h"
+#include "sensor/output/eve_exposure.h"
 #include "sensor/output/eve_sink.h"
 #include "sensor/output/evidence.h"
 #include "sensor/output/stats.h"
@@ -411,6 +412,9 @@ void pipeline_finish(struct pipeline *pl)
 	if (pl->rules)
 		rules_finish(pl->rules);
 	eve_sink_finish(&pl->eve_sink);
+	/* each fab host's exposure, as the run saw it (issue 19 item 1) */
+	if (pl->rules)
+		eve_exposure_all(&pl->eve, rules_exposure(pl->rules));
 }
 
 void pipeline_flush_output(struct pipeline *pl)

@@ -22,6 +22,17 @@ void rules_sink_destroy(struct rules_sink *s)
 	s->flows = NULL;
 }
 
+/* Did the server accept the flow (what makes a service offered, rules/
+ * exposure.h)? TCP: it answered the SYN (SYN+ACK) or sent data (a flow
+ * picked up mid-stream); UDP: it replied. */
+static bool answered(const struct flow *f)
+{
+	if (f->key.proto == 6)
+		return (f->tcp_flags[DIR_TOCLIENT] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) ||
+		       f->tcp[DIR_TOCLIENT].bytes > 0;
+	return f->pkts[DIR_TOCLIENT] > 0;
+}
+
 /* The rule engine's view of a flow. */
 static void view_of(struct flow *f, struct rules_flow_view *v)
 {
@@ -36,6 +47,10 @@ static void view_of(struct flow *f, struct rules_flow_view *v)
 	v->app = flow_app_proto(f);
 	v->half_open = flow_half_open(f);
 	v->sensor_flow = f;
+	v->answered = answered(f);
+	v->ndpi = f->ndpi_done ? &f->ndpi_res : NULL;
+	v->first_sec = f->first.sec;
+	v->first_usec = f->first.usec;
 }
 
 /* The rules' state of a flow, zeroed when they first see it. */
@@ -83,10 +98,21 @@ static void app_event(void *ctx, struct flow *f, const struct app_event *ev, int
 		learner_event(s->learn, &v, ev, sec, usec);
 }
 
+static void flow_ended(void *ctx, struct flow *f, const struct flow_end *end)
+{
+	(void)end;
+	struct rules_sink *s = ctx;
+	if (!s->rules || !f->rules)
+		return;
+	struct rules_flow_view v;
+	view_of(f, &v);
+	rules_flow_ended(s->rules, f->rules, &v, f->last.sec, f->last.usec);
+}
+
 struct event_sink rules_event_sink(struct rules_sink *s)
 {
 	return (struct event_sink){ .ctx = s, .app_event = app_event,
-				    .flow_classified = flow_classified };
+				    .flow_classified = flow_classified, .flow_ended = flow_ended };
 }
 
 void rules_sink_attempt_open(struct rules_sink *s, struct flow *f)

@@ -130,6 +130,7 @@ void policy_free(struct policy *p)
 	}
 	free(p->baseline.hsms);
 	free(p->baseline.modbus);
+	free(p->services);
 	free(p->text);
 	free(p->zones);
 	free(p->hosts);
@@ -412,20 +413,23 @@ bool policy_allow_port(const struct policy_allow *a, uint16_t port)
 	return false;
 }
 
-bool policy_allow_app(const struct policy_allow *a, const char *app)
+bool policy_app_name_matches(const char *name, const char *app)
 {
-	if (a->app_any)
-		return true;
 	if (!app)
 		return false;
-	if (strcasecmp(a->app, app) == 0)
+	if (strcasecmp(name, app) == 0)
 		return true;
 	/* nDPI names are "Master.App" (TLS.Google): either part matches */
 	const char *dot = strchr(app, '.');
 	if (!dot)
 		return false;
 	size_t ml = (size_t)(dot - app);
-	if (strlen(a->app) == ml && strncasecmp(a->app, app, ml) == 0)
+	if (strlen(name) == ml && strncasecmp(name, app, ml) == 0)
 		return true;
-	return strcasecmp(a->app, dot + 1) == 0;
+	return strcasecmp(name, dot + 1) == 0;
+}
+
+bool policy_allow_app(const struct policy_allow *a, const char *app)
+{
+	return a->app_any || policy_app_name_matches(a->app, app);
 }

@@ -210,6 +210,27 @@ struct policy_baseline {
 	int line;                     /* of the section; 0: none */
 };
 
+/* The `services:` section (issue 19 item 1): per host (address or
+ * network) or per equipment model (the MDLN its S1F2/S1F14 reports), the
+ * services it may offer. A service a covered host is seen offering that no
+ * covering entry allows raises FAB-EXP-001 (rules/engine_exposure.c); a
+ * host no entry covers raises nothing. */
+#define POLICY_MAX_SERVICE_ALLOW 32
+struct policy_service_allow {
+	uint8_t proto;                /* IP protocol: 6 tcp, 17 udp */
+	struct port_range ports;
+	char app[POLICY_NAME_LEN];    /* "" any; else as a conduit's app (either part of
+				       * nDPI's Master.App, case-insensitive) */
+};
+struct policy_services {
+	char model[POLICY_ID_LEN];    /* "" : by address */
+	struct ip_addr prefix;        /* masked */
+	uint8_t len;
+	struct policy_service_allow allow[POLICY_MAX_SERVICE_ALLOW];
+	uint8_t nallow;
+	int line;
+};
+
 struct policy {
 	char name[POLICY_NAME_LEN];
 	char source[256];             /* file name, or "built-in" */
@@ -232,6 +253,8 @@ struct policy {
 	uint32_t alert_rate;          /* new alert records per rule per minute */
 	struct policy_scan scan;
 	struct policy_baseline baseline;
+	struct policy_services *services;
+	size_t nservices;
 	/* compiled lookups (policy_compile) */
 	struct policy_network *nets;  /* sorted by family, length desc, prefix */
 	size_t nnets;
@@ -275,6 +298,14 @@ int policy_zone_of_roles(const struct policy *p, uint32_t roles);
 /* Host listing this address, -1 if none. */
 int policy_host_of(const struct policy *p, const struct ip_addr *a);
 int policy_zone_index(const struct policy *p, const char *name);
+/* Does a `services:` entry cover this host (its address; model: the MDLN
+ * it reported, NULL or "" unknown)? */
+bool policy_services_cover(const struct policy_services *s, const struct ip_addr *a,
+			   const char *model);
+/* Does the entry allow (proto, port, app)? +1-based index of the allow
+ * item that does, 0 none. */
+int policy_services_allow(const struct policy_services *s, uint8_t proto, uint16_t port,
+			  const char *app);
 const struct policy_rule *policy_rule_override(const struct policy *p, const char *id);
 
 /* Does an allow entry admit this server port? */
@@ -282,6 +313,8 @@ bool policy_allow_port(const struct policy_allow *a, uint16_t port);
 /* Does it admit this application? app is a flow's app_proto ("hsms",
  * "modbus", or nDPI's "Master.App"): matches the whole name, or either part. */
 bool policy_allow_app(const struct policy_allow *a, const char *app);
+/* The same test for a name of the policy (name) against app. */
+bool policy_app_name_matches(const char *name, const char *app);
 
 /* Is this address on the internet: not private (RFC 1918, fc00::/7),
  * shared (100.64/10), loopback, link-local, multicast or unspecified?

@@ -348,6 +348,39 @@ struct zone_arg {
 	int index;
 };
 
+/* A network "ADDR/LEN" (LEN left out: the one address) into a, *len;
+ * what: its name in the messages. */
+static bool parse_prefix(struct pctx *c, const yaml_node_t *n, const char *what, const char *s,
+			 struct ip_addr *a, long *len)
+{
+	char buf[80];
+	if (strlen(s) >= sizeof(buf))
+		return fail(c, n, "bad %s '%s': expected a CIDR like 10.30.0.0/16", what, s);
+	strcpy(buf, s);
+	char *slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (!ip_addr_parse(buf, a))
+		return fail(c, n, "bad %s '%s': '%s' is not an IPv4 or IPv6 address", what, s, buf);
+	*len = a->family == 4 ? 32 : 128;
+	if (slash && (!parse_long(slash + 1, len) || *len < 0 || *len > (a->family == 4 ? 32 : 128)))
+		return fail(c, n, "bad %s '%s': prefix length must be 0-%d for IPv%d", what, s,
+			    a->family == 4 ? 32 : 128, a->family);
+	/* host bits set: a typo more often than intent, say so */
+	struct ip_addr m = *a;
+	for (size_t i = 0; i < ip_addr_len(&m); i++) {
+		long bits = *len - (long)i * 8;
+		if (bits < 8)
+			m.a[i] &= (uint8_t)(bits <= 0 ? 0 : 0xff00u >> bits);
+	}
+	if (ip_addr_cmp(&m, a) != 0) {
+		char mb[IP_ADDR_STRLEN];
+		return fail(c, n, "bad %s '%s': host bits are set (did you mean %s/%ld?)", what, s,
+			    ip_addr_str(&m, mb, sizeof(mb)), *len);
+	}
+	return true;
+}
+
 static bool network_item(struct pctx *c, const yaml_node_t *n, void *arg)
 {
 	struct zone_arg *za = arg;
@@ -356,32 +389,10 @@ static bool network_item(struct pctx *c, const yaml_node_t *n, void *arg)
 		za->z->public_addresses = true;
 		return true;
 	}
-	char buf[80];
-	if (strlen(s) >= sizeof(buf))
-		return fail(c, n, "bad network '%s': expected a CIDR like 10.30.0.0/16", s);
-	strcpy(buf, s);
-	char *slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
 	struct ip_addr a;
-	if (!ip_addr_parse(buf, &a))
-		return fail(c, n, "bad network '%s': '%s' is not an IPv4 or IPv6 address", s, buf);
-	long len = a.family == 4 ? 32 : 128;
-	if (slash && (!parse_long(slash + 1, &len) || len < 0 || len > (a.family == 4 ? 32 : 128)))
-		return fail(c, n, "bad network '%s': prefix length must be 0-%d for IPv%d", s,
-			    a.family == 4 ? 32 : 128, a.family);
-	/* host bits set: a typo more often than intent, say so */
-	struct ip_addr m = a;
-	for (size_t i = 0; i < ip_addr_len(&m); i++) {
-		long bits = len - (long)i * 8;
-		if (bits < 8)
-			m.a[i] &= (uint8_t)(bits <= 0 ? 0 : 0xff00u >> bits);
-	}
-	if (ip_addr_cmp(&m, &a) != 0) {
-		char mb[IP_ADDR_STRLEN];
-		return fail(c, n, "bad network '%s': host bits are set (did you mean %s/%ld?)", s,
-			    ip_addr_str(&m, mb, sizeof(mb)), len);
-	}
+	long len;
+	if (!parse_prefix(c, n, "network", s, &a, &len))
+		return false;
 	if (policy_add_network(c->p, &a, (unsigned)len, za->index) < 0)
 		return fail(c, n, "out of memory");
 	return true;
@@ -1072,6 +1083,93 @@ static bool baseline_pair(struct pctx *c, const char *k, yaml_node_t *v, void *a
 	return parse_bl_modbus(c, v);
 }
 
+/* ---------- services: (issue 19 item 1) ---------- */
+
+/* "tcp/5000 hsms", "udp/161", "tcp/6000-6010": protocol, port or range,
+ * and the application if named. */
+static bool service_item(struct pctx *c, const yaml_node_t *n, void *arg)
+{
+	struct policy_services *sv = arg;
+	const char *s = scalar(n);
+	if (sv->nallow >= POLICY_MAX_SERVICE_ALLOW)
+		return fail(c, n, "more than %d services in one entry", POLICY_MAX_SERVICE_ALLOW);
+	struct policy_service_allow *w = &sv->allow[sv->nallow];
+	char proto[8], port[24], app[POLICY_NAME_LEN + 1], tail[2];
+	int k = sscanf(s, "%7[^/ ]/%23s %64s %1s", proto, port, app, tail);
+	if (k < 2 || k > 3)
+		return fail(c, n, "bad service '%s': expected PROTO/PORT [APP], like 'tcp/5000 hsms' "
+			    "or 'udp/161'", s);
+	if (!strcasecmp(proto, "tcp"))
+		w->proto = 6;
+	else if (!strcasecmp(proto, "udp"))
+		w->proto = 17;
+	else
+		return fail(c, n, "bad service '%s': the protocol must be tcp or udp, found '%s'", s,
+			    proto);
+	long lo, hi;
+	if (!parse_range(port, 1, 65535, &lo, &hi))
+		return fail(c, n, "bad service '%s': expected a port 1-65535 or a range like "
+			    "6000-6010, found '%s'", s, port);
+	w->ports = (struct port_range){ (uint16_t)lo, (uint16_t)hi };
+	if (k == 3) {
+		if (strlen(app) >= POLICY_NAME_LEN)
+			return fail(c, n, "bad service '%s': the application name is longer than %d "
+				    "characters", s, POLICY_NAME_LEN - 1);
+		snprintf(w->app, sizeof(w->app), "%s", app);
+	}
+	sv->nallow++;
+	return true;
+}
+
+static bool services_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
+{
+	struct policy_services *sv = arg;
+	if (!strcmp(k, "model")) {
+		if (!copy_str(c, v, "model", sv->model, sizeof(sv->model)))
+			return false;
+		if (!sv->model[0])
+			return fail(c, v, "model must not be empty");
+		return true;
+	}
+	if (!strcmp(k, "host")) {
+		const char *s = want_str(c, v, "host");
+		long len;
+		if (!s || !parse_prefix(c, v, "host", s, &sv->prefix, &len))
+			return false;
+		sv->len = (uint8_t)len;
+		return true;
+	}
+	return each(c, v, "allow", service_item, sv);
+}
+
+static bool parse_services(struct pctx *c, yaml_node_t *n)
+{
+	static const char *const keys[] = { "host", "model", "allow", NULL };
+	if (!want(c, n, YAML_SEQUENCE_NODE, "services"))
+		return false;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = node(c, *it);
+		struct policy_services *v =
+			realloc(c->p->services, (c->p->nservices + 1) * sizeof(*v));
+		if (!v)
+			return fail(c, e, "out of memory");
+		c->p->services = v;
+		struct policy_services *sv = &v[c->p->nservices++];
+		memset(sv, 0, sizeof(*sv));
+		sv->line = (int)e->start_mark.line + 1;
+		if (!mapping(c, e, "services entry", keys, services_pair, sv) ||
+		    !require(c, e, "services entry", "allow"))
+			return false;
+		bool host = has_key(c, e, "host"), model = has_key(c, e, "model");
+		if (host == model)
+			return fail(c, e, "services entry: give either 'host' (an address or network) "
+				    "or 'model' (the equipment's MDLN), %s", host ? "not both" :
+				    "found neither");
+	}
+	return true;
+}
+
 static bool top_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 {
 	(void)arg;
@@ -1112,6 +1210,8 @@ static bool top_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 		c->p->scan.line = (int)v->start_mark.line + 1;
 		return mapping(c, v, "scan", keys, scan_pair, &c->p->scan);
 	}
+	if (!strcmp(k, "services"))
+		return parse_services(c, v);
 	if (!strcmp(k, "baseline")) {
 		static const char *const keys[] = { "taken", "hsms", "modbus", NULL };
 		c->p->baseline.line = (int)v->start_mark.line + 1;
@@ -1124,7 +1224,7 @@ static bool top_pair(struct pctx *c, const char *k, yaml_node_t *v, void *arg)
 static const char *const top_keys[] = { "version", "name", "default_action", "infer_roles",
 					"zones", "hosts",
 					"conduits", "rules", "alerting", "gateways", "scan",
-					"baseline", NULL };
+					"services", "baseline", NULL };
 
 struct policy *policy_parse(const char *text, size_t len, const char *source,
 			    struct policy_error *err)

@@ -243,6 +243,15 @@ void eve_alert_build(struct eve *e, const struct alert *a, const char *id,
 		if (a->def->rule != R_SCAN_HOST_SWEEP)
 			jb_str(b, "dest_ip", ip_addr_str(&a->dst.ip, ip, sizeof(ip)));
 		jb_str(b, "proto", "TCP");
+	} else if (a->def->rule == R_EXP_SERVICE) {
+		/* a service seen before its equipment identified itself: the
+		 * host and one of its clients, the flow may be gone */
+		char ip[IP_ADDR_STRLEN];
+		jb_str(b, "src_ip", ip_addr_str(&a->src.ip, ip, sizeof(ip)));
+		jb_str(b, "dest_ip", ip_addr_str(&a->dst.ip, ip, sizeof(ip)));
+		jb_u64(b, "dest_port", a->dst.port);
+		jb_str(b, "proto", eve_proto_name(a->proto, pn));
+		jb_str(b, "app_proto", a->app);
 	}
 	if (e->sensor_name)
 		jb_str(b, "host", e->sensor_name);

@@ -112,7 +112,7 @@ static void token(char *dst, const char *src)
 }
 
 /* The event types of eve.json (doc/eve-schema.json). */
-#define EVENT_TYPES "run,policy,stats,flow,flow_attempts,anomaly,hsms,modbus,asset,alert"
+#define EVENT_TYPES "run,policy,stats,flow,flow_attempts,anomaly,hsms,modbus,asset,alert,exposure"
 
 /* Whether the len bytes at s are one of list's items. */
 static bool in_list(const char *list, const char *s, size_t len)

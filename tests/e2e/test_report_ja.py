@@ -87,12 +87,12 @@ SIGNATURE_JA = {
 H1 = "ゾーン分離 監査レポート"
 H2 = ["1. 実行情報", "2. ゾーンとコンジット", "3. ゾーンの観測範囲", "4. 観測フローのゾーン間マトリクス",
       "5. コンジット: 許可内容と観測結果", "6. ルール別の違反", "7. 製造装置の資産台帳",
-      "8. ガイドライン項目ごとの証跡", "注記と方法"]
+      "8. ガイドライン項目ごとの証跡", "9. エクスポージャ: 提供サービス", "注記と方法"]
 STATUS_JA = {"broken": "違反あり", "observed": "観測あり", "not observed": "未観測"}
 # rows whose data-* values must be the English report's
 ROW_CLASSES = ("matrix-row", "mcell", "zone-row", "conduit-row", "rule-row", "alert-row",
                "asset-row", "clause-row", "card", "edge-row", "edge", "zone-box", "hsms-row",
-               "modbus-row", "unzoned-row", "input-row", "kv-row", "sf", "level")
+               "modbus-row", "unzoned-row", "input-row", "kv-row", "sf", "level", "exposure-row")
 NAME_JA = {"fab-equipment": "製造装置ゾーン", "fab-system": "ファブシステム（MES・EAP）"}
 JA_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -228,7 +228,7 @@ def check_report(label, en_dir, ja_dir, tmp, name_ja=None, shot=None):
     rj, re_ = comparable_report(ja_dir), comparable_report(en_dir)
     c.eq(f"{label}: report.json identical but for the language",
          json.dumps(strip_gen(rj), sort_keys=True), json.dumps(strip_gen(re_), sort_keys=True))
-    for csv in ("matrix.csv", "inventory.csv", "guideline.csv"):
+    for csv in ("matrix.csv", "inventory.csv", "guideline.csv", "exposure.csv"):
         with open(os.path.join(ja_dir, csv), "rb") as a, open(os.path.join(en_dir, csv), "rb") as b:
             c.eq(f"{label}: {csv} identical", a.read(), b.read())
 

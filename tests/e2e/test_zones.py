@@ -246,8 +246,8 @@ def check_cli(c, tmp):
     c.true("-c missing policy: message", "missing.yaml: cannot open the policy: No such file or directory"
            in p.stderr, p.stderr)
     p = run(["rules"])
-    c.true("rules lists every rule", p.stdout.count("references:") == 34 and "FAB-HSMS-002" in p.stdout
-           and "FAB-SCAN-001" in p.stdout)
+    c.true("rules lists every rule", p.stdout.count("references:") == 35 and "FAB-HSMS-002" in p.stdout
+           and "FAB-SCAN-001" in p.stdout and "FAB-EXP-001" in p.stdout)
 
 
 def main():

@@ -48,7 +48,7 @@ static void test_errors(void)
 	expect_error("zone:\n  - {name: z}\n",
 		     "site.yaml:1:1: policy: unknown key 'zone' (expected one of: version, name, "
 		     "default_action, infer_roles, zones, hosts, conduits, rules, alerting, gateways, scan, "
-		     "baseline)");
+		     "services, baseline)");
 	expect_error("zones:\n  - {purdue: 2, area: fab-area}\n",
 		     "site.yaml:2:5: zone 1: missing 'name'");
 	expect_error("zones:\n  - {name: z, area: fab-area}\n",
@@ -442,6 +442,112 @@ static void test_name_ja(void)
 	expect_error(buf, "site.yaml:2:24: name_ja is longer than 127 characters");
 }
 
+
+/* The services: section (issue 19 item 1): entries by address, network or
+ * model, what they allow, and every error at its place. */
+static void test_services(void)
+{
+	char buf[2048];
+	snprintf(buf, sizeof(buf),
+		 "%sservices:\n"
+		 "  - model: \"ETCH-9000\"\n"
+		 "    allow: [tcp/5000 hsms, tcp/22]\n"
+		 "  - host: 10.30.2.0/24\n"
+		 "    allow: [\"udp/161\", tcp/6000-6010 X11, tcp/445 smb]\n"
+		 "  - host: \"fd00:30::7\"\n"
+		 "    allow: []\n",
+		 base_zones);
+	struct policy_error e;
+	struct policy *p = parse(buf, &e);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_EQ(p->nservices, 3);
+	const struct policy_services *m = &p->services[0], *n = &p->services[1];
+	CHECK_EQ(m->line, 5);
+	CHECK_STR(m->model, "ETCH-9000");
+	CHECK_EQ(m->nallow, 2);
+	CHECK_EQ(m->allow[0].proto, 6);
+	CHECK_EQ(m->allow[0].ports.lo, 5000);
+	CHECK_STR(m->allow[0].app, "hsms");
+	CHECK_STR(m->allow[1].app, "");
+	CHECK_EQ(n->len, 24);
+	CHECK_EQ(p->services[2].len, 128);
+	CHECK_EQ(p->services[2].nallow, 0);
+	struct ip_addr a, b, c;
+	ip_addr_parse("10.30.2.77", &a);
+	ip_addr_parse("10.30.3.1", &b);
+	ip_addr_parse("fd00:30::7", &c);
+	/* coverage: by network, by model (only once it is known) */
+	CHECK(policy_services_cover(n, &a, NULL));
+	CHECK(!policy_services_cover(n, &b, NULL));
+	CHECK(!policy_services_cover(n, &c, NULL));
+	CHECK(policy_services_cover(&p->services[2], &c, ""));
+	CHECK(policy_services_cover(m, &b, "ETCH-9000"));
+	CHECK(!policy_services_cover(m, &b, NULL));
+	CHECK(!policy_services_cover(m, &b, "ETCH-9001"));
+	/* allow: protocol, port range, application (either part of nDPI's name) */
+	CHECK_EQ(policy_services_allow(m, 6, 5000, "hsms"), 1);
+	CHECK_EQ(policy_services_allow(m, 6, 5000, "Unknown"), 0);
+	CHECK_EQ(policy_services_allow(m, 6, 22, "SSH"), 2);
+	CHECK_EQ(policy_services_allow(m, 17, 22, "SSH"), 0);
+	CHECK_EQ(policy_services_allow(n, 17, 161, "SNMP"), 1);
+	CHECK_EQ(policy_services_allow(n, 6, 6005, "X11"), 2);
+	CHECK_EQ(policy_services_allow(n, 6, 6011, "X11"), 0);
+	CHECK_EQ(policy_services_allow(n, 6, 445, "NetBIOS.SMB"), 3);
+	CHECK_EQ(policy_services_allow(n, 6, 445, "NetBIOS.SMBv1"), 0);
+	policy_free(p);
+
+	static const struct { const char *entry, *want; } bad[] = {
+		{ "  - {host: 10.30.1.20}\n", "site.yaml:5:5: services entry: missing 'allow'" },
+		{ "  - {allow: [tcp/22]}\n", "site.yaml:5:5: services entry: give either 'host' (an "
+		  "address or network) or 'model' (the equipment's MDLN), found neither" },
+		{ "  - {host: 10.30.1.20, model: X, allow: [tcp/22]}\n", "site.yaml:5:5: services "
+		  "entry: give either 'host' (an address or network) or 'model' (the equipment's "
+		  "MDLN), not both" },
+		{ "  - {hosts: 10.30.1.20, allow: [tcp/22]}\n", "site.yaml:5:6: services entry: "
+		  "unknown key 'hosts' (expected one of: host, model, allow)" },
+		{ "  - {host: 10.30.1, allow: [tcp/22]}\n", "site.yaml:5:12: bad host '10.30.1': "
+		  "'10.30.1' is not an IPv4 or IPv6 address" },
+		{ "  - {host: 10.30.1.1/24, allow: [tcp/22]}\n", "site.yaml:5:12: bad host "
+		  "'10.30.1.1/24': host bits are set (did you mean 10.30.1.0/24?)" },
+		{ "  - {model: \"\", allow: [tcp/22]}\n", "site.yaml:5:13: model must not be empty" },
+		{ "  - {host: 10.30.1.20, allow: [tcp22]}\n", "site.yaml:5:32: bad service 'tcp22': "
+		  "expected PROTO/PORT [APP], like 'tcp/5000 hsms' or 'udp/161'" },
+		{ "  - {host: 10.30.1.20, allow: [tcp/22 ssh extra]}\n", "site.yaml:5:32: bad service "
+		  "'tcp/22 ssh extra': expected PROTO/PORT [APP], like 'tcp/5000 hsms' or 'udp/161'" },
+		{ "  - {host: 10.30.1.20, allow: [icmp/8]}\n", "site.yaml:5:32: bad service 'icmp/8': "
+		  "the protocol must be tcp or udp, found 'icmp'" },
+		{ "  - {host: 10.30.1.20, allow: [tcp/0]}\n", "site.yaml:5:32: bad service 'tcp/0': "
+		  "expected a port 1-65535 or a range like 6000-6010, found '0'" },
+		{ "  - {host: 10.30.1.20, allow: [udp/9-1]}\n", "site.yaml:5:32: bad service 'udp/9-1': "
+		  "expected a port 1-65535 or a range like 6000-6010, found '9-1'" },
+		{ "  - {host: 10.30.1.20, allow: [{tcp: 22}]}\n", "site.yaml:5:32: each item of allow "
+		  "must be a value, found a mapping" },
+		{ "  host: 10.30.1.20\n", "site.yaml:5:3: services must be a list, found a mapping" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%sservices:\n%s", base_zones, bad[i].entry);
+		expect_error(buf, bad[i].want);
+	}
+	/* an application name longer than the policy keeps, and too many */
+	char name[80];
+	memset(name, 'a', 64);
+	name[64] = '\0';
+	snprintf(buf, sizeof(buf), "%sservices:\n  - {host: 10.30.1.20, allow: [\"tcp/1 %s\"]}\n",
+		 base_zones, name);
+	char want[256];
+	snprintf(want, sizeof(want), "site.yaml:5:32: bad service 'tcp/1 %s': the application name "
+		 "is longer than 63 characters", name);
+	expect_error(buf, want);
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%sservices:\n  - {host: 10.30.1.20, allow: [",
+				    base_zones);
+	for (int i = 1; i <= 33; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%stcp/%d", i > 1 ? ", " : "", i);
+	snprintf(buf + o, sizeof(buf) - o, "]}\n");
+	expect_error(buf, "site.yaml:5:279: more than 32 services in one entry");
+}
+
 int main(void)
 {
 	RUN(test_errors);
@@ -451,5 +557,6 @@ int main(void)
 	RUN(test_limits);
 	RUN(test_baseline);
 	RUN(test_name_ja);
+	RUN(test_services);
 	return test_done();
 }

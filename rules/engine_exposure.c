@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Exposure (issue 19 item 1): every service a host of a fab zone offered
+ * — a TCP or UDP flow its server accepted — counted in the server's
+ * exposure entry (rules/exposure.h), and FAB-EXP-001 when the policy's
+ * `services:` covers the host (by address or by the equipment model GEM
+ * reported) and allows nothing that matches: SEMI E187's network
+ * security, IEC 62443-3-3 SR 7.7 least functionality. Which hosts: those
+ * in zones of the fab area, the fab system area and the IT/OT DMZ (Purdue
+ * 0 to 3.5, the OT side the guideline and E187 speak of); enterprise and
+ * external servers are not the fab's to audit. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dissectors/ndpi_classify.h"
+#include "rules/engine.h"
+#include "rules/engine_alerts.h"
+#include "rules/engine_ends.h"
+#include "rules/engine_internal.h"
+
+static bool zone_watched(const struct policy *p, int z)
+{
+	return z >= 0 && (p->zones[z].area == AREA_FAB || p->zones[z].area == AREA_FAB_SYSTEM ||
+			  p->zones[z].area == AREA_DMZ);
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == 6 ? "tcp" : "udp";
+}
+
+/* What `services:` says of the service; FAB-EXP-001 once per host and
+ * service when it is not allowed. v, ep: the flow it was seen on (or one
+ * made of the host and a client of the service: no evidence then). */
+static void check_service(struct rules *r, const struct exposure_host *xh,
+			  struct exposure_service *s, const struct rules_flow_view *v,
+			  const struct ep ep[2], int64_t sec, uint32_t usec)
+{
+	const struct policy *p = r->pol;
+	char lines[64] = "";
+	size_t o = 0;
+	bool covered = false;
+	for (size_t i = 0; i < p->nservices; i++) {
+		const struct policy_services *e = &p->services[i];
+		if (!policy_services_cover(e, &xh->ip, xh->model))
+			continue;
+		covered = true;
+		if (policy_services_allow(e, s->proto, s->port, s->app)) {
+			s->verdict = EXPOSURE_ALLOWED;
+			return;
+		}
+		if (o < sizeof(lines))
+			o += (size_t)snprintf(lines + o, sizeof(lines) - o, "%s%d", o ? ", " : "",
+					      e->line);
+	}
+	s->verdict = covered ? EXPOSURE_NOT_ALLOWED : EXPOSURE_NOT_COVERED;
+	if (!covered || s->alerted || !r->set[R_EXP_SERVICE].enabled)
+		return;
+	s->alerted = true;
+	struct alert *a = rl_begin(r, R_EXP_SERVICE, v, ep, sec, usec);
+	char w[256];
+	rl_reason(a, "%s%s%s offers %s/%u (%s), which its services (policy line %s) do not allow",
+		  rl_who(&ep[1], w, sizeof(w), p), xh->model[0] ? " model " : "", xh->model,
+		  proto_name(s->proto), s->port, s->app, lines);
+	rl_raise_alert(r, a, (uint64_t)s->proto << 16 | s->port);
+}
+
+void rl_exposure_flow(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		      bool at_end, int64_t sec, uint32_t usec)
+{
+	const struct policy *p = r->pol;
+	if (rf->exposed) {
+		if (!at_end)
+			return;
+		/* counted at its check: now its last time, and what nDPI
+		 * learned after */
+		struct exposure_host *xh = r->exp.by_slot && rf->slot[1] && rf->slot[1] <= r->exp.max
+						   ? r->exp.by_slot[rf->slot[1] - 1] : NULL;
+		if (xh && rf->exposed <= xh->nsvc) {
+			struct exposure_service *s = &xh->svc[rf->exposed - 1];
+			if (sec > s->last_sec || (sec == s->last_sec && usec > s->last_usec)) {
+				s->last_sec = sec;
+				s->last_usec = usec;
+			}
+			if (v->ndpi)
+				s->risk |= v->ndpi->risk;
+		}
+		return;
+	}
+	if (!v->answered || v->half_open || (v->proto != 6 && v->proto != 17) || !p->nzones)
+		return;
+	struct ep ep[2];
+	rl_resolve_ends(r, rf, v, ep);
+	if (!zone_watched(p, ep[1].zone) || !ep[1].h)
+		return;
+	uint32_t slot = engine_host_slot(&r->hosts, ep[1].h);
+	struct exposure_host *xh = exposure_host(&r->exp, slot, ep[1].ip);
+	if (!xh)
+		return;
+	snprintf(xh->zone, sizeof(xh->zone), "%s", p->zones[ep[1].zone].name);
+	bool created;
+	const char *app = v->app && *v->app ? v->app : "Unknown";
+	struct exposure_service *s = exposure_service(xh, v->proto, v->port[1], app, &created);
+	if (!s)
+		return;
+	rf->exposed = (uint8_t)(s - xh->svc + 1);
+	exposure_count(s, ep[0].ip, ep[0].zone >= 0 ? p->zones[ep[0].zone].name : NULL,
+		       v->first_sec, v->first_usec, sec, usec, v->ndpi);
+	if (created)
+		check_service(r, xh, s, v, ep, sec, usec);
+}
+
+void rl_exposure_identity(struct rules *r, const struct ip_addr *eq, const char *model,
+			  const char *softrev, int64_t sec, uint32_t usec)
+{
+	struct rhost *h = engine_host_get(&r->hosts, eq, HOST_LOOKUP);
+	uint32_t slot = h ? engine_host_slot(&r->hosts, h) : 0;
+	struct exposure_host *xh = slot ? exposure_host(&r->exp, slot, eq) : NULL;
+	if (!xh)
+		return;
+	bool new_model = strcmp(xh->model, model) != 0;
+	snprintf(xh->model, sizeof(xh->model), "%s", model);
+	snprintf(xh->softrev, sizeof(xh->softrev), "%s", softrev);
+	if (!new_model || !r->pol->nservices)
+		return;
+	/* services seen before the equipment said what it is: checked now,
+	 * on a flow made of the host and one of the service's clients (the
+	 * flow they came on may be gone: no evidence pcap) */
+	for (uint32_t i = 0; i < xh->nsvc; i++) {
+		struct exposure_service *s = &xh->svc[i];
+		if (s->verdict != EXPOSURE_NOT_COVERED || !s->nclients)
+			continue;
+		struct rules_flow_view sv = { .proto = s->proto, .app = s->app };
+		sv.addr[0] = s->clients[0];
+		sv.addr[1] = xh->ip;
+		sv.port[1] = s->port;
+		struct ep ep[2];
+		rl_resolve_ends(r, NULL, &sv, ep);
+		check_service(r, xh, s, &sv, ep, sec, usec);
+	}
+}

@@ -1,0 +1,333 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Exposure per equipment (issue 19 item 1): the `exposure` records and
+FAB-EXP-001 on a generated capture with known truth.
+
+usage: test_exposure.py FABMON SOURCE_ROOT
+
+The capture (tests/tools/fabpkt.py; the example site policy's addresses,
+zones/examples/fab-site.yaml, with a `services:` section added by the test):
+  1. the CVD 10.30.1.22 opens FTP to the etcher 10.30.1.21 (tcp/21), before
+     the etcher has said what it is;
+  2. the EAP 10.20.1.10 opens HSMS to the etcher: S1F13/S1F14 reports
+     MDLN ETCH-9000, SOFTREV 4.2.1;
+  3. the litho 10.30.1.23 reaches the etcher's HTTP on tcp/8080;
+  4. the etcher opens SMBv1 to the litho (tcp/445: negotiate of NT LM 0.12,
+     session setup) and Telnet (tcp/23);
+  5. the etcher opens TLS 1.0 to the CVD (tcp/443), the server choosing
+     TLS_RSA_WITH_3DES_EDE_CBC_SHA;
+  6. NTP from the etcher to the litho, answered (udp/123), and to the CVD,
+     not answered; a SYN from the etcher to the litho's tcp/9999 refused
+     with a RST.
+The policy's services: the model ETCH-9000 may offer tcp/5000 hsms and
+tcp/22; the CVD (by address) tcp/443 TLS; the litho is not covered.
+Known truth:
+  - exposure records for exactly the etcher, the CVD and the litho, with
+    exactly the services, flows, clients, client zones, times, insecure
+    reasons (smbv1, telnet, ftp, tls-obsolete-version, tls-weak-cipher as
+    nDPI 4.2 flags them), TLS version and cipher, and allowed flags below;
+    the unanswered NTP and the refused SYN offer nothing;
+  - alerts, exactly: FAB-CL-001 (FTP), FAB-EXP-001 for the etcher's FTP
+    (raised when the etcher identified itself: no evidence pcap),
+    FAB-EXP-001 for its HTTP on tcp/8080 (with its flow's evidence),
+    FAB-SMB-002, FAB-CL-001 (Telnet); nothing for the litho (no services
+    entry covers it) or for the CVD's TLS (allowed);
+  - without the services: section: the same exposure records without
+    "allowed", and no FAB-EXP-001;
+  - the report: report.json's exposure section and exposure.csv, the same
+    from the run and from `fabmon report`.
+"""
+import csv
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+from fabmon_test_util import Check, comparable_report, read_eve  # noqa: E402
+from fabpkt import (IP, TCP, Capture, TcpSession, ascii_, binary, hsms_control, hsms_data,  # noqa: E402
+                    l2, lst, u4, udp_exchange)
+
+FABMON, ROOT = sys.argv[1], sys.argv[2]
+SITE = os.path.join(ROOT, "zones/examples/fab-site.yaml")
+EAP, ETCH, CVD, LITHO = "10.20.1.10", "10.30.1.21", "10.30.1.22", "10.30.1.23"
+SERVICES = """
+services:
+  - model: ETCH-9000
+    allow: [tcp/5000 hsms, tcp/22]
+  - host: 10.30.1.22
+    allow: [tcp/443 TLS]
+"""
+c = Check("exposure")
+
+
+def tcp(cap, cli, cport, srv, sport):
+    s = TcpSession(cap, cli, cport, srv, sport, isn_c=cport * 1000 + 1, isn_s=cport * 1000 + 500001)
+    s.open()
+    return s
+
+
+def ftp(cap):
+    s = tcp(cap, CVD, 40021, ETCH, 21)
+    s.send(False, b"220 ETCH-9000 FTP server ready\r\n")
+    s.send(True, b"USER service\r\n")
+    s.send(False, b"331 Password required for service\r\n")
+    s.send(True, b"PASS etch123\r\n")
+    s.send(False, b"230 User service logged in\r\n")
+    s.close()
+
+
+def hsms(cap):
+    s = tcp(cap, EAP, 40500, ETCH, 5000)
+    s.send(True, hsms_control("select.req", 1))
+    s.send(False, hsms_control("select.rsp", 1, status=0))
+    s.send(True, hsms_data(1, 13, 2, lst(), wbit=True, session=1))
+    s.send(False, hsms_data(1, 14, 2, lst(binary(0), lst(ascii_("ETCH-9000"), ascii_("4.2.1"))),
+                            session=1))
+    s.send(True, hsms_data(1, 3, 3, lst(u4(1)), wbit=True, session=1))
+    s.send(False, hsms_data(1, 4, 3, lst(u4(2)), session=1))
+    s.close()
+
+
+def http(cap):
+    s = tcp(cap, LITHO, 40800, ETCH, 8080)
+    s.send(True, b"GET /status HTTP/1.1\r\nHost: 10.30.1.21:8080\r\nUser-Agent: litho-agent/2.0\r\n\r\n")
+    s.send(False, b"HTTP/1.1 200 OK\r\nServer: EtchWeb/1.1\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: 2\r\n\r\nok")
+    s.close()
+
+
+def smb1(cap):
+    s = tcp(cap, ETCH, 40445, LITHO, 445)
+    dialects = b"\x02PC NETWORK PROGRAM 1.0\x00\x02LANMAN1.0\x00\x02NT LM 0.12\x00"
+    smb = b"\xffSMB" + bytes([0x72]) + bytes(4) + bytes([0x18]) + struct.pack("<H", 0xC853) + bytes(12) + \
+        struct.pack("<HHHH", 0, 0xFEFF, 0, 0x0001) + bytes([0]) + struct.pack("<H", len(dialects)) + dialects
+    s.send(True, b"\x00" + len(smb).to_bytes(3, "big") + smb)
+    resp = b"\xffSMB" + bytes([0x72]) + bytes(4) + bytes([0x98]) + struct.pack("<H", 0xC853) + bytes(12) + \
+        struct.pack("<HHHH", 0, 0xFEFF, 0, 0x0001) + bytes([17]) + struct.pack("<H", 2) + bytes(32) + \
+        struct.pack("<H", 0)
+    s.send(False, b"\x00" + len(resp).to_bytes(3, "big") + resp)
+    setup = b"\xffSMB" + bytes([0x73]) + bytes(4) + bytes([0x18]) + struct.pack("<H", 0xC807) + bytes(12) + \
+        struct.pack("<HHHH", 0, 0xFEFF, 0, 0x0002) + bytes([13]) + bytes([0xFF, 0]) + struct.pack("<H", 0) + \
+        struct.pack("<HHHI", 4356, 10, 0, 0) + struct.pack("<HH", 0, 0) + bytes(4) + struct.pack("<I", 0xD4) + \
+        struct.pack("<H", 12) + b"\x00\x00GUEST\x00\x00\x00"
+    s.send(True, b"\x00" + len(setup).to_bytes(3, "big") + setup)
+    s.close()
+
+
+def telnet(cap):
+    s = tcp(cap, ETCH, 40023, LITHO, 23)
+    s.send(False, bytes([0xFF, 0xFD, 0x18, 0xFF, 0xFD, 0x20, 0xFF, 0xFD, 0x23, 0xFF, 0xFD, 0x27]))
+    s.send(True, bytes([0xFF, 0xFB, 0x18, 0xFF, 0xFB, 0x20, 0xFF, 0xFB, 0x23, 0xFF, 0xFB, 0x27]))
+    s.send(False, b"\r\nLITHO-X1 login: ")
+    s.send(True, b"admin\r\n")
+    s.close()
+
+
+def tls10(cap):
+    """A TLS 1.0 handshake: ClientHello offering 3DES-SHA and AES128-SHA, the
+    ServerHello choosing TLS_RSA_WITH_3DES_EDE_CBC_SHA (0x000a, which nDPI
+    4.2 calls weak; it flags no RC4 suite), ServerHelloDone."""
+    s = tcp(cap, ETCH, 40443, CVD, 443)
+    ciphers = struct.pack(">HHH", 4, 0x000A, 0x002F)
+    body = struct.pack(">H", 0x0301) + bytes(range(32)) + b"\x00" + ciphers + b"\x01\x00"
+    hs = b"\x01" + len(body).to_bytes(3, "big") + body
+    s.send(True, b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs)
+    sbody = struct.pack(">H", 0x0301) + bytes(range(32, 64)) + b"\x00" + struct.pack(">H", 0x000A) + b"\x00"
+    shs = b"\x02" + len(sbody).to_bytes(3, "big") + sbody
+    done = b"\x0e\x00\x00\x00"
+    flight = shs + done
+    s.send(False, b"\x16\x03\x01" + struct.pack(">H", len(flight)) + flight)
+    s.close()
+
+
+def ntp(cap):
+    req = bytes([0x1B]) + bytes(47)
+    resp = bytes([0x1C, 2, 6, 0xEC]) + bytes(44)
+    udp_exchange(cap, ETCH, 40123, LITHO, 123, req, resp)
+    udp_exchange(cap, ETCH, 40124, CVD, 123, req, None)
+
+
+def refused(cap):
+    cap.add(l2(ETCH, LITHO) / IP(src=ETCH, dst=LITHO) / TCP(sport=40139, dport=9999, flags="S", seq=7))
+    cap.add(l2(LITHO, ETCH) / IP(src=LITHO, dst=ETCH) / TCP(sport=9999, dport=40139, flags="RA", seq=0,
+                                                           ack=8), 0.0003)
+
+
+def make(path):
+    cap = Capture()
+    for f in (ftp, hsms, http, smb1, telnet, tls10, ntp, refused):
+        f(cap)
+        cap.advance(1.0)
+    cap.write(path)
+
+
+def t(sec, usec):
+    """A time of the capture, as EVE writes it (T0 = 2026-03-02T08:00:00Z)."""
+    return "2026-03-02T08:00:%02d.%06d+0000" % (sec, usec)
+
+
+def svc(proto, port, app, client, zone, first, last, insecure=None, risks=None, tls=None, allowed=None):
+    s = {"proto": proto, "port": port, "app_proto": app, "flows": 1, "clients": [client],
+         "client_zones": [zone], "first_seen": first, "last_seen": last}
+    if insecure:
+        s["insecure"] = insecure
+    if risks:
+        s["risks"] = risks
+    if tls:
+        s["tls"] = tls
+    if allowed is not None:
+        s["allowed"] = allowed
+    return s
+
+
+def expected(with_services):
+    a = (lambda v: v) if with_services else (lambda v: None)
+    etch = {"ip": ETCH, "zone": "fab-equipment", "model": "ETCH-9000", "softrev": "4.2.1",
+            "services_offered": 3, "insecure_services": 2, "not_allowed_services": 2 if with_services else 0,
+            "services": [
+                svc("TCP", 21, "FTP_CONTROL", CVD, "fab-equipment", t(0, 1000), t(0, 9000),
+                    ["clear-text-credentials", "unsafe-protocol", "ftp"],
+                    ["Unsafe Protocol", "Clear-Text Credentials"], allowed=a(False)),
+                svc("TCP", 5000, "hsms", EAP, "fab-system", t(1, 10000), t(1, 19199), allowed=a(True)),
+                svc("TCP", 8080, "HTTP", LITHO, "fab-equipment", t(2, 20199), t(2, 24599),
+                    ["non-standard-port"], ["Known Protocol on Non Standard Port", "HTTP Numeric IP Address"],
+                    allowed=a(False)),
+            ]}
+    cvd = {"ip": CVD, "zone": "fab-equipment", "services_offered": 1, "insecure_services": 1,
+           "not_allowed_services": 0,
+           "services": [svc("TCP", 443, "TLS", ETCH, "fab-equipment", t(5, 39998), t(5, 44398),
+                            ["tls-obsolete-version", "tls-weak-cipher"],
+                            ["Obsolete TLS Version (1.1 or older)", "Weak TLS Cipher"],
+                            {"version": "TLSv1", "cipher": "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}, a(True))]}
+    litho = {"ip": LITHO, "zone": "fab-equipment", "services_offered": 3, "insecure_services": 2,
+             "not_allowed_services": 0,
+             "services": [
+                 svc("TCP", 445, "NetBIOS.SMBv1", ETCH, "fab-equipment", t(3, 25599), t(3, 31199),
+                     ["smbv1", "unsafe-protocol", "non-standard-port"],
+                     ["Known Protocol on Non Standard Port", "SMB Insecure Version", "Unsafe Protocol"]),
+                 svc("TCP", 23, "Telnet", ETCH, "fab-equipment", t(4, 32198), t(4, 38998),
+                     ["unsafe-protocol", "telnet"], ["Unsafe Protocol"]),
+                 svc("UDP", 123, "NTP", ETCH, "fab-equipment", t(6, 45398), t(6, 45898)),
+             ]}
+    return [(t(2, 24599), etch), (t(5, 44398), cvd), (t(6, 45898), litho)]
+
+
+def alert_list(recs):
+    return [(r["alert"]["rule_id"], r.get("src_ip"), r.get("dest_ip"), r.get("dest_port"))
+            for r in recs if r["event_type"] == "alert"]
+
+
+def run(pcap, out, policy):
+    p = subprocess.run([FABMON, "-r", pcap, "-c", policy, "-o", out], capture_output=True, text=True)
+    c.eq(f"{os.path.basename(policy)}: exit status", p.returncode, 0, p.stderr)
+    return read_eve(os.path.join(out, "eve.json"))
+
+
+def check_run(recs, with_services, what):
+    got = [(r["timestamp"], r["exposure"]) for r in recs if r["event_type"] == "exposure"]
+    want = expected(with_services)
+    c.eq(f"{what}: hosts with an exposure record", [g[1]["ip"] for g in got], [w[1]["ip"] for w in want])
+    for g, w in zip(got, want):
+        c.eq(f"{what}: exposure record of {w[1]['ip']}", g, w)
+    alerts = alert_list(recs)
+    base = [("FAB-CL-001", CVD, ETCH, 21)]
+    if with_services:
+        base += [("FAB-EXP-001", CVD, ETCH, 21), ("FAB-EXP-001", LITHO, ETCH, 8080)]
+    base += [("FAB-SMB-002", ETCH, LITHO, 445), ("FAB-RA-001", ETCH, LITHO, 23),
+             ("FAB-CL-001", ETCH, LITHO, 23)]
+    c.eq(f"{what}: the alerts, exactly", alerts, base)
+    return [r for r in recs if r["event_type"] == "alert" and r["alert"]["rule_id"] == "FAB-EXP-001"]
+
+
+def check_report(out, tmp):
+    """report.json's exposure, exposure.csv and report.html's section, the
+    same from the run and from `fabmon report`."""
+    want = [w[1] for w in expected(True)]
+    rep = json.load(open(os.path.join(out, "report.json")))
+    x = rep.get("exposure", {})
+    c.eq("report.json: exposure hosts, as the records", x.get("hosts"), want)
+    c.eq("report.json: exposure counts",
+         [x.get(k) for k in ("host_count", "services", "insecure_services", "not_allowed_services")],
+         [3, 7, 5, 2])
+    with open(os.path.join(out, "exposure.csv"), newline="", encoding="utf-8") as f:
+        raw = f.read()
+    c.true("exposure.csv: CRLF lines", raw.count("\r\n") == 8, repr(raw[:200]))
+    rows = list(csv.DictReader(raw.splitlines()))
+    c.eq("exposure.csv: one row per host and service",
+         [(r["ip"], r["proto"], r["port"], r["app_proto"]) for r in rows],
+         [(ETCH, "TCP", "21", "FTP_CONTROL"), (ETCH, "TCP", "5000", "hsms"), (ETCH, "TCP", "8080", "HTTP"),
+          (CVD, "TCP", "443", "TLS"), (LITHO, "TCP", "445", "NetBIOS.SMBv1"), (LITHO, "TCP", "23", "Telnet"),
+          (LITHO, "UDP", "123", "NTP")])
+    if len(rows) == 7:
+        c.eq("exposure.csv: the TLS server's row", rows[3],
+             {"ip": CVD, "zone": "fab-equipment", "model": "", "softrev": "", "proto": "TCP", "port": "443",
+              "app_proto": "TLS", "flows": "1", "clients": ETCH, "client_zones": "fab-equipment",
+              "first_seen": t(5, 39998), "last_seen": t(5, 44398),
+              "insecure": "tls-obsolete-version;tls-weak-cipher",
+              "risks": "Obsolete TLS Version (1.1 or older);Weak TLS Cipher", "tls_version": "TLSv1",
+              "tls_cipher": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "allowed": "true"})
+        c.eq("exposure.csv: allowed, as the policy says", [r["allowed"] for r in rows],
+             ["false", "true", "false", "true", "", "", ""])
+    html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    c.true("report.html: the exposure section", '<section id="exposure">' in html)
+    c.eq("report.html: a row per service", html.count('<tr class="exposure-row"'), 7)
+    c.eq("report.html: two services not allowed", html.count('data-allowed="false"'), 2)
+    # fabmon report reads eve.json back: the same report.json, the same CSV
+    again = os.path.join(tmp, "again")
+    p = subprocess.run([FABMON, "report", out, "-o", again], capture_output=True, text=True)
+    c.eq("fabmon report: exit status", p.returncode, 0, p.stderr)
+    c.eq("fabmon report: report.json as the run's", comparable_report(again), comparable_report(out))
+    with open(os.path.join(again, "exposure.csv"), "rb") as a, open(os.path.join(out, "exposure.csv"), "rb") as b:
+        c.eq("fabmon report: exposure.csv as the run's", a.read(), b.read())
+    # in Japanese: the section's heading
+    ja = os.path.join(tmp, "ja")
+    subprocess.run([FABMON, "report", out, "-o", ja, "--lang", "ja", "-q"], capture_output=True)
+    html = open(os.path.join(ja, "report.html"), encoding="utf-8").read()
+    c.true("report.html in Japanese: 9. エクスポージャ: 提供サービス", "9. エクスポージャ: 提供サービス" in html)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "exposure.pcap")
+        make(pcap)
+        site = os.path.join(tmp, "site.yaml")
+        with open(SITE) as f, open(site, "w") as o:
+            o.write(f.read() + SERVICES)
+        out = os.path.join(tmp, "out")
+        exp = check_run(run(pcap, out, site), True, "with services:")
+        if len(exp) == 2:
+            ftp_a, http_a = exp[0]["alert"], exp[1]["alert"]
+            # raised when the etcher said what it is (its S1F14): the FTP flow
+            # was checked before; no flow, no evidence
+            c.eq("FTP's FAB-EXP-001: when", exp[0]["timestamp"], "2026-03-02T08:00:01.015099+0000")
+            c.true("FTP's FAB-EXP-001: no flow", "flow_id" not in exp[0], json.dumps(exp[0]))
+            c.eq("FTP's FAB-EXP-001: no evidence", ftp_a.get("evidence"), {"none": "no_flow"})
+            c.eq("FTP's FAB-EXP-001: reason", ftp_a["reason"],
+                 "10.30.1.21 'etcher-01' (zone fab-equipment, roles equipment) model ETCH-9000 offers "
+                 "tcp/21 (FTP_CONTROL), which its services (policy line 76) do not allow")
+            c.eq("HTTP's FAB-EXP-001: reason", http_a["reason"],
+                 "10.30.1.21 'etcher-01' (zone fab-equipment, roles equipment) model ETCH-9000 offers "
+                 "tcp/8080 (HTTP), which its services (policy line 76) do not allow")
+            c.true("HTTP's FAB-EXP-001: its flow's evidence pcap",
+                   os.path.exists(os.path.join(out, http_a.get("evidence", {}).get("file", "-"))),
+                   json.dumps(http_a.get("evidence")))
+            for x in (ftp_a, http_a):
+                c.eq("FAB-EXP-001: sid, category, severity", (x["signature_id"], x["category"], x["severity"]),
+                     (9101001, "exposure", 2))
+                c.eq("FAB-EXP-001: references", [r["id"] if isinstance(r, dict) else r
+                                                 for r in x.get("references", [])],
+                     ["E187:NW", "62443-3-3:SR7.7", "METI:FA", "CSF:ID.AM-02"])
+        check_report(out, tmp)
+        # the same capture, no services: declared: the same exposure, no
+        # "allowed", no FAB-EXP-001
+        check_run(run(pcap, os.path.join(tmp, "plain"), SITE), False, "without services:")
+    return c.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
