@@ -679,6 +679,8 @@ int sensor_run(const struct options *o, struct learner *learn)
 	if (pl->eve_enabled && o->publish && !learn)
 		start_publisher(pl, o);
 	code = read_inputs(pl, &cap, o, &in);
+	if (stop_requested)
+		run_record_stop(rr);
 	eve_release(&pl->eve); /* the run record, if it waited for the hashes */
 	run_record_free(rr);
 	finish_pipeline(pl, o);

@@ -23,6 +23,7 @@ struct run_record {
 	pthread_t thread;
 	bool started, joined;
 	_Atomic bool hashed;       /* the thread is done */
+	_Atomic int stop;          /* give up hashing (run_record_stop) */
 };
 
 static void *hash_inputs(void *arg)
@@ -32,9 +33,11 @@ static void *hash_inputs(void *arg)
 		struct run_input *in = &r->in[i];
 		if (in->not_hashed)
 			continue;
-		r->err[i] = sha256_file(in->file, in->sha256, &in->bytes);
+		r->err[i] = sha256_file_until(in->file, in->sha256, &in->bytes, &r->stop);
 		in->hashed = r->err[i] == 0;
-		if (!in->hashed)
+		if (r->err[i] == -ECANCELED)
+			in->not_hashed = "interrupted";
+		else if (!in->hashed)
 			in->not_hashed = "unreadable";
 	}
 	atomic_store_explicit(&r->hashed, true, memory_order_release);
@@ -52,7 +55,7 @@ static void join(struct run_record *r)
 	else
 		hash_inputs(r);
 	for (int i = 0; i < r->ri.ninputs; i++)
-		if (r->err[i] < 0)
+		if (r->err[i] < 0 && r->err[i] != -ECANCELED)
 			log_warn("cannot hash '%s': %s", r->in[i].file, strerror(-r->err[i]));
 }
 
@@ -67,6 +70,12 @@ static void build(struct eve *e, struct jbuf *b, void *ctx)
 	struct run_record *r = ctx;
 	join(r);
 	eve_run_build(e, b, &r->ri);
+}
+
+void run_record_stop(struct run_record *r)
+{
+	if (r)
+		atomic_store(&r->stop, 1);
 }
 
 void run_record_free(struct run_record *r)

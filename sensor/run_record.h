@@ -21,6 +21,10 @@ struct run_record;
 struct run_record *run_record_start(struct pipeline *pl, const struct options *o, char **paths,
 				    int npaths);
 
+/* The run stops early (a signal): a file still being hashed is given up,
+ * `"not_hashed":"interrupted"`, rather than read to its end first. */
+void run_record_stop(struct run_record *r);
+
 /* After eve_release (or without eve.json records held: the thread is
  * joined). NULL-safe. */
 void run_record_free(struct run_record *r);

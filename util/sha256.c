@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <nettle/sha2.h>
 #include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -55,6 +57,11 @@ void sha256_hex(const void *data, size_t len, char out[65])
 
 int sha256_file(const char *path, char out[65], uint64_t *bytes)
 {
+	return sha256_file_until(path, out, bytes, NULL);
+}
+
+int sha256_file_until(const char *path, char out[65], uint64_t *bytes, const _Atomic int *stop)
+{
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return -errno;
@@ -68,11 +75,13 @@ int sha256_file(const char *path, char out[65], uint64_t *bytes)
 	}
 	size_t n;
 	uint64_t total = 0;
-	while ((n = fread(buf, 1, CHUNK, fp)) > 0) {
+	bool stopped = false;
+	while (!(stopped = stop && atomic_load_explicit(stop, memory_order_relaxed)) &&
+	       (n = fread(buf, 1, CHUNK, fp)) > 0) {
 		sha256_stream_update(&c, buf, n);
 		total += n;
 	}
-	int err = ferror(fp) ? -EIO : 0;
+	int err = stopped ? -ECANCELED : ferror(fp) ? -EIO : 0;
 	fclose(fp);
 	free(buf);
 	if (err)

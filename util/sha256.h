@@ -27,5 +27,8 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 void sha256_to_hex(const uint8_t d[32], char out[65]);
 /* The digest of a file's bytes. 0, or -errno. */
 int sha256_file(const char *path, char out[65], uint64_t *bytes);
+/* The same, given up (-ECANCELED) as soon as *stop is set (checked every
+ * 256 KiB read; set from another thread). */
+int sha256_file_until(const char *path, char out[65], uint64_t *bytes, const _Atomic int *stop);
 
 #endif

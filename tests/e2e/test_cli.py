@@ -217,5 +217,27 @@ c.eq("--no-input-hash: run record", read_eve(t("o6/eve.json"))[0]["run"]["inputs
 with open(t("o6/report.html"), encoding="utf-8") as f:
     c.true("--no-input-hash: the report says so", "not hashed (--no-input-hash)" in f.read())
 
+# SIGINT while the capture is still being hashed (a thread of its own): the
+# hash is given up, not read to the end first. A 4 GiB sparse file of
+# zero-length packets: the hash would take seconds, the stop takes less.
+big = t("big.pcap")
+with open(GEM, "rb") as f:
+    header = f.read(24)
+with open(big, "wb") as f:
+    f.write(header)
+    f.truncate(4 << 30)
+proc = subprocess.Popen([FABMON, "-r", big, "-o", t("o7"), "--no-report"], stderr=subprocess.PIPE,
+                        text=True)
+time.sleep(1.0)
+t0 = time.time()
+proc.send_signal(signal.SIGINT)
+err = proc.communicate(timeout=60)[1]
+took = time.time() - t0
+c.eq("SIGINT while hashing: exit", proc.returncode, 0, err[-300:])
+c.true("SIGINT while hashing: stops at once, not after the hash", took < 3, f"{took:.2f} s")
+c.eq("SIGINT while hashing: the run record says so", read_eve(t("o7/eve.json"))[0]["run"]["inputs"],
+     [{"file": big, "sha256": None, "not_hashed": "interrupted"}])
+os.unlink(big)
+
 shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(c.done())

@@ -58,6 +58,15 @@ static void test_file(void)
 	CHECK_EQ(sha256_file(path, hex, &n), 0);
 	CHECK_EQ(n, 1000000);
 	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	/* given up when told (the run record's hash when the run is stopped);
+	 * not told, the same digest */
+	_Atomic int stop = 1;
+	n = 7;
+	CHECK_EQ(sha256_file_until(path, hex, &n, &stop), -ECANCELED);
+	CHECK_EQ(n, 7);
+	stop = 0;
+	CHECK_EQ(sha256_file_until(path, hex, &n, &stop), 0);
+	CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	unlink(path);
 	CHECK_EQ(sha256_file(path, hex, &n), -ENOENT);
 }
