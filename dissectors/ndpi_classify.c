@@ -122,6 +122,22 @@ static void summarise(struct ndpi_classifier *c, struct ndpi_flow_struct *nf, nd
 		   p.master_protocol == NDPI_PROTOCOL_QUIC || p.app_protocol == NDPI_PROTOCOL_QUIC;
 	out->tls_version = tls ? nf->protos.tls_quic.ssl_version : 0;
 	out->tls_cipher = tls ? nf->protos.tls_quic.server_cipher : 0;
+	/* the client's software, for its exposure: the User-Agent (outside
+	 * nDPI's protocol union), or DHCP's vendor class (in it: DHCP only) */
+	const char *sw = NULL;
+	out->software_kind = NDPI_SOFTWARE_NONE;
+	if ((p.master_protocol == NDPI_PROTOCOL_HTTP || p.app_protocol == NDPI_PROTOCOL_HTTP) &&
+	    nf->http.user_agent && nf->http.user_agent[0]) {
+		sw = nf->http.user_agent;
+		out->software_kind = NDPI_SOFTWARE_HTTP_USER_AGENT;
+	} else if (p.app_protocol == NDPI_PROTOCOL_DHCP && nf->protos.dhcp.class_ident[0]) {
+		sw = nf->protos.dhcp.class_ident;
+		out->software_kind = NDPI_SOFTWARE_DHCP_CLASS;
+	}
+	size_t swn = sw ? strnlen(sw, sizeof(out->software) - 1) : 0;
+	if (swn)
+		memcpy(out->software, sw, swn);
+	out->software[swn] = '\0';
 	ndpi_protocol2name(c->mod, p, out->name, sizeof(out->name));
 	/* host_server_name is NUL-terminated by nDPI; copy bounded anyway */
 	size_t n = strnlen(nf->host_server_name, sizeof(nf->host_server_name));

@@ -34,6 +34,13 @@ enum fab_ndpi_risk {
 	FAB_RISK_CLEAR_TEXT_CREDENTIALS = 36, /* NDPI_CLEAR_TEXT_CREDENTIALS */
 };
 
+/* Where a flow's software hint comes from. */
+enum ndpi_software_kind {
+	NDPI_SOFTWARE_NONE = 0,
+	NDPI_SOFTWARE_HTTP_USER_AGENT,  /* the HTTP client's User-Agent */
+	NDPI_SOFTWARE_DHCP_CLASS,       /* the DHCP client's vendor class (option 60) */
+};
+
 /* What a flow keeps of nDPI's verdict once its nDPI state is released. */
 struct ndpi_summary {
 	uint16_t master_id;
@@ -44,6 +51,9 @@ struct ndpi_summary {
 	uint64_t risk;          /* bitmask of ndpi_risk_enum */
 	uint16_t tls_version;   /* TLS/QUIC: the version the server chose (0x0301 TLS 1.0); 0 none */
 	uint16_t tls_cipher;    /* and its cipher suite (IANA number); 0 none */
+	uint8_t software_kind;  /* enum ndpi_software_kind of software[] */
+	char software[48];      /* what the client's software calls itself, as nDPI read it
+				 * (an exposure hint, rules/exposure.h); cut to fit */
 	char name[NDPI_NAME_LEN];   /* "TLS.Google", "Modbus", "Unknown" */
 	char host[NDPI_HOST_LEN];   /* SNI / HTTP Host / DNS query, if any */
 };

@@ -43,6 +43,10 @@ struct rules_flow_view {
 	const struct ndpi_summary *ndpi; /* nDPI's verdict so far (risks, TLS); NULL none */
 	int64_t first_sec;            /* the flow's first packet */
 	uint32_t first_usec;
+	/* what SMB said of the software (sensor/smb_seen.h), at the flow's
+	 * end: [0] the client's, [1] the server's; NULL none */
+	const char *smb_native_os[2], *smb_native_lanman[2];
+	uint16_t smb_dialect;         /* the SMB2 dialect the server chose; 0 none */
 };
 
 /* Per-flow state, zeroed by the sensor when the flow starts. */

@@ -64,13 +64,79 @@ static void check_service(struct rules *r, const struct exposure_host *xh,
 	rl_raise_alert(r, a, (uint64_t)s->proto << 16 | s->port);
 }
 
+/* The exposure entry of end i, made if new, when it sits in a watched
+ * zone; NULL otherwise. */
+static struct exposure_host *end_host(struct rules *r, const struct ep *e)
+{
+	const struct policy *p = r->pol;
+	if (!zone_watched(p, e->zone) || !e->h)
+		return NULL;
+	struct exposure_host *xh = exposure_host(&r->exp, engine_host_slot(&r->hosts, e->h), e->ip);
+	if (xh)
+		snprintf(xh->zone, sizeof(xh->zone), "%s", p->zones[e->zone].name);
+	return xh;
+}
+
+/* What the flow said of each end's software (at its end): the client's
+ * User-Agent or DHCP vendor class (nDPI), each side's SMB NativeOS and
+ * NativeLanMan, the SMB2 dialect the server chose (its service's). */
+static void software_hints(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v)
+{
+	const struct ndpi_summary *n = v->ndpi;
+	bool client_sw = n && n->software_kind != NDPI_SOFTWARE_NONE && n->software[0];
+	bool smb = v->smb_dialect || v->smb_native_os[0] || v->smb_native_os[1] ||
+		   v->smb_native_lanman[0] || v->smb_native_lanman[1];
+	if ((!client_sw && !smb) || v->half_open)
+		return;
+	struct ep ep[2];
+	rl_resolve_ends(r, rf, v, ep);
+	for (int i = 0; i < 2; i++) {
+		struct exposure_host *xh = end_host(r, &ep[i]);
+		if (!xh)
+			continue;
+		if (i == 0 && client_sw)
+			exposure_software(xh, n->software_kind == NDPI_SOFTWARE_HTTP_USER_AGENT
+						      ? EXPOSURE_SW_HTTP_USER_AGENT : EXPOSURE_SW_DHCP_CLASS,
+					  n->software);
+		exposure_software(xh, EXPOSURE_SW_SMB_NATIVE_OS, v->smb_native_os[i]);
+		exposure_software(xh, EXPOSURE_SW_SMB_NATIVE_LANMAN, v->smb_native_lanman[i]);
+		if (i == 1 && rf->exposed && rf->exposed <= xh->nsvc &&
+		    v->smb_dialect > xh->svc[rf->exposed - 1].smb_dialect)
+			xh->svc[rf->exposed - 1].smb_dialect = v->smb_dialect;
+	}
+}
+
+/* Counts the flow in its server's exposure, once; true if it is (or was). */
+static bool count_flow(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
+		       int64_t sec, uint32_t usec)
+{
+	const struct policy *p = r->pol;
+	if (!v->answered || v->half_open || (v->proto != 6 && v->proto != 17) || !p->nzones)
+		return false;
+	struct ep ep[2];
+	rl_resolve_ends(r, rf, v, ep);
+	struct exposure_host *xh = end_host(r, &ep[1]);
+	if (!xh)
+		return false;
+	bool created;
+	const char *app = v->app && *v->app ? v->app : "Unknown";
+	struct exposure_service *s = exposure_service(xh, v->proto, v->port[1], app, &created);
+	if (!s)
+		return false;
+	rf->exposed = (uint8_t)(s - xh->svc + 1);
+	exposure_count(s, ep[0].ip, ep[0].zone >= 0 ? p->zones[ep[0].zone].name : NULL,
+		       v->first_sec, v->first_usec, sec, usec, v->ndpi);
+	if (created)
+		check_service(r, xh, s, v, ep, sec, usec);
+	return true;
+}
+
 void rl_exposure_flow(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v,
 		      bool at_end, int64_t sec, uint32_t usec)
 {
-	const struct policy *p = r->pol;
-	if (rf->exposed) {
-		if (!at_end)
-			return;
+	if (!rf->exposed) {
+		count_flow(r, rf, v, sec, usec);
+	} else if (at_end) {
 		/* counted at its check: now its last time, and what nDPI
 		 * learned after */
 		struct exposure_host *xh = r->exp.by_slot && rf->slot[1] && rf->slot[1] <= r->exp.max
@@ -84,29 +150,9 @@ void rl_exposure_flow(struct rules *r, struct rules_flow *rf, const struct rules
 			if (v->ndpi)
 				s->risk |= v->ndpi->risk;
 		}
-		return;
 	}
-	if (!v->answered || v->half_open || (v->proto != 6 && v->proto != 17) || !p->nzones)
-		return;
-	struct ep ep[2];
-	rl_resolve_ends(r, rf, v, ep);
-	if (!zone_watched(p, ep[1].zone) || !ep[1].h)
-		return;
-	uint32_t slot = engine_host_slot(&r->hosts, ep[1].h);
-	struct exposure_host *xh = exposure_host(&r->exp, slot, ep[1].ip);
-	if (!xh)
-		return;
-	snprintf(xh->zone, sizeof(xh->zone), "%s", p->zones[ep[1].zone].name);
-	bool created;
-	const char *app = v->app && *v->app ? v->app : "Unknown";
-	struct exposure_service *s = exposure_service(xh, v->proto, v->port[1], app, &created);
-	if (!s)
-		return;
-	rf->exposed = (uint8_t)(s - xh->svc + 1);
-	exposure_count(s, ep[0].ip, ep[0].zone >= 0 ? p->zones[ep[0].zone].name : NULL,
-		       v->first_sec, v->first_usec, sec, usec, v->ndpi);
-	if (created)
-		check_service(r, xh, s, v, ep, sec, usec);
+	if (at_end)
+		software_hints(r, rf, v);
 }
 
 void rl_exposure_identity(struct rules *r, const struct ip_addr *eq, const char *model,

@@ -120,6 +120,34 @@ void exposure_count(struct exposure_service *s, const struct ip_addr *client, co
 	}
 }
 
+const char *exposure_software_name(enum exposure_software k)
+{
+	static const char *const n[EXPOSURE_SW_COUNT] = {
+		[EXPOSURE_SW_HTTP_USER_AGENT] = "http-user-agent",
+		[EXPOSURE_SW_DHCP_CLASS] = "dhcp-vendor-class",
+		[EXPOSURE_SW_SMB_NATIVE_OS] = "smb-native-os",
+		[EXPOSURE_SW_SMB_NATIVE_LANMAN] = "smb-native-lanman",
+	};
+	return (unsigned)k < EXPOSURE_SW_COUNT && n[k] ? n[k] : "?";
+}
+
+void exposure_software(struct exposure_host *h, enum exposure_software kind, const char *text)
+{
+	if (!text || !text[0])
+		return;
+	for (uint8_t i = 0; i < h->nsoftware; i++)
+		if (h->software[i].kind == kind &&
+		    !strncmp(h->software[i].text, text, EXPOSURE_SOFTWARE_LEN - 1))
+			return;
+	if (h->nsoftware == EXPOSURE_MAX_SOFTWARE) {
+		h->software_more = true;
+		return;
+	}
+	h->software[h->nsoftware].kind = (uint8_t)kind;
+	snprintf(h->software[h->nsoftware].text, EXPOSURE_SOFTWARE_LEN, "%s", text);
+	h->nsoftware++;
+}
+
 static int host_cmp(const void *a, const void *b)
 {
 	const struct exposure_host *x = *(const struct exposure_host *const *)a;

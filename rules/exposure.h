@@ -23,6 +23,18 @@
 #define EXPOSURE_MAX_SERVICES 64      /* per host; more are counted, not kept */
 #define EXPOSURE_MAX_CLIENTS 8        /* distinct clients listed per service */
 #define EXPOSURE_MAX_ZONES 8          /* client zones listed per service */
+#define EXPOSURE_MAX_SOFTWARE 8       /* software hints kept per host */
+#define EXPOSURE_SOFTWARE_LEN 64
+
+/* Where a host's software hint comes from. */
+enum exposure_software {
+	EXPOSURE_SW_HTTP_USER_AGENT = 1, /* as an HTTP client (nDPI) */
+	EXPOSURE_SW_DHCP_CLASS,          /* as a DHCP client: vendor class, option 60 (nDPI) */
+	EXPOSURE_SW_SMB_NATIVE_OS,       /* SMB1 session setup (sensor/smb_seen.h) */
+	EXPOSURE_SW_SMB_NATIVE_LANMAN,
+	EXPOSURE_SW_COUNT
+};
+const char *exposure_software_name(enum exposure_software k);
 
 /* What the policy's `services:` says of a service. */
 enum exposure_verdict {
@@ -50,6 +62,7 @@ struct exposure_service {
 	bool client_unzoned;          /* a client in no zone */
 	uint8_t verdict;              /* enum exposure_verdict, as last checked */
 	bool alerted;                 /* FAB-EXP-001 raised */
+	uint16_t smb_dialect;         /* the highest SMB2 dialect the server chose; 0 none */
 };
 
 struct exposure_host {
@@ -60,6 +73,12 @@ struct exposure_host {
 	struct exposure_service *svc;
 	uint32_t nsvc, cap;
 	uint64_t services_dropped;    /* services beyond EXPOSURE_MAX_SERVICES */
+	struct {
+		uint8_t kind;         /* enum exposure_software */
+		char text[EXPOSURE_SOFTWARE_LEN];
+	} software[EXPOSURE_MAX_SOFTWARE];
+	uint8_t nsoftware;
+	bool software_more;           /* more distinct hints than kept */
 };
 
 struct exposure {
@@ -84,6 +103,8 @@ struct exposure_service *exposure_service(struct exposure_host *h, uint8_t proto
 void exposure_count(struct exposure_service *s, const struct ip_addr *client, const char *zone,
 		    int64_t first_sec, uint32_t first_usec, int64_t last_sec, uint32_t last_usec,
 		    const struct ndpi_summary *n);
+/* A software hint of the host (distinct ones, up to EXPOSURE_MAX_SOFTWARE). */
+void exposure_software(struct exposure_host *h, enum exposure_software kind, const char *text);
 /* The hosts that offered a service, sorted by address (free() the array);
  * NULL with *n 0 when none. */
 const struct exposure_host **exposure_sorted(const struct exposure *x, size_t *n);

@@ -241,6 +241,29 @@ static void print_policy(const struct policy *p, const struct rule_setting *set)
 	printf("  everything else between zones: %s\n",
 	       p->default_action == POLICY_DENY ? "denied (FAB-ZC-001)" : "allowed");
 
+	/* what hosts and equipment models may offer (issue 19 item 1; only
+	 * when declared, so that policies without it print as before) */
+	if (p->nservices)
+		printf("\nSERVICES (anything else offered: FAB-EXP-001)\n");
+	for (size_t i = 0; i < p->nservices; i++) {
+		const struct policy_services *e = &p->services[i];
+		if (e->model[0])
+			printf("  model %s:", e->model);
+		else
+			printf("  host %s/%u:", ip_addr_str(&e->prefix, ip, sizeof(ip)), e->len);
+		if (!e->nallow)
+			printf(" (nothing)");
+		for (unsigned k = 0; k < e->nallow; k++) {
+			const struct policy_service_allow *w = &e->allow[k];
+			printf("%s %s/%u", k ? "," : "", w->proto == 6 ? "tcp" : "udp", w->ports.lo);
+			if (w->ports.hi != w->ports.lo)
+				printf("-%u", w->ports.hi);
+			if (w->app[0])
+				printf(" %s", w->app);
+		}
+		printf("\n");
+	}
+
 	printf("\nRULES\n  %-14s %-3s %-8s %-9s %s\n", "id", "on", "severity", "sid", "trusts roles");
 	for (int r = 0; r < R_COUNT; r++) {
 		const struct rule_def *d = rule_def((enum rule_id)r);

@@ -6,6 +6,7 @@
 
 #include "rules/engine.h"
 #include "rules/learn.h"
+#include "sensor/smb_seen.h"
 
 int rules_sink_init(struct rules_sink *s, struct rules *rules, const struct flow_table *ft,
 		    uint32_t capacity)
@@ -51,6 +52,12 @@ static void view_of(struct flow *f, struct rules_flow_view *v)
 	v->ndpi = f->ndpi_done ? &f->ndpi_res : NULL;
 	v->first_sec = f->first.sec;
 	v->first_usec = f->first.usec;
+	const struct flow_smb *smb = f->smb;
+	v->smb_dialect = smb ? smb->dialect : 0;
+	for (int i = 0; i < 2; i++) {
+		v->smb_native_os[i] = smb && smb->native_os[i][0] ? smb->native_os[i] : NULL;
+		v->smb_native_lanman[i] = smb && smb->native_lanman[i][0] ? smb->native_lanman[i] : NULL;
+	}
 }
 
 /* The rules' state of a flow, zeroed when they first see it. */

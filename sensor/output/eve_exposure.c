@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "dissectors/ndpi_classify.h"
+#include "dissectors/smb.h"
 
 static bool later(int64_t s1, uint32_t u1, int64_t s2, uint32_t u2)
 {
@@ -59,6 +60,8 @@ static void service(struct jbuf *b, const struct exposure_service *s)
 			jb_str(b, "cipher", ndpi_classifier_cipher_name(s->tls_cipher, c, sizeof(c)));
 		jb_obj_close(b);
 	}
+	if (s->smb_dialect)
+		jb_str(b, "smb_dialect", smb2_dialect_name(s->smb_dialect));
 	if (s->verdict != EXPOSURE_NOT_COVERED)
 		jb_bool(b, "allowed", s->verdict == EXPOSURE_ALLOWED);
 	jb_obj_close(b);
@@ -94,6 +97,20 @@ static void host(struct eve *e, const struct exposure_host *h)
 	jb_u64(b, "not_allowed_services", undeclared);
 	if (h->services_dropped)
 		jb_u64(b, "services_not_kept", h->services_dropped);
+	if (h->nsoftware) {
+		/* what its traffic says its software is */
+		jb_arr_open(b, "software");
+		for (uint8_t i = 0; i < h->nsoftware; i++) {
+			jb_obj_open(b, NULL);
+			jb_str(b, "source",
+			       exposure_software_name((enum exposure_software)h->software[i].kind));
+			jb_str(b, "value", h->software[i].text);
+			jb_obj_close(b);
+		}
+		jb_arr_close(b);
+		if (h->software_more)
+			jb_bool(b, "software_more", true);
+	}
 	jb_arr_open(b, "services");
 	for (uint32_t i = 0; i < h->nsvc; i++)
 		service(b, &h->svc[i]);

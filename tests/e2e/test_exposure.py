@@ -13,7 +13,8 @@ zones/examples/fab-site.yaml, with a `services:` section added by the test):
      MDLN ETCH-9000, SOFTREV 4.2.1;
   3. the litho 10.30.1.23 reaches the etcher's HTTP on tcp/8080;
   4. the etcher opens SMBv1 to the litho (tcp/445: negotiate of NT LM 0.12,
-     session setup) and Telnet (tcp/23);
+     session setup with each side's NativeOS and NativeLanMan) and Telnet
+     (tcp/23);
   5. the etcher opens TLS 1.0 to the CVD (tcp/443), the server choosing
      TLS_RSA_WITH_3DES_EDE_CBC_SHA;
   6. NTP from the etcher to the litho, answered (udp/123), and to the CVD,
@@ -25,7 +26,9 @@ Known truth:
   - exposure records for exactly the etcher, the CVD and the litho, with
     exactly the services, flows, clients, client zones, times, insecure
     reasons (smbv1, telnet, ftp, tls-obsolete-version, tls-weak-cipher as
-    nDPI 4.2 flags them), TLS version and cipher, and allowed flags below;
+    nDPI 4.2 flags them), TLS version and cipher, allowed flags, and the
+    software hints (the litho's User-Agent as an HTTP client, each side's
+    SMB NativeOS and NativeLanMan) below;
     the unanswered NTP and the refused SYN offer nothing;
   - alerts, exactly: FAB-CL-001 (FTP), FAB-EXP-001 for the etcher's FTP
     (raised when the etcher identified itself: no evidence pcap),
@@ -49,6 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 from fabmon_test_util import Check, comparable_report, read_eve  # noqa: E402
+import smbpkt  # noqa: E402
 from fabpkt import (IP, TCP, Capture, TcpSession, ascii_, binary, hsms_control, hsms_data,  # noqa: E402
                     l2, lst, u4, udp_exchange)
 
@@ -102,20 +106,16 @@ def http(cap):
 
 
 def smb1(cap):
+    """SMBv1 (tests/tools/smbpkt.py): negotiate of NT LM 0.12, the etcher's
+    session setup (NativeOS "Windows 2000 2195", NativeLanMan "Windows 2000
+    5.0") and the litho's answer ("Windows 5.1", "Windows 2000 LAN Manager")."""
     s = tcp(cap, ETCH, 40445, LITHO, 445)
-    dialects = b"\x02PC NETWORK PROGRAM 1.0\x00\x02LANMAN1.0\x00\x02NT LM 0.12\x00"
-    smb = b"\xffSMB" + bytes([0x72]) + bytes(4) + bytes([0x18]) + struct.pack("<H", 0xC853) + bytes(12) + \
-        struct.pack("<HHHH", 0, 0xFEFF, 0, 0x0001) + bytes([0]) + struct.pack("<H", len(dialects)) + dialects
-    s.send(True, b"\x00" + len(smb).to_bytes(3, "big") + smb)
-    resp = b"\xffSMB" + bytes([0x72]) + bytes(4) + bytes([0x98]) + struct.pack("<H", 0xC853) + bytes(12) + \
-        struct.pack("<HHHH", 0, 0xFEFF, 0, 0x0001) + bytes([17]) + struct.pack("<H", 2) + bytes(32) + \
-        struct.pack("<H", 0)
-    s.send(False, b"\x00" + len(resp).to_bytes(3, "big") + resp)
-    setup = b"\xffSMB" + bytes([0x73]) + bytes(4) + bytes([0x18]) + struct.pack("<H", 0xC807) + bytes(12) + \
-        struct.pack("<HHHH", 0, 0xFEFF, 0, 0x0002) + bytes([13]) + bytes([0xFF, 0]) + struct.pack("<H", 0) + \
-        struct.pack("<HHHI", 4356, 10, 0, 0) + struct.pack("<HH", 0, 0) + bytes(4) + struct.pack("<I", 0xD4) + \
-        struct.pack("<H", 12) + b"\x00\x00GUEST\x00\x00\x00"
-    s.send(True, b"\x00" + len(setup).to_bytes(3, "big") + setup)
+    s.send(True, smbpkt.smb1_negotiate_request())
+    s.send(False, smbpkt.smb1_negotiate_response(1))
+    s.send(True, smbpkt.smb1_session_setup(False, 13, True, ("service", "FAB", "Windows 2000 2195",
+                                                              "Windows 2000 5.0")))
+    s.send(False, smbpkt.smb1_session_setup(True, 3, False, ("Windows 5.1", "Windows 2000 LAN Manager",
+                                                             "FAB")))
     s.close()
 
 
@@ -189,6 +189,8 @@ def expected(with_services):
     a = (lambda v: v) if with_services else (lambda v: None)
     etch = {"ip": ETCH, "zone": "fab-equipment", "model": "ETCH-9000", "softrev": "4.2.1",
             "services_offered": 3, "insecure_services": 2, "not_allowed_services": 2 if with_services else 0,
+            "software": [{"source": "smb-native-os", "value": "Windows 2000 2195"},
+                         {"source": "smb-native-lanman", "value": "Windows 2000 5.0"}],
             "services": [
                 svc("TCP", 21, "FTP_CONTROL", CVD, "fab-equipment", t(0, 1000), t(0, 9000),
                     ["clear-text-credentials", "unsafe-protocol", "ftp"],
@@ -200,21 +202,24 @@ def expected(with_services):
             ]}
     cvd = {"ip": CVD, "zone": "fab-equipment", "services_offered": 1, "insecure_services": 1,
            "not_allowed_services": 0,
-           "services": [svc("TCP", 443, "TLS", ETCH, "fab-equipment", t(5, 39998), t(5, 44398),
+           "services": [svc("TCP", 443, "TLS", ETCH, "fab-equipment", t(5, 41198), t(5, 45598),
                             ["tls-obsolete-version", "tls-weak-cipher"],
                             ["Obsolete TLS Version (1.1 or older)", "Weak TLS Cipher"],
                             {"version": "TLSv1", "cipher": "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}, a(True))]}
     litho = {"ip": LITHO, "zone": "fab-equipment", "services_offered": 3, "insecure_services": 2,
              "not_allowed_services": 0,
+             "software": [{"source": "http-user-agent", "value": "litho-agent/2.0"},
+                          {"source": "smb-native-os", "value": "Windows 5.1"},
+                          {"source": "smb-native-lanman", "value": "Windows 2000 LAN Manager"}],
              "services": [
-                 svc("TCP", 445, "NetBIOS.SMBv1", ETCH, "fab-equipment", t(3, 25599), t(3, 31199),
+                 svc("TCP", 445, "NetBIOS.SMBv1", ETCH, "fab-equipment", t(3, 25599), t(3, 32398),
                      ["smbv1", "unsafe-protocol", "non-standard-port"],
                      ["Known Protocol on Non Standard Port", "SMB Insecure Version", "Unsafe Protocol"]),
-                 svc("TCP", 23, "Telnet", ETCH, "fab-equipment", t(4, 32198), t(4, 38998),
+                 svc("TCP", 23, "Telnet", ETCH, "fab-equipment", t(4, 33398), t(4, 40198),
                      ["unsafe-protocol", "telnet"], ["Unsafe Protocol"]),
-                 svc("UDP", 123, "NTP", ETCH, "fab-equipment", t(6, 45398), t(6, 45898)),
+                 svc("UDP", 123, "NTP", ETCH, "fab-equipment", t(6, 46598), t(6, 47098)),
              ]}
-    return [(t(2, 24599), etch), (t(5, 44398), cvd), (t(6, 45898), litho)]
+    return [(t(2, 24599), etch), (t(5, 45598), cvd), (t(6, 47098), litho)]
 
 
 def alert_list(recs):
@@ -267,7 +272,7 @@ def check_report(out, tmp):
         c.eq("exposure.csv: the TLS server's row", rows[3],
              {"ip": CVD, "zone": "fab-equipment", "model": "", "softrev": "", "proto": "TCP", "port": "443",
               "app_proto": "TLS", "flows": "1", "clients": ETCH, "client_zones": "fab-equipment",
-              "first_seen": t(5, 39998), "last_seen": t(5, 44398),
+              "first_seen": t(5, 41198), "last_seen": t(5, 45598),
               "insecure": "tls-obsolete-version;tls-weak-cipher",
               "risks": "Obsolete TLS Version (1.1 or older);Weak TLS Cipher", "tls_version": "TLSv1",
               "tls_cipher": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "allowed": "true"})
@@ -298,6 +303,11 @@ def main():
         site = os.path.join(tmp, "site.yaml")
         with open(SITE) as f, open(site, "w") as o:
             o.write(f.read() + SERVICES)
+        p = subprocess.run([FABMON, "check-policy", site], capture_output=True, text=True)
+        c.eq("check-policy: exit status", p.returncode, 0, p.stderr)
+        c.true("check-policy lists the services", "SERVICES (anything else offered: FAB-EXP-001)\n"
+               "  model ETCH-9000: tcp/5000 hsms, tcp/22\n  host 10.30.1.22/32: tcp/443 TLS\n" in p.stdout,
+               p.stdout[-600:])
         out = os.path.join(tmp, "out")
         exp = check_run(run(pcap, out, site), True, "with services:")
         if len(exp) == 2:
