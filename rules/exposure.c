@@ -16,15 +16,15 @@ int exposure_init(struct exposure *x, uint32_t max_hosts)
 
 void exposure_free(struct exposure *x)
 {
-	if (!x->by_slot)
-		return;
-	for (uint32_t i = 0; i < x->max; i++)
-		if (x->by_slot[i]) {
-			free(x->by_slot[i]->svc);
-			free(x->by_slot[i]);
-		}
+	for (uint32_t i = 0; i < x->nhosts; i++) {
+		free(x->made[i]->svc);
+		free(x->made[i]);
+	}
+	free(x->made);
 	free(x->by_slot);
+	x->made = NULL;
 	x->by_slot = NULL;
+	x->nhosts = x->cap = 0;
 }
 
 struct exposure_host *exposure_host(struct exposure *x, uint32_t slot, const struct ip_addr *ip)
@@ -32,15 +32,25 @@ struct exposure_host *exposure_host(struct exposure *x, uint32_t slot, const str
 	if (!slot || slot > x->max)
 		return NULL;
 	struct exposure_host **h = &x->by_slot[slot - 1];
-	if (!*h) {
-		*h = calloc(1, sizeof(**h));
-		if (!*h) {
+	if (*h)
+		return *h;
+	if (x->nhosts == x->cap) {
+		uint32_t cap = x->cap ? x->cap * 2 : 64;
+		struct exposure_host **v = realloc(x->made, cap * sizeof(*v));
+		if (!v) {
 			x->dropped++;
 			return NULL;
 		}
-		(*h)->ip = *ip;
-		x->nhosts++;
+		x->made = v;
+		x->cap = cap;
 	}
+	*h = calloc(1, sizeof(**h));
+	if (!*h) {
+		x->dropped++;
+		return NULL;
+	}
+	(*h)->ip = *ip;
+	x->made[x->nhosts++] = *h;
 	return *h;
 }
 
@@ -163,9 +173,9 @@ const struct exposure_host **exposure_sorted(const struct exposure *x, size_t *n
 	const struct exposure_host **v = malloc(x->nhosts * sizeof(*v));
 	if (!v)
 		return NULL;
-	for (uint32_t i = 0; i < x->max && *n < x->nhosts; i++)
-		if (x->by_slot[i] && x->by_slot[i]->nsvc)
-			v[(*n)++] = x->by_slot[i];
+	for (uint32_t i = 0; i < x->nhosts; i++)
+		if (x->made[i]->nsvc)
+			v[(*n)++] = x->made[i];
 	qsort(v, *n, sizeof(*v), host_cmp);
 	return v;
 }

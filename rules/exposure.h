@@ -84,7 +84,10 @@ struct exposure_host {
 struct exposure {
 	struct exposure_host **by_slot; /* [learned-host slot - 1] */
 	uint32_t max;
-	uint32_t nhosts;
+	/* the entries in the order made: walked at the end instead of by_slot,
+	 * whose untouched pages then stay unmapped */
+	struct exposure_host **made;
+	uint32_t nhosts, cap;
 	uint64_t dropped;             /* hosts not kept: out of memory */
 };
 

@@ -19,21 +19,25 @@ zones/examples/fab-site.yaml, with a `services:` section added by the test):
      TLS_RSA_WITH_3DES_EDE_CBC_SHA;
   6. NTP from the etcher to the litho, answered (udp/123), and to the CVD,
      not answered; a SYN from the etcher to the litho's tcp/9999 refused
-     with a RST.
+     with a RST;
+  7. the litho renews its DHCP lease (vendor class "LITHO-X1 PXE") with the
+     fab system's server 10.20.0.2, which acks.
 The policy's services: the model ETCH-9000 may offer tcp/5000 hsms and
 tcp/22; the CVD (by address) tcp/443 TLS; the litho is not covered.
 Known truth:
-  - exposure records for exactly the etcher, the CVD and the litho, with
+  - exposure records for exactly the DHCP server, the etcher, the CVD and
+    the litho, with
     exactly the services, flows, clients, client zones, times, insecure
     reasons (smbv1, telnet, ftp, tls-obsolete-version, tls-weak-cipher as
     nDPI 4.2 flags them), TLS version and cipher, allowed flags, and the
-    software hints (the litho's User-Agent as an HTTP client, each side's
-    SMB NativeOS and NativeLanMan) below;
+    software hints (the litho's User-Agent as an HTTP client and its DHCP
+    vendor class, each side's SMB NativeOS and NativeLanMan) below;
     the unanswered NTP and the refused SYN offer nothing;
   - alerts, exactly: FAB-CL-001 (FTP), FAB-EXP-001 for the etcher's FTP
     (raised when the etcher identified itself: no evidence pcap),
     FAB-EXP-001 for its HTTP on tcp/8080 (with its flow's evidence),
-    FAB-SMB-002, FAB-CL-001 (Telnet); nothing for the litho (no services
+    FAB-SMB-002, FAB-RA-001 and FAB-CL-001 (Telnet), FAB-ZC-002 (DHCP
+    across zones with no conduit for it); nothing for the litho (no services
     entry covers it) or for the CVD's TLS (allowed);
   - without the services: section: the same exposure records without
     "allowed", and no FAB-EXP-001;
@@ -54,11 +58,12 @@ sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 from fabmon_test_util import Check, comparable_report, read_eve  # noqa: E402
 import smbpkt  # noqa: E402
 from fabpkt import (IP, TCP, Capture, TcpSession, ascii_, binary, hsms_control, hsms_data,  # noqa: E402
-                    l2, lst, u4, udp_exchange)
+                    l2, lst, mac_of, u4, udp_exchange)
 
 FABMON, ROOT = sys.argv[1], sys.argv[2]
 SITE = os.path.join(ROOT, "zones/examples/fab-site.yaml")
 EAP, ETCH, CVD, LITHO = "10.20.1.10", "10.30.1.21", "10.30.1.22", "10.30.1.23"
+DHCPSRV = "10.20.0.2"
 SERVICES = """
 services:
   - model: ETCH-9000
@@ -152,6 +157,18 @@ def ntp(cap):
     udp_exchange(cap, ETCH, 40124, CVD, 123, req, None)
 
 
+def dhcp(cap):
+    """The litho renews its lease with the fab system's DHCP server (its
+    address as the source, vendor class "LITHO-X1 PXE"); the server acks."""
+    from scapy.all import BOOTP, DHCP
+    mac = bytes.fromhex(mac_of(LITHO).replace(":", ""))
+    req = BOOTP(op=1, ciaddr=LITHO, chaddr=mac, xid=0x1234) / DHCP(options=[
+        ("message-type", "request"), ("vendor_class_id", b"LITHO-X1 PXE"), "end"])
+    ack = BOOTP(op=2, ciaddr=LITHO, yiaddr=LITHO, chaddr=mac, xid=0x1234) / DHCP(options=[
+        ("message-type", "ack"), ("server_id", DHCPSRV), ("lease_time", 86400), "end"])
+    udp_exchange(cap, LITHO, 68, DHCPSRV, 67, bytes(req), bytes(ack))
+
+
 def refused(cap):
     cap.add(l2(ETCH, LITHO) / IP(src=ETCH, dst=LITHO) / TCP(sport=40139, dport=9999, flags="S", seq=7))
     cap.add(l2(LITHO, ETCH) / IP(src=LITHO, dst=ETCH) / TCP(sport=9999, dport=40139, flags="RA", seq=0,
@@ -160,7 +177,7 @@ def refused(cap):
 
 def make(path):
     cap = Capture()
-    for f in (ftp, hsms, http, smb1, telnet, tls10, ntp, refused):
+    for f in (ftp, hsms, http, smb1, telnet, tls10, ntp, refused, dhcp):
         f(cap)
         cap.advance(1.0)
     cap.write(path)
@@ -210,7 +227,9 @@ def expected(with_services):
              "not_allowed_services": 0,
              "software": [{"source": "http-user-agent", "value": "litho-agent/2.0"},
                           {"source": "smb-native-os", "value": "Windows 5.1"},
-                          {"source": "smb-native-lanman", "value": "Windows 2000 LAN Manager"}],
+                          {"source": "smb-native-lanman", "value": "Windows 2000 LAN Manager"},
+                          # nDPI 4.2 keeps 9 of the 12 bytes of option 60 (ndpiReader shows the same)
+                          {"source": "dhcp-vendor-class", "value": "LITHO-X1 "}],
              "services": [
                  svc("TCP", 445, "NetBIOS.SMBv1", ETCH, "fab-equipment", t(3, 25599), t(3, 32398),
                      ["smbv1", "unsafe-protocol", "non-standard-port"],
@@ -219,7 +238,10 @@ def expected(with_services):
                      ["unsafe-protocol", "telnet"], ["Unsafe Protocol"]),
                  svc("UDP", 123, "NTP", ETCH, "fab-equipment", t(6, 46598), t(6, 47098)),
              ]}
-    return [(t(2, 24599), etch), (t(5, 45598), cvd), (t(6, 47098), litho)]
+    dhcpsrv = {"ip": DHCPSRV, "zone": "fab-system", "services_offered": 1, "insecure_services": 0,
+               "not_allowed_services": 0,
+               "services": [svc("UDP", 67, "DHCP", LITHO, "fab-equipment", t(8, 49897), t(8, 50397))]}
+    return [(t(8, 50397), dhcpsrv), (t(2, 24599), etch), (t(5, 45598), cvd), (t(6, 47098), litho)]
 
 
 def alert_list(recs):
@@ -243,8 +265,9 @@ def check_run(recs, with_services, what):
     base = [("FAB-CL-001", CVD, ETCH, 21)]
     if with_services:
         base += [("FAB-EXP-001", CVD, ETCH, 21), ("FAB-EXP-001", LITHO, ETCH, 8080)]
-    base += [("FAB-SMB-002", ETCH, LITHO, 445), ("FAB-RA-001", ETCH, LITHO, 23),
-             ("FAB-CL-001", ETCH, LITHO, 23)]
+    # in the order written: Telnet, named by its port only, when its flow ends
+    base += [("FAB-SMB-002", ETCH, LITHO, 445), ("FAB-ZC-002", LITHO, DHCPSRV, 67),
+             ("FAB-RA-001", ETCH, LITHO, 23), ("FAB-CL-001", ETCH, LITHO, 23)]
     c.eq(f"{what}: the alerts, exactly", alerts, base)
     return [r for r in recs if r["event_type"] == "alert" and r["alert"]["rule_id"] == "FAB-EXP-001"]
 
@@ -258,18 +281,18 @@ def check_report(out, tmp):
     c.eq("report.json: exposure hosts, as the records", x.get("hosts"), want)
     c.eq("report.json: exposure counts",
          [x.get(k) for k in ("host_count", "services", "insecure_services", "not_allowed_services")],
-         [3, 7, 5, 2])
+         [4, 8, 5, 2])
     with open(os.path.join(out, "exposure.csv"), newline="", encoding="utf-8") as f:
         raw = f.read()
-    c.true("exposure.csv: CRLF lines", raw.count("\r\n") == 8, repr(raw[:200]))
+    c.true("exposure.csv: CRLF lines", raw.count("\r\n") == 9, repr(raw[:200]))
     rows = list(csv.DictReader(raw.splitlines()))
     c.eq("exposure.csv: one row per host and service",
          [(r["ip"], r["proto"], r["port"], r["app_proto"]) for r in rows],
-         [(ETCH, "TCP", "21", "FTP_CONTROL"), (ETCH, "TCP", "5000", "hsms"), (ETCH, "TCP", "8080", "HTTP"),
+         [(DHCPSRV, "UDP", "67", "DHCP"), (ETCH, "TCP", "21", "FTP_CONTROL"), (ETCH, "TCP", "5000", "hsms"), (ETCH, "TCP", "8080", "HTTP"),
           (CVD, "TCP", "443", "TLS"), (LITHO, "TCP", "445", "NetBIOS.SMBv1"), (LITHO, "TCP", "23", "Telnet"),
           (LITHO, "UDP", "123", "NTP")])
-    if len(rows) == 7:
-        c.eq("exposure.csv: the TLS server's row", rows[3],
+    if len(rows) == 8:
+        c.eq("exposure.csv: the TLS server's row", rows[4],
              {"ip": CVD, "zone": "fab-equipment", "model": "", "softrev": "", "proto": "TCP", "port": "443",
               "app_proto": "TLS", "flows": "1", "clients": ETCH, "client_zones": "fab-equipment",
               "first_seen": t(5, 41198), "last_seen": t(5, 45598),
@@ -277,10 +300,10 @@ def check_report(out, tmp):
               "risks": "Obsolete TLS Version (1.1 or older);Weak TLS Cipher", "tls_version": "TLSv1",
               "tls_cipher": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "allowed": "true"})
         c.eq("exposure.csv: allowed, as the policy says", [r["allowed"] for r in rows],
-             ["false", "true", "false", "true", "", "", ""])
+             ["", "false", "true", "false", "true", "", "", ""])
     html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
     c.true("report.html: the exposure section", '<section id="exposure">' in html)
-    c.eq("report.html: a row per service", html.count('<tr class="exposure-row"'), 7)
+    c.eq("report.html: a row per service", html.count('<tr class="exposure-row"'), 8)
     c.eq("report.html: two services not allowed", html.count('data-allowed="false"'), 2)
     # fabmon report reads eve.json back: the same report.json, the same CSV
     again = os.path.join(tmp, "again")
