@@ -6,7 +6,8 @@
  * Layers, each calling only the ones below it:
  *   engine.c                      the public entry points (engine.h)
  *   engine_{flow,hsms,modbus,     the rule families (engine_flow.c hands
- *     inventory,anomaly,scan}.c   half-open flows to engine_scan.c)
+ *     inventory,anomaly,scan,     half-open flows to engine_scan.c, and
+ *     exposure}.c                 accepted ones to engine_exposure.c)
  *   engine_alerts.c               building and raising alerts
  *   engine_ends.c                 a flow's two ends as the rules see them
  *   engine_hosts.c                the learned host and MAC tables
