@@ -92,6 +92,7 @@ int rules_set_policy(struct rules *r, struct policy *pol, struct policy_error *e
 	 * indexes of the old policy, meaningless (or out of range) in the new
 	 * one: it is learned again */
 	engine_macs_forget(&r->hosts);
+	rl_exposure_policy(r);
 	return 0;
 }
 

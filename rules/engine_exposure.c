@@ -155,6 +155,22 @@ void rl_exposure_flow(struct rules *r, struct rules_flow *rf, const struct rules
 		software_hints(r, rf, v);
 }
 
+/* Checks a service again on no flow: one made of the host and one of the
+ * service's clients (the flow it came on may be gone: no evidence pcap). */
+static void check_again(struct rules *r, const struct exposure_host *xh,
+			struct exposure_service *s, int64_t sec, uint32_t usec)
+{
+	if (!s->nclients)
+		return;
+	struct rules_flow_view sv = { .proto = s->proto, .app = s->app };
+	sv.addr[0] = s->clients[0];
+	sv.addr[1] = xh->ip;
+	sv.port[1] = s->port;
+	struct ep ep[2];
+	rl_resolve_ends(r, NULL, &sv, ep);
+	check_service(r, xh, s, &sv, ep, sec, usec);
+}
+
 void rl_exposure_identity(struct rules *r, const struct ip_addr *eq, const char *model,
 			  const char *softrev, int64_t sec, uint32_t usec)
 {
@@ -168,19 +184,25 @@ void rl_exposure_identity(struct rules *r, const struct ip_addr *eq, const char 
 	snprintf(xh->softrev, sizeof(xh->softrev), "%s", softrev);
 	if (!new_model || !r->pol->nservices)
 		return;
-	/* services seen before the equipment said what it is: checked now,
-	 * on a flow made of the host and one of the service's clients (the
-	 * flow they came on may be gone: no evidence pcap) */
-	for (uint32_t i = 0; i < xh->nsvc; i++) {
-		struct exposure_service *s = &xh->svc[i];
-		if (s->verdict != EXPOSURE_NOT_COVERED || !s->nclients)
-			continue;
-		struct rules_flow_view sv = { .proto = s->proto, .app = s->app };
-		sv.addr[0] = s->clients[0];
-		sv.addr[1] = xh->ip;
-		sv.port[1] = s->port;
-		struct ep ep[2];
-		rl_resolve_ends(r, NULL, &sv, ep);
-		check_service(r, xh, s, &sv, ep, sec, usec);
+	/* services seen before the equipment said what it is: checked now */
+	for (uint32_t i = 0; i < xh->nsvc; i++)
+		if (xh->svc[i].verdict == EXPOSURE_NOT_COVERED)
+			check_again(r, xh, &xh->svc[i], sec, usec);
+}
+
+void rl_exposure_policy(struct rules *r)
+{
+	/* what `services:` says is the new policy's: every service seen is
+	 * checked again, at its last time, and may alert again (as the
+	 * inventory rules do under a new policy) */
+	for (uint32_t i = 0; i < r->exp.nhosts; i++) {
+		struct exposure_host *xh = r->exp.made[i];
+		for (uint32_t k = 0; k < xh->nsvc; k++) {
+			struct exposure_service *s = &xh->svc[k];
+			s->verdict = EXPOSURE_NOT_COVERED;
+			s->alerted = false;
+			if (r->pol->nservices)
+				check_again(r, xh, s, s->last_sec, s->last_usec);
+		}
 	}
 }

@@ -101,6 +101,9 @@ void rl_exposure_flow(struct rules *r, struct rules_flow *rf, const struct rules
 		      bool at_end, int64_t sec, uint32_t usec);
 void rl_exposure_identity(struct rules *r, const struct ip_addr *eq, const char *model,
 			  const char *softrev, int64_t sec, uint32_t usec);
+/* A new policy (SIGHUP): every service seen so far checked against its
+ * `services:`. */
+void rl_exposure_policy(struct rules *r);
 
 /* engine_scan.c: scans and floods over half-open flows. rl_scan_flow
  * counts a flow (ep: its resolved ends) and says whether a flagged flood

@@ -8,6 +8,7 @@
 #include "dissectors/hsms.h"
 #include "dissectors/modbus.h"
 #include "rules/engine.h"
+#include "rules/exposure.h"
 #include "test.h"
 
 static const char policy_text[] =
@@ -857,6 +858,62 @@ static void test_stats(void)
 	rules_destroy(r);
 }
 
+
+/* FAB-EXP-001 (issue 19 item 1): an accepted flow to a host `services:`
+ * covers raises it once per host and service, with the flow; a refused or
+ * half-open one offers nothing; a reload checks every service seen so far
+ * against the new `services:` (no flow then). */
+static const char *offered(struct rules *r, const char *cli, const char *srv, uint16_t port,
+			   const char *app, bool answered, bool half_open)
+{
+	struct rules_flow rf;
+	memset(&rf, 0, sizeof(rf));
+	struct rules_flow_view v = view(cli, 40000, srv, port, app);
+	v.answered = answered;
+	v.half_open = half_open;
+	rules_flow_check(r, &rf, &v, 1000, 0);
+	rules_flow_ended(r, &rf, &v, 1001, 0);
+	return take();
+}
+
+static void test_exposure_services(void)
+{
+	char text[sizeof(policy_text) + 256];
+	snprintf(text, sizeof(text), "%sservices:\n  - host: 10.30.1.0/24\n"
+		 "    allow: [tcp/5000 hsms, tcp/8443 TLS]\n", policy_text);
+	struct rules *r = engine(text);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_STR(offered(r, "10.30.1.22", "10.30.1.21", 8443, "TLS.Google", true, false), "");
+	CHECK_STR(offered(r, "10.30.1.22", "10.30.1.21", 8080, "HTTP", true, false),
+		  "FAB-EXP-001 10.30.1.22>10.30.1.21 2");
+	CHECK(nlog == 0 && strstr(logbuf[0].reason, "offers tcp/8080 (HTTP)") != NULL);
+	CHECK(logbuf[0].sensor_flow == NULL); /* view(): no sensor flow; the flow's id is there */
+	CHECK_STR(offered(r, "10.30.1.23", "10.30.1.21", 8080, "HTTP", true, false), ""); /* once */
+	CHECK_STR(offered(r, "10.30.1.22", "10.30.1.21", 8081, "HTTP", false, false), "");
+	CHECK_STR(offered(r, "10.30.1.22", "10.30.1.21", 8082, "Unknown", false, true), "");
+	/* not covered: nothing */
+	CHECK_STR(offered(r, "10.30.1.22", "10.30.2.21", 8080, "HTTP", true, false), "");
+	const struct exposure *x = rules_exposure(r);
+	CHECK_EQ(x->nhosts, 2);
+
+	/* a reload: what is allowed changes; every service seen is checked */
+	struct policy_error e;
+	snprintf(text, sizeof(text), "%sservices:\n  - host: 10.30.1.21\n    allow: [tcp/8080 HTTP]\n"
+		 "  - host: 10.30.2.21\n    allow: []\n", policy_text);
+	struct policy *p = policy_parse(text, strlen(text), "t.yaml", &e);
+	CHECK(p != NULL);
+	CHECK_EQ(rules_set_policy(r, p, &e), 0);
+	CHECK_STR(take(), "FAB-EXP-001 10.30.1.22>10.30.1.21 2;FAB-EXP-001 10.30.1.22>10.30.2.21 2");
+	/* a policy without services: nothing, and nothing after */
+	p = policy_parse(policy_text, strlen(policy_text), "t.yaml", &e);
+	CHECK_EQ(rules_set_policy(r, p, &e), 0);
+	CHECK_STR(take(), "");
+	CHECK_STR(offered(r, "10.30.1.22", "10.30.1.21", 9000, "Unknown", true, false), "");
+	rules_destroy(r);
+}
+
 int main(void)
 {
 	RUN(test_flow_rules);
@@ -870,5 +927,6 @@ int main(void)
 	RUN(test_inferred);
 	RUN(test_stats);
 	RUN(test_host_ranks);
+	RUN(test_exposure_services);
 	return test_done();
 }
