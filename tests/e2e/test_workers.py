@@ -17,8 +17,6 @@ packets, count one reload in the final stats, and write the same records
 (the run and stats records aside; compared as sorted sets, since flows
 ended at the same time may be written in another order).
 """
-import array
-import fcntl
 import json
 import os
 import shutil
@@ -27,7 +25,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,11 +46,12 @@ def packets(path):
     return buf[:24], out
 
 
-def unread(pipe):
-    """Bytes written to pipe that its reader has not taken yet."""
-    n = array.array("i", [0])
-    fcntl.ioctl(pipe.fileno(), termios.FIONREAD, n)
-    return n[0]
+def run_record_written(eve):
+    try:
+        with open(eve, encoding="utf-8") as f:
+            return '"event_type":"run"' in f.readline()
+    except FileNotFoundError:
+        return False
 
 
 def mid_stats(eve):
@@ -80,10 +78,13 @@ def run(workers, tmp, header, pkts):
                          stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write(header + b"".join(pkts[:FIRST]))
     p.stdin.flush()
-    # fabmon reads them all and waits for more: the pipe empty (a loaded
-    # machine may take seconds to start), then time to decode what it read
+    # fabmon reads them all and waits for more. It reads the pipe as it
+    # opens the capture, before its setup (nDPI, the policy, the tables:
+    # seconds on a loaded machine, or under meson's MALLOC_PERTURB_); the run
+    # record is written once the setup is done, right before the packets
+    eve = os.path.join(out, "eve.json")
     deadline = time.time() + 30
-    while time.time() < deadline and unread(p.stdin):
+    while time.time() < deadline and not run_record_written(eve):
         time.sleep(0.05)
     time.sleep(0.5)
     shutil.copy(os.path.join(SRC, "zones", "examples", "fab-site.yaml"), pol)
@@ -92,7 +93,6 @@ def run(workers, tmp, header, pkts):
     time.sleep(0.2)
     p.stdin.write(pkts[FIRST])
     p.stdin.flush()
-    eve = os.path.join(out, "eve.json")
     deadline = time.time() + 20
     while time.time() < deadline and not mid_stats(eve):
         time.sleep(0.1)
