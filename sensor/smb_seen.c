@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/flow/flow.h"
-
 static bool smb_port(const struct flow *f)
 {
 	for (int i = 0; i < 2; i++)
@@ -14,9 +12,9 @@ static bool smb_port(const struct flow *f)
 	return false;
 }
 
-void smb_seen_segment(struct flow *f, int dir, const uint8_t *payload, uint32_t caplen)
+void smb_seen_read(struct flow *f, const uint8_t *payload, uint32_t caplen)
 {
-	if (f->pkts[dir] > SMB_SEEN_SEGMENTS || !caplen || !smb_port(f))
+	if (!smb_port(f))
 		return;
 	struct smb_hints h;
 	enum smb_result r = smb_hints_parse(payload, caplen, &h);

@@ -14,8 +14,7 @@
 #include <stdint.h>
 
 #include "dissectors/smb.h"
-
-struct flow;
+#include "sensor/flow/flow.h"
 
 /* Packets looked at in each direction (handshake and ACKs count): the
  * negotiate and session-setup exchanges come first. */
@@ -30,8 +29,16 @@ struct flow_smb {
 	char native_lanman[2][SMB_HINT_LEN];
 };
 
-/* A TCP segment's payload of f in direction dir (its pkts[dir]-th packet). */
-void smb_seen_segment(struct flow *f, int dir, const uint8_t *payload, uint32_t caplen);
+void smb_seen_read(struct flow *f, const uint8_t *payload, uint32_t caplen);
+
+/* A TCP segment's payload of f in direction dir (its pkts[dir]-th packet):
+ * inline, since every TCP packet passes here and nearly all go no further. */
+static inline void smb_seen_segment(struct flow *f, int dir, const uint8_t *payload,
+				    uint32_t caplen)
+{
+	if (f->pkts[dir] <= SMB_SEEN_SEGMENTS && caplen)
+		smb_seen_read(f, payload, caplen);
+}
 
 /* At the flow's end, after its record. */
 void smb_seen_free(struct flow *f);
