@@ -58,9 +58,10 @@ static const struct clause clauses[] = {
 	  "flows into fab zones from other zones" },
 	{ "insecure-protocols",
 	  "No insecure or legacy protocols to or from equipment: SMB outside declared conduits, "
-	  "SMBv1, cleartext Telnet, FTP, TFTP and r-commands",
+	  "SMBv1, cleartext Telnet, FTP, TFTP and r-commands; no service beyond those declared "
+	  "for it (SEMI E187)",
 	  "METI, fab area: vulnerability management and access control of manufacturing equipment",
-	  { "FAB-SMB-001", "FAB-SMB-002", "FAB-CL-001" }, { 0 }, B_EQUIPMENT,
+	  { "FAB-SMB-001", "FAB-SMB-002", "FAB-CL-001", "FAB-EXP-001" }, { 0 }, B_EQUIPMENT,
 	  "flows to or from the fab area" },
 	{ "equipment-control",
 	  "Equipment told what to do only by its designated hosts: remote commands, recipes, "

@@ -425,9 +425,11 @@ static const struct msg msgs[] = {
 	{ "METI, IT/OT DMZ: connections between IT and OT, and remote maintenance, through the DMZ",
 	  "経済産業省ガイドライン、IT/OT DMZ: IT と OT の間の接続とリモート保守は DMZ を経由する" },
 	{ "No insecure or legacy protocols to or from equipment: SMB outside declared conduits, "
-	  "SMBv1, cleartext Telnet, FTP, TFTP and r-commands",
+	  "SMBv1, cleartext Telnet, FTP, TFTP and r-commands; no service beyond those declared "
+	  "for it (SEMI E187)",
 	  "製造装置との間で安全でない・旧式のプロトコルを使わない: 定義されたコンジット外の SMB、"
-	  "SMBv1、平文の Telnet・FTP・TFTP・r 系コマンド" },
+	  "SMBv1、平文の Telnet・FTP・TFTP・r 系コマンド。装置は申告されたサービスのみを提供する"
+	  "（SEMI E187）" },
 	{ "METI, fab area: vulnerability management and access control of manufacturing equipment",
 	  "経済産業省ガイドライン、ファブエリア: 製造装置の脆弱性管理とアクセス制御" },
 	{ "Equipment told what to do only by its designated hosts: remote commands, recipes, "

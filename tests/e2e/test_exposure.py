@@ -282,6 +282,12 @@ def check_report(out, tmp):
     c.eq("report.json: exposure counts",
          [x.get(k) for k in ("host_count", "services", "insecure_services", "not_allowed_services")],
          [4, 8, 5, 2])
+    # the guideline evidence table: an undeclared service breaks the row of
+    # insecure and legacy services on equipment, with its two hits
+    row = {g["clause"]: g for g in rep.get("guideline_evidence", [])}.get("insecure-protocols", {})
+    c.eq("guideline evidence: FAB-EXP-001 among what broke insecure-protocols",
+         [(b["rule"], b["count"]) for b in row.get("broken_by", []) if b["rule"] == "FAB-EXP-001"],
+         [("FAB-EXP-001", 2)])
     with open(os.path.join(out, "exposure.csv"), newline="", encoding="utf-8") as f:
         raw = f.read()
     c.true("exposure.csv: CRLF lines", raw.count("\r\n") == 9, repr(raw[:200]))

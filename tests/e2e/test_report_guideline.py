@@ -48,7 +48,7 @@ CLAUSES = [
     ("zone-separation", ["FAB-ZC-001", "FAB-ZC-002", "FAB-HSMS-009", "FAB-HSMS-010", "FAB-MB-004"]),
     ("internet-egress", ["FAB-ZC-004", "FAB-ZC-005"]),
     ("dmz-only-way-in", ["FAB-ZC-003", "FAB-RA-001"]),
-    ("insecure-protocols", ["FAB-SMB-001", "FAB-SMB-002", "FAB-CL-001"]),
+    ("insecure-protocols", ["FAB-SMB-001", "FAB-SMB-002", "FAB-CL-001", "FAB-EXP-001"]),
     ("equipment-control", ["FAB-HSMS-00%d" % i for i in range(1, 9)]
      + ["FAB-MB-001", "FAB-MB-002", "FAB-MB-003"]),
     ("asset-inventory", ["FAB-INV-001", "FAB-INV-003"]),
