@@ -24,6 +24,13 @@ struct ndpi_summary;
 struct exposure;
 
 /* A flow as the sensor shows it; [0] is the client, [1] the server. */
+/* What an RDP server chose in its Connection Confirm (dissectors/rdp.h). */
+enum rdp_security {
+	RDP_SECURITY_UNSEEN = 0,
+	RDP_SECURITY_NLA,             /* CredSSP */
+	RDP_SECURITY_NO_NLA,          /* TLS alone, or RDP's own standard security */
+};
+
 struct rules_flow_view {
 	uint64_t flow_id;
 	const char *community_id;
@@ -47,6 +54,7 @@ struct rules_flow_view {
 	 * end: [0] the client's, [1] the server's; NULL none */
 	const char *smb_native_os[2], *smb_native_lanman[2];
 	uint16_t smb_dialect;         /* the SMB2 dialect the server chose; 0 none */
+	uint8_t rdp_security;         /* enum rdp_security: what an RDP server chose */
 };
 
 /* Per-flow state, zeroed by the sensor when the flow starts. */

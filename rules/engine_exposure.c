@@ -79,14 +79,15 @@ static struct exposure_host *end_host(struct rules *r, const struct ep *e)
 
 /* What the flow said of each end's software (at its end): the client's
  * User-Agent or DHCP vendor class (nDPI), each side's SMB NativeOS and
- * NativeLanMan, the SMB2 dialect the server chose (its service's). */
+ * NativeLanMan, the SMB2 dialect the server chose and whether an RDP
+ * server chose NLA (its service's). */
 static void software_hints(struct rules *r, struct rules_flow *rf, const struct rules_flow_view *v)
 {
 	const struct ndpi_summary *n = v->ndpi;
 	bool client_sw = n && n->software_kind != NDPI_SOFTWARE_NONE && n->software[0];
 	bool smb = v->smb_dialect || v->smb_native_os[0] || v->smb_native_os[1] ||
 		   v->smb_native_lanman[0] || v->smb_native_lanman[1];
-	if ((!client_sw && !smb) || v->half_open)
+	if ((!client_sw && !smb && !v->rdp_security) || v->half_open)
 		return;
 	struct ep ep[2];
 	rl_resolve_ends(r, rf, v, ep);
@@ -100,9 +101,13 @@ static void software_hints(struct rules *r, struct rules_flow *rf, const struct 
 					  n->software);
 		exposure_software(xh, EXPOSURE_SW_SMB_NATIVE_OS, v->smb_native_os[i]);
 		exposure_software(xh, EXPOSURE_SW_SMB_NATIVE_LANMAN, v->smb_native_lanman[i]);
-		if (i == 1 && rf->exposed && rf->exposed <= xh->nsvc &&
-		    v->smb_dialect > xh->svc[rf->exposed - 1].smb_dialect)
-			xh->svc[rf->exposed - 1].smb_dialect = v->smb_dialect;
+		if (i != 1 || !rf->exposed || rf->exposed > xh->nsvc)
+			continue;
+		struct exposure_service *s = &xh->svc[rf->exposed - 1];
+		if (v->smb_dialect > s->smb_dialect)
+			s->smb_dialect = v->smb_dialect;
+		s->rdp_nla |= v->rdp_security == RDP_SECURITY_NLA;
+		s->rdp_no_nla |= v->rdp_security == RDP_SECURITY_NO_NLA;
 	}
 }
 

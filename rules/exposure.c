@@ -200,6 +200,10 @@ size_t exposure_insecure(const struct exposure_service *s, const char **names, s
 		{ "TFTP", "tftp" }, { "VNC", "vnc" }, { "RDP", "rdp" }, { "SMBv23", "smb" },
 	};
 	size_t n = 0;
+	/* a remote desktop that lets anyone reach its logon screen (no
+	 * Network Level Authentication, MS-RDPBCGR 5.4.2.2) */
+	if (s->rdp_no_nla && n < max)
+		names[n++] = "rdp-no-nla";
 	for (size_t i = 0; i < sizeof(risks) / sizeof(risks[0]) && n < max; i++)
 		if (s->risk & (1ULL << risks[i].risk))
 			names[n++] = risks[i].name;

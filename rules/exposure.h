@@ -63,6 +63,7 @@ struct exposure_service {
 	uint8_t verdict;              /* enum exposure_verdict, as last checked */
 	bool alerted;                 /* FAB-EXP-001 raised */
 	uint16_t smb_dialect;         /* the highest SMB2 dialect the server chose; 0 none */
+	bool rdp_nla, rdp_no_nla;     /* an RDP connection it accepted chose NLA / did not */
 };
 
 struct exposure_host {

@@ -6,6 +6,7 @@
 
 #include "rules/engine.h"
 #include "rules/learn.h"
+#include "sensor/rdp_seen.h"
 #include "sensor/smb_seen.h"
 
 int rules_sink_init(struct rules_sink *s, struct rules *rules, const struct flow_table *ft,
@@ -54,6 +55,9 @@ static void view_of(struct flow *f, struct rules_flow_view *v)
 	v->first_usec = f->first.usec;
 	const struct flow_smb *smb = f->smb;
 	v->smb_dialect = smb ? smb->dialect : 0;
+	const struct flow_rdp *rdp = f->rdp;
+	v->rdp_security = !rdp || !rdp->confirmed || rdp->failure ? RDP_SECURITY_UNSEEN
+			  : rdp_nla(rdp->selected) ? RDP_SECURITY_NLA : RDP_SECURITY_NO_NLA;
 	for (int i = 0; i < 2; i++) {
 		v->smb_native_os[i] = smb && smb->native_os[i][0] ? smb->native_os[i] : NULL;
 		v->smb_native_lanman[i] = smb && smb->native_lanman[i][0] ? smb->native_lanman[i] : NULL;

@@ -10,6 +10,7 @@
 #include "sensor/output/eve_sink.h"
 #include "sensor/summary.h"
 #include "sensor/options.h"
+#include "sensor/rdp_seen.h"
 #include "sensor/smb_seen.h"
 
 /* A 1/n share of a limit, never 0 where the limit is not. */
@@ -108,6 +109,7 @@ static void flow_ended(void *ctx, struct flow *f, enum flow_end_reason why)
 	if (f->evidence)
 		evidence_flow_end(w->sh.evidence, f);
 	smb_seen_free(f);
+	rdp_seen_free(f);
 }
 
 /*
@@ -306,6 +308,7 @@ void worker_l4(struct worker *w, const struct packet *p, uint64_t frame_bytes, u
 	if (p->proto == 6) {
 		f->tcp_flags[dir] |= p->tcp_flags;
 		smb_seen_segment(f, dir, p->payload, p->payload_caplen);
+		rdp_seen_segment(f, dir, p->payload, p->payload_caplen);
 		struct stream_ctx sc = { w, f, p->ts_sec, p->ts_usec };
 		struct tcp_sink sink = { sink_data, sink_gap, &sc };
 		tcp_stream_segment(&w->reasm, &f->tcp[dir], dir, &sink, p->tcp_seq, p->tcp_flags,

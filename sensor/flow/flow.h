@@ -57,6 +57,7 @@ struct flow_key {
 
 struct ev_flow;
 struct flow_smb;
+struct flow_rdp;
 struct eve_hsms_counts;
 struct rules_flow;
 
@@ -129,6 +130,7 @@ struct flow {
 	uint32_t alert_hits;          /* rule hits on this flow */
 	struct ev_flow *evidence;     /* its ring of recent packets (sensor/output/evidence.c) */
 	struct flow_smb *smb;         /* SMB hints (sensor/smb_seen.h); NULL: none */
+	struct flow_rdp *rdp;         /* RDP negotiation (sensor/rdp_seen.h); NULL: none */
 	uint8_t evidence_denied;      /* no ring: memory cap reached when it started */
 	uint8_t attempt_counted;      /* opened by a bare SYN that the rules count in its
 				       * destination's backlog until it is answered or ends

@@ -62,6 +62,8 @@ static void service(struct jbuf *b, const struct exposure_service *s)
 	}
 	if (s->smb_dialect)
 		jb_str(b, "smb_dialect", smb2_dialect_name(s->smb_dialect));
+	if (s->rdp_nla || s->rdp_no_nla)
+		jb_bool(b, "rdp_nla", !s->rdp_no_nla); /* every connection it accepted */
 	if (s->verdict != EXPOSURE_NOT_COVERED)
 		jb_bool(b, "allowed", s->verdict == EXPOSURE_ALLOWED);
 	jb_obj_close(b);

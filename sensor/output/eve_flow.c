@@ -7,6 +7,7 @@
 #include "rules/engine.h"
 #include "sensor/output/eve_app.h"
 #include "sensor/output/eve_feed.h"
+#include "sensor/rdp_seen.h"
 #include "sensor/smb_seen.h"
 
 static void flags_hex(struct jbuf *b, const char *key, uint8_t fl)
@@ -38,6 +39,43 @@ static void smb_members(struct jbuf *b, const struct flow_smb *s)
 		if (s->native_lanman[i][0])
 			jb_str(b, "native_lanman", s->native_lanman[i]);
 		jb_obj_close(b);
+	}
+	jb_obj_close(b);
+}
+
+/* The protocols of an RDP negotiation mask, by name. */
+static void rdp_protocols(struct jbuf *b, const char *key, uint32_t mask)
+{
+	jb_arr_open(b, key);
+	if (!mask)
+		jb_str(b, NULL, rdp_protocol_name(0));
+	for (uint32_t bit = 1; bit; bit <<= 1) {
+		if (!(mask & bit))
+			continue;
+		const char *name = rdp_protocol_name(bit);
+		char other[12];
+		if (!name)
+			snprintf(other, sizeof(other), "0x%x", bit);
+		jb_str(b, NULL, name ? name : other);
+	}
+	jb_arr_close(b);
+}
+
+/* What the RDP connection negotiated (sensor/rdp_seen.h): NLA or not. */
+static void rdp_members(struct jbuf *b, const struct flow_rdp *r)
+{
+	jb_obj_open(b, "rdp");
+	if (r->requested_seen)
+		rdp_protocols(b, "requested", r->requested);
+	if (r->confirmed && r->failure) {
+		jb_u64(b, "failure_code", r->selected);
+	} else if (r->confirmed) {
+		const char *sel = rdp_protocol_name(r->selected);
+		char other[12];
+		if (!sel)
+			snprintf(other, sizeof(other), "0x%x", r->selected);
+		jb_str(b, "selected", sel ? sel : other);
+		jb_bool(b, "nla", rdp_nla(r->selected));
 	}
 	jb_obj_close(b);
 }
@@ -121,6 +159,8 @@ void eve_flow(struct eve *e, struct flow *f, enum flow_end_reason why, int sessi
 
 	if (f->smb)
 		smb_members(b, f->smb);
+	if (f->rdp)
+		rdp_members(b, f->rdp);
 
 	/* what the zone/conduit policy says of the flow (auditors' matrix) */
 	const struct rules_flow *rf = f->rules;
