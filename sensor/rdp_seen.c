@@ -15,7 +15,6 @@ void rdp_seen_read(struct flow *f, const uint8_t *payload, uint32_t caplen)
 	struct flow_rdp *r = f->rdp;
 	if (h.confirm) {
 		r->confirmed = true;
-		r->negotiated = h.negotiated;
 		r->failure = h.failure;
 		r->selected = h.protocols;
 	} else {

@@ -22,7 +22,6 @@
 struct flow_rdp {
 	bool requested_seen;          /* the client's Request was read */
 	bool confirmed;               /* the server's Confirm was read */
-	bool negotiated;              /* it carried RDP_NEG_RSP (or a failure) */
 	bool failure;
 	uint32_t requested;           /* protocols the client asked for */
 	uint32_t selected;            /* the one the server chose (failureCode on failure) */

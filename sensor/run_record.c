@@ -16,7 +16,6 @@
 #include "util/sha256.h"
 
 struct run_record {
-	struct pipeline *pl;
 	struct run_info ri;
 	struct run_input *in;
 	int *err;                  /* by input: sha256_file's -errno */
@@ -121,7 +120,6 @@ struct run_record *run_record_start(struct pipeline *pl, const struct options *o
 		return NULL;
 	}
 	int hashing = to_hash(r->in, o, paths, npaths);
-	r->pl = pl;
 	r->ri = (struct run_info){
 		.mode = o->iface ? "live" : "read",
 		.iface = o->iface,
