@@ -340,6 +340,12 @@ static void dispatch(struct pipeline *pl, struct packet *p)
 void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
 		     uint32_t wirelen, const uint8_t *data)
 {
+	pipeline_packet_at(pl, ts_sec, ts_usec, caplen, wirelen, data, 0);
+}
+
+void pipeline_packet_at(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
+			uint32_t wirelen, const uint8_t *data, uint64_t at)
+{
 	struct packet p;
 	memset(&p, 0, sizeof(p));
 	p.ts_sec = ts_sec;
@@ -347,6 +353,7 @@ void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint
 	p.caplen = caplen;
 	p.wirelen = wirelen < caplen ? caplen : wirelen;
 	p.data = data;
+	p.at = at;
 
 	advance_clock(pl, ts_sec, ts_usec);
 	enum decode_status st = decode_counted(&p, pl->dlt, &pl->dc);

@@ -91,6 +91,10 @@ void pipeline_destroy(struct pipeline *pl);
 void pipeline_set_source(struct pipeline *pl, uint16_t source, int dlt);
 
 /* One captured frame. */
+/* A frame found at byte `at` of the current input's capture file (0: in
+ * none; pipeline_packet). */
+void pipeline_packet_at(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
+			uint32_t wirelen, const uint8_t *data, uint64_t at);
 void pipeline_packet(struct pipeline *pl, int64_t ts_sec, uint32_t ts_usec, uint32_t caplen,
 		     uint32_t wirelen, const uint8_t *data);
 

@@ -18,6 +18,7 @@
 #include "sensor/capture/decode.h"
 #include "util/log.h"
 #include "sensor/fanout.h"
+#include "sensor/output/evidence.h"
 #include "sensor/pipeline.h"
 #include "sensor/output/publish.h"
 #include "sensor/privdrop.h"
@@ -177,6 +178,8 @@ static bool warned_before(int *warned, size_t *n, int dlt)
  * compile for a link type met inside the file). */
 static int read_file(struct pipeline *pl, struct capture *c, uint16_t source)
 {
+	/* evidence finds this file's frames again at their offsets */
+	bool reread = evidence_source(pl->evidence, source, capture_reread_fd(c));
 	struct capfile_packet p;
 	int rc = CAPFILE_END;
 	char err[512];
@@ -200,7 +203,7 @@ static int read_file(struct pipeline *pl, struct capture *c, uint16_t source)
 				 "can decode: its packets are counted, not decoded",
 				 c->label, p.iface, capture_dlt_name(p.dlt), p.dlt);
 		c->packets++;
-		pipeline_packet(pl, p.sec, p.usec, p.caplen, p.wirelen, p.data);
+		pipeline_packet_at(pl, p.sec, p.usec, p.caplen, p.wirelen, p.data, reread ? p.at : 0);
 		if (reopen_requested || stats_requested)
 			handle_requests(pl, pl->now_sec, pl->now_usec);
 	}
@@ -482,6 +485,13 @@ static int read_files(struct pipeline *pl, struct capture *cap, const struct opt
 	char err[1024] = "";
 	if (pipeline_start_workers(pl, err, sizeof(err)) < 0)
 		log_warn("%s: reading with one worker", err);
+	/* evidence pcaps read from the capture files (evidence.c) when each
+	 * of them can be read again: not standard input, not compressed */
+	bool rereadable = pl->evidence != NULL;
+	for (int i = 0; i < in->npaths && rereadable; i++)
+		rereadable = capture_path_rereadable(in->paths[i]);
+	if (rereadable)
+		evidence_reread(pl->evidence);
 	for (int i = 0; i < in->npaths && !stop_requested; i++) {
 		if (i > 0) {
 			enum capture_error ce = capture_open_file(cap, in->paths[i], o->bpf,

@@ -291,8 +291,8 @@ void worker_l4(struct worker *w, const struct packet *p, uint64_t frame_bytes, u
 		bool payload = p->payload_wirelen != 0;
 		if (w->turn.enter && evidence_packet_shared(sh->evidence, f, payload))
 			worker_enter_shared(w);
-		evidence_packet(sh->evidence, f, dlt, p->ts_sec, p->ts_usec, p->caplen, p->wirelen,
-				p->data, payload);
+		evidence_packet_at(sh->evidence, f, dlt, p->ts_sec, p->ts_usec, p->caplen,
+				   p->wirelen, p->data, payload, source, p->at);
 	}
 	f->pkts[dir]++;
 	f->bytes[dir] += frame_bytes;

@@ -329,6 +329,25 @@ static int input_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+int capture_reread_fd(const struct capture *c)
+{
+	return c->file ? capstream_reread_fd(capfile_stream(c->file)) : -1;
+}
+
+bool capture_path_rereadable(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return false;
+	struct capstream *s = capstream_open(path, NULL);
+	if (!s)
+		return false;
+	const uint8_t *b;
+	capstream_peek(s, 4, &b); /* tells the codec */
+	bool ok = capstream_reread_fd(s) >= 0;
+	capstream_close(s);
+	return ok;
+}
+
 /* Time of the first packet; false if the file is not a readable capture. */
 static bool first_packet_time(const char *path, int64_t *sec, uint32_t *usec)
 {

@@ -84,6 +84,13 @@ void capture_read_rest(struct capture *c, pcap_handler cb, u_char *user);
 
 void capture_close(struct capture *c);
 
+/* The open file's descriptor when its frames can be read again at their
+ * offsets (a regular, uncompressed file); -1 otherwise. */
+int capture_reread_fd(const struct capture *c);
+/* Can the file at path be read again at its frames' offsets (a regular,
+ * uncompressed file, not standard input)? */
+bool capture_path_rereadable(const char *path);
+
 /*
  * Expand -r arguments into the list of files to read: files as given (order
  * kept), each directory replaced by its capture files sorted by the time of

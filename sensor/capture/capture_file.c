@@ -239,6 +239,7 @@ static int next_pcap(struct capfile *f, struct capfile_packet *p)
 	p->caplen = keep;
 	p->wirelen = len;
 	p->data = b + f->hdrsize;
+	p->at = off + f->hdrsize;
 	p->dlt = f->dlt;
 	p->iface = 0;
 	p->new_iface = f->packets == 0;
@@ -457,6 +458,7 @@ static int next_pcapng(struct capfile *f, struct capfile_packet *p)
 	p->caplen = caplen;
 	p->wirelen = len;
 	p->data = b + 8 + fixed;
+	p->at = off + 8 + fixed;
 	p->dlt = ifc->dlt;
 	p->iface = iface;
 	p->new_iface = !ifc->seen;

@@ -31,6 +31,7 @@ struct capfile_packet {
 	uint32_t usec;
 	uint32_t caplen, wirelen;
 	const uint8_t *data;   /* valid until the next capfile_next */
+	uint64_t at;           /* offset of data in the (decompressed) bytes */
 	int dlt;               /* DLT_* value (as libpcap reports it) */
 	uint32_t iface;        /* pcapng interface (within its section); 0 for pcap */
 	bool new_iface;        /* first packet of an interface (of a section) */

@@ -6,6 +6,7 @@
 #include <lzma.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -431,4 +432,12 @@ void capstream_close(struct capstream *s)
 	free(s->in);
 	free(s->buf);
 	free(s);
+}
+
+int capstream_reread_fd(const struct capstream *s)
+{
+	struct stat sb;
+	if (!s || s->fd < 0 || s->codec != CS_PLAIN || fstat(s->fd, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return -1;
+	return s->fd;
 }

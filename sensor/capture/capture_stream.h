@@ -51,6 +51,9 @@ enum capstream_state capstream_state(const struct capstream *s);
 const char *capstream_error(const struct capstream *s);
 enum capstream_codec capstream_codec(const struct capstream *s);
 const char *capstream_codec_name(enum capstream_codec c); /* "gzip", ...; NULL for plain */
+/* A descriptor of the file when its bytes can be read again at their
+ * offsets (a regular file, not compressed); -1 otherwise. */
+int capstream_reread_fd(const struct capstream *s);
 /* Offset of the next unconsumed byte in the decompressed bytes. */
 uint64_t capstream_offset(const struct capstream *s);
 /* Bytes read so far from the file itself (compressed). */

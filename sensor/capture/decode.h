@@ -75,6 +75,7 @@ struct packet {
 	uint32_t caplen;
 	uint32_t wirelen;
 	const uint8_t *data;
+	uint64_t at;              /* offset of data in its capture file; 0: none (evidence) */
 
 	/* link */
 	const uint8_t *mac_src;   /* NULL unless the link has MAC addresses */

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,8 @@
 struct ev_slot {
 	int64_t sec;
 	uint32_t usec, caplen, wirelen;
-	uint32_t off;                 /* of its bytes in data */
+	uint16_t src;                 /* reread: the capture file it is in */
+	uint64_t off;                 /* of its bytes in data; reread: in its capture file */
 };
 
 struct ev_flow {
@@ -55,6 +58,16 @@ struct evidence {
 	uint64_t mem_empty;           /* of which rings of flows without payload yet */
 	uint64_t empty_cap;           /* their share (empty_share()) */
 	uint32_t open;
+	/* Reread (evidence_reread): the rings keep where each frame is in its
+	 * capture file, not its bytes, and an alert reads them back. Reading a
+	 * file, every frame was copied into its ring only to be thrown away
+	 * unread by most flows: on the bench's fab capture that copy was a
+	 * third of the run and half its memory. */
+	bool reread;
+	int *src_fd;                  /* reread: a descriptor of each input (-1: none) */
+	size_t nsrc;
+	uint8_t *rbuf;                /* reread: one frame read back (snap bytes) */
+	bool warned_unreadable;
 	struct ev_file *files;        /* oldest first */
 	size_t nfiles, capfiles, first; /* files[first..nfiles) still on disk */
 	uint64_t base;                /* serial of files[0] (entries compacted away) */
@@ -69,9 +82,11 @@ static uint32_t ring_bytes(const struct evidence_config *c)
 	return ((uint32_t)c->ring_packets + 1) * c->snap;
 }
 
-static size_t ring_size(const struct evidence_config *c)
+static size_t ring_size(const struct evidence *ev)
 {
-	return sizeof(struct ev_flow) + c->ring_packets * sizeof(struct ev_slot) + ring_bytes(c);
+	const struct evidence_config *c = &ev->cfg;
+	return sizeof(struct ev_flow) + c->ring_packets * sizeof(struct ev_slot) +
+	       (ev->reread ? 0 : ring_bytes(c));
 }
 
 /* A flood must not starve real alerts of evidence (issue 16 item 2). A flood
@@ -253,6 +268,11 @@ void evidence_destroy(struct evidence *ev)
 {
 	if (!ev)
 		return;
+	for (size_t i = 0; i < ev->nsrc; i++)
+		if (ev->src_fd[i] >= 0)
+			close(ev->src_fd[i]);
+	free(ev->src_fd);
+	free(ev->rbuf);
 	free(ev->files);
 	free(ev);
 }
@@ -274,6 +294,24 @@ static void write_one(struct evidence *ev, struct ev_flow *ef, const struct ev_s
 		f->bytes += 16 + s->caplen;
 		ev->st.bytes += 16 + s->caplen;
 	}
+}
+
+/* A kept frame's bytes: in its ring, or read back from its capture file
+ * (NULL, counted and told once, when that read fails: the file was cut
+ * or changed while fabmon read it). */
+static const uint8_t *slot_bytes(struct evidence *ev, const struct ev_flow *ef,
+				 const struct ev_slot *s)
+{
+	if (!ev->reread)
+		return ef->data + s->off;
+	ssize_t got = pread(ev->src_fd[s->src], ev->rbuf, s->caplen, (off_t)s->off);
+	if (got == (ssize_t)s->caplen)
+		return ev->rbuf;
+	ev->st.write_errors++;
+	log_error("evidence: cannot read back %u bytes at offset %" PRIu64 " of input %u: %s",
+		  s->caplen, s->off, (unsigned)s->src + 1,
+		  got < 0 ? strerror(errno) : "the file is shorter than when it was read");
+	return NULL;
 }
 
 /* Where the next packet's room bytes go, the oldest packets in the way
@@ -335,22 +373,71 @@ bool evidence_packet_shared(const struct evidence *ev, const struct flow *f, boo
 	return (ef->empty && !empty) || (ef->dump && ef->remaining);
 }
 
+bool evidence_reread(struct evidence *ev)
+{
+	if (!ev || ev->mem || ev->reread)
+		return ev && ev->reread;
+	if (!(ev->rbuf = malloc(ev->cfg.snap)))
+		return false;
+	ev->reread = true;
+	return true;
+}
+
+bool evidence_source(struct evidence *ev, uint16_t source, int fd)
+{
+	if (!ev || !ev->reread || fd < 0)
+		return false;
+	if (source >= ev->nsrc) {
+		size_t n = (size_t)source + 1;
+		int *nf = realloc(ev->src_fd, n * sizeof(*nf));
+		if (!nf)
+			return false;
+		for (size_t i = ev->nsrc; i < n; i++)
+			nf[i] = -1;
+		ev->src_fd = nf;
+		ev->nsrc = n;
+	}
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (d < 0)
+		return false;
+	if (ev->src_fd[source] >= 0)
+		close(ev->src_fd[source]);
+	ev->src_fd[source] = d;
+	return true;
+}
+
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
 		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload)
 {
+	evidence_packet_at(ev, f, dlt, sec, usec, caplen, wirelen, frame, payload, 0, 0);
+}
+
+void evidence_packet_at(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
+			uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload,
+			uint16_t source, uint64_t at)
+{
 	if (!ev || !ev->dir_ok)
 		return;
+	if (ev->reread && (!at || source >= ev->nsrc || ev->src_fd[source] < 0)) {
+		/* a frame that is in no file it can read back (the file was
+		 * swapped for a compressed one after it was checked) */
+		if (!ev->warned_unreadable)
+			log_warn("evidence: a frame of input %u cannot be read back from its file; "
+				 "such frames are left out of evidence pcaps", (unsigned)source + 1);
+		ev->warned_unreadable = true;
+		return;
+	}
 	struct ev_flow *ef = f->evidence;
 	bool empty = empty_so_far(f, payload);
 	if (ef && ef->empty && !empty) {
 		/* its first payload: its ring counts to the whole cap only */
 		ef->empty = false;
-		ev->mem_empty -= ring_size(&ev->cfg);
+		ev->mem_empty -= ring_size(ev);
 	}
 	if (!ef) {
 		if (still_denied(f, empty))
 			return;
-		size_t need = ring_size(&ev->cfg);
+		size_t need = ring_size(ev);
 		if (empty && ev->mem_empty + need > ev->empty_cap) {
 			if (!f->evidence_denied)
 				ev->st.empty_no_ring++;
@@ -376,28 +463,33 @@ void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, 
 		ef->file = -1;
 		ef->last_file = -1;
 		ef->slot = (struct ev_slot *)(ef + 1);
-		ef->data = (uint8_t *)(ef->slot + ev->cfg.ring_packets);
+		ef->data = ev->reread ? NULL : (uint8_t *)(ef->slot + ev->cfg.ring_packets);
 		f->evidence = ef;
 	}
 	if (dlt != ef->dlt)
 		return; /* one link type per file */
 	uint32_t len = caplen < ev->cfg.snap ? caplen : ev->cfg.snap;
-	uint32_t room = len ? len : 1; /* an empty frame holds a byte too: no two share a place */
-	uint32_t pos = place(ev, ef, room);
 	struct ev_slot *s = &ef->slot[ef->head];
-	uint8_t *d = ef->data + pos;
+	if (ev->reread) {
+		s->src = source;
+		s->off = at;
+	} else {
+		uint32_t room = len ? len : 1; /* an empty frame holds a byte too: no two share a place */
+		uint32_t pos = place(ev, ef, room);
+		s = &ef->slot[ef->head];
+		s->off = pos;
+		memcpy(ef->data + pos, frame, len);
+		ef->wpos = pos + room;
+	}
 	s->sec = sec;
 	s->usec = usec;
 	s->caplen = len;
 	s->wirelen = wirelen;
-	s->off = pos;
-	memcpy(d, frame, len);
-	ef->wpos = pos + room;
 	ef->head = (uint16_t)((ef->head + 1) % ev->cfg.ring_packets);
 	if (ef->n < ev->cfg.ring_packets)
 		ef->n++;
 	if (ef->dump && ef->remaining) {
-		write_one(ev, ef, s, d);
+		write_one(ev, ef, s, frame);
 		if (--ef->remaining == 0)
 			close_file(ev, ef);
 	}
@@ -471,7 +563,9 @@ bool evidence_alert(struct evidence *ev, struct flow *f, struct evidence_ref *re
 	uint16_t start = (uint16_t)((ef->head + ev->cfg.ring_packets - ef->n) % ev->cfg.ring_packets);
 	for (uint16_t i = 0; i < ef->n; i++) {
 		uint16_t k = (uint16_t)((start + i) % ev->cfg.ring_packets);
-		write_one(ev, ef, &ef->slot[k], ef->data + ef->slot[k].off);
+		const uint8_t *bytes = slot_bytes(ev, ef, &ef->slot[k]);
+		if (bytes)
+			write_one(ev, ef, &ef->slot[k], bytes);
 	}
 	snprintf(ref->file, sizeof(ref->file), "%s", name);
 	ref->first_packet = 1;
@@ -551,9 +645,9 @@ void evidence_flow_end(struct evidence *ev, struct flow *f)
 	if (!ef)
 		return;
 	close_file(ev, ef);
-	ev->mem -= ring_size(&ev->cfg);
+	ev->mem -= ring_size(ev);
 	if (ef->empty)
-		ev->mem_empty -= ring_size(&ev->cfg);
+		ev->mem_empty -= ring_size(ev);
 	free(ef);
 	f->evidence = NULL;
 }

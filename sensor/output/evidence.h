@@ -78,6 +78,20 @@ void evidence_destroy(struct evidence *ev);
  * share of the memcap, evidence.c). */
 void evidence_packet(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
 		     uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload);
+/* The same frame, found at byte `at` of input `source`'s capture file
+ * (0: in none). After evidence_reread only such frames are kept. */
+void evidence_packet_at(struct evidence *ev, struct flow *f, int dlt, int64_t sec, uint32_t usec,
+			uint32_t caplen, uint32_t wirelen, const uint8_t *frame, bool payload,
+			uint16_t source, uint64_t at);
+/* Every input is a capture file that can be read again: the rings keep
+ * where each frame is (input, offset) instead of its bytes, and an alert
+ * reads them back (evidence_source). Only before the first frame; false
+ * when the rings keep bytes. */
+bool evidence_reread(struct evidence *ev);
+/* Input `source` is the capture file open as fd (a descriptor of its own
+ * is kept until evidence_destroy). false: not in reread mode, or no
+ * descriptor. */
+bool evidence_source(struct evidence *ev, uint16_t source, int fd);
 /* Will evidence_packet for this frame of f touch what all flows share (the
  * memory cap's accounting, an evidence file)? Otherwise it only writes to
  * f's own ring, and worker threads need not wait for their turn. */

@@ -47,8 +47,10 @@ static int rm_tree(const char *dir)
 	return system(cmd);
 }
 
-/* total packets fed before the alert */
-static void run_case(int before)
+/* total packets fed before the alert; reread: the ring keeps where each
+ * frame is in a capture file (it is written there, and the bytes handed
+ * with it are garbage: the evidence must come from the file) */
+static void run_case(int before, bool reread)
 {
 	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
 	CHECK(mkdtemp(dir) != NULL);
@@ -58,6 +60,15 @@ static void run_case(int before)
 	CHECK(ev != NULL);
 	if (!ev)
 		return;
+	FILE *cap = NULL;
+	if (reread) {
+		char cp[600];
+		snprintf(cp, sizeof(cp), "%s/capture", dir);
+		cap = fopen(cp, "w+");
+		CHECK(cap != NULL);
+		CHECK(evidence_reread(ev));
+		CHECK(evidence_source(ev, 2, fileno(cap)));
+	}
 	struct flow f;
 	memset(&f, 0, sizeof(f));
 	f.flow_id = 4242;
@@ -65,19 +76,36 @@ static void run_case(int before)
 	int i = 0;
 	for (; i < before; i++) {
 		frame_of(i, buf);
-		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf, false);
+		if (reread) {
+			uint64_t at = (uint64_t)ftell(cap) + 16; /* after a record header */
+			uint8_t hdr[16] = { 0 };
+			fwrite(hdr, 1, sizeof(hdr), cap);
+			fwrite(buf, 1, len_of(i), cap);
+			fflush(cap);
+			memset(buf, 0xee, sizeof(buf));
+			evidence_packet_at(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i),
+					   len_of(i) + 4, buf, false, 2, at);
+		} else {
+			evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4,
+					buf, false);
+		}
 	}
 	struct evidence_ref ref;
 	CHECK(evidence_alert(ev, &f, &ref));
 	int kept = before < RING ? before : RING;
 	CHECK_EQ(ref.first_packet, 1);
 	CHECK_EQ(ref.last_packet, kept);
+	/* after the alert: written as they come, from the bytes handed over */
 	for (int k = 0; k < AFTER + 2; k++, i++) {
 		frame_of(i, buf);
-		evidence_packet(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4, buf, false);
+		evidence_packet_at(ev, &f, DLT_EN10MB, 1000 + i, (uint32_t)i, len_of(i), len_of(i) + 4,
+				   buf, false, 2, reread ? (uint64_t)ftell(cap) + 1 : 0);
 	}
+	CHECK_EQ(evidence_stats(ev)->write_errors, 0);
 	evidence_flow_end(ev, &f);
 	evidence_destroy(ev);
+	if (cap)
+		fclose(cap);
 
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, ref.file);
@@ -204,7 +232,8 @@ static void test_ring(void)
 	for (pattern = 0; pattern < 4; pattern++) {
 		for (int before = 1; before <= 160; before += before < 40 ? 1 : 7) {
 			int failed = test_failures;
-			run_case(before);
+			run_case(before, false);
+			run_case(before, true);
 			if (test_failures != failed)
 				fprintf(stderr, "  (pattern %d, %d packets before the alert)\n", pattern, before);
 		}
@@ -296,10 +325,90 @@ static void test_empty_share(void)
 	rm_tree(dir);
 }
 
+/* Reread: the capture file cut short under the ring (it changed while
+ * fabmon read it): the frames no longer there are left out of the pcap,
+ * counted as write errors, the others written; a frame given without its
+ * place in a file is not kept; evidence_reread comes too late once a ring
+ * keeps bytes. */
+static void test_reread_cut(void)
+{
+	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct evidence_config cfg = { .ring_packets = RING, .snap = SNAP, .after_packets = 0,
+				       .memcap = 1 << 20, .max_bytes = 1 << 20, .max_open = 4 };
+	struct evidence *ev = evidence_create(&cfg, dir);
+	char cp[600];
+	snprintf(cp, sizeof(cp), "%s/capture", dir);
+	FILE *cap = fopen(cp, "w+");
+	CHECK(ev && cap);
+	if (!ev || !cap)
+		return;
+	CHECK(!evidence_source(ev, 0, fileno(cap))); /* not in reread mode yet */
+	CHECK(evidence_reread(ev));
+	CHECK(evidence_source(ev, 0, fileno(cap)));
+	struct flow f;
+	memset(&f, 0, sizeof(f));
+	f.flow_id = 7;
+	uint8_t buf[40];
+	for (int i = 0; i < 4; i++) {
+		memset(buf, 'a' + i, sizeof(buf));
+		fwrite(buf, 1, sizeof(buf), cap);
+		fflush(cap);
+		evidence_packet_at(ev, &f, DLT_EN10MB, 1000 + i, 0, sizeof(buf), sizeof(buf), buf, false,
+				   0, (uint64_t)i * sizeof(buf) + (i == 0 ? 1 : 0));
+	}
+	/* no place in a file: not kept */
+	evidence_packet(ev, &f, DLT_EN10MB, 1010, 0, sizeof(buf), sizeof(buf), buf, false);
+	CHECK_EQ(ftruncate(fileno(cap), 2 * sizeof(buf) + 10), 0); /* frames 2 and 3 cut */
+	struct evidence_ref ref;
+	CHECK(evidence_alert(ev, &f, &ref));
+	CHECK_EQ(ref.last_packet, 2);
+	CHECK_EQ(evidence_stats(ev)->write_errors, 2);
+	evidence_flow_end(ev, &f);
+	evidence_destroy(ev);
+	fclose(cap);
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/%s", dir, ref.file);
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, err);
+	CHECK(p != NULL);
+	if (p) {
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		int n = 0;
+		while (pcap_next_ex(p, &h, &d) == 1) {
+			/* frame 0 was given at offset 1: its bytes from there */
+			uint8_t exp[40];
+			memset(exp, n == 0 ? 'a' : 'b', sizeof(exp));
+			if (n == 0)
+				exp[39] = 'b';
+			CHECK_EQ(h->caplen, sizeof(buf));
+			CHECK_EQ(h->ts.tv_sec, 1000 + n);
+			if (h->caplen == sizeof(buf))
+				CHECK_MEM(d, exp, sizeof(buf));
+			n++;
+		}
+		CHECK_EQ(n, 2);
+		pcap_close(p);
+	}
+
+	/* a ring that keeps bytes: too late to switch */
+	ev = evidence_create(&cfg, dir);
+	CHECK(ev != NULL);
+	if (ev) {
+		evidence_packet(ev, &f, DLT_EN10MB, 1000, 0, sizeof(buf), sizeof(buf), buf, false);
+		CHECK(!evidence_reread(ev));
+		evidence_flow_end(ev, &f);
+		evidence_destroy(ev);
+	}
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	RUN(test_ring);
 	RUN(test_notes);
+	RUN(test_reread_cut);
 	RUN(test_empty_share);
 	return test_done();
 }
