@@ -336,7 +336,10 @@ int capture_reread_fd(const struct capture *c)
 
 bool capture_path_rereadable(const char *path)
 {
-	if (!strcmp(path, "-"))
+	/* a FIFO or a device must not be opened: its bytes would be read
+	 * away from the capture's own reader */
+	struct stat sb;
+	if (!strcmp(path, "-") || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
 		return false;
 	struct capstream *s = capstream_open(path, NULL);
 	if (!s)
