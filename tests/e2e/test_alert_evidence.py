@@ -16,7 +16,9 @@ with at least one packet of the alert's flow (its 5-tuple, read back with
 scapy). The repeat record names the file of its last hit's flow (not the
 first record's). Then the same capture with a ring larger than the
 evidence memcap: every record says evidence.none "memcap", counted in
-stats.evidence.alerts_without_evidence, and the hand-off still works.
+stats.evidence.alerts_without_evidence, and the hand-off still works (read
+from standard input: from a plain file the rings keep only where the
+packets are, a few bytes each, and fit).
 """
 import json
 import os
@@ -131,7 +133,12 @@ def main():
 
         # no ring for any flow (a ring of 600 x 2048 bytes > 1 MiB): why none, counted
         out = os.path.join(tmp, "memcap")
-        p = run(["-q", "-r", cap, "-o", out, "--evidence-memcap-mb", "1", "--evidence-packets", "600"])
+        # from standard input, so that the rings keep the packets' bytes
+        # (601 x 2048 > 1 MiB); read from the file they would keep only
+        # where the packets are, and fit
+        with open(cap, "rb") as fin:
+            p = subprocess.run([FABMON, "-q", "-r", "-", "-o", out, "--evidence-memcap-mb", "1",
+                                "--evidence-packets", "600"], stdin=fin, capture_output=True, text=True)
         c.eq("memcap: exit", p.returncode, 0, p.stderr)
         recs = read_eve(os.path.join(out, "eve.json"))
         alerts = [r for r in recs if r["event_type"] == "alert"]
