@@ -50,8 +50,60 @@ int applayer_start(struct applayer *al)
 	return 0;
 }
 
+/* Emptied buffers of 512 bytes to 64 KiB wait here for the next flow with a
+ * split message, instead of staying with their flow until it ends. A busy
+ * fab has hundreds of HSMS sessions that each once received a recipe in many
+ * segments; kept per flow, each session held a 32 KiB buffer (and its page
+ * faults) for its whole life, though few are ever mid-message at once. Not
+ * handed back to malloc either: freed, the buffers are split for other
+ * sizes and the next recipe needs fresh pages. */
+#define POOL_MIN_SHIFT 9
+#define POOL_CLASSES 8
+#define APPLAYER_POOL_BYTES ((uint64_t)4 << 20)
+
+static int pool_class(size_t cap)
+{
+	if (cap < ((size_t)1 << POOL_MIN_SHIFT) || cap > ((size_t)1 << (POOL_MIN_SHIFT + POOL_CLASSES - 1)) ||
+	    (cap & (cap - 1)))
+		return -1;
+	return __builtin_ctzll(cap) - POOL_MIN_SHIFT;
+}
+
+static uint8_t *pool_get(struct applayer *al, size_t cap)
+{
+	int c = pool_class(cap);
+	if (c < 0 || !al->pool[c])
+		return malloc(cap);
+	uint8_t *p = al->pool[c];
+	memcpy(&al->pool[c], p, sizeof(void *)); /* the next one */
+	al->pool_bytes -= cap;
+	return p;
+}
+
+static void pool_put(struct applayer *al, uint8_t *p, size_t cap)
+{
+	if (!p)
+		return;
+	int c = pool_class(cap);
+	if (c < 0 || al->pool_bytes + cap > APPLAYER_POOL_BYTES) {
+		free(p);
+		return;
+	}
+	memcpy(p, &al->pool[c], sizeof(void *));
+	al->pool[c] = p;
+	al->pool_bytes += cap;
+}
+
 void applayer_destroy(struct applayer *al)
 {
+	for (int c = 0; c < POOL_CLASSES; c++) {
+		while (al->pool[c]) {
+			void *p = al->pool[c];
+			memcpy(&al->pool[c], p, sizeof(void *));
+			free(p);
+		}
+	}
+	al->pool_bytes = 0;
 	for (int i = 0; i < al->nprotos; i++) {
 		struct applayer_proto *p = &al->protos[i];
 		if (p->global && p->d->global_destroy && !p->borrowed)
@@ -142,8 +194,18 @@ static void mem_give(struct applayer *al, size_t n)
 static void buf_free(struct applayer *al, struct app_stream_buf *b)
 {
 	mem_give(al, b->cap);
-	free(b->data);
+	pool_put(al, b->data, b->cap);
 	memset(b, 0, sizeof(*b));
+}
+
+/* Emptied: the buffer goes back to the pool (what the dissector waits for
+ * and skips stays). */
+static void buf_release(struct applayer *al, struct app_stream_buf *b)
+{
+	mem_give(al, b->cap);
+	pool_put(al, b->data, b->cap);
+	b->data = NULL;
+	b->cap = 0;
 }
 
 enum append_result { APPEND_OK, APPEND_TOO_BIG, APPEND_MEMCAP };
@@ -162,11 +224,14 @@ static enum append_result buf_append(struct applayer *al, struct app_stream_buf 
 			ncap = max;
 		if (!mem_take(al, ncap - b->cap))
 			return APPEND_MEMCAP;
-		uint8_t *nd = realloc(b->data, ncap);
+		uint8_t *nd = pool_get(al, ncap);
 		if (!nd) {
 			mem_give(al, ncap - b->cap);
 			return APPEND_TOO_BIG;
 		}
+		if (b->len)
+			memcpy(nd, b->data, b->len);
+		pool_put(al, b->data, b->cap);
 		b->data = nd;
 		b->cap = (uint32_t)ncap;
 	}
@@ -268,6 +333,8 @@ static void feed(struct applayer *al, struct flow *f, int dir, const uint8_t *da
 			}
 			memmove(b->data, b->data + r.consumed, b->len - r.consumed);
 			b->len -= (uint32_t)r.consumed;
+			if (b->len == 0)
+				buf_release(al, b);
 			b->cap_need = r.need > UINT32_MAX ? UINT32_MAX : (uint32_t)r.need;
 			b->skip = r.skip;
 			if (b->len == 0 && len == 0 && b->skip == 0)

@@ -52,6 +52,10 @@ struct applayer {
 	int nprotos;
 	struct applayer_stats st;
 	uint64_t memcap;              /* bytes of per-flow state and buffers; 0: no cap */
+	/* emptied stream buffers kept for the next split message (applayer.c),
+	 * one list per power-of-two size, at most APPLAYER_POOL_BYTES */
+	void *pool[8];
+	uint64_t pool_bytes;
 	struct event_sinks sinks;     /* every event goes to each, in order */
 	/* called before a dissector touches its global state (worker.c); NULL: never */
 	void (*enter_shared)(void *ctx);

@@ -150,6 +150,7 @@ static void test_byte_by_byte(void)
 	CHECK_EQ(al.st.claimed, 1);
 	applayer_end(&al, &f, 0, 0);
 	CHECK(f.app_state == NULL);
+	applayer_destroy(&al);
 }
 
 static void test_chunks(void)
@@ -177,6 +178,7 @@ static void test_chunks(void)
 	applayer_data(&al, &f, 1, s, n, 0, 0);
 	CHECK_EQ(st->msgs, 8);
 	applayer_end(&al, &f, 0, 0);
+	applayer_destroy(&al);
 }
 
 static void test_skip_oversized(void)
@@ -205,6 +207,7 @@ static void test_skip_oversized(void)
 	CHECK_STR(seen.last, "LP_TOO_LARGE");
 	CHECK(f.app_buf[0].cap <= 2 + LP_MAX_MSG);
 	applayer_end(&al, &f, 0, 0);
+	applayer_destroy(&al);
 }
 
 /* Sinks are told in the order registered, only through the callbacks
@@ -263,6 +266,7 @@ static void test_sinks_in_order(void)
 	event_sinks_clear(&al.sinks);
 	event_sinks_flow_ended(&al.sinks, &f, &end);
 	CHECK_STR(order.text, "A|C|A|B|");
+	applayer_destroy(&al);
 }
 
 static void test_buffer_bound(void)
@@ -285,6 +289,7 @@ static void test_buffer_bound(void)
 	CHECK_EQ(al.st.buffer_overflows, 1);
 	CHECK(f.app_buf[0].data == NULL);
 	applayer_end(&al, &f, 0, 0);
+	applayer_destroy(&al);
 }
 
 /* --app-memcap: state and buffers counted; a flow claimed at the cap is
@@ -328,6 +333,51 @@ static void test_memcap(void)
 	applayer_destroy(&al);
 }
 
+/* A buffer emptied by a complete message goes to the pool, and the next
+ * flow with a split message gets it (not one buffer per flow for its whole
+ * life); the pool goes with applayer_destroy (ASan's leak check). */
+static void test_buffer_pool(void)
+{
+	struct applayer al;
+	applayer_init(&al, registry);
+	size_t state = sizeof(struct lp_state);
+	struct flow f[2];
+	uint8_t m[64];
+	size_t n = msg(m, "abcdef");
+	for (int i = 0; i < 2; i++) {
+		new_flow(&f[i]);
+		applayer_data(&al, &f[i], 0, m, n, 0, 0); /* claimed, nothing buffered */
+	}
+	CHECK_EQ(al.st.memuse, 2 * state);
+	applayer_data(&al, &f[0], 0, m, 3, 0, 0); /* a split message: buffered */
+	const uint8_t *first = f[0].app_buf[0].data;
+	CHECK(first != NULL);
+	CHECK_EQ(al.st.memuse, 2 * state + 512);
+	applayer_data(&al, &f[0], 0, m + 3, n - 3, 0, 0); /* complete: emptied */
+	CHECK_EQ(((struct lp_state *)f[0].app_state)->msgs, 2);
+	CHECK(f[0].app_buf[0].data == NULL);
+	CHECK_EQ(f[0].app_buf[0].cap, 0);
+	CHECK_EQ(al.st.memuse, 2 * state);
+	CHECK_EQ(al.pool_bytes, 512);
+	applayer_data(&al, &f[1], 0, m, 3, 0, 0);
+	CHECK(f[1].app_buf[0].data == first); /* the same buffer, from the pool */
+	CHECK_EQ(al.pool_bytes, 0);
+	applayer_data(&al, &f[1], 0, m + 3, n - 3, 0, 0);
+	CHECK_EQ(((struct lp_state *)f[1].app_state)->msgs, 2);
+	CHECK_STR(((struct lp_state *)f[1].app_state)->bodies, "Labcdef|Labcdef|");
+	/* split again, a byte at a time, after its buffer went back */
+	for (size_t i = 0; i < n; i++)
+		applayer_data(&al, &f[0], 0, m + i, 1, 0, 0);
+	CHECK_EQ(((struct lp_state *)f[0].app_state)->msgs, 3);
+	CHECK_STR(((struct lp_state *)f[0].app_state)->bodies, "Labcdef|Labcdef|Labcdef|");
+	for (int i = 0; i < 2; i++)
+		applayer_end(&al, &f[i], 0, 0);
+	CHECK_EQ(al.st.memuse, 0);
+	CHECK_EQ(al.st.mempeak, 2 * state + 512);
+	applayer_destroy(&al);
+	CHECK_EQ(al.pool_bytes, 0);
+}
+
 static struct parse_result stuck_parse(void *st, struct dissect_ctx *ctx, int dir, const uint8_t *d,
 				       size_t n)
 {
@@ -352,6 +402,7 @@ static void test_contract_violation(void)
 	CHECK_EQ(al.st.parse_errors, 1);
 	applayer_data(&al, &f, 0, s, n, 0, 0); /* ignored from now on */
 	applayer_end(&al, &f, 0, 0);
+	applayer_destroy(&al);
 }
 
 static void test_probe_no(void)
@@ -367,6 +418,7 @@ static void test_probe_no(void)
 	CHECK(f.app_probing_done);
 	CHECK(f.app_buf[0].data == NULL);
 	applayer_end(&al, &f, 0, 0);
+	applayer_destroy(&al);
 }
 
 static void test_gap(void)
@@ -389,6 +441,7 @@ static void test_gap(void)
 	CHECK_EQ(st->msgs, 2);
 	applayer_end(&al, &f, 0, 0);
 	CHECK_EQ(al.st.gaps, 1);
+	applayer_destroy(&al);
 }
 
 static int finished_count;
@@ -413,6 +466,7 @@ static void test_finish_called(void)
 	finished_count = 0;
 	applayer_end(&al, &f, 0, 0);
 	CHECK_EQ(finished_count, 1);
+	applayer_destroy(&al);
 }
 
 int main(void)
@@ -423,6 +477,7 @@ int main(void)
 	RUN(test_sinks_in_order);
 	RUN(test_buffer_bound);
 	RUN(test_memcap);
+	RUN(test_buffer_pool);
 	RUN(test_contract_violation);
 	RUN(test_probe_no);
 	RUN(test_gap);
