@@ -50,6 +50,10 @@ void report_feed_free(struct rep *r);
  * records must be fed their values too, with the calls below. */
 void report_feed_record(struct rep *r, const char *event_type, const char *host,
 			const char *line, size_t len);
+/* Does report_feed_record read the text of a record of this kind? Not for
+ * the kinds fed by their values (flow, hsms, modbus) nor kinds the report
+ * does not read: for those, line may be NULL (its length still counts). */
+bool report_feed_wants_text(const char *event_type);
 
 /* A flow record; then, for a Modbus connection, its summary (modbus
  * object: requests, exceptions, and requests_by_access one class at a

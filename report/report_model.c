@@ -976,6 +976,12 @@ void report_feed_record(struct rep *r, const char *et, const char *host, const c
 	json_decref(rec);
 }
 
+bool report_feed_wants_text(const char *et)
+{
+	const struct record_kind *k = record_kind(et);
+	return k && !k->typed;
+}
+
 struct rep *report_feed_new(const char *dir)
 {
 	struct rep *r = malloc(sizeof(*r));

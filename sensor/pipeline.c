@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "dissectors/ndpi_classify.h"
-#include "report/report_feed.h"
+#include "sensor/output/report_queue.h"
 #include "sensor/ndpi_feed.h"
 #include "rules/engine.h"
 #include "sensor/output/eve_alert.h"
@@ -292,7 +292,7 @@ void pipeline_destroy(struct pipeline *pl)
 	rules_destroy(pl->rules);
 	pl->rules = NULL;
 	jb_free(&pl->eve.jb);
-	report_feed_free(pl->eve.report);
+	report_feed_free(report_queue_finish(pl->eve.report));
 	pl->eve.report = NULL;
 }
 

@@ -25,6 +25,7 @@
 #include "sensor/run_record.h"
 #include "report/report.h"
 #include "report/report_feed.h"
+#include "sensor/output/report_queue.h"
 #include "rules/catalog.h"
 #include "rules/engine.h"
 
@@ -302,7 +303,12 @@ static int open_eve_file(struct pipeline *pl, const struct options *o)
 	 * each record is written (issue 17: eve.json is not read back). With
 	 * --append, eve.json holds earlier runs too: the report reads it. */
 	if (!o->iface && !pl->learn && o->report && !o->append)
-		pl->eve.report = report_feed_new(o->outdir); /* NULL: read back */
+	{
+		struct rep *r = report_feed_new(o->outdir);
+		pl->eve.report = report_queue_start(r); /* NULL: read back */
+		if (!pl->eve.report)
+			report_feed_free(r);
+	}
 	return EXIT_OK;
 }
 
@@ -582,9 +588,11 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 		       flows_created(pl), records - pl->eve.out.dropped, o->outdir);
 	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
 		char rerr[512];
-		int rrc = pl->eve.report ? report_feed_write(pl->eve.report, NULL, o->report_lang, rerr,
-							     sizeof(rerr))
-					 : report_generate(o->outdir, NULL, o->report_lang, rerr, sizeof(rerr));
+		struct rep *fed = report_queue_finish(pl->eve.report); /* every record fed */
+		pl->eve.report = NULL;
+		int rrc = fed ? report_feed_write(fed, NULL, o->report_lang, rerr, sizeof(rerr))
+			      : report_generate(o->outdir, NULL, o->report_lang, rerr, sizeof(rerr));
+		report_feed_free(fed);
 		if (rrc < 0) {
 			log_error("audit report not written: %s", rerr);
 			code = EXIT_OUTPUT;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "report/report_feed.h"
+#include "sensor/output/report_queue.h"
 #include "util/log.h"
 #include "util/rfc3339.h"
 
@@ -128,7 +128,7 @@ void eve_release(struct eve *e)
 		if (!b.oom) {
 			eve_report(e, outfile_put_front(&e->out, b.p, b.len));
 			if (e->report)
-				report_feed_record(e->report, e->rec_type, e->sensor_name, b.p, b.len);
+				report_queue_record(e->report, e->rec_type, e->sensor_name, b.p, b.len);
 		}
 		jb_free(&b);
 	}
@@ -147,7 +147,7 @@ bool eve_put(struct eve *e, struct jbuf *b)
 		eve_release(e);
 	eve_report(e, outfile_put(&e->out, b->p, b->len));
 	if (e->report)
-		report_feed_record(e->report, e->rec_type, e->sensor_name, b->p, b->len);
+		report_queue_record(e->report, e->rec_type, e->sensor_name, b->p, b->len);
 	return true;
 }
 

@@ -19,7 +19,7 @@
 #include "sensor/output/outfile.h"
 
 struct ndpi_classifier;
-struct rep;
+struct report_queue;
 struct eve;
 
 /* The record that must come first in eve.json when it cannot be built
@@ -43,9 +43,9 @@ struct eve {
 	const char *const *source_names; /* by flow->source */
 	bool live;
 	const struct policy *policy;    /* the policy in force, for zone names; NULL: no rules */
-	/* the run's audit report, fed every record written (eve_feed.h);
-	 * NULL: not built during the run */
-	struct rep *report;
+	/* the run's audit report, fed every record written (eve_feed.h)
+	 * through its thread (report_queue.h); NULL: not built during the run */
+	struct report_queue *report;
 	struct eve_feed_cache {         /* the last addresses fed, as text */
 		bool valid;
 		struct ip_addr c, s;

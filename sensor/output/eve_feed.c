@@ -40,15 +40,15 @@ void eve_feed_flow(struct eve *e, const struct flow *f, struct report_flow *rf,
 	rf->bytes = f->bytes[DIR_TOSERVER] + f->bytes[DIR_TOCLIENT];
 	rf->has_port = eve_has_ports(f->key.proto);
 	rf->dest_port = rf->has_port ? dport : 0;
-	report_feed_flow(e->report, rf);
+	report_queue_flow(e->report, rf);
 
 	/* as eve_app_session writes them */
 	if (session_kind == APP_EVENT_MODBUS_SESSION) {
 		const struct modbus_session_summary *s = session;
-		report_feed_flow_modbus(e->report, src, dst, s->requests, s->exceptions);
+		report_queue_flow_modbus(e->report, src, dst, s->requests, s->exceptions);
 		for (int a = 0; a < MODBUS_ACCESS_COUNT; a++)
 			if (s->by_access[a])
-				report_feed_flow_modbus_access(e->report, src, dst,
+				report_queue_flow_modbus_access(e->report, src, dst,
 							       modbus_access_name((enum modbus_access)a),
 							       s->by_access[a]);
 		return;
@@ -59,11 +59,11 @@ void eve_feed_flow(struct eve *e, const struct flow *f, struct report_flow *rf,
 	for (uint8_t i = 0; i < c->ntypes; i++) {
 		char what[16];
 		eve_hsms_count_key(c->t[i].code, what);
-		report_feed_flow_hsms(e->report, src, dst, what, c->t[i].n, rf->start, rf->end);
+		report_queue_flow_hsms(e->report, src, dst, what, c->t[i].n, rf->start, rf->end);
 	}
 	for (int d = 0; d < 2; d++)
 		if (c->other[d])
-			report_feed_flow_hsms(e->report, src, dst, "other", c->other[d], rf->start,
+			report_queue_flow_hsms(e->report, src, dst, "other", c->other[d], rf->start,
 					      rf->end);
 }
 
@@ -71,12 +71,12 @@ void eve_feed_hsms(struct eve *e, const struct flow *f, const char *what)
 {
 	char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
 	endpoints(e, f, src, dst);
-	report_feed_hsms(e->report, src, dst, what, e->rec_time);
+	report_queue_hsms(e->report, src, dst, what, e->rec_time);
 }
 
 void eve_feed_modbus(struct eve *e, const struct flow *f, const char *function)
 {
 	char src[IP_ADDR_STRLEN], dst[IP_ADDR_STRLEN];
 	endpoints(e, f, src, dst);
-	report_feed_modbus_request(e->report, src, dst, function);
+	report_queue_modbus_request(e->report, src, dst, function);
 }

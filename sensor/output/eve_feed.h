@@ -9,7 +9,7 @@
 #ifndef FABMON_EVE_FEED_H
 #define FABMON_EVE_FEED_H
 
-#include "report/report_feed.h"
+#include "sensor/output/report_queue.h"
 #include "sensor/output/eve.h"
 
 /* The flow record of f; rf holds what eve_flow wrote of its policy and

@@ -19,6 +19,7 @@
 
 #include "frames.h"
 #include "report/report_feed.h"
+#include "sensor/output/report_queue.h"
 #include "util/log.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -43,7 +44,8 @@ static void start(void)
 	pl.eve.open = true;
 	pl.eve_enabled = true;
 	/* freed by pipeline_destroy; never written out */
-	if (pipelines++ % 4 == 0 && !(pl.eve.report = report_feed_new("/nonexistent")))
+	if (pipelines++ % 4 == 0 &&
+	    !(pl.eve.report = report_queue_start(report_feed_new("/nonexistent"))))
 		abort();
 }
 
