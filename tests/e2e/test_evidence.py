@@ -15,6 +15,7 @@ over --evidence-max-mb is deleted first and counted; and --evidence-packets
 0 writes none.
 """
 import gzip
+import hashlib
 import os
 import subprocess
 import sys
@@ -165,14 +166,15 @@ def main():
 
 
 def evidence_files(out):
-    """Every evidence pcap of a run: name -> bytes."""
+    """Every evidence pcap of a run: name -> its size and SHA-256."""
     d = os.path.join(out, "evidence")
     if not os.path.isdir(d):
         return {}
     files = {}
     for n in sorted(os.listdir(d)):
         with open(os.path.join(d, n), "rb") as f:
-            files[n] = f.read()
+            data = f.read()
+        files[n] = f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}"
     return files
 
 
