@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Decoder: every link type, VLAN/QinQ/MPLS, IPv4/IPv6 (+ext), TCP/UDP/ICMP,
  * and for each crafted frame every truncation point. */
+#include <arpa/inet.h>
 #include <pcap/dlt.h>
 
 #include "pktbuild.h"
@@ -376,8 +377,35 @@ static void test_link_types(void)
 	CHECK(!decode_link_supported(DLT_IEEE802_11));
 }
 
+/* ip_addr_str writes IPv4 itself: the same text as inet_ntop for every
+ * octet value in every position, and for a short buffer what inet_ntop
+ * gives (nothing). */
+static void test_ipv4_text(void)
+{
+	struct ip_addr a = { .family = 4 };
+	char got[64], want[64];
+	int bad = 0;
+	for (unsigned v = 0; v < 256; v++) {
+		for (int pos = 0; pos < 4; pos++) {
+			uint8_t oct[4] = { 10, 255, 0, 7 };
+			oct[pos] = (uint8_t)v;
+			memcpy(a.a, oct, 4);
+			ip_addr_str(&a, got, sizeof(got));
+			inet_ntop(AF_INET, oct, want, sizeof(want));
+			bad += strcmp(got, want) != 0;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	uint8_t max[4] = { 255, 255, 255, 255 };
+	memcpy(a.a, max, 4);
+	CHECK_STR(ip_addr_str(&a, got, 16), "255.255.255.255");
+	CHECK_STR(ip_addr_str(&a, got, 15), ""); /* does not fit: as inet_ntop */
+	CHECK_STR(ip_addr_str(&a, got, 1), "");
+}
+
 int main(void)
 {
+	RUN(test_ipv4_text);
 	RUN(test_eth_ipv4_tcp);
 	RUN(test_every_truncation);
 	RUN(test_eth_padding_trimmed);
