@@ -47,6 +47,16 @@ static int rm_tree(const char *dir)
 	return system(cmd);
 }
 
+/* The evidence file an alert named, opened with libpcap (NULL: checked). */
+static pcap_t *open_written(const char *dir, const struct evidence_ref *ref)
+{
+	char path[1200], err[PCAP_ERRBUF_SIZE];
+	snprintf(path, sizeof(path), "%s/%s", dir, ref->file);
+	pcap_t *p = pcap_open_offline(path, err);
+	CHECK(p != NULL);
+	return p;
+}
+
 /* total packets fed before the alert; reread: the ring keeps where each
  * frame is in a capture file (it is written there, and the bytes handed
  * with it are garbage: the evidence must come from the file) */
@@ -107,11 +117,7 @@ static void run_case(int before, bool reread)
 	if (cap)
 		fclose(cap);
 
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, ref.file);
-	char err[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, err);
-	CHECK(p != NULL);
+	pcap_t *p = open_written(dir, &ref);
 	if (p) {
 		struct pcap_pkthdr *h;
 		const u_char *d;
@@ -367,11 +373,7 @@ static void test_reread_cut(void)
 	evidence_flow_end(ev, &f);
 	evidence_destroy(ev);
 	fclose(cap);
-	char path[1200];
-	snprintf(path, sizeof(path), "%s/%s", dir, ref.file);
-	char err[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, err);
-	CHECK(p != NULL);
+	pcap_t *p = open_written(dir, &ref);
 	if (p) {
 		struct pcap_pkthdr *h;
 		const u_char *d;
