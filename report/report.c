@@ -105,8 +105,8 @@ static int write_file(const char *outdir, const char *name, int (*fn)(FILE *, co
 	return 0;
 }
 
-/* report.json, written on a thread of its own while the HTML and the CSV
- * files are (the tree is only read: jansson's reference counts are
+/* report.json and the CSV files, written on a thread of their own while
+ * report.html is (the tree is only read: jansson's reference counts are
  * atomic). The two take about as long; the report is the end of a run, and
  * a PSIRT replaying a capture waits for it. */
 struct json_job {
@@ -119,7 +119,14 @@ struct json_job {
 static void *write_json_job(void *arg)
 {
 	struct json_job *j = arg;
-	j->rc = write_file(j->outdir, "report.json", write_json, j->rep, j->err, sizeof(j->err));
+	char *e = j->err;
+	size_t el = sizeof(j->err);
+	j->rc = write_file(j->outdir, "report.json", write_json, j->rep, e, el) < 0 ||
+			write_file(j->outdir, "matrix.csv", report_write_matrix_csv, j->rep, e, el) < 0 ||
+			write_file(j->outdir, "inventory.csv", report_write_inventory_csv, j->rep, e, el) < 0 ||
+			write_file(j->outdir, "guideline.csv", report_write_guideline_csv, j->rep, e, el) < 0 ||
+			write_file(j->outdir, "exposure.csv", report_write_exposure_csv, j->rep, e, el) < 0
+		? -1 : 0;
 	return NULL;
 }
 
@@ -156,16 +163,11 @@ static int report_write(struct rep *r, const char *outdir, char *err, size_t err
 	bool threaded = pthread_create(&thread, NULL, write_json_job, &job) == 0;
 	if (!threaded)
 		write_json_job(&job);
-	int wrc = write_file(outdir, "report.html", report_write_html, rep, err, errlen) < 0 ||
-		  write_file(outdir, "matrix.csv", report_write_matrix_csv, rep, err, errlen) < 0 ||
-		  write_file(outdir, "inventory.csv", report_write_inventory_csv, rep, err, errlen) < 0 ||
-		  write_file(outdir, "guideline.csv", report_write_guideline_csv, rep, err, errlen) < 0 ||
-		  write_file(outdir, "exposure.csv", report_write_exposure_csv, rep, err, errlen) < 0
-		  ? -1 : 0;
+	int wrc = write_file(outdir, "report.html", report_write_html, rep, err, errlen);
 	if (threaded)
 		pthread_join(thread, NULL);
 	if (job.rc < 0 || wrc < 0) {
-		if (job.rc < 0) /* report.json's reason first */
+		if (job.rc < 0) /* report.json's (or a CSV file's) reason first */
 			snprintf(err, errlen, "%s", job.err);
 		rc = EXIT_OUTPUT;
 		goto out;
