@@ -180,7 +180,7 @@ static bool warned_before(int *warned, size_t *n, int dlt)
 static int read_file(struct pipeline *pl, struct capture *c, uint16_t source)
 {
 	/* evidence finds this file's frames again at their offsets */
-	bool reread = evidence_source(pl->evidence, source, capture_reread_fd(c));
+	bool reread = evidence_source(pl->evidence, source, capture_reread_fd(c), c->name);
 	struct capfile_packet p;
 	int rc = CAPFILE_END;
 	char err[512];

@@ -44,6 +44,23 @@ struct ev_flow {
 	uint8_t *data;
 };
 
+/* An input capture file of a reread run. At most EV_SRC_OPEN of them keep
+ * a descriptor open (`-r DIR` may name thousands of files): the least
+ * recently read is closed, and opened again by its path when an alert
+ * needs its frames, if it is still the same file: device, inode (which a
+ * new file may take over), size and modification time as when it was
+ * closed. */
+#define EV_SRC_OPEN 8
+struct ev_src {
+	char *path;                   /* NULL: not an input of this run */
+	int fd;                       /* -1: closed for now */
+	dev_t dev;
+	ino_t ino;
+	off_t size;                   /* at the last close */
+	struct timespec mtime;
+	uint64_t used;                /* when last read (ev->src_clock) */
+};
+
 struct ev_file {
 	char name[128];               /* "evidence/NAME.pcap" */
 	uint64_t bytes;
@@ -64,8 +81,10 @@ struct evidence {
 	 * unread by most flows: on the bench's fab capture that copy was a
 	 * third of the run and half its memory. */
 	bool reread;
-	int *src_fd;                  /* reread: a descriptor of each input (-1: none) */
+	struct ev_src *src;           /* reread: each input file */
 	size_t nsrc;
+	unsigned src_open;            /* of them with a descriptor open */
+	uint64_t src_clock;
 	uint8_t *rbuf;                /* reread: one frame read back (snap bytes) */
 	bool warned_unreadable;
 	struct ev_file *files;        /* oldest first */
@@ -268,10 +287,12 @@ void evidence_destroy(struct evidence *ev)
 {
 	if (!ev)
 		return;
-	for (size_t i = 0; i < ev->nsrc; i++)
-		if (ev->src_fd[i] >= 0)
-			close(ev->src_fd[i]);
-	free(ev->src_fd);
+	for (size_t i = 0; i < ev->nsrc; i++) {
+		if (ev->src[i].fd >= 0)
+			close(ev->src[i].fd);
+		free(ev->src[i].path);
+	}
+	free(ev->src);
 	free(ev->rbuf);
 	free(ev->files);
 	free(ev);
@@ -296,6 +317,56 @@ static void write_one(struct evidence *ev, struct ev_flow *ef, const struct ev_s
 	}
 }
 
+/* Close the descriptors read longest ago but keep's, down to EV_SRC_OPEN. */
+static void src_trim(struct evidence *ev, size_t keep)
+{
+	while (ev->src_open > EV_SRC_OPEN) {
+		size_t old = SIZE_MAX;
+		for (size_t i = 0; i < ev->nsrc; i++)
+			if (i != keep && ev->src[i].fd >= 0 &&
+			    (old == SIZE_MAX || ev->src[i].used < ev->src[old].used))
+				old = i;
+		if (old == SIZE_MAX)
+			return;
+		struct stat sb;
+		if (fstat(ev->src[old].fd, &sb) == 0) {
+			ev->src[old].size = sb.st_size;
+			ev->src[old].mtime = sb.st_mtim;
+		}
+		close(ev->src[old].fd);
+		ev->src[old].fd = -1;
+		ev->src_open--;
+	}
+}
+
+/* Input i's descriptor, opened again by its path if it was closed; -1 and
+ * *why when that fails or the path now names another file. */
+static int src_fd(struct evidence *ev, size_t i, const char **why)
+{
+	struct ev_src *c = &ev->src[i];
+	c->used = ++ev->src_clock;
+	if (c->fd >= 0)
+		return c->fd;
+	int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		*why = strerror(errno);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (sb.st_dev != c->dev || sb.st_ino != c->ino || sb.st_size != c->size ||
+	    sb.st_mtim.tv_sec != c->mtime.tv_sec || sb.st_mtim.tv_nsec != c->mtime.tv_nsec) {
+		*why = "the file changed, or the path now names another file, since it was read";
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	ev->src_open++;
+	src_trim(ev, i);
+	return fd;
+}
+
 /* A kept frame's bytes: in its ring, or read back from its capture file
  * (NULL, counted and told once, when that read fails: the file was cut
  * or changed while fabmon read it). */
@@ -304,13 +375,16 @@ static const uint8_t *slot_bytes(struct evidence *ev, const struct ev_flow *ef,
 {
 	if (!ev->reread)
 		return ef->data + s->off;
-	ssize_t got = pread(ev->src_fd[s->src], ev->rbuf, s->caplen, (off_t)s->off);
+	const char *why = NULL;
+	int fd = src_fd(ev, s->src, &why);
+	ssize_t got = fd < 0 ? -1 : pread(fd, ev->rbuf, s->caplen, (off_t)s->off);
 	if (got == (ssize_t)s->caplen)
 		return ev->rbuf;
+	if (!why)
+		why = got < 0 ? strerror(errno) : "the file is shorter than when it was read";
 	ev->st.write_errors++;
-	log_error("evidence: cannot read back %u bytes at offset %" PRIu64 " of input %u: %s",
-		  s->caplen, s->off, (unsigned)s->src + 1,
-		  got < 0 ? strerror(errno) : "the file is shorter than when it was read");
+	log_error("evidence: cannot read back %u bytes at offset %" PRIu64 " of '%s': %s", s->caplen,
+		  s->off, ev->src[s->src].path, why);
 	return NULL;
 }
 
@@ -383,26 +457,36 @@ bool evidence_reread(struct evidence *ev)
 	return true;
 }
 
-bool evidence_source(struct evidence *ev, uint16_t source, int fd)
+bool evidence_source(struct evidence *ev, uint16_t source, int fd, const char *path)
 {
-	if (!ev || !ev->reread || fd < 0)
+	struct stat sb;
+	if (!ev || !ev->reread || fd < 0 || !path || fstat(fd, &sb) < 0)
 		return false;
 	if (source >= ev->nsrc) {
 		size_t n = (size_t)source + 1;
-		int *nf = realloc(ev->src_fd, n * sizeof(*nf));
-		if (!nf)
+		struct ev_src *ns = realloc(ev->src, n * sizeof(*ns));
+		if (!ns)
 			return false;
 		for (size_t i = ev->nsrc; i < n; i++)
-			nf[i] = -1;
-		ev->src_fd = nf;
+			ns[i] = (struct ev_src){ .path = NULL, .fd = -1 };
+		ev->src = ns;
 		ev->nsrc = n;
 	}
-	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (d < 0)
+	struct ev_src *c = &ev->src[source];
+	char *copy = strdup(path);
+	int d = copy ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (d < 0) {
+		free(copy);
 		return false;
-	if (ev->src_fd[source] >= 0)
-		close(ev->src_fd[source]);
-	ev->src_fd[source] = d;
+	}
+	if (c->fd >= 0) {
+		close(c->fd);
+		ev->src_open--;
+	}
+	free(c->path);
+	*c = (struct ev_src){ copy, d, sb.st_dev, sb.st_ino, sb.st_size, sb.st_mtim, ++ev->src_clock };
+	ev->src_open++;
+	src_trim(ev, source);
 	return true;
 }
 
@@ -418,7 +502,7 @@ void evidence_packet_at(struct evidence *ev, struct flow *f, int dlt, int64_t se
 {
 	if (!ev || !ev->dir_ok)
 		return;
-	if (ev->reread && (!at || source >= ev->nsrc || ev->src_fd[source] < 0)) {
+	if (ev->reread && (!at || source >= ev->nsrc || !ev->src[source].path)) {
 		/* a frame that is in no file it can read back (the file was
 		 * swapped for a compressed one after it was checked) */
 		if (!ev->warned_unreadable)

@@ -88,10 +88,11 @@ void evidence_packet_at(struct evidence *ev, struct flow *f, int dlt, int64_t se
  * reads them back (evidence_source). Only before the first frame; false
  * when the rings keep bytes. */
 bool evidence_reread(struct evidence *ev);
-/* Input `source` is the capture file open as fd (a descriptor of its own
- * is kept until evidence_destroy). false: not in reread mode, or no
+/* Input `source` is the capture file at path, open as fd (a descriptor of
+ * its own is kept while it is among the last few read, then the file is
+ * opened again by path when needed). false: not in reread mode, or no
  * descriptor. */
-bool evidence_source(struct evidence *ev, uint16_t source, int fd);
+bool evidence_source(struct evidence *ev, uint16_t source, int fd, const char *path);
 /* Will evidence_packet for this frame of f touch what all flows share (the
  * memory cap's accounting, an evidence file)? Otherwise it only writes to
  * f's own ring, and worker threads need not wait for their turn. */

@@ -77,7 +77,7 @@ static void run_case(int before, bool reread)
 		cap = fopen(cp, "w+");
 		CHECK(cap != NULL);
 		CHECK(evidence_reread(ev));
-		CHECK(evidence_source(ev, 2, fileno(cap)));
+		CHECK(evidence_source(ev, 2, fileno(cap), cp));
 	}
 	struct flow f;
 	memset(&f, 0, sizeof(f));
@@ -349,9 +349,9 @@ static void test_reread_cut(void)
 	CHECK(ev && cap);
 	if (!ev || !cap)
 		return;
-	CHECK(!evidence_source(ev, 0, fileno(cap))); /* not in reread mode yet */
+	CHECK(!evidence_source(ev, 0, fileno(cap), cp)); /* not in reread mode yet */
 	CHECK(evidence_reread(ev));
-	CHECK(evidence_source(ev, 0, fileno(cap)));
+	CHECK(evidence_source(ev, 0, fileno(cap), cp));
 	struct flow f;
 	memset(&f, 0, sizeof(f));
 	f.flow_id = 7;
@@ -406,11 +406,80 @@ static void test_reread_cut(void)
 	rm_tree(dir);
 }
 
+/* Many input files (`-r DIR`): only the last few read keep a descriptor;
+ * the others are opened again by path when an alert needs their frames,
+ * and one whose path now names another file is left out and counted. */
+#define SOURCES 20
+static void test_reread_many_files(void)
+{
+	char dir[] = "/tmp/fabmon-evidence-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	struct evidence_config cfg = { .ring_packets = SOURCES + 4, .snap = SNAP, .after_packets = 0,
+				       .memcap = 1 << 20, .max_bytes = 1 << 20, .max_open = 4 };
+	struct evidence *ev = evidence_create(&cfg, dir);
+	CHECK(ev && evidence_reread(ev));
+	if (!ev)
+		return;
+	struct flow f;
+	memset(&f, 0, sizeof(f));
+	f.flow_id = 9;
+	char cp[SOURCES][600];
+	uint8_t buf[30];
+	for (int i = 0; i < SOURCES; i++) {
+		snprintf(cp[i], sizeof(cp[i]), "%s/part%02d.pcap", dir, i);
+		FILE *cap = fopen(cp[i], "w");
+		CHECK(cap != NULL);
+		if (!cap)
+			return;
+		memset(buf, 'A' + i, sizeof(buf));
+		fwrite("header..", 1, 8, cap);
+		fwrite(buf, 1, sizeof(buf), cap);
+		fflush(cap);
+		CHECK(evidence_source(ev, (uint16_t)i, fileno(cap), cp[i]));
+		fclose(cap); /* the capture's own descriptor goes, as when fabmon moves on */
+		evidence_packet_at(ev, &f, DLT_EN10MB, 1000 + i, 0, sizeof(buf), sizeof(buf), buf, false,
+				   (uint16_t)i, 8);
+	}
+	/* part03 replaced by another file of the same name */
+	CHECK_EQ(unlink(cp[3]), 0);
+	FILE *other = fopen(cp[3], "w");
+	CHECK(other != NULL);
+	if (other) {
+		fwrite("header..zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", 1, 40, other);
+		fclose(other);
+	}
+	struct evidence_ref ref;
+	CHECK(evidence_alert(ev, &f, &ref));
+	CHECK_EQ(ref.last_packet, SOURCES - 1);
+	CHECK_EQ(evidence_stats(ev)->write_errors, 1);
+	evidence_flow_end(ev, &f);
+	evidence_destroy(ev);
+	pcap_t *p = open_written(dir, &ref);
+	if (p) {
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		int n = 0;
+		while (pcap_next_ex(p, &h, &d) == 1) {
+			int src = n < 3 ? n : n + 1; /* part03 left out */
+			uint8_t exp[30];
+			memset(exp, 'A' + src, sizeof(exp));
+			CHECK_EQ(h->ts.tv_sec, 1000 + src);
+			if (h->caplen == sizeof(exp))
+				CHECK_MEM(d, exp, sizeof(exp));
+			n++;
+		}
+		CHECK_EQ(n, SOURCES - 1);
+		pcap_close(p);
+	}
+	rm_tree(dir);
+}
+
 int main(void)
 {
 	RUN(test_ring);
 	RUN(test_notes);
 	RUN(test_reread_cut);
+	RUN(test_reread_many_files);
 	RUN(test_empty_share);
 	return test_done();
 }
