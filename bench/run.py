@@ -221,6 +221,9 @@ def main():
         ("fabmon --no-modbus-records", fm + ["--no-modbus-records"]),
         ("fabmon + audit report", [x for x in fm if x != "--no-report"]),
         ("fabmon + capture SHA-256", [x for x in fm if x != "--no-input-hash"]),
+        # what a user runs: -r -o, the report and the capture's SHA-256
+        ("fabmon defaults", fm[:6]),
+        ("fabmon defaults --workers 2", fm[:6] + ["--workers", "2"]),
         ("ndpiReader", ["ndpiReader", "-q", "-i", cap]),
         ("tshark -z io,phs", ["tshark", "-n", "-q", "-r", cap, "-z", "io,phs",
                               "-d", "tcp.port==5000,hsms"]),
@@ -304,6 +307,13 @@ def main():
     if base and "fabmon --workers 2" in results:
         print(f"two worker threads: {base / results['fabmon --workers 2'][0]:.2f}x the throughput of one "
               f"(target: 1.7x)")
+    nd = results.get("ndpiReader")
+    for name in ("fabmon defaults", "fabmon defaults --workers 2"):
+        if nd and name in results:
+            wall, cpu, rss = results[name]
+            print(f"{name}: {wall / nd[0]:.2f}x ndpiReader's time (target: 1.0x with 2 workers), "
+                  f"{cpu / nd[1]:.2f}x its CPU time (target: 2x), {rss / nd[2]:.2f}x its peak RSS "
+                  f"(target: 1.0x)")
     if base and "ndpiReader" in results:
         verdict = "faster than" if base < results["ndpiReader"][0] else "SLOWER than"
         print(f"fabmon is {verdict} ndpiReader on this capture "
