@@ -59,6 +59,7 @@ struct ev_src {
 	off_t size;                   /* at the last close */
 	struct timespec mtime;
 	uint64_t used;                /* when last read (ev->src_clock) */
+	bool warned;                  /* a frame could not be read back: said */
 };
 
 struct ev_file {
@@ -368,8 +369,8 @@ static int src_fd(struct evidence *ev, size_t i, const char **why)
 }
 
 /* A kept frame's bytes: in its ring, or read back from its capture file
- * (NULL, counted and told once, when that read fails: the file was cut
- * or changed while fabmon read it). */
+ * (NULL when that read fails: the file was cut or changed while fabmon
+ * read it; counted each time, told once for each file). */
 static const uint8_t *slot_bytes(struct evidence *ev, const struct ev_flow *ef,
 				 const struct ev_slot *s)
 {
@@ -383,8 +384,11 @@ static const uint8_t *slot_bytes(struct evidence *ev, const struct ev_flow *ef,
 	if (!why)
 		why = got < 0 ? strerror(errno) : "the file is shorter than when it was read";
 	ev->st.write_errors++;
-	log_error("evidence: cannot read back %u bytes at offset %" PRIu64 " of '%s': %s", s->caplen,
-		  s->off, ev->src[s->src].path, why);
+	if (!ev->src[s->src].warned)
+		log_error("evidence: cannot read back %u bytes at offset %" PRIu64 " of '%s': %s; "
+			  "its packets are left out of evidence pcaps (stats.evidence.write_errors)",
+			  s->caplen, s->off, ev->src[s->src].path, why);
+	ev->src[s->src].warned = true;
 	return NULL;
 }
 
@@ -484,7 +488,8 @@ bool evidence_source(struct evidence *ev, uint16_t source, int fd, const char *p
 		ev->src_open--;
 	}
 	free(c->path);
-	*c = (struct ev_src){ copy, d, sb.st_dev, sb.st_ino, sb.st_size, sb.st_mtim, ++ev->src_clock };
+	*c = (struct ev_src){ .path = copy, .fd = d, .dev = sb.st_dev, .ino = sb.st_ino,
+			      .size = sb.st_size, .mtime = sb.st_mtim, .used = ++ev->src_clock };
 	ev->src_open++;
 	src_trim(ev, source);
 	return true;
