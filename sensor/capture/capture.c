@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <poll.h>
 #include <stdio.h>
@@ -341,14 +342,22 @@ bool capture_path_rereadable(const char *path)
 	struct stat sb;
 	if (!strcmp(path, "-") || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
 		return false;
-	struct capstream *s = capstream_open(path, NULL);
-	if (!s)
+	/* its first four bytes: a pcap or pcapng magic, not a compressor's
+	 * (only those, not a whole read buffer: -r DIR may name thousands) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t m[4];
+	bool got = fd >= 0 && read(fd, m, sizeof(m)) == (ssize_t)sizeof(m);
+	if (fd >= 0)
+		close(fd);
+	if (!got)
 		return false;
-	const uint8_t *b;
-	capstream_peek(s, 4, &b); /* tells the codec */
-	bool ok = capstream_reread_fd(s) >= 0;
-	capstream_close(s);
-	return ok;
+	uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	static const uint32_t magic[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+					  0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a };
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if (be == magic[i])
+			return true;
+	return false;
 }
 
 /* Time of the first packet; false if the file is not a readable capture. */

@@ -458,6 +458,7 @@ bool evidence_reread(struct evidence *ev)
 	if (!(ev->rbuf = malloc(ev->cfg.snap)))
 		return false;
 	ev->reread = true;
+	ev->st.read_back = true;
 	return true;
 }
 

@@ -65,6 +65,8 @@ struct evidence_stats {
 				       * share (an eighth of the cap) was full (evidence.c) */
 	uint64_t write_errors;        /* files or packets that could not be written */
 	uint64_t not_written;         /* alert records with no evidence (evidence_without) */
+	bool read_back;               /* the rings keep where packets are in the capture
+				       * files, read back for an alert (evidence_reread) */
 };
 
 struct evidence;

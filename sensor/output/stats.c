@@ -206,6 +206,7 @@ static void evidence(struct jbuf *b, const struct evidence_stats *es)
 	jb_u64(b, "empty_flows_without_ring", es->empty_no_ring);
 	jb_u64(b, "alerts_without_evidence", es->not_written);
 	jb_u64(b, "write_errors", es->write_errors);
+	jb_bool(b, "read_back", es->read_back);
 	jb_obj_close(b);
 }
 

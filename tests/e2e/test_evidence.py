@@ -98,6 +98,7 @@ def main():
                 c.true(f"{what}: last packet of the range is not after the alert",
                        t <= _ts(a["alert"]["first_seen"]) + 1e-6, f"{t} {a['alert']['first_seen']}")
         st = final_stats(recs)["evidence"]
+        c.eq("a plain capture file: the packets read back (stats.evidence.read_back)", st["read_back"], True)
         c.eq("stats evidence.files", st["files"], len(files))
         c.eq("stats: every flow's packets written once", st["packets"],
              sum(len(rdpcap(os.path.join(out, f))) for f in files))
@@ -145,6 +146,8 @@ def main():
                                    capture_output=True)
             c.eq(f"{what}: exit", p.returncode, 0, p.stderr.decode()[-300:])
             c.eq(f"{what}: the same evidence files, byte for byte", evidence_files(o), want)
+            st = final_stats(read_eve(os.path.join(o, "eve.json")))["evidence"]
+            c.eq(f"{what}: stats.evidence.read_back", st["read_back"], "workers" in what)
         split = {}
         for what, args in [("two files (frames read back from both)", ["-r", parts[0], "-r", parts[1]]),
                            ("two compressed files (bytes kept)", ["-r", parts[0] + ".gz", "-r", parts[1] + ".gz"])]:
@@ -152,6 +155,8 @@ def main():
             p = run(["-q", "-o", o, "-c", SITE] + args)
             c.eq(f"{what}: exit", p.returncode, 0, p.stderr[-300:])
             split[what] = evidence_files(o)
+            c.eq(f"{what}: stats.evidence.read_back", final_stats(read_eve(os.path.join(o, "eve.json")))
+                 ["evidence"]["read_back"], "plain" in what or "read back" in what)
         a, b = split.values()
         c.true("two files: alerts with evidence", len(a) >= len(want) - 2, str(len(a)))
         c.eq("two files: plain and compressed give the same evidence", a, b)
