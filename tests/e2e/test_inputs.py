@@ -45,7 +45,10 @@ def sh(cmd):
 
 def norm(records, keep_stats=True):
     """Records that must not depend on how the capture reached fabmon: no run
-    record (its inputs name the file), no pcap_filename, no wall-clock uptime."""
+    record (its inputs name the file), no pcap_filename, no wall-clock uptime,
+    no stats.evidence.read_back (true only for a plain file: its evidence is
+    read back from it; the evidence files themselves are the same, which
+    test_evidence.py checks)."""
     out = []
     for r in records:
         if r.get("event_type") == "run":
@@ -55,6 +58,7 @@ def norm(records, keep_stats=True):
                 continue
             r = json.loads(json.dumps(r))
             r["stats"].pop("uptime", None)
+            r["stats"].get("evidence", {}).pop("read_back", None)
         r = {k: v for k, v in r.items() if k != "pcap_filename"}
         out.append(json.dumps(r, sort_keys=True))
     return out
