@@ -226,17 +226,20 @@ static void *report_thread(void *arg)
 		} else {
 			k->len = 0;
 			q->free[q->nfree++] = k;
-			pthread_cond_signal(&q->have_free);
 		}
+		pthread_cond_signal(&q->have_free); /* a chunk, or room in full */
 	}
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
-/* Hand k to the report thread. */
+/* Hand k to the report thread (waiting for room: chunks of one large call
+ * each can be more than the pool's). */
 static void hand_over(struct report_queue *q, struct chunk *k)
 {
 	pthread_mutex_lock(&q->mu);
+	while (q->nfull == CHUNKS + 1)
+		pthread_cond_wait(&q->have_free, &q->mu);
 	q->full[(q->full_head + q->nfull) % (CHUNKS + 1)] = k;
 	q->nfull++;
 	pthread_cond_signal(&q->have_full);

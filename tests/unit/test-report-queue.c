@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The report's feed through its thread (sensor/output/report_queue.c) gives
  * the report it gives fed directly: the same calls, in the same order,
- * through many chunks (the feeding side waits for free ones), with a record
- * larger than a chunk among them, strings NULL and empty. The two
+ * through many chunks (the feeding side waits for free ones), with records
+ * larger than a chunk among them (more than there are chunks, one after the
+ * other), strings NULL and empty. The two
  * report.json files must be the same but for their generation time. */
 #include <jansson.h>
 #include <stdio.h>
@@ -75,8 +76,9 @@ static void feed_all(struct feeder *fd, const char *huge)
 				 ts, src, src, i % 4, i % 3);
 			rec(fd, "asset", line);
 		}
-		if (i == CALLS / 2)
-			rec(fd, "asset", huge); /* larger than a chunk */
+		if (i == CALLS / 2) /* larger than a chunk, more of them than chunks */
+			for (int k = 0; k < 12; k++)
+				rec(fd, "asset", huge);
 	}
 }
 
