@@ -23,7 +23,6 @@
 struct ndpi_summary;
 struct exposure;
 
-/* A flow as the sensor shows it; [0] is the client, [1] the server. */
 /* What an RDP server chose in its Connection Confirm (dissectors/rdp.h). */
 enum rdp_security {
 	RDP_SECURITY_UNSEEN = 0,
@@ -31,6 +30,7 @@ enum rdp_security {
 	RDP_SECURITY_NO_NLA,          /* TLS alone, or RDP's own standard security */
 };
 
+/* A flow as the sensor shows it; [0] is the client, [1] the server. */
 struct rules_flow_view {
 	uint64_t flow_id;
 	const char *community_id;

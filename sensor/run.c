@@ -179,8 +179,9 @@ static bool warned_before(int *warned, size_t *n, int dlt)
  * compile for a link type met inside the file). */
 static int read_file(struct pipeline *pl, struct capture *c, uint16_t source)
 {
-	/* evidence finds this file's frames again at their offsets */
-	bool reread = evidence_source(pl->evidence, source, capture_reread_fd(c), c->name);
+	/* evidence finds this file's frames again at their offsets (packet.at;
+	 * ignored when the rings keep the bytes) */
+	evidence_source(pl->evidence, source, capture_reread_fd(c), c->name);
 	struct capfile_packet p;
 	int rc = CAPFILE_END;
 	char err[512];
@@ -204,7 +205,7 @@ static int read_file(struct pipeline *pl, struct capture *c, uint16_t source)
 				 "can decode: its packets are counted, not decoded",
 				 c->label, p.iface, capture_dlt_name(p.dlt), p.dlt);
 		c->packets++;
-		pipeline_packet_at(pl, p.sec, p.usec, p.caplen, p.wirelen, p.data, reread ? p.at : 0);
+		pipeline_packet_at(pl, p.sec, p.usec, p.caplen, p.wirelen, p.data, p.at);
 		if (reopen_requested || stats_requested)
 			handle_requests(pl, pl->now_sec, pl->now_usec);
 	}

@@ -349,15 +349,7 @@ bool capture_path_rereadable(const char *path)
 	bool got = fd >= 0 && read(fd, m, sizeof(m)) == (ssize_t)sizeof(m);
 	if (fd >= 0)
 		close(fd);
-	if (!got)
-		return false;
-	uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-	static const uint32_t magic[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
-					  0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a };
-	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
-		if (be == magic[i])
-			return true;
-	return false;
+	return got && capfile_magic(m);
 }
 
 /* Time of the first packet; false if the file is not a readable capture. */

@@ -511,6 +511,22 @@ damaged:
 	return CAPFILE_OPEN_DAMAGED;
 }
 
+/* A classic pcap magic, in either byte order. */
+static bool pcap_magic(const uint8_t b[4])
+{
+	for (int be = 0; be < 2; be++) {
+		uint32_t m = rd32(b, be);
+		if (m == PCAP_MAGIC_USEC || m == PCAP_MAGIC_NSEC || m == PCAP_MAGIC_KUZNETZOV)
+			return true;
+	}
+	return false;
+}
+
+bool capfile_magic(const uint8_t b[4])
+{
+	return pcap_magic(b) || rd32(b, false) == BT_SHB;
+}
+
 enum capfile_open_result capfile_open(struct capfile **out, struct capstream *s, char *err,
 				      size_t errlen)
 {
@@ -525,9 +541,8 @@ enum capfile_open_result capfile_open(struct capfile **out, struct capstream *s,
 	const uint8_t *b;
 	size_t got = capstream_peek(s, 24, &b);
 	enum capfile_open_result r;
-	uint32_t m = got >= 4 ? rd32(b, false) : 0, sm = got >= 4 ? rd32(b, true) : 0;
-	bool pcap = m == PCAP_MAGIC_USEC || m == PCAP_MAGIC_NSEC || m == PCAP_MAGIC_KUZNETZOV ||
-		    sm == PCAP_MAGIC_USEC || sm == PCAP_MAGIC_NSEC || sm == PCAP_MAGIC_KUZNETZOV;
+	uint32_t m = got >= 4 ? rd32(b, false) : 0;
+	bool pcap = got >= 4 && pcap_magic(b);
 	if (got == 0 && capstream_state(s) == CS_EOF) {
 		snprintf(err, errlen, "no bytes");
 		r = CAPFILE_OPEN_EMPTY;

@@ -68,6 +68,10 @@ struct capstream *capfile_stream(const struct capfile *f);
 size_t capfile_ifaces(const struct capfile *f);
 int capfile_iface_dlt(const struct capfile *f, size_t i);
 
+/* Do these first four bytes start a pcap or pcapng file (not, say, a
+ * compressed one)? */
+bool capfile_magic(const uint8_t b[4]);
+
 /* libpcap's mapping of a file's LINKTYPE_ value to the DLT_ value. */
 int capfile_linktype_to_dlt(uint32_t linktype);
 

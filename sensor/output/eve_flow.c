@@ -43,21 +43,26 @@ static void smb_members(struct jbuf *b, const struct flow_smb *s)
 	jb_obj_close(b);
 }
 
+/* An RDP protocol value by its name, or in hex when it has none. */
+static const char *rdp_protocol_text(uint32_t v, char other[12])
+{
+	const char *name = rdp_protocol_name(v);
+	if (name)
+		return name;
+	snprintf(other, 12, "0x%x", v);
+	return other;
+}
+
 /* The protocols of an RDP negotiation mask, by name. */
 static void rdp_protocols(struct jbuf *b, const char *key, uint32_t mask)
 {
+	char other[12];
 	jb_arr_open(b, key);
 	if (!mask)
 		jb_str(b, NULL, rdp_protocol_name(0));
-	for (uint32_t bit = 1; bit; bit <<= 1) {
-		if (!(mask & bit))
-			continue;
-		const char *name = rdp_protocol_name(bit);
-		char other[12];
-		if (!name)
-			snprintf(other, sizeof(other), "0x%x", bit);
-		jb_str(b, NULL, name ? name : other);
-	}
+	for (uint32_t bit = 1; bit; bit <<= 1)
+		if (mask & bit)
+			jb_str(b, NULL, rdp_protocol_text(bit, other));
 	jb_arr_close(b);
 }
 
@@ -70,11 +75,8 @@ static void rdp_members(struct jbuf *b, const struct flow_rdp *r)
 	if (r->confirmed && r->failure) {
 		jb_u64(b, "failure_code", r->selected);
 	} else if (r->confirmed) {
-		const char *sel = rdp_protocol_name(r->selected);
 		char other[12];
-		if (!sel)
-			snprintf(other, sizeof(other), "0x%x", r->selected);
-		jb_str(b, "selected", sel ? sel : other);
+		jb_str(b, "selected", rdp_protocol_text(r->selected, other));
 		jb_bool(b, "nla", rdp_nla(r->selected));
 	}
 	jb_obj_close(b);

@@ -76,12 +76,11 @@ struct evidence {
 	uint64_t mem_empty;           /* of which rings of flows without payload yet */
 	uint64_t empty_cap;           /* their share (empty_share()) */
 	uint32_t open;
-	/* Reread (evidence_reread): the rings keep where each frame is in its
-	 * capture file, not its bytes, and an alert reads them back. Reading a
-	 * file, every frame was copied into its ring only to be thrown away
-	 * unread by most flows: on the bench's fab capture that copy was a
-	 * third of the run and half its memory. */
-	bool reread;
+	/* Reread (evidence_reread, st.read_back): the rings keep where each
+	 * frame is in its capture file, not its bytes, and an alert reads them
+	 * back. Reading a file, every frame was copied into its ring only to
+	 * be thrown away unread by most flows: on the bench's fab capture that
+	 * copy was a third of the run and half its memory. */
 	struct ev_src *src;           /* reread: each input file */
 	size_t nsrc;
 	unsigned src_open;            /* of them with a descriptor open */
@@ -106,7 +105,7 @@ static size_t ring_size(const struct evidence *ev)
 {
 	const struct evidence_config *c = &ev->cfg;
 	return sizeof(struct ev_flow) + c->ring_packets * sizeof(struct ev_slot) +
-	       (ev->reread ? 0 : ring_bytes(c));
+	       (ev->st.read_back ? 0 : ring_bytes(c));
 }
 
 /* A flood must not starve real alerts of evidence (issue 16 item 2). A flood
@@ -374,7 +373,7 @@ static int src_fd(struct evidence *ev, size_t i, const char **why)
 static const uint8_t *slot_bytes(struct evidence *ev, const struct ev_flow *ef,
 				 const struct ev_slot *s)
 {
-	if (!ev->reread)
+	if (!ev->st.read_back)
 		return ef->data + s->off;
 	const char *why = NULL;
 	int fd = src_fd(ev, s->src, &why);
@@ -453,11 +452,10 @@ bool evidence_packet_shared(const struct evidence *ev, const struct flow *f, boo
 
 bool evidence_reread(struct evidence *ev)
 {
-	if (!ev || ev->mem || ev->reread)
-		return ev && ev->reread;
+	if (!ev || ev->mem || ev->st.read_back)
+		return ev && ev->st.read_back;
 	if (!(ev->rbuf = malloc(ev->cfg.snap)))
 		return false;
-	ev->reread = true;
 	ev->st.read_back = true;
 	return true;
 }
@@ -465,7 +463,7 @@ bool evidence_reread(struct evidence *ev)
 bool evidence_source(struct evidence *ev, uint16_t source, int fd, const char *path)
 {
 	struct stat sb;
-	if (!ev || !ev->reread || fd < 0 || !path || fstat(fd, &sb) < 0)
+	if (!ev || !ev->st.read_back || fd < 0 || !path || fstat(fd, &sb) < 0)
 		return false;
 	if (source >= ev->nsrc) {
 		size_t n = (size_t)source + 1;
@@ -508,7 +506,7 @@ void evidence_packet_at(struct evidence *ev, struct flow *f, int dlt, int64_t se
 {
 	if (!ev || !ev->dir_ok)
 		return;
-	if (ev->reread && (!at || source >= ev->nsrc || !ev->src[source].path)) {
+	if (ev->st.read_back && (!at || source >= ev->nsrc || !ev->src[source].path)) {
 		/* a frame that is in no file it can read back (the file was
 		 * swapped for a compressed one after it was checked) */
 		if (!ev->warned_unreadable)
@@ -553,14 +551,14 @@ void evidence_packet_at(struct evidence *ev, struct flow *f, int dlt, int64_t se
 		ef->file = -1;
 		ef->last_file = -1;
 		ef->slot = (struct ev_slot *)(ef + 1);
-		ef->data = ev->reread ? NULL : (uint8_t *)(ef->slot + ev->cfg.ring_packets);
+		ef->data = ev->st.read_back ? NULL : (uint8_t *)(ef->slot + ev->cfg.ring_packets);
 		f->evidence = ef;
 	}
 	if (dlt != ef->dlt)
 		return; /* one link type per file */
 	uint32_t len = caplen < ev->cfg.snap ? caplen : ev->cfg.snap;
 	struct ev_slot *s = &ef->slot[ef->head];
-	if (ev->reread) {
+	if (ev->st.read_back) {
 		s->src = source;
 		s->off = at;
 	} else {
