@@ -7,11 +7,11 @@ failure (tests/tools/rdppkt.py).
 
 usage: make_rdp_seeds.py OUTDIR
 """
-import hashlib
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from seed_captures import save  # noqa: E402
 import rdppkt as r  # noqa: E402
 
 seeds = [
@@ -25,8 +25,6 @@ seeds = [
     r.negotiation_failure(5),
 ]
 out = sys.argv[1]
-os.makedirs(out, exist_ok=True)
 for blob in seeds:
-    with open(os.path.join(out, hashlib.sha1(blob).hexdigest()), "wb") as f:
-        f.write(blob)
+    save(out, "", blob)
 print(f"{len(seeds)} seeds in {out}")

@@ -7,11 +7,11 @@ header, an NBSS keep-alive (tests/tools/smbpkt.py).
 
 usage: make_smb_seeds.py OUTDIR
 """
-import hashlib
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from seed_captures import save  # noqa: E402
 import smbpkt as s  # noqa: E402
 
 seeds = [
@@ -29,8 +29,6 @@ seeds = [
     s.NBSS_KEEPALIVE,
 ]
 out = sys.argv[1]
-os.makedirs(out, exist_ok=True)
 for blob in seeds:
-    with open(os.path.join(out, hashlib.sha1(blob).hexdigest()), "wb") as f:
-        f.write(blob)
+    save(out, "", blob)
 print(f"{len(seeds)} seeds in {out}")

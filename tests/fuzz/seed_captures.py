@@ -96,4 +96,5 @@ def main():
                 save(out, t, blob[:-7])
 
 
-main()
+if __name__ == "__main__":
+    main()
