@@ -17,9 +17,10 @@
  * oversized message it refuses to buffer). Gaps in the stream (capture loss)
  * are announced with gap(): the dissector must resynchronise.
  *
- * Dissectors never allocate per packet, never log, and never read outside the
- * bytes they are given. They report what they see as typed events through
- * ctx->emit().
+ * Dissectors never allocate (a flow's state may grow, once per need, through
+ * ctx->alloc, under the sensor's memory cap), never log, and never read
+ * outside the bytes they are given. They report what they see as typed
+ * events through ctx->emit().
  */
 #ifndef FABMON_DISSECTOR_H
 #define FABMON_DISSECTOR_H
@@ -99,6 +100,14 @@ struct dissect_ctx {
 	 * packet's turn (sensor/worker.h). NULL: nothing to wait for. Reading
 	 * the configuration in the global state needs no call. */
 	void (*shared)(struct dissect_ctx *ctx);
+	/* Per-flow memory beyond state_size, for what few flows need (a table
+	 * of open transactions past its first few entries): n zeroed bytes,
+	 * counted under the sensor's memory cap, or NULL when the cap is
+	 * reached (or there is no hook): the dissector does without. Taken
+	 * once per flow and need, never per packet; each block is handed back
+	 * with release() in finish() at the latest. */
+	void *(*alloc)(struct dissect_ctx *ctx, size_t n);
+	void (*release)(struct dissect_ctx *ctx, void *p, size_t n);
 	void *sink;           /* the sensor's, opaque here */
 };
 
@@ -108,6 +117,18 @@ static inline void *dissect_global(struct dissect_ctx *ctx)
 	if (ctx->shared)
 		ctx->shared(ctx);
 	return ctx->global;
+}
+
+/* More per-flow memory (see alloc above); NULL: do without. */
+static inline void *dissect_alloc(struct dissect_ctx *ctx, size_t n)
+{
+	return ctx->alloc ? ctx->alloc(ctx, n) : NULL;
+}
+
+static inline void dissect_release(struct dissect_ctx *ctx, void *p, size_t n)
+{
+	if (p && ctx->release)
+		ctx->release(ctx, p, n);
 }
 
 struct dissector {

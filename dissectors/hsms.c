@@ -188,7 +188,14 @@ struct pending {
 	uint32_t system;
 	int64_t sec;
 	uint32_t usec;
+	uint32_t order;            /* the flow's count of primaries when it was sent */
 };
+
+/* Open transactions a flow's state holds itself: a host and its equipment
+ * rarely have more open at once (an event report is answered before the
+ * next, mostly); a flow that has more gets a table of HSMS_MAX_PENDING
+ * (dissect_alloc). */
+#define INLINE_PENDING 8
 
 struct hsms_flow {
 	struct dissect_stream st;  /* init, resync, anomalies */
@@ -197,14 +204,24 @@ struct hsms_flow {
 	bool roles_known;
 	size_t eq_index;           /* + 1; 0 = not committed to the inventory */
 	uint64_t eq_counted;       /* messages of this flow already in the entry's count */
-	struct pending pend[HSMS_MAX_PENDING];
+	struct pending pend[INLINE_PENDING]; /* until more are open at once */
+	struct pending *more;      /* HSMS_MAX_PENDING of them, once grown */
+	bool more_refused;         /* the memory cap refused the table */
 	int64_t pend_oldest;       /* seconds of the oldest open transaction, 0 if none */
+	uint32_t pend_order;       /* transactions opened so far (wraps) */
 	bool flood_reported;
 	struct hsms_session_summary sum;
 	int64_t first_sec, last_sec;
 	uint32_t first_usec, last_usec;
-	struct gem_fields fields;
 };
+
+/* The open-transaction table: the flow's own slots, or the grown table
+ * (which starts with them, in the same places). */
+static struct pending *slots(struct hsms_flow *fs, int *n)
+{
+	*n = fs->more ? HSMS_MAX_PENDING : INLINE_PENDING;
+	return fs->more ? fs->more : fs->pend;
+}
 
 /* The global state to change it: the inventory and the select table
  * (dissect_global: with worker threads, in the packet's turn). */
@@ -308,10 +325,10 @@ static void copy_id(char *dst, size_t dstlen, const char *src)
 }
 
 /* MDLN/SOFTREV from S1F2/S1F13/S1F14: the sender is the equipment. */
-static void learn_identity(struct hsms_flow *fs, struct dissect_ctx *ctx)
+static void learn_identity(struct hsms_flow *fs, struct dissect_ctx *ctx, const struct gem_fields *gf)
 {
-	const struct gem_field *m = gem_field(&fs->fields, "mdln");
-	const struct gem_field *s = gem_field(&fs->fields, "softrev");
+	const struct gem_field *m = gem_field(gf, "mdln");
+	const struct gem_field *s = gem_field(gf, "softrev");
 	if (!m || !m->text[0])
 		return;
 	struct hsms_equipment *e = commit_equipment(fs, ctx);
@@ -365,8 +382,10 @@ static void role_evidence(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir
 
 static struct pending *pending_find(struct hsms_flow *fs, int reply_dir, uint32_t system)
 {
-	for (int i = 0; i < HSMS_MAX_PENDING; i++) {
-		struct pending *p = &fs->pend[i];
+	int n;
+	struct pending *t = slots(fs, &n);
+	for (int i = 0; i < n; i++) {
+		struct pending *p = &t[i];
 		if (p->used && p->dir != reply_dir && p->system == system)
 			return p;
 	}
@@ -377,21 +396,35 @@ static void pending_add(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, 
 			uint8_t stream, uint8_t function, bool wbit, uint32_t system)
 {
 	struct pending *slot = NULL, *oldest = NULL;
-	for (int i = 0; i < HSMS_MAX_PENDING; i++) {
-		struct pending *p = &fs->pend[i];
+	int n;
+	struct pending *t = slots(fs, &n);
+	for (int i = 0; i < n; i++) {
+		struct pending *p = &t[i];
 		if (!p->used) {
 			slot = p;
 			break;
 		}
-		if (!oldest || p->sec < oldest->sec || (p->sec == oldest->sec && p->usec < oldest->usec))
+		/* by the order they were sent: many share a timestamp (a segment
+		 * can carry many messages) */
+		if (!oldest || (int32_t)(p->order - oldest->order) < 0)
 			oldest = p;
+	}
+	if (!slot && !fs->more && !fs->more_refused) {
+		fs->more = dissect_alloc(ctx, HSMS_MAX_PENDING * sizeof(*fs->more));
+		if (fs->more) {
+			memcpy(fs->more, fs->pend, sizeof(fs->pend));
+			slot = &fs->more[INLINE_PENDING];
+		} else {
+			fs->more_refused = true;
+		}
 	}
 	if (!slot) {
 		/* Suricata's Modbus "flooded" idea: a peer that never answers
-		 * must not grow our state */
+		 * must not grow our state (n: fewer than HSMS_MAX_PENDING if the
+		 * memory cap refused the table, stats.app_layer.memcap_hits) */
 		if (!fs->flood_reported) {
 			dissect_anomaly(&fs->st, ctx, dir, "HSMS_TRANSACTION_FLOOD",
-				"more than %d transactions open at once", HSMS_MAX_PENDING);
+				"more than %d transactions open at once", n);
 			fs->flood_reported = true;
 		}
 		if (oldest->wbit)
@@ -399,7 +432,7 @@ static void pending_add(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, 
 		slot = oldest;
 	}
 	*slot = (struct pending){ true, (uint8_t)dir, stype, stream, function, wbit, system,
-				  ctx->ts_sec, ctx->ts_usec };
+				  ctx->ts_sec, ctx->ts_usec, fs->pend_order++ };
 	if (fs->pend_oldest == 0 || ctx->ts_sec < fs->pend_oldest)
 		fs->pend_oldest = ctx->ts_sec;
 }
@@ -413,8 +446,10 @@ static void expire_pending(struct hsms_flow *fs, struct dissect_ctx *ctx, bool c
 			 (uint64_t)(ctx->ts_sec - fs->pend_oldest) * 1000000 <= t3))
 		return;
 	int64_t oldest = 0;
-	for (int i = 0; i < HSMS_MAX_PENDING; i++) {
-		struct pending *p = &fs->pend[i];
+	int n;
+	struct pending *t = slots(fs, &n);
+	for (int i = 0; i < n; i++) {
+		struct pending *p = &t[i];
 		if (!p->used)
 			continue;
 		uint64_t age = dissect_elapsed_us(p->sec, p->usec, ctx->ts_sec, ctx->ts_usec);
@@ -738,9 +773,10 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 		dissect_anomaly(&fs->st, ctx, dir, secs2_err_name(m->check.err),
 			"S%uF%u body: %s at byte %zu of %" PRIu32, m->stream, m->function,
 			secs2_err_name(m->check.err), m->check.err_offset, m->body_total);
-	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &cfg->limits,
-		    &fs->fields);
-	m->fields = &fs->fields;
+	/* the message's fields, read by the sinks as it is emitted below */
+	struct gem_fields fields;
+	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &cfg->limits, &fields);
+	m->fields = &fields;
 	m->sml_limits = cfg->sml ? &cfg->limits : NULL;
 
 	/* the inventory counts it (shared by the workers: after the decoding,
@@ -748,11 +784,11 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	touch_equipment(fs, ctx, m->session_id, true);
 
 	/* who is who */
-	role_evidence(fs, ctx, dir, m->stream, m->function, m->gem, &fs->fields);
+	role_evidence(fs, ctx, dir, m->stream, m->function, m->gem, &fields);
 	m->sender = sender_role(fs, dir);
 	m->roles_from_messages = fs->roles_known;
 	if (m->stream == 1 && (m->function == 2 || m->function == 13 || m->function == 14))
-		learn_identity(fs, ctx);
+		learn_identity(fs, ctx, &fields);
 	if (fs->roles_known && m->gem && (m->function & 1) && m->gem->dir != GEM_DIR_BOTH) {
 		enum hsms_role want = m->gem->dir == GEM_DIR_H2E ? HSMS_ROLE_HOST : HSMS_ROLE_EQUIPMENT;
 		if (want != m->sender)
@@ -911,6 +947,8 @@ static void hsms_finish(void *state, struct dissect_ctx *ctx)
 	if (!fs->st.init)
 		return;
 	expire_pending(fs, ctx, true);
+	dissect_release(ctx, fs->more, HSMS_MAX_PENDING * sizeof(*fs->more));
+	fs->more = NULL;
 	/* a connection whose roles stayed unknown: assume connect mode */
 	if (fs->sum.data_messages || fs->sum.control_messages) {
 		if (!fs->eq_index)

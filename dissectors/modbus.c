@@ -661,17 +661,32 @@ struct mb_pending {
 	uint8_t adu[MODBUS_MAX_ADU];
 };
 
+/* Open requests a flow's state holds itself. A client rarely has more than
+ * one open (libmodbus waits for each answer), a gateway polling several
+ * units a few; a flow that has more open at once gets a table of
+ * MODBUS_MAX_PENDING (dissect_alloc), so that 64 slots of 312 bytes are
+ * not the cost of every connection. */
+#define INLINE_PENDING 4
+
 struct modbus_flow {
 	struct dissect_stream st;  /* init, resync, anomalies */
 	int request_dir;          /* direction of requests */
 	size_t dev_index;         /* + 1 */
-	struct mb_pending pend[MODBUS_MAX_PENDING];
+	struct mb_pending pend[INLINE_PENDING]; /* until more are open at once */
+	struct mb_pending *more;  /* MODBUS_MAX_PENDING of them, once grown */
+	bool more_refused;        /* the memory cap refused the table */
 	uint64_t next_tx;         /* transactions created so far */
 	bool flood_reported;
 	struct modbus_session_summary sum;
-	struct modbus_pdu pdu;    /* the PDU being handled */
-	struct modbus_pdu other;  /* its request, decoded again from pend[] */
 };
+
+/* The open-request table: the flow's own slots, or the grown table (which
+ * starts with them, in the same places). */
+static struct mb_pending *slots(struct modbus_flow *fs, int *n)
+{
+	*n = fs->more ? MODBUS_MAX_PENDING : INLINE_PENDING;
+	return fs->more ? fs->more : fs->pend;
+}
 
 static void asset_event(struct dissect_ctx *ctx, enum modbus_asset_change c, const struct modbus_device *d)
 {
@@ -799,9 +814,11 @@ static void learn_identity(struct modbus_flow *fs, struct dissect_ctx *ctx, cons
 
 static struct mb_pending *pending_find(struct modbus_flow *fs, uint16_t tid, uint8_t unit)
 {
-	for (int i = 0; i < MODBUS_MAX_PENDING; i++)
-		if (fs->pend[i].used && fs->pend[i].transaction_id == tid && fs->pend[i].unit_id == unit)
-			return &fs->pend[i];
+	int n;
+	struct mb_pending *t = slots(fs, &n);
+	for (int i = 0; i < n; i++)
+		if (t[i].used && t[i].transaction_id == tid && t[i].unit_id == unit)
+			return &t[i];
 	return NULL;
 }
 
@@ -857,17 +874,18 @@ static const char *decode_adu(struct bview adu, const struct mbap *h, bool reque
 	return o->anomaly;
 }
 
-/* The request of an open transaction, decoded again into fs->other. */
-static const struct modbus_pdu *pending_request(struct modbus_flow *fs, const struct mb_pending *p)
+/* The request of an open transaction, decoded again into out. */
+static const struct modbus_pdu *pending_request(const struct modbus_flow *fs, const struct mb_pending *p,
+						struct modbus_pdu *out)
 {
 	struct bview adu = bv_make(p->adu, p->adu_len);
 	struct bview hv = adu;
 	struct mbap h;
 	read_mbap(&hv, &h);
-	decode_adu(adu, &h, true, NULL, &fs->other);
-	fs->other.dir = fs->request_dir;
-	fs->other.tx_id = p->tx_id;
-	return &fs->other;
+	decode_adu(adu, &h, true, NULL, out);
+	out->dir = fs->request_dir;
+	out->tx_id = p->tx_id;
+	return out;
 }
 
 static void emit_tx(struct dissect_ctx *ctx, int dir, const struct modbus_tx *tx)
@@ -880,16 +898,33 @@ static void emit_tx(struct dissect_ctx *ctx, int dir, const struct modbus_tx *tx
 static void pending_give_up(struct modbus_flow *fs, struct dissect_ctx *ctx, struct mb_pending *p,
 			    enum modbus_tx_state st)
 {
-	struct modbus_tx tx = { p->tx_id, pending_request(fs, p), NULL, st, 0 };
+	struct modbus_pdu req;
+	struct modbus_tx tx = { p->tx_id, pending_request(fs, p, &req), NULL, st, 0 };
 	emit_tx(ctx, fs->request_dir, &tx);
 	p->used = false;
+}
+
+/* A free slot in a grown table, false if it cannot grow. */
+static struct mb_pending *grow(struct modbus_flow *fs, struct dissect_ctx *ctx)
+{
+	if (fs->more || fs->more_refused)
+		return NULL;
+	fs->more = dissect_alloc(ctx, MODBUS_MAX_PENDING * sizeof(*fs->more));
+	if (!fs->more) {
+		fs->more_refused = true;
+		return NULL;
+	}
+	memcpy(fs->more, fs->pend, sizeof(fs->pend));
+	return &fs->more[INLINE_PENDING];
 }
 
 static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const struct modbus_pdu *req)
 {
 	struct mb_pending *slot = NULL, *oldest = NULL;
-	for (int i = 0; i < MODBUS_MAX_PENDING; i++) {
-		struct mb_pending *p = &fs->pend[i];
+	int n;
+	struct mb_pending *t = slots(fs, &n);
+	for (int i = 0; i < n; i++) {
+		struct mb_pending *p = &t[i];
 		if (!p->used) {
 			slot = p;
 			break;
@@ -897,11 +932,15 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 		if (!oldest || p->tx_id < oldest->tx_id)
 			oldest = p;
 	}
+	if (!slot)
+		slot = grow(fs, ctx);
 	if (!slot) {
-		/* Suricata's "flooded": requests without answers must not grow state */
+		/* Suricata's "flooded": requests without answers must not grow
+		 * state (n: fewer than MODBUS_MAX_PENDING if the memory cap
+		 * refused the table, stats.app_layer.memcap_hits) */
 		if (!fs->flood_reported) {
 			dissect_anomaly(&fs->st, ctx, fs->request_dir, "MODBUS_FLOODED",
-				"more than %d requests unanswered at once", MODBUS_MAX_PENDING);
+				"more than %d requests unanswered at once", n);
 			fs->flood_reported = true;
 		}
 		fs->sum.unanswered++;
@@ -923,7 +962,8 @@ static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const s
 static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir, struct bview adu,
 		       const struct mbap *h)
 {
-	struct modbus_pdu *p = &fs->pdu;
+	struct modbus_pdu pdu, req;
+	struct modbus_pdu *p = &pdu;
 	bool request = dir == fs->request_dir;
 	struct mb_pending *pend = request ? NULL : pending_find(fs, h->transaction_id, h->unit_id);
 	const char *bad = decode_adu(adu, h, request, pend ? &pend->req : NULL, p);
@@ -968,7 +1008,7 @@ static void handle_adu(struct modbus_flow *fs, struct dissect_ctx *ctx, int dir,
 		return;
 	struct modbus_tx tx = { p->tx_id, NULL, p, MODBUS_TX_UNMATCHED, 0 };
 	if (pend) {
-		tx.request = pending_request(fs, pend);
+		tx.request = pending_request(fs, pend, &req);
 		tx.state = MODBUS_TX_ANSWERED;
 		tx.latency_us = dissect_elapsed_us(pend->sec, pend->usec, ctx->ts_sec, ctx->ts_usec);
 		pend->used = false;
@@ -1109,16 +1149,20 @@ static void modbus_finish(void *state, struct dissect_ctx *ctx)
 	if (!fs->st.init)
 		return;
 	/* the requests still open, in the order they were sent */
+	int n;
+	struct mb_pending *t = slots(fs, &n);
 	for (;;) {
 		struct mb_pending *first = NULL;
-		for (int i = 0; i < MODBUS_MAX_PENDING; i++)
-			if (fs->pend[i].used && (!first || fs->pend[i].tx_id < first->tx_id))
-				first = &fs->pend[i];
+		for (int i = 0; i < n; i++)
+			if (t[i].used && (!first || t[i].tx_id < first->tx_id))
+				first = &t[i];
 		if (!first)
 			break;
 		fs->sum.unanswered++;
 		pending_give_up(fs, ctx, first, MODBUS_TX_UNANSWERED);
 	}
+	dissect_release(ctx, fs->more, MODBUS_MAX_PENDING * sizeof(*fs->more));
+	fs->more = NULL;
 	fs->sum.anomalies = fs->st.anomalies;
 	fs->sum.resyncs = fs->st.resyncs;
 	struct app_event ev = { APP_EVENT_MODBUS_SESSION, 0, &fs->sum };

@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,20 +52,53 @@
 #include "report/report_model.h"
 #include "report/report_render.h"
 
+/* report.json goes out through a buffer of its own: json_dumpf calls fwrite
+ * for every token (about 100 instructions a byte of report.json), and
+ * json_dumps would hold all of it in memory at the end of the run, when
+ * memory peaks. */
+struct json_out {
+	FILE *f;
+	size_t len;
+	bool failed;
+	char buf[64 * 1024];
+};
+
+static void json_out_flush(struct json_out *o)
+{
+	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+		o->failed = true;
+	o->len = 0;
+}
+
+static int json_out_put(const char *s, size_t n, void *data)
+{
+	struct json_out *o = data;
+	if (o->len + n > sizeof(o->buf)) {
+		json_out_flush(o);
+		if (n > sizeof(o->buf)) {
+			o->failed |= fwrite(s, 1, n, o->f) != n;
+			return o->failed ? -1 : 0;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	return o->failed ? -1 : 0;
+}
+
 static int write_json(FILE *f, const json_t *rep)
 {
-	/* into memory, then one write: json_dumpf calls fwrite for every token
-	 * (about 100 instructions a byte of report.json) */
-	char *text = json_dumps(rep, JSON_INDENT(1));
-	if (!text)
+	struct json_out *o = malloc(sizeof(*o));
+	if (!o)
 		return -1;
-	size_t len = strlen(text);
-	bool ok = fwrite(text, 1, len, f) == len;
-	free(text);
-	if (!ok)
-		return -1;
-	fputc('\n', f);
-	return 0;
+	o->f = f;
+	o->len = 0;
+	o->failed = false;
+	int rc = json_dump_callback(rep, json_out_put, o, JSON_INDENT(1));
+	json_out_put("\n", 1, o);
+	json_out_flush(o);
+	rc = rc < 0 || o->failed ? -1 : 0;
+	free(o);
+	return rc;
 }
 
 /* Write outdir/name through a temporary file renamed into place. */

@@ -126,7 +126,9 @@ struct rmac *engine_mac_get(struct engine_hosts *t, const uint8_t *mac)
 
 void engine_macs_forget(struct engine_hosts *t)
 {
-	if (t->midx)
+	/* an empty table is all zero already: clearing it would commit every
+	 * page of the calloc'd index at start (the policy is set then) */
+	if (t->midx && t->nmacs)
 		memset(t->midx, 0, ((size_t)t->mmask + 1) * sizeof(*t->midx));
 	t->nmacs = 0;
 }

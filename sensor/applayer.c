@@ -149,6 +149,30 @@ static void enter_shared(struct dissect_ctx *dc)
 	al->enter_shared(al->enter_ctx);
 }
 
+static bool mem_take(struct applayer *al, size_t n);
+static void mem_give(struct applayer *al, size_t n);
+
+/* A dissector's flow state grows (dissect_alloc): under --app-memcap, a
+ * refusal counted in memcap_hits like a state or buffer refused. */
+static void *ctx_alloc(struct dissect_ctx *dc, size_t n)
+{
+	struct applayer *al = ((struct emit_ctx *)dc)->al;
+	if (!mem_take(al, n)) {
+		al->st.memcap_hits++;
+		return NULL;
+	}
+	void *p = calloc(1, n);
+	if (!p)
+		mem_give(al, n);
+	return p;
+}
+
+static void ctx_release(struct dissect_ctx *dc, void *p, size_t n)
+{
+	mem_give(((struct emit_ctx *)dc)->al, n);
+	free(p);
+}
+
 static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
 		     struct applayer_proto *proto, int64_t sec, uint32_t usec)
 {
@@ -171,6 +195,8 @@ static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
 	ec->dc.global = proto ? proto->global : NULL;
 	ec->dc.emit = emit;
 	ec->dc.shared = al->enter_shared ? enter_shared : NULL;
+	ec->dc.alloc = ctx_alloc;
+	ec->dc.release = ctx_release;
 	ec->dc.sink = al;
 }
 

@@ -30,7 +30,7 @@ struct applayer_stats {
 	uint64_t gaps;              /* gaps announced to dissectors */
 	/* the dissectors' per-flow memory: state and buffers (applayer.memcap) */
 	uint64_t memuse, mempeak;
-	uint64_t memcap_hits;       /* flows not dissected (or no further) because of the cap */
+	uint64_t memcap_hits;       /* flows not dissected (or no further), or refused more state, at the cap */
 };
 
 #define APPLAYER_MAX_PROTOS 8

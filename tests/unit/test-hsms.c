@@ -500,6 +500,83 @@ static void test_junk_past_probe(void)
 	CHECK_STR(x.log.s, "");
 }
 
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *t = s; (t = strstr(t, what)) != NULL; t++)
+		n++;
+	return n;
+}
+
+/* A selected session, then n primaries S1F3 W from the host, system bytes
+ * 10 on. */
+static void open_transactions(struct fx *x, int n)
+{
+	uint8_t b[64];
+	size_t bn = ctl(b, HSMS_SELECT_REQ, 1, 0xffff, 0);
+	feed(x, 0, b, bn, bn);
+	bn = ctl(b, HSMS_SELECT_RSP, 1, 0xffff, 0);
+	feed(x, 1, b, bn, bn);
+	for (int i = 0; i < n; i++) {
+		bn = data(b, 1, 3, true, (uint32_t)(10 + i), "0100");
+		feed(x, 0, b, bn, bn);
+	}
+}
+
+static void answer(struct fx *x, uint32_t sys)
+{
+	uint8_t b[64];
+	size_t bn = data(b, 1, 4, false, sys, "0100");
+	feed(x, 1, b, bn, bn);
+}
+
+/* The table of open transactions: a flow's state holds 8, a flow with more
+ * open gets a table of HSMS_MAX_PENDING (under the memory cap), past that
+ * the oldest is given up (HSMS_TRANSACTION_FLOOD, once). */
+static void test_transaction_table(void)
+{
+	/* 12 open, answered last first: every reply finds its primary */
+	struct fx x;
+	setup(&x, 5000);
+	open_transactions(&x, 12);
+	CHECK(x.al.st.memuse >= dissector_hsms.state_size + HSMS_MAX_PENDING * 16);
+	for (int i = 11; i >= 0; i--)
+		answer(&x, (uint32_t)(10 + i));
+	teardown(&x);
+	CHECK_EQ(count(x.log.s, " reply|"), 12);
+	CHECK_EQ(count(x.log.s, "!"), 0);
+	CHECK(strstr(x.log.s, "E S1F4 sys=10 reply|end selected data=24 ctl=2 unanswered=0|") != NULL);
+	CHECK_EQ(x.al.st.memuse, 0);
+	CHECK_EQ(x.al.st.memcap_hits, 0);
+
+	/* 70 open, none answered: the 6 oldest given up, the 64 others at the end */
+	setup(&x, 5000);
+	open_transactions(&x, 70);
+	teardown(&x);
+	CHECK_EQ(count(x.log.s, "! HSMS_TRANSACTION_FLOOD|"), 1);
+	CHECK(strstr(x.log.s, "H S1F3W sys=73 +|! HSMS_TRANSACTION_FLOOD|H S1F3W sys=74 +|") != NULL);
+	CHECK_EQ(count(x.log.s, "! HSMS_UNANSWERED_AT_CLOSE|"), 64);
+	CHECK(strstr(x.log.s, "end selected data=70 ctl=2 unanswered=70|") != NULL);
+
+	/* the memory cap refuses the table: 8 open at most; the two oldest are
+	 * given up, though all have the same timestamp (one segment can carry
+	 * many), and the replies to them answer nothing */
+	setup(&x, 5000);
+	x.al.memcap = dissector_hsms.state_size + 256;
+	open_transactions(&x, 10);
+	CHECK_EQ(x.al.st.memcap_hits, 1);
+	CHECK_EQ(x.al.st.memuse, dissector_hsms.state_size);
+	for (int i = 0; i < 10; i++)
+		answer(&x, (uint32_t)(10 + i));
+	teardown(&x);
+	CHECK_EQ(x.al.st.memcap_hits, 1); /* asked once */
+	CHECK_EQ(count(x.log.s, "! HSMS_TRANSACTION_FLOOD|"), 1);
+	CHECK(strstr(x.log.s, "! HSMS_REPLY_WITHOUT_PRIMARY|E S1F4 sys=10 orphan|"
+			      "! HSMS_REPLY_WITHOUT_PRIMARY|E S1F4 sys=11 orphan|E S1F4 sys=12 reply|") != NULL);
+	CHECK_EQ(count(x.log.s, " reply|"), 8);
+	CHECK(strstr(x.log.s, "end selected data=20 ctl=2 unanswered=2|") != NULL);
+}
+
 int main(void)
 {
 	RUN(test_session);
@@ -512,5 +589,6 @@ int main(void)
 	RUN(test_resync_everywhere);
 	RUN(test_junk_past_probe);
 	RUN(test_routine);
+	RUN(test_transaction_table);
 	return test_done();
 }

@@ -488,6 +488,70 @@ static void test_flood(void)
 	CHECK(strstr(strstr(x.log.s, "MODBUS_FLOODED") + 1, "MODBUS_FLOODED") == NULL);
 }
 
+/* More requests open than a flow's state holds itself (4): the table grows,
+ * under the memory cap, and every request still finds its response, out of
+ * order too; the grown table is given back at the flow's end. */
+static void test_pending_grows(void)
+{
+	struct fx x;
+	setup(&x, 502);
+	uint8_t b[16];
+	for (int i = 1; i <= 6; i++) {
+		size_t n = adu(b, (uint16_t)i, 1, "0300000001");
+		feed(&x, 0, b, n, n, i);
+	}
+	uint64_t state = dissector_modbus.state_size;
+	CHECK(x.al.st.memuse > state + 64 * 256); /* the table: 64 requests of up to 260 bytes */
+	for (int i = 6; i >= 1; i--) {
+		size_t n = adu(b, (uint16_t)i, 1, "03020001");
+		feed(&x, 1, b, n, n, 10 + i);
+	}
+	applayer_end(&x.al, &x.f, 20, 0);
+	CHECK_EQ(x.al.st.memuse, 0);
+	CHECK_EQ(x.al.st.memcap_hits, 0);
+	applayer_destroy(&x.al);
+	for (int i = 1; i <= 6; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "|tx%d answered Q R|", i);
+		CHECK(strstr(x.log.s, want) != NULL);
+	}
+	CHECK(strstr(x.log.s, "MODBUS") == NULL); /* no anomaly */
+	CHECK(strstr(x.log.s, "end q=6 r=6 unanswered=0|") != NULL);
+}
+
+/* The memory cap refuses the grown table: the flow is still dissected, with
+ * the 4 open requests its state holds; the oldest is given up for a fifth,
+ * counted as a memory cap hit and reported as a flood of 4. */
+static void test_pending_at_memcap(void)
+{
+	struct fx x;
+	setup(&x, 502);
+	x.al.memcap = dissector_modbus.state_size + 1024;
+	uint8_t b[16];
+	for (int i = 1; i <= 6; i++) {
+		size_t n = adu(b, (uint16_t)i, 1, "0300000001");
+		feed(&x, 0, b, n, n, i);
+	}
+	CHECK_EQ(x.al.st.memcap_hits, 1); /* asked once, not for every request */
+	CHECK_EQ(x.al.st.memuse, dissector_modbus.state_size);
+	for (int i = 6; i >= 1; i--) {
+		size_t n = adu(b, (uint16_t)i, 1, "03020001");
+		feed(&x, 1, b, n, n, 10 + i);
+	}
+	applayer_end(&x.al, &x.f, 20, 0);
+	applayer_destroy(&x.al);
+	CHECK(strstr(x.log.s, "! MODBUS_FLOODED|") != NULL);
+	CHECK(strstr(x.log.s, "|tx1 evicted Q|") && strstr(x.log.s, "|tx2 evicted Q|"));
+	for (int i = 3; i <= 6; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "|tx%d answered Q R|", i);
+		CHECK(strstr(x.log.s, want) != NULL);
+	}
+	/* the responses to the two given up find no request */
+	CHECK(strstr(x.log.s, "|tx7 unmatched R|") && strstr(x.log.s, "|tx8 unmatched R|"));
+	CHECK_EQ(x.al.st.memcap_hits, 1);
+}
+
 /* Requests go to port 502 even when the 502 side opened the connection. */
 static void test_direction_by_port(void)
 {
@@ -726,6 +790,8 @@ int main(void)
 	RUN(test_suricata_layout);
 	RUN(test_stream);
 	RUN(test_flood);
+	RUN(test_pending_grows);
+	RUN(test_pending_at_memcap);
 	RUN(test_direction_by_port);
 	RUN(test_inventory_limit);
 	RUN(test_probe);
