@@ -779,8 +779,9 @@ static void on_exposure(struct rep *r, json_t *rec)
 	if (!ip || !json_is_array(json_object_get(x, "services")))
 		return;
 	/* its times in EVE's form, as the report's others (an older file's
-	 * +00:00 reads the same) */
-	json_t *c = json_deep_copy(x);
+	 * +00:00 reads the same); the record is dropped after this call, so
+	 * its part is kept and changed in place, not copied */
+	json_t *c = json_incref(x);
 	size_t i;
 	json_t *s;
 	json_array_foreach(json_object_get(c, "services"), i, s) {
