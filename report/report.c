@@ -119,6 +119,7 @@ static int write_file(const char *outdir, const char *name, int (*fn)(FILE *, co
 			close(fd);
 		return -1;
 	}
+	setvbuf(f, NULL, _IOFBF, 64 * 1024); /* report.html is a megabyte or more */
 	int rc = fn(f, rep);
 	bool bad = rc < 0 || ferror(f);
 	int e = bad ? (errno ? errno : EIO) : 0;

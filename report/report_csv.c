@@ -20,11 +20,12 @@ static void csv_field(FILE *f, const char *s)
 		fputc('"', f);
 	if (formula)
 		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	/* runs between quotes in one write each; a quote is doubled */
+	for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+		fwrite(s, 1, (size_t)(q + 1 - s), f);
+		fputc('"', f);
 	}
+	fputs(s, f);
 	if (quote || formula)
 		fputc('"', f);
 }

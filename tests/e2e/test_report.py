@@ -500,8 +500,14 @@ def test_escaping(tmp, out):
            "asset": {"change": "summary", "kind": "equipment", "protocol": "hsms",
                      "ip": "10.30.9.9", "model": evil, "software_revision": "1</td>",
                      "hsms_ports": [5000], "hosts": ["10.20.1.10"]}}
+    # a control character (shown as \\xNN), quotes, and a cell a spreadsheet
+    # would run as a formula
+    odd = "=cmd\x01\"q\" & <marquee>"
+    rec2 = json.loads(json.dumps(rec))
+    rec2["asset"].update({"ip": "10.30.9.8", "model": odd, "software_revision": "2"})
     with open(os.path.join(d, "eve.json"), "a", encoding="utf-8") as f:
         f.write(json.dumps(rec) + "\n")
+        f.write(json.dumps(rec2) + "\n")
     r = run([FABMON, "report", d, "-o", os.path.join(d, "rep")])
     c.eq("escaping: report exit", r.returncode, 0)
     text, dom = dom_of(os.path.join(d, "rep", "report.html"), tmp)
@@ -512,6 +518,12 @@ def test_escaping(tmp, out):
     with open(os.path.join(d, "rep", "inventory.csv"), newline="", encoding="utf-8") as f:
         rows = [x for x in csv.DictReader(f) if x["ip"] == "10.30.9.9"]
     c.eq("escaping: inventory.csv model", [x["model"] for x in rows], [evil])
+    a = [x["data-model"] for x in dom.rows.get("asset-row", []) if x["data-ip"] == "10.30.9.8"]
+    c.eq("escaping: control character and quotes in HTML", a, ["=cmd\\x01\"q\" & <marquee>"])
+    c.eq("escaping: no marquee element", dom.tags.get("marquee", 0), 0)
+    with open(os.path.join(d, "rep", "inventory.csv"), newline="", encoding="utf-8") as f:
+        rows = [x for x in csv.DictReader(f) if x["ip"] == "10.30.9.8"]
+    c.eq("escaping: inventory.csv formula, quotes", [x["model"] for x in rows], ["'" + odd])
 
 
 def test_errors(tmp, out):
