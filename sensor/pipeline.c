@@ -2,6 +2,7 @@
 #include "sensor/pipeline.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,7 @@ int pipeline_reload_policy(struct pipeline *pl, char *err, size_t errlen)
 
 void pipeline_destroy(struct pipeline *pl)
 {
+	pipeline_release_classifiers_wait(pl);
 	pipeline_stop_workers(pl);
 	syslog_out_destroy(pl->syslog);
 	pl->syslog = NULL;
@@ -424,6 +426,30 @@ void pipeline_finish(struct pipeline *pl)
 		eve_exposure_all(&pl->eve, rules_exposure(pl->rules));
 }
 
+static void *release_classifiers(void *arg)
+{
+	struct pipeline *pl = arg;
+	for (unsigned i = 0; i < pl->nworkers; i++)
+		worker_release_classifier(&pl->w[i]);
+	return NULL;
+}
+
+void pipeline_release_classifiers_start(struct pipeline *pl)
+{
+	pipeline_stop_workers(pl);
+	pl->eve.ndpi = NULL; /* no record is written after pipeline_finish's */
+	pl->releasing = pthread_create(&pl->release_thread, NULL, release_classifiers, pl) == 0;
+	if (!pl->releasing)
+		release_classifiers(pl);
+}
+
+void pipeline_release_classifiers_wait(struct pipeline *pl)
+{
+	if (pl->releasing)
+		pthread_join(pl->release_thread, NULL);
+	pl->releasing = false;
+}
+
 void pipeline_flush_output(struct pipeline *pl)
 {
 	if (!pl->eve_enabled)
@@ -475,7 +501,7 @@ void pipeline_totals(const struct pipeline *pl, struct pipeline_totals *t)
 		t->reasm.mem_peak += w->reasm.mem_peak;
 		t->reasm.memcap_hits += w->reasm.memcap_hits;
 		t->reasm.forced_gaps += w->reasm.forced_gaps;
-		const struct ndpi_classifier_stats *ns = ndpi_classifier_stats(w->ndpi);
+		const struct ndpi_classifier_stats *ns = w->ndpi ? ndpi_classifier_stats(w->ndpi) : &w->ndpi_final;
 		t->ndpi.detected += ns->detected;
 		t->ndpi.guessed += ns->guessed;
 		t->ndpi.unknown += ns->unknown;

@@ -15,6 +15,7 @@
 #ifndef FABMON_PIPELINE_H
 #define FABMON_PIPELINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,8 @@ struct pipeline {
 	struct publisher *publisher;  /* --publish: started once eve.json is open (run.c) */
 	uint64_t publish_left;        /* bytes not acknowledged when the final stats were written */
 	bool policy_failed;           /* pipeline_init failed on the policy */
+	pthread_t release_thread;     /* pipeline_release_classifiers_start's */
+	bool releasing;
 };
 
 /* The workers' counters, summed. */
@@ -122,6 +125,12 @@ void pipeline_stop_workers(struct pipeline *pl);
 
 /* End every flow that is still open. */
 void pipeline_finish(struct pipeline *pl);
+/* After pipeline_finish, while the audit report is written: nDPI's
+ * detection modules freed on a thread of their own (their teardown is
+ * some 10 ms of tables), joined by _wait or pipeline_destroy. Their
+ * counters stay; nothing may classify or name a protocol meanwhile. */
+void pipeline_release_classifiers_start(struct pipeline *pl);
+void pipeline_release_classifiers_wait(struct pipeline *pl);
 
 /* A stats record at capture time (sec, usec). */
 void pipeline_write_stats(struct pipeline *pl, int64_t sec, uint32_t usec, bool final);

@@ -589,6 +589,7 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 		       flows_created(pl), records - pl->eve.out.dropped, o->outdir);
 	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
 		char rerr[512];
+		pipeline_release_classifiers_start(pl); /* meanwhile, on the other core */
 		struct rep *fed = report_queue_finish(pl->eve.report); /* every record fed */
 		pl->eve.report = NULL;
 		int rrc = fed ? report_feed_write(fed, NULL, o->report_lang, rerr, sizeof(rerr))

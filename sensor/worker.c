@@ -209,6 +209,15 @@ int worker_init(struct worker *w, const struct worker_shared *shared, unsigned i
 	return 0;
 }
 
+void worker_release_classifier(struct worker *w)
+{
+	if (!w->ndpi)
+		return;
+	w->ndpi_final = *ndpi_classifier_stats(w->ndpi);
+	ndpi_classifier_destroy(w->ndpi);
+	w->ndpi = NULL;
+}
+
 void worker_destroy(struct worker *w)
 {
 	rules_sink_destroy(&w->rules_sink);

@@ -29,7 +29,8 @@
 #include "sensor/flow/tcp_reasm.h"
 #include "sensor/rules_sink.h"
 
-struct ndpi_classifier;
+#include "dissectors/ndpi_classify.h"
+
 struct rules;
 struct evidence;
 struct summary;
@@ -57,7 +58,8 @@ struct worker {
 	struct worker_shared sh;
 	unsigned index;
 	struct flow_table *ft;
-	struct ndpi_classifier *ndpi;
+	struct ndpi_classifier *ndpi; /* NULL once released (worker_release_classifier) */
+	struct ndpi_classifier_stats ndpi_final; /* its counters then */
 	struct tcp_reasm reasm;
 	struct ipfrag *frag;
 	struct applayer app;          /* the dissectors; their global state is worker 0's */
@@ -72,6 +74,9 @@ struct worker {
 int worker_init(struct worker *w, const struct worker_shared *shared, unsigned index, unsigned n,
 		char *err, size_t errlen);
 void worker_destroy(struct worker *w);
+/* nDPI's detection module and flow pool freed ahead of the rest, its
+ * counters kept (pipeline_totals reads them): once the flows have ended. */
+void worker_release_classifier(struct worker *w);
 
 /* Where its events go (the rules or learner, the summary, EVE); again
  * when the learner or the turn changes. */
