@@ -15,6 +15,7 @@ struct flow_table {
 	struct flow *flows;
 	uint32_t *buckets;
 	uint32_t nbuckets_mask;
+	uint32_t nbuckets_max;   /* a power of two >= the capacity */
 	uint32_t free_head;      /* freed entries chained through hnext */
 	uint32_t never_used;     /* entries from here on were never handed out */
 	struct lru lists[FLOW_TC_COUNT];
@@ -84,6 +85,30 @@ static void lru_append(struct flow_table *ft, struct flow *f, uint8_t tclass)
 	l->tail = idx;
 }
 
+#define BUCKETS_MIN 1024u
+
+/* Twice the buckets, the flows rehashed (chain order does not matter: keys
+ * are unique). Without memory the table keeps its size, only slower. */
+static void grow_buckets(struct flow_table *ft)
+{
+	uint32_t nb = (ft->nbuckets_mask + 1) * 2;
+	uint32_t *b = malloc((size_t)nb * sizeof(*b));
+	if (!b)
+		return;
+	memset(b, 0xff, (size_t)nb * sizeof(*b));
+	for (uint32_t i = 0; i < ft->never_used; i++) {
+		struct flow *f = &ft->flows[i];
+		if (!f->in_use)
+			continue;
+		uint32_t h = (uint32_t)key_hash(&f->key, ft->cfg.hash_seed) & (nb - 1);
+		f->hnext = b[h];
+		b[h] = i;
+	}
+	free(ft->buckets);
+	ft->buckets = b;
+	ft->nbuckets_mask = nb - 1;
+}
+
 struct flow_table *flow_table_create(const struct flow_config *cfg, flow_end_fn on_end, void *ctx)
 {
 	if (cfg->capacity == 0 || cfg->capacity >= FLOW_NONE / 2)
@@ -97,6 +122,12 @@ struct flow_table *flow_table_create(const struct flow_config *cfg, flow_end_fn 
 	uint32_t nb = 1;
 	while (nb < cfg->capacity)
 		nb <<= 1;
+	ft->nbuckets_max = nb;
+	/* the buckets grow with the flows (flow_table_get): a table sized for
+	 * the capacity would spread a few thousand flows over 512 KiB, and
+	 * every lookup would miss the cache */
+	if (nb > BUCKETS_MIN)
+		nb = BUCKETS_MIN;
 	ft->nbuckets_mask = nb - 1;
 	/* calloc of a large block maps zero pages lazily: RSS grows with the
 	 * flows actually used, the bound is fixed here */
@@ -290,6 +321,9 @@ struct flow *flow_table_get(struct flow_table *ft, const struct packet *p, int *
 	ft->st.created++;
 	if (++ft->st.active > ft->st.active_peak)
 		ft->st.active_peak = ft->st.active;
+	if (ft->st.active > (ft->nbuckets_mask + 1) / 4 && ft->nbuckets_mask + 1 < ft->nbuckets_max)
+		grow_buckets(ft); /* a quarter of the buckets used at most: a
+				   * collision costs a visit to another flow */
 	*created = true;
 	return f;
 }

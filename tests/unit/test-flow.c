@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Flow table: direction, keys, capacity/eviction, timeouts per class. */
 #include <ndpi/ndpi_api.h>
+#include <stdio.h>
 
 #include "pktbuild.h"
 #include "sensor/flow/flow.h"
@@ -247,6 +248,47 @@ static void test_icmp_echo_pairs(void)
 	flow_table_destroy(ft);
 }
 
+/* The buckets grow with the flows (from 1,024 to the capacity's power of
+ * two): 20,000 flows made, some ended between the doublings, each found
+ * again afterwards in both directions, none made twice. */
+static void test_buckets_grow(void)
+{
+	struct ended e;
+	struct flow_table *ft = table(32768, &e);
+	enum { N = 20000 };
+	static struct flow *made[N];
+	int dir;
+	bool created;
+	for (int i = 0; i < N; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "10.%d.%d.%d", i >> 16, (i >> 8) & 0xff, i & 0xff);
+		struct packet p = mk(src, "10.200.0.1", 6, (uint16_t)(1024 + i % 50000), 502, TCP_SYN, 1);
+		made[i] = flow_table_get(ft, &p, &dir, &created);
+		CHECK(made[i] && created);
+		if (i % 7 == 3) { /* ended: its slot is reused by a later flow */
+			flow_table_end(ft, made[i], FLOW_END_TIMEOUT);
+			made[i] = NULL;
+		}
+	}
+	int found = 0;
+	for (int i = 0; i < N; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "10.%d.%d.%d", i >> 16, (i >> 8) & 0xff, i & 0xff);
+		struct packet q = mk("10.200.0.1", src, 6, 502, (uint16_t)(1024 + i % 50000), TCP_ACK, 2);
+		struct flow *f = flow_table_get(ft, &q, &dir, &created);
+		if (!made[i]) {
+			CHECK(created); /* an ended flow is not found: a new one */
+			flow_table_end(ft, f, FLOW_END_TIMEOUT);
+			continue;
+		}
+		found += f == made[i] && !created && dir == DIR_TOCLIENT;
+	}
+	CHECK_EQ(found, N - (N + 3) / 7);
+	CHECK_EQ(flow_table_stats(ft)->active, N - (N + 3) / 7);
+	CHECK_EQ(flow_table_stats(ft)->evicted, 0);
+	flow_table_destroy(ft);
+}
+
 static void test_capacity_bounds(void)
 {
 	struct ended e;
@@ -350,5 +392,6 @@ int main(void)
 	RUN(test_emergency);
 	RUN(test_icmp_echo_pairs);
 	RUN(test_capacity_bounds);
+	RUN(test_buckets_grow);
 	return test_done();
 }
