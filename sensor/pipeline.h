@@ -125,9 +125,11 @@ void pipeline_stop_workers(struct pipeline *pl);
 
 /* End every flow that is still open. */
 void pipeline_finish(struct pipeline *pl);
-/* After pipeline_finish, while the audit report is written: nDPI's
- * detection modules freed on a thread of their own (their teardown is
- * some 10 ms of tables), joined by _wait or pipeline_destroy. Their
+/* After pipeline_finish, before the audit report: nDPI's detection
+ * modules freed on a thread of their own (their teardown is some 10 ms of
+ * tables) while the report's thread takes its last records, joined by
+ * _wait (or pipeline_destroy) before the report's tree is built, which
+ * then takes their memory instead of adding to the run's peak. Their
  * counters stay; nothing may classify or name a protocol meanwhile. */
 void pipeline_release_classifiers_start(struct pipeline *pl);
 void pipeline_release_classifiers_wait(struct pipeline *pl);

@@ -589,9 +589,12 @@ static int close_eve(struct pipeline *pl, const struct options *o, bool learning
 		       flows_created(pl), records - pl->eve.out.dropped, o->outdir);
 	if (!o->iface && !learning && o->report && !stop_requested && eve_complete) {
 		char rerr[512];
-		pipeline_release_classifiers_start(pl); /* meanwhile, on the other core */
+		/* nDPI freed on the other core while the report thread takes
+		 * its last records; the report's tree then reuses that memory */
+		pipeline_release_classifiers_start(pl);
 		struct rep *fed = report_queue_finish(pl->eve.report); /* every record fed */
 		pl->eve.report = NULL;
+		pipeline_release_classifiers_wait(pl);
 		int rrc = fed ? report_feed_write(fed, NULL, o->report_lang, rerr, sizeof(rerr))
 			      : report_generate(o->outdir, NULL, o->report_lang, rerr, sizeof(rerr));
 		report_feed_free(fed);
