@@ -83,6 +83,16 @@ enum outfile_event outfile_flush(struct outfile *o)
 	}
 	if (o->len == 0)
 		o->err = 0;
+	/* what was held back (the run record waiting for the capture's hash,
+	 * a disk that refused) is out: the queue goes back to its usual size,
+	 * so that those megabytes do not stay part of the run's peak */
+	if (o->cap > OUTFILE_FLUSH_AT * 2 && o->len <= OUTFILE_FLUSH_AT) {
+		char *nb = realloc(o->buf, OUTFILE_FLUSH_AT * 2);
+		if (nb) {
+			o->buf = nb;
+			o->cap = OUTFILE_FLUSH_AT * 2;
+		}
+	}
 	if (!was_failing && o->err)
 		return OUTFILE_STARTED_FAILING;
 	if (was_failing && !o->err)

@@ -139,8 +139,12 @@ static void test_put_front(void)
 	CHECK_EQ(outfile_flush(&o), OUTFILE_OK);
 	CHECK_EQ(file_size(path), 0);
 	CHECK_EQ(o.dropped, 0);
+	CHECK(o.cap >= 2000000);
 	outfile_put_front(&o, "{\"first\":1}\n", 12);
 	CHECK(!o.held);
+	/* written out: the queue is back to its usual size, not 2 MB */
+	CHECK_EQ(o.len, 0);
+	CHECK_EQ(o.cap, 512 * 1024);
 	CHECK_EQ(outfile_close(&o), 0);
 	CHECK_EQ(file_lines(path, first, sizeof(first)), 20001);
 	CHECK_STR(first, "{\"first\":1}\n");
