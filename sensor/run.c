@@ -476,7 +476,7 @@ static int open_outputs(struct pipeline *pl, const struct options *o, const stru
 	if (code != EXIT_OK)
 		return code;
 	if (pl->eve_enabled) {
-		*rr = run_record_start(pl, o, in->paths, in->npaths);
+		*rr = run_record_start(*rr, pl, o, in->paths, in->npaths);
 		pipeline_open_evidence(pl);
 		pipeline_flush_output(pl);
 	}
@@ -681,16 +681,20 @@ int sensor_run(const struct options *o, struct learner *learn)
 	 * the setup below (nDPI, policy, outputs) can take a while on a loaded
 	 * machine, and a signal then must still leave complete outputs. */
 	install_signals();
+	/* the captures' SHA-256 for eve.json's run record, from now on */
+	struct run_record *rr = o->outdir ? run_record_hash(o, in.paths, in.npaths) : NULL;
 	struct pipeline *pl = start_pipeline(o, &in, learn, &code);
 	if (!pl) {
+		run_record_stop(rr);
+		run_record_free(rr);
 		capture_close(&cap);
 		capture_free_inputs(in.paths, in.npaths);
 		return code;
 	}
-	struct run_record *rr = NULL;
 	code = open_outputs(pl, o, &in, &rr);
 	if (code != EXIT_OK) {
 		eve_release(&pl->eve);
+		run_record_stop(rr);
 		run_record_free(rr);
 		capture_close(&cap);
 		pipeline_destroy(pl);

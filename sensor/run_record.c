@@ -20,6 +20,8 @@ struct run_record {
 	struct run_input *in;
 	int *err;                  /* by input: sha256_file's -errno */
 	pthread_t thread;
+	int ninputs;               /* of in and err (the hashing thread's too) */
+	bool hashing;              /* a file is to be hashed */
 	bool started, joined;
 	_Atomic bool hashed;       /* the thread is done */
 	_Atomic int stop;          /* give up hashing (run_record_stop) */
@@ -28,7 +30,7 @@ struct run_record {
 static void *hash_inputs(void *arg)
 {
 	struct run_record *r = arg;
-	for (int i = 0; i < r->ri.ninputs; i++) {
+	for (int i = 0; i < r->ninputs; i++) {
 		struct run_input *in = &r->in[i];
 		if (in->not_hashed)
 			continue;
@@ -53,7 +55,7 @@ static void join(struct run_record *r)
 		pthread_join(r->thread, NULL);
 	else
 		hash_inputs(r);
-	for (int i = 0; i < r->ri.ninputs; i++)
+	for (int i = 0; i < r->ninputs; i++)
 		if (r->err[i] < 0 && r->err[i] != -ECANCELED)
 			log_warn("cannot hash '%s': %s", r->in[i].file, strerror(-r->err[i]));
 }
@@ -105,8 +107,7 @@ static int to_hash(struct run_input *in, const struct options *o, char **paths, 
 	return n;
 }
 
-struct run_record *run_record_start(struct pipeline *pl, const struct options *o, char **paths,
-				    int npaths)
+struct run_record *run_record_hash(const struct options *o, char **paths, int npaths)
 {
 	struct run_record *r = calloc(1, sizeof(*r));
 	size_t n = npaths > 0 ? (size_t)npaths : 1;
@@ -119,12 +120,33 @@ struct run_record *run_record_start(struct pipeline *pl, const struct options *o
 		run_record_free(r);
 		return NULL;
 	}
-	int hashing = to_hash(r->in, o, paths, npaths);
+	r->ninputs = npaths;
+	r->hashing = to_hash(r->in, o, paths, npaths) > 0;
+	if (!r->hashing)
+		return r;
+	/* the hashing thread takes no signal: they are the capture loop's */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r->started = pthread_create(&r->thread, NULL, hash_inputs, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!r->started) /* hashed in place, as the run record is built */
+		log_debug("no thread to hash the inputs: hashing them before the packets");
+	return r;
+}
+
+struct run_record *run_record_start(struct run_record *r, struct pipeline *pl,
+				    const struct options *o, char **paths, int npaths)
+{
+	if (!r)
+		r = run_record_hash(o, paths, npaths);
+	if (!r)
+		return NULL;
 	r->ri = (struct run_info){
 		.mode = o->iface ? "live" : "read",
 		.iface = o->iface,
 		.inputs = r->in,
-		.ninputs = npaths,
+		.ninputs = r->ninputs,
 		.started = pl->start_wall,
 		.hsms_records = options_hsms_levels[o->hsms_records % 3],
 		.modbus_records = options_modbus_levels[o->modbus_records % 3],
@@ -134,20 +156,12 @@ struct run_record *run_record_start(struct pipeline *pl, const struct options *o
 		pipeline_save_policy(pl, false);
 		r->ri.pol = pl->run_policy;
 	}
-	if (!hashing) {
+	if (!r->hashing) {
 		r->joined = true;
 		eve_run(&pl->eve, &r->ri);
 		run_record_free(r);
 		return NULL;
 	}
-	/* the hashing thread takes no signal: they are the capture loop's */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	r->started = pthread_create(&r->thread, NULL, hash_inputs, r) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!r->started) /* hashed in place, as the run record is built */
-		log_debug("no thread to hash the inputs: hashing them before the packets");
 	eve_hold(&pl->eve, (struct eve_first){ ready, build, r });
 	if (!r->started)
 		eve_release(&pl->eve);

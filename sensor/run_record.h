@@ -15,11 +15,18 @@ struct pipeline;
 struct options;
 struct run_record;
 
-/* The run record of a run reading paths (none: live), written now or, if
- * a file is to be hashed, as soon as it is (the hashing thread started
- * here). NULL: nothing left to free (written, or no memory: said). */
-struct run_record *run_record_start(struct pipeline *pl, const struct options *o, char **paths,
-				    int npaths);
+/* The files of a run reading paths hashed from its start, on a thread of
+ * their own, before the pipeline exists: nDPI's set-up takes some 30 ms,
+ * and every millisecond the hash is late is eve.json records held in
+ * memory. NULL: no memory (said). */
+struct run_record *run_record_hash(const struct options *o, char **paths, int npaths);
+
+/* The run record of a run reading paths (none: live), once eve.json is
+ * open: written now or, if a file is being hashed, as soon as it is. r:
+ * run_record_hash's, or NULL to begin here. Returns NULL when nothing is
+ * left to free (written, or no memory: said). */
+struct run_record *run_record_start(struct run_record *r, struct pipeline *pl,
+				    const struct options *o, char **paths, int npaths);
 
 /* The run stops early (a signal): a file still being hashed is given up,
  * `"not_hashed":"interrupted"`, rather than read to its end first. */
