@@ -4,7 +4,8 @@
  * policy, by which fabmon. The captures' SHA-256 let a PSIRT or an auditor
  * show they replayed the same bytes. Hashing is one more read of each file
  * (0.09 s of a 0.56 s run on the 90 MB benchmark capture, issue 17): a
- * thread of its own hashes the files while the packet path reads them, and
+ * thread of its own hashes the files from the start of the run, while
+ * the pipeline is set up and the packet path reads them, and
  * the records written meanwhile wait in memory for the run record
  * (eve_hold), so eve.json still begins with it.
  */
