@@ -354,7 +354,7 @@ static void role_evidence(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir
 			  uint8_t function, const struct gem_msg *gm, const struct gem_fields *gf)
 {
 	int vote = 0; /* +1: the sender is the equipment; -1: the host */
-	const struct gem_field *m = gem_field(gf, "mdln");
+	const struct gem_field *m = gf ? gem_field(gf, "mdln") : NULL;
 	if ((stream == 1 && (function == 2 || function == 13 || function == 14)) && m && m->text[0])
 		vote = 2; /* only equipment names its model */
 	else if (function & 1) {
@@ -746,6 +746,25 @@ bool hsms_message_routine(const struct hsms_message *m)
 	       (m->stream == 1 && (m->function == 3 || m->function == 4));
 }
 
+struct hsms_fields_memo {
+	bool done;
+	struct gem_fields f;
+};
+
+const struct gem_fields *hsms_message_fields(const struct hsms_message *m)
+{
+	if (m->fields)
+		return m->fields;
+	struct hsms_fields_memo *x = m->fields_memo;
+	if (!x)
+		return NULL;
+	if (!x->done) {
+		gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, m->limits, &x->f);
+		x->done = true;
+	}
+	return &x->f;
+}
+
 static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct hsms_message *m)
 {
 	const struct hsms_config *cfg = CFG(ctx);
@@ -773,10 +792,13 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 		dissect_anomaly(&fs->st, ctx, dir, secs2_err_name(m->check.err),
 			"S%uF%u body: %s at byte %zu of %" PRIu32, m->stream, m->function,
 			secs2_err_name(m->check.err), m->check.err_offset, m->body_total);
-	/* the message's fields, read by the sinks as it is emitted below */
-	struct gem_fields fields;
-	gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, &cfg->limits, &fields);
-	m->fields = &fields;
+	/* the message's fields, extracted where they are first read (here
+	 * for an identification, else by a sink as it is emitted below) */
+	struct hsms_fields_memo fields;
+	fields.done = false;
+	m->fields_memo = &fields;
+	m->limits = &cfg->limits;
+	bool identifies = m->stream == 1 && (m->function == 2 || m->function == 13 || m->function == 14);
 	m->sml_limits = cfg->sml ? &cfg->limits : NULL;
 
 	/* the inventory counts it (shared by the workers: after the decoding,
@@ -784,11 +806,12 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 	touch_equipment(fs, ctx, m->session_id, true);
 
 	/* who is who */
-	role_evidence(fs, ctx, dir, m->stream, m->function, m->gem, &fields);
+	role_evidence(fs, ctx, dir, m->stream, m->function, m->gem,
+		      identifies ? hsms_message_fields(m) : NULL);
 	m->sender = sender_role(fs, dir);
 	m->roles_from_messages = fs->roles_known;
-	if (m->stream == 1 && (m->function == 2 || m->function == 13 || m->function == 14))
-		learn_identity(fs, ctx, &fields);
+	if (identifies)
+		learn_identity(fs, ctx, hsms_message_fields(m));
 	if (fs->roles_known && m->gem && (m->function & 1) && m->gem->dir != GEM_DIR_BOTH) {
 		enum hsms_role want = m->gem->dir == GEM_DIR_H2E ? HSMS_ROLE_HOST : HSMS_ROLE_EQUIPMENT;
 		if (want != m->sender)

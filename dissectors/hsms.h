@@ -90,7 +90,15 @@ struct hsms_message {
 	/* SML is rendered only where it is written (hsms_message_sml): the
 	 * routine messages a run only counts cost nothing to render */
 	const struct secs2_limits *sml_limits; /* NULL: no SML (--no-sml) */
+	/* GEM fields (MDLN, RCMD, PPID, CEID, ...): read them with
+	 * hsms_message_fields(), which extracts them from the body where they
+	 * are first read. The routine messages a run only counts (S6F11, S1F3,
+	 * their replies) are mostly never read that far: extracting every
+	 * event report's values was a tenth of the packet path. A message
+	 * made elsewhere (a test) may set fields itself. */
 	const struct gem_fields *fields;
+	struct hsms_fields_memo *fields_memo; /* the dissector's, while emitted */
+	const struct secs2_limits *limits;    /* the decoding's, for the fields */
 	/* transaction (replies) */
 	bool is_reply;
 	bool matched;             /* the primary was seen */
@@ -164,6 +172,10 @@ const struct hsms_equipment *hsms_equipment_at(const struct hsms_global *g, size
  * len with *cut set). 0 if it has none: a control message, or SML is off.
  */
 size_t hsms_message_sml(const struct hsms_message *m, char *out, size_t len, bool *cut);
+
+/* The message's GEM fields, extracted on the first call (NULL: a control
+ * message). Valid while the message is emitted. */
+const struct gem_fields *hsms_message_fields(const struct hsms_message *m);
 
 /*
  * A routine message: a linktest, an event report (S6F11/S6F12) or a status

@@ -129,12 +129,13 @@ void rl_baseline_hsms(struct rules *r, struct rules_flow *rf, const struct rules
 		if (!known)
 			news_add(&w, "new message %s", sf);
 		const struct gem_field *f;
-		if (m->sender == HSMS_ROLE_HOST && (f = gem_field(m->fields, "rcmd")) && !f->numeric &&
+		const struct gem_fields *g = hsms_message_fields(m);
+		if (g && m->sender == HSMS_ROLE_HOST && (f = gem_field(g, "rcmd")) && !f->numeric &&
 		    !has_name(&b->rcmds, f->text))
 			news_add(&w, "new RCMD '%s'", f->text);
-		if ((f = gem_field(m->fields, "ppid")) && !f->numeric && !has_name(&b->ppids, f->text))
+		if (g && (f = gem_field(g, "ppid")) && !f->numeric && !has_name(&b->ppids, f->text))
 			news_add(&w, "new PPID '%s'", f->text);
-		if (m->stream == 2 && m->function == 15 && (f = gem_field(m->fields, "ecids")))
+		if (g && m->stream == 2 && m->function == 15 && (f = gem_field(g, "ecids")))
 			new_names(&w, "ECID", f->text, &b->ecids);
 	}
 	if (!w.n)

@@ -43,8 +43,9 @@ void rl_hsms_context(struct alert *a, const struct hsms_message *m)
 	bool cut;
 	if (hsms_message_sml(m, h->sml, sizeof(h->sml), &cut))
 		h->sml_truncated = cut;
-	copy_field(h->rcmd, sizeof(h->rcmd), m->fields, "rcmd");
-	copy_field(h->ppid, sizeof(h->ppid), m->fields, "ppid");
+	const struct gem_fields *g = hsms_message_fields(m);
+	copy_field(h->rcmd, sizeof(h->rcmd), g, "rcmd");
+	copy_field(h->ppid, sizeof(h->ppid), g, "ppid");
 }
 
 void rl_modbus_context(struct alert *a, const struct modbus_pdu *pd)

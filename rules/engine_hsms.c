@@ -48,9 +48,9 @@ static enum rule_id hsms_message_rule(const struct hsms_message *m, bool *to_hos
 		case 1 << 8 | 15: case 1 << 8 | 17:
 			return R_HSMS_CONTROL_STATE;
 		case 5 << 8 | 3:
-			return field_disables(m->fields, "aled", 0x80) ? R_HSMS_ALARM_REPORT_OFF : R_COUNT;
+			return field_disables(hsms_message_fields(m), "aled", 0x80) ? R_HSMS_ALARM_REPORT_OFF : R_COUNT;
 		case 2 << 8 | 37:
-			return field_disables(m->fields, "ceed", 0) ? R_HSMS_ALARM_REPORT_OFF : R_COUNT;
+			return field_disables(hsms_message_fields(m), "ceed", 0) ? R_HSMS_ALARM_REPORT_OFF : R_COUNT;
 		case 7 << 8 | 5: case 7 << 8 | 25:
 			return R_HSMS_RECIPE_UPLOAD;
 		default:

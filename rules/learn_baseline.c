@@ -244,11 +244,14 @@ void learn_baseline_hsms(struct learn_baseline *b, const struct ip_addr *host,
 	else if (!have)
 		b->dropped++;
 	const struct gem_field *f;
-	if (m->sender == HSMS_ROLE_HOST && (f = gem_field(m->fields, "rcmd")) && !f->numeric)
+	const struct gem_fields *g = hsms_message_fields(m);
+	if (!g)
+		return;
+	if (m->sender == HSMS_ROLE_HOST && (f = gem_field(g, "rcmd")) && !f->numeric)
 		add_name(b, &p->rcmds, f->text);
-	if ((f = gem_field(m->fields, "ppid")) && !f->numeric)
+	if ((f = gem_field(g, "ppid")) && !f->numeric)
 		add_name(b, &p->ppids, f->text);
-	if (m->stream == 2 && m->function == 15 && (f = gem_field(m->fields, "ecids")))
+	if (m->stream == 2 && m->function == 15 && (f = gem_field(g, "ecids")))
 		add_list(b, &p->ecids, f->text);
 }
 

@@ -94,7 +94,7 @@ void eve_hsms(struct eve *e, struct flow *f, int64_t sec, uint32_t usec,
 			jb_u64(b, "body_decoded", m->body_len);
 		if (m->check.err != SECS2_OK && m->check.err != SECS2_PARTIAL)
 			jb_str(b, "body_error", secs2_err_name(m->check.err));
-		fields(b, m->fields);
+		fields(b, hsms_message_fields(m));
 	} else if (m->stype == HSMS_SELECT_RSP) {
 		jb_u64(b, "status", m->byte3);
 		jb_name(b, "status_text", hsms_select_status_name(m->byte3));

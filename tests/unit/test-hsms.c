@@ -47,7 +47,7 @@ static void observe(void *ctx, struct flow *f, const struct app_event *ev, int64
 		if (m->stype == HSMS_DATA && m->ptype == 0)
 			logf_(l, "%s S%uF%u%s sys=%u%s%s|", m->sender == HSMS_ROLE_HOST ? "H" : "E", m->stream,
 			      m->function, m->wbit ? "W" : "", m->system, m->is_reply ? (m->matched ? " reply" : " orphan") : "",
-			      m->fields && m->fields->n ? " +" : "");
+			      hsms_message_fields(m) && hsms_message_fields(m)->n ? " +" : "");
 		else
 			logf_(l, "%s %s sys=%u|", m->sender == HSMS_ROLE_HOST ? "H" : "E",
 			      hsms_stype_name(m->stype), m->system);
