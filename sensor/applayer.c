@@ -149,8 +149,22 @@ static void enter_shared(struct dissect_ctx *dc)
 	al->enter_shared(al->enter_ctx);
 }
 
-static bool mem_take(struct applayer *al, size_t n);
-static void mem_give(struct applayer *al, size_t n);
+/* The per-flow memory of the dissectors, under --app-memcap: false when n
+ * more bytes would pass it (counted by the caller). */
+static bool mem_take(struct applayer *al, size_t n)
+{
+	if (al->memcap && al->st.memuse + n > al->memcap)
+		return false;
+	al->st.memuse += n;
+	if (al->st.memuse > al->st.mempeak)
+		al->st.mempeak = al->st.memuse;
+	return true;
+}
+
+static void mem_give(struct applayer *al, size_t n)
+{
+	al->st.memuse -= n < al->st.memuse ? n : al->st.memuse;
+}
 
 /* A dissector's flow state grows (dissect_alloc): under --app-memcap, a
  * refusal counted in memcap_hits like a state or buffer refused. */
@@ -198,23 +212,6 @@ static void make_ctx(struct emit_ctx *ec, struct applayer *al, struct flow *f,
 	ec->dc.alloc = ctx_alloc;
 	ec->dc.release = ctx_release;
 	ec->dc.sink = al;
-}
-
-/* The per-flow memory of the dissectors, under --app-memcap: false when n
- * more bytes would pass it (counted by the caller). */
-static bool mem_take(struct applayer *al, size_t n)
-{
-	if (al->memcap && al->st.memuse + n > al->memcap)
-		return false;
-	al->st.memuse += n;
-	if (al->st.memuse > al->st.mempeak)
-		al->st.mempeak = al->st.memuse;
-	return true;
-}
-
-static void mem_give(struct applayer *al, size_t n)
-{
-	al->st.memuse -= n < al->st.memuse ? n : al->st.memuse;
 }
 
 static void buf_free(struct applayer *al, struct app_stream_buf *b)
