@@ -5,7 +5,7 @@
 #   deps.sh test    - also the real peers and decoders the tests use
 # Packages already installed are not fetched again (no apt-get update then).
 set -eu
-BUILD="build-essential meson ninja-build pkg-config libpcap-dev libndpi-dev libmodbus-dev libyaml-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblzma-dev jq libarchive-dev libck-dev libnats-dev"
+BUILD="build-essential meson ninja-build pkg-config libpcap-dev libndpi-dev libmodbus-dev libyaml-dev libjansson-dev nettle-dev zlib1g-dev libzstd-dev liblzma-dev jq libck-dev libnats-dev"
 TEST="clang libclang-rt-14-dev libndpi-bin tshark tcpreplay python3 python3-scapy python3-yaml iproute2 procps mbpoll util-linux chromium rsyslog gzip zstd xz-utils logrotate scdoc lintian debhelper fakeroot man-db python3-jsonschema faketime nats-server openssl fonts-noto-cjk"
 case "${1:-build}" in
 build) PKGS="$BUILD" ;;
