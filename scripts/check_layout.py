@@ -181,6 +181,9 @@ SHARED_STATE = {
         "set by the SIGHUP handler (reload the policy, reopen the outputs)",
     ("sensor/run.c", "stats_requested"):
         "set by the SIGUSR1 handler (write the stats now)",
+    ("sensor/output/nats_load.c", "lib"):
+        "libnats loaded with dlopen (once, pthread_once) and its function pointers: "
+        "one library per process, not the packet path",
     ("sensor/collect.c", "stop"):
         "set by the SIGINT/SIGTERM handler of `fabmon collect` (not the packet path)",
     ("sensor/run.c", "current_pcap"):

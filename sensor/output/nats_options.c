@@ -73,6 +73,15 @@ static bool is_creds_file(const char *path, char *err, size_t errlen)
 
 bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen)
 {
+	/* libnats is loaded when first used (nats_load.c): a sensor that cannot
+	 * load it says so at start, not at its first record */
+	natsOptions *o = NULL;
+	if (natsOptions_Create(&o) != NATS_OK) {
+		snprintf(err, errlen, "NATS: %s", nats_GetLastError(NULL));
+		return false;
+	}
+	natsOptions_Destroy(o);
+	o = NULL;
 	if (creds && !is_creds_file(creds, err, errlen))
 		return false;
 	if (!tls_ca)
@@ -84,7 +93,6 @@ bool publish_check_security(const char *creds, const char *tls_ca, char *err, si
 	}
 	fclose(f);
 	/* loaded now, as the connection will: a file that is no PEM CA fails here */
-	natsOptions *o = NULL;
 	natsStatus s = natsOptions_Create(&o);
 	if (s == NATS_OK)
 		s = natsOptions_LoadCATrustedCertificates(o, tls_ca);

@@ -47,6 +47,11 @@ usage: test_publish.py FABMON NATS_STREAM_DUMP
     (collect: exit 3, said). A CA or credentials file that cannot serve
     (missing, not a certificate, not a .creds): exit 2, said, for the
     sensor and for collect.
+12. libnats is loaded only when NATS is used (the dynamic loader's own
+    log, LD_DEBUG=files): not by a run without --publish, by one with it.
+    A libnats that cannot be loaded (a mount namespace puts an empty file
+    in its place): --publish and collect exit 2 saying so, a run without
+    --publish is not affected.
 """
 import json
 import os
@@ -484,6 +489,53 @@ def tls_server(d):
         proc.wait(timeout=30)
 
 
+def loaded_libs(*args):
+    """The shared objects the dynamic loader opened for fabmon ARGS, and its
+    exit code."""
+    env = dict(os.environ, LD_DEBUG="files")
+    r = subprocess.run([FABMON, *args], capture_output=True, text=True, timeout=120, env=env)
+    return set(re.findall(r"file=(\S+?)\s+\[0\];\s+(?:needed|dynamically loaded)", r.stderr)), r
+
+
+def lazy_libnats(srv, d):
+    libs, r = loaded_libs("-q", "-r", DEMO, "-o", d("l1"), "--no-input-hash")
+    c.eq("no --publish: exit", r.returncode, 0, r.stderr[-300:])
+    c.true("no --publish: the loader's log lists libraries", "libpcap.so.0.8" in libs, str(libs))
+    c.true("no --publish: libnats, libssl, libcrypto not loaded",
+           not {x for x in libs if re.match(r"lib(nats|ssl|crypto)\.so", x)}, str(sorted(libs)))
+    libs, r = loaded_libs("-q", "-r", DEMO, "-o", d("l2"), "--publish", srv.url, "--site", "fab1",
+                          "--sensor-name", "lazy", "--no-input-hash")
+    c.eq("--publish: exit", r.returncode, 0, r.stderr[-300:])
+    c.true("--publish: libnats loaded when used", "libnats.so.3.4" in libs, str(sorted(libs)))
+    check_exactly("--publish with libnats loaded on use", stream(srv), d("l2"), "fab1", "lazy")
+    # libnats unloadable: an empty file bound over it, in a mount namespace of this test's own
+    lib = None
+    for cand in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu"):
+        path = os.path.join(cand, "libnats.so.3.4")
+        if os.path.exists(path):
+            lib = os.path.realpath(path)
+            break
+    if lib is None or os.geteuid() != 0 or not shutil.which("unshare"):
+        c.true("libnats unloadable: needs root, unshare and libnats.so.3.4", False, str(lib))
+        return
+    empty = d("empty.so")
+    open(empty, "w").close()
+    script = (f"mount --bind {empty} {lib} || exit 99; "
+              f"{FABMON} -r {DEMO} -o {d('l3')} --publish {srv.url} --no-input-hash; echo rc=$?; "
+              f"{FABMON} collect {srv.url} -o {d('l4')}; echo rc=$?; "
+              f"{FABMON} -q -r {DEMO} -o {d('l5')} --no-input-hash; echo rc=$?")
+    r = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                       timeout=120)
+    rcs = re.findall(r"rc=(\d+)", r.stdout)
+    c.eq("libnats unloadable: exit codes of --publish, collect, a run without", rcs,
+         ["2", "2", "0"], r.stdout + r.stderr[-600:])
+    c.eq("... --publish and collect say why",
+         len(re.findall(r"error: (?:collect: )?NATS: cannot load libnats\.so\.3\.4: .*", r.stderr)),
+         2, r.stderr[-600:])
+    c.true("... the run without --publish wrote its records",
+           os.path.exists(d("l5", "eve.json")) and eve_lines(d("l5"))[-1]["event_type"] == "stats")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="fabmon-publish-")
     srv = Server(tmp)
@@ -609,6 +661,7 @@ def main():
         server_down_mid_run(srv, d)
         selected_types(srv, d)
         tls_server(d)
+        lazy_libnats(srv, d)
     finally:
         srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
