@@ -8,8 +8,12 @@
 
 #include "util/log.h"
 
-#define CHUNK_BYTES ((size_t)256 * 1024)
-#define CHUNKS 8
+/* At most CHUNKS * CHUNK_BYTES (2 MiB) of calls wait for the report thread.
+ * A chunk is allocated only when none is free, and the one given back last
+ * is filled first: a report thread that keeps up keeps two or three chunks
+ * in use, and only those are ever touched (peak RSS). */
+#define CHUNK_BYTES ((size_t)64 * 1024)
+#define CHUNKS 32
 
 /* Calls, one after the other: op, then its values (numbers as 8 bytes,
  * strings as a 4-byte length, the bytes and a NUL; NO_STR: NULL). */
@@ -36,6 +40,7 @@ struct report_queue {
 	bool done;
 	struct chunk *cur;            /* being filled (the feeding thread's) */
 	struct chunk pool[CHUNKS];
+	unsigned nalloc;              /* pool[0..nalloc) have their data */
 	/* the call being written (the feeding thread's) */
 	uint8_t *w;
 	size_t wlen, wcap;
@@ -246,10 +251,20 @@ static void hand_over(struct report_queue *q, struct chunk *k)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* A chunk to fill, when the report thread has given one back. */
+/* A chunk to fill: one the report thread gave back, a new one while the
+ * pool has room, or else the next one given back. */
 static struct chunk *take_free(struct report_queue *q)
 {
 	pthread_mutex_lock(&q->mu);
+	if (!q->nfree && q->nalloc < CHUNKS) {
+		struct chunk *k = &q->pool[q->nalloc];
+		if ((k->data = malloc(CHUNK_BYTES)) != NULL) {
+			k->cap = CHUNK_BYTES;
+			q->nalloc++;
+			pthread_mutex_unlock(&q->mu);
+			return k;
+		}
+	}
 	while (!q->nfree)
 		pthread_cond_wait(&q->have_free, &q->mu);
 	struct chunk *k = q->free[--q->nfree];
@@ -313,15 +328,11 @@ struct report_queue *report_queue_start(struct rep *r)
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->have_full, NULL);
 	pthread_cond_init(&q->have_free, NULL);
-	bool ok = true;
-	for (unsigned i = 0; i < CHUNKS && ok; i++) {
-		struct chunk *k = &q->pool[i];
-		k->cap = CHUNK_BYTES;
-		ok = (k->data = malloc(CHUNK_BYTES)) != NULL;
-		if (ok && i)
-			q->free[q->nfree++] = k;
-	}
-	q->cur = &q->pool[0];
+	struct chunk *k = &q->pool[0];
+	k->cap = CHUNK_BYTES;
+	bool ok = (k->data = malloc(CHUNK_BYTES)) != NULL;
+	q->nalloc = ok;
+	q->cur = k;
 	q->threaded = ok && pthread_create(&q->thread, NULL, report_thread, q) == 0;
 	if (!q->threaded)
 		log_debug("audit report: fed on the packet path (no thread)");
@@ -342,7 +353,7 @@ struct rep *report_queue_finish(struct report_queue *q)
 		pthread_join(q->thread, NULL);
 	}
 	struct rep *r = q->r;
-	for (unsigned i = 0; i < CHUNKS; i++)
+	for (unsigned i = 0; i < q->nalloc; i++)
 		free(q->pool[i].data);
 	free(q->w);
 	pthread_mutex_destroy(&q->mu);

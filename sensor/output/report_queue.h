@@ -5,8 +5,8 @@
  * writes; the kinds it keeps by their text (assets, exposure, alerts, the
  * run) are parsed again as JSON, and that, with the aggregation of the
  * others, was a tenth of a run's instructions on the packet path's thread.
- * Here the packet path only copies each call's values into a chunk (256
- * KiB; at most 8 of them wait: past that it waits for the report thread)
+ * Here the packet path only copies each call's values into a chunk (64
+ * KiB; at most 32 of them wait: past that it waits for the report thread)
  * and the report thread makes the calls, in the order given: the
  * aggregates, so the report, are the same as fed directly.
  */

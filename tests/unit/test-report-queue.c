@@ -76,8 +76,8 @@ static void feed_all(struct feeder *fd, const char *huge)
 				 ts, src, src, i % 4, i % 3);
 			rec(fd, "asset", line);
 		}
-		if (i == CALLS / 2) /* larger than a chunk, more of them than chunks */
-			for (int k = 0; k < 12; k++)
+		if (i == CALLS / 2) /* larger than a chunk, more of them than chunks (32) */
+			for (int k = 0; k < 40; k++)
 				rec(fd, "asset", huge);
 	}
 }
