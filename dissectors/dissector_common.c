@@ -103,6 +103,27 @@ enum probe_result dissect_probe_scan(const struct dissect_framing *f, const void
 	return data.len < DISSECT_PROBE_MAX ? PROBE_NEED_MORE : PROBE_NO;
 }
 
+void *dissect_grow(struct dissect_ctx *ctx, struct dissect_grown *g, const void *inline_slots,
+		   size_t inline_bytes, size_t all_bytes)
+{
+	if (g->more || g->refused)
+		return NULL;
+	/* asked once per flow: the memory cap counts each refusal */
+	g->more = dissect_alloc(ctx, all_bytes);
+	if (!g->more) {
+		g->refused = true;
+		return NULL;
+	}
+	memcpy(g->more, inline_slots, inline_bytes);
+	return g->more;
+}
+
+void dissect_grown_release(struct dissect_ctx *ctx, struct dissect_grown *g, size_t all_bytes)
+{
+	dissect_release(ctx, g->more, all_bytes);
+	g->more = NULL;
+}
+
 bool asset_table_init(struct asset_table *t, size_t entry_size, size_t addr_offset, size_t max)
 {
 	memset(t, 0, sizeof(*t));

@@ -2,8 +2,9 @@
 /*
  * What fabmon's stream dissectors (HSMS, Modbus/TCP) do the same way,
  * written once: anomalies, resynchronising on the next frame header after a
- * gap or an untrusted length, the per-address asset inventory and the small
- * bounded sets its entries keep.
+ * gap or an untrusted length, the table of open transactions that grows
+ * once, the per-address asset inventory and the small bounded sets its
+ * entries keep.
  *
  * All state lives in what the caller passes in: a struct dissect_stream
  * inside the dissector's per-flow state, a struct asset_table inside its
@@ -89,6 +90,25 @@ static inline void dissect_framed(struct dissect_stream *s, int dir)
  */
 enum probe_result dissect_probe_scan(const struct dissect_framing *f, const void *arg,
 				     struct bview data, size_t from, size_t *at);
+
+/*
+ * A table of open transactions kept in a flow's own state for its first few
+ * entries, grown once to a larger one (dissect_alloc) for the flows that
+ * need more. The grown table starts with the inline slots, in the same
+ * places, so an index stays valid.
+ */
+struct dissect_grown {
+	void *more;                 /* the grown table, NULL until then */
+	bool refused;               /* the memory cap refused it: not asked again */
+};
+
+/* Grow: all_bytes for the table, its first inline_bytes copied from
+ * inline_slots. NULL if grown already or refused (now or before). */
+void *dissect_grow(struct dissect_ctx *ctx, struct dissect_grown *g, const void *inline_slots,
+		   size_t inline_bytes, size_t all_bytes);
+
+/* Hand the grown table (all_bytes, as grown) back, if any: in finish(). */
+void dissect_grown_release(struct dissect_ctx *ctx, struct dissect_grown *g, size_t all_bytes);
 
 /* Microseconds from (s0, u0) to (s1, u1); 0 if not later. */
 static inline uint64_t dissect_elapsed_us(int64_t s0, uint32_t u0, int64_t s1, uint32_t u1)

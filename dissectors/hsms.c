@@ -196,6 +196,7 @@ struct pending {
  * next, mostly); a flow that has more gets a table of HSMS_MAX_PENDING
  * (dissect_alloc). */
 #define INLINE_PENDING 8
+#define GROWN_BYTES (HSMS_MAX_PENDING * sizeof(struct pending))
 
 struct hsms_flow {
 	struct dissect_stream st;  /* init, resync, anomalies */
@@ -205,8 +206,7 @@ struct hsms_flow {
 	size_t eq_index;           /* + 1; 0 = not committed to the inventory */
 	uint64_t eq_counted;       /* messages of this flow already in the entry's count */
 	struct pending pend[INLINE_PENDING]; /* until more are open at once */
-	struct pending *more;      /* HSMS_MAX_PENDING of them, once grown */
-	bool more_refused;         /* the memory cap refused the table */
+	struct dissect_grown grown; /* HSMS_MAX_PENDING of them, once grown */
 	int64_t pend_oldest;       /* seconds of the oldest open transaction, 0 if none */
 	uint32_t pend_order;       /* transactions opened so far (wraps) */
 	bool flood_reported;
@@ -219,8 +219,9 @@ struct hsms_flow {
  * (which starts with them, in the same places). */
 static struct pending *slots(struct hsms_flow *fs, int *n)
 {
-	*n = fs->more ? HSMS_MAX_PENDING : INLINE_PENDING;
-	return fs->more ? fs->more : fs->pend;
+	struct pending *more = fs->grown.more;
+	*n = more ? HSMS_MAX_PENDING : INLINE_PENDING;
+	return more ? more : fs->pend;
 }
 
 /* The global state to change it: the inventory and the select table
@@ -409,14 +410,11 @@ static void pending_add(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, 
 		if (!oldest || (int32_t)(p->order - oldest->order) < 0)
 			oldest = p;
 	}
-	if (!slot && !fs->more && !fs->more_refused) {
-		fs->more = dissect_alloc(ctx, HSMS_MAX_PENDING * sizeof(*fs->more));
-		if (fs->more) {
-			memcpy(fs->more, fs->pend, sizeof(fs->pend));
-			slot = &fs->more[INLINE_PENDING];
-		} else {
-			fs->more_refused = true;
-		}
+	if (!slot) {
+		struct pending *more = dissect_grow(ctx, &fs->grown, fs->pend, sizeof(fs->pend),
+						    GROWN_BYTES);
+		if (more)
+			slot = &more[INLINE_PENDING];
 	}
 	if (!slot) {
 		/* Suricata's Modbus "flooded" idea: a peer that never answers
@@ -970,8 +968,7 @@ static void hsms_finish(void *state, struct dissect_ctx *ctx)
 	if (!fs->st.init)
 		return;
 	expire_pending(fs, ctx, true);
-	dissect_release(ctx, fs->more, HSMS_MAX_PENDING * sizeof(*fs->more));
-	fs->more = NULL;
+	dissect_grown_release(ctx, &fs->grown, GROWN_BYTES);
 	/* a connection whose roles stayed unknown: assume connect mode */
 	if (fs->sum.data_messages || fs->sum.control_messages) {
 		if (!fs->eq_index)

@@ -667,14 +667,14 @@ struct mb_pending {
  * MODBUS_MAX_PENDING (dissect_alloc), so that 64 slots of 312 bytes are
  * not the cost of every connection. */
 #define INLINE_PENDING 4
+#define GROWN_BYTES (MODBUS_MAX_PENDING * sizeof(struct mb_pending))
 
 struct modbus_flow {
 	struct dissect_stream st;  /* init, resync, anomalies */
 	int request_dir;          /* direction of requests */
 	size_t dev_index;         /* + 1 */
 	struct mb_pending pend[INLINE_PENDING]; /* until more are open at once */
-	struct mb_pending *more;  /* MODBUS_MAX_PENDING of them, once grown */
-	bool more_refused;        /* the memory cap refused the table */
+	struct dissect_grown grown; /* MODBUS_MAX_PENDING of them, once grown */
 	uint64_t next_tx;         /* transactions created so far */
 	bool flood_reported;
 	struct modbus_session_summary sum;
@@ -684,8 +684,9 @@ struct modbus_flow {
  * starts with them, in the same places). */
 static struct mb_pending *slots(struct modbus_flow *fs, int *n)
 {
-	*n = fs->more ? MODBUS_MAX_PENDING : INLINE_PENDING;
-	return fs->more ? fs->more : fs->pend;
+	struct mb_pending *more = fs->grown.more;
+	*n = more ? MODBUS_MAX_PENDING : INLINE_PENDING;
+	return more ? more : fs->pend;
 }
 
 static void asset_event(struct dissect_ctx *ctx, enum modbus_asset_change c, const struct modbus_device *d)
@@ -904,18 +905,12 @@ static void pending_give_up(struct modbus_flow *fs, struct dissect_ctx *ctx, str
 	p->used = false;
 }
 
-/* A free slot in a grown table, false if it cannot grow. */
+/* A free slot in a grown table, NULL if it cannot grow. */
 static struct mb_pending *grow(struct modbus_flow *fs, struct dissect_ctx *ctx)
 {
-	if (fs->more || fs->more_refused)
-		return NULL;
-	fs->more = dissect_alloc(ctx, MODBUS_MAX_PENDING * sizeof(*fs->more));
-	if (!fs->more) {
-		fs->more_refused = true;
-		return NULL;
-	}
-	memcpy(fs->more, fs->pend, sizeof(fs->pend));
-	return &fs->more[INLINE_PENDING];
+	struct mb_pending *more = dissect_grow(ctx, &fs->grown, fs->pend, sizeof(fs->pend),
+					       GROWN_BYTES);
+	return more ? &more[INLINE_PENDING] : NULL;
 }
 
 static void pending_add(struct modbus_flow *fs, struct dissect_ctx *ctx, const struct modbus_pdu *req)
@@ -1161,8 +1156,7 @@ static void modbus_finish(void *state, struct dissect_ctx *ctx)
 		fs->sum.unanswered++;
 		pending_give_up(fs, ctx, first, MODBUS_TX_UNANSWERED);
 	}
-	dissect_release(ctx, fs->more, MODBUS_MAX_PENDING * sizeof(*fs->more));
-	fs->more = NULL;
+	dissect_grown_release(ctx, &fs->grown, GROWN_BYTES);
 	fs->sum.anomalies = fs->st.anomalies;
 	fs->sum.resyncs = fs->st.resyncs;
 	struct app_event ev = { APP_EVENT_MODBUS_SESSION, 0, &fs->sum };
