@@ -229,6 +229,9 @@ static void test_oversized_lines(void)
 {
 	size_t big = 5u << 20;
 	char *t = malloc(2 * big + 64);
+	CHECK(t != NULL);
+	if (!t)
+		return;
 	size_t n = 0;
 	n += (size_t)sprintf(t + n, "{\"event_type\":\"flow\",\"pad\":\"");
 	memset(t + n, 'x', big);
