@@ -208,8 +208,51 @@ static void test_handshake_read_by_ndpi(void)
 	scenario("citrix", false, 7001, s, 6);
 }
 
+/* The pool of per-flow states: every state once before any is reused, the
+ * last given back reused first, exhaustion counted, states still out at
+ * the end freed with the classifier (ASan's leak check). */
+static void test_pool(void)
+{
+	struct ndpi_classifier *c = classifier(); /* 8 states */
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	struct ndpi_flow_struct *f[9];
+	for (int i = 0; i < 8; i++) {
+		f[i] = ndpi_classifier_flow_get(c);
+		CHECK(f[i] != NULL);
+		for (int j = 0; j < i; j++)
+			CHECK(f[i] != f[j]);
+	}
+	CHECK_EQ(ndpi_classifier_stats(c)->pool_in_use, 8);
+	f[8] = ndpi_classifier_flow_get(c);
+	CHECK(f[8] == NULL);
+	CHECK_EQ(ndpi_classifier_stats(c)->pool_exhausted, 1);
+	ndpi_classifier_flow_put(c, f[5]);
+	ndpi_classifier_flow_put(c, f[2]);
+	CHECK_EQ(ndpi_classifier_stats(c)->pool_in_use, 6);
+	CHECK(ndpi_classifier_flow_get(c) == f[2]);
+	CHECK(ndpi_classifier_flow_get(c) == f[5]);
+	CHECK(ndpi_classifier_flow_get(c) == NULL);
+	CHECK_EQ(ndpi_classifier_stats(c)->pool_exhausted, 2);
+	CHECK_EQ(ndpi_classifier_stats(c)->pool_peak, 8);
+	/* seven still out at the end: destroy frees them */
+	ndpi_classifier_flow_put(c, f[0]);
+	ndpi_classifier_destroy(c);
+
+	/* a fresh classifier hands out states not used before first */
+	c = classifier();
+	struct ndpi_flow_struct *a = ndpi_classifier_flow_get(c);
+	struct ndpi_flow_struct *b = ndpi_classifier_flow_get(c);
+	CHECK(a != b);
+	ndpi_classifier_flow_put(c, a);
+	CHECK(ndpi_classifier_flow_get(c) == a);
+	ndpi_classifier_destroy(c);
+}
+
 int main(void)
 {
+	RUN(test_pool);
 	RUN(test_handshake_then_http);
 	RUN(test_handshake_only);
 	RUN(test_not_a_plain_handshake);
