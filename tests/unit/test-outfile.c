@@ -252,9 +252,6 @@ int main(void)
 	RUN(test_put_front);
 	RUN(test_eve_hold);
 	RUN(test_open_errors);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	test_remove_tree(tmpdir);
 	return test_done();
 }

@@ -268,9 +268,6 @@ int main(void)
 	RUN(test_names);
 	RUN(test_sizes);
 	RUN(test_full_disk);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	test_remove_tree(dir);
 	return test_done();
 }

@@ -31,6 +31,15 @@ static int test_checks;
 #define RUN(fn) do { int _before = test_failures; fn(); \
 	fprintf(stderr, "%s %s\n", test_failures == _before ? "ok  " : "FAIL", #fn); } while (0)
 
+/* Remove a test's temporary directory and what it holds. */
+static inline void test_remove_tree(const char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 static inline int test_done(void)
 {
 	fprintf(stderr, "%d checks, %d failed\n", test_checks, test_failures);
