@@ -74,6 +74,9 @@ struct app_stream_buf {
 	uint64_t skip;       /* bytes the dissector asked to skip unseen */
 };
 
+/* Fields are ordered so that they pack without holes (pahole): 728 bytes,
+ * where the same fields in the order they were added took 784. A table of
+ * a million flows is that many entries (README, flow floods). */
 struct flow {
 	struct flow_key key;
 	uint32_t hnext;               /* next in hash chain */
@@ -82,20 +85,27 @@ struct flow {
 	uint8_t in_use;
 	uint8_t state;                /* enum flow_state */
 	uint8_t client_ep;            /* which key endpoint is the client */
+	uint32_t classified_gen;      /* the pipeline's classification generation when its
+				       * sinks were last told the application; 0 never */
 
 	uint64_t flow_id;
 	char community_id[COMMUNITY_ID_LEN];
+	uint8_t has_mac;              /* mac[] below is known */
 	uint16_t source;              /* index of the capture source it started in */
+	uint16_t eve_hdr_len;         /* of eve_hdr below */
+	uint8_t tcp_flags[2];
+	uint8_t icmp_type, icmp_code; /* of the first packet, ICMP flows */
 	struct flow_ts first, last;
 	uint64_t touched;             /* capture order of its last packet (flow_tables_*) */
 	uint64_t pkts[2], bytes[2];
-	uint8_t tcp_flags[2];
-	uint8_t icmp_type, icmp_code; /* of the first packet, ICMP flows */
 	uint32_t truncated_pkts;
+	uint32_t alert_hits;          /* rule hits on this flow */
 	uint8_t mac[2][6];            /* client's and server's, from the first packet */
-	uint8_t has_mac;
+	uint8_t app_index;            /* in the applayer's protocol table (app below) */
+	uint8_t app_probing_done;
+	uint8_t app_failed;           /* dissector gave up; stream no longer parsed */
+	uint8_t ndpi_done;
 	char *eve_hdr;                /* cached JSON of the flow's record header */
-	uint16_t eve_hdr_len;
 	struct eve_hsms_counts *eve_hsms_counts; /* the EVE sink's: HSMS messages without a record */
 
 	struct tcp_stream tcp[2];
@@ -111,30 +121,23 @@ struct flow {
 		uint32_t isn[2];
 		uint32_t after_ms[2];
 	} ndpi_held;
-	struct ndpi_summary ndpi_res;
 	uint16_t ndpi_pkts;
-	uint8_t ndpi_done;
-
-	/* fabmon's own dissector, when one has claimed the flow */
-	const struct dissector *app;
-	uint8_t app_index;            /* in the applayer's protocol table */
-	void *app_state;
-	uint8_t app_probing_done;
-	uint8_t app_failed;           /* dissector gave up; stream no longer parsed */
-	struct app_stream_buf app_buf[2];
-
-	uint32_t classified_gen;      /* the pipeline's classification generation when its
-				       * sinks were last told the application; 0 never */
-	struct rules_flow *rules;     /* the rule engine's state of this flow (owned by the
-				       * pipeline's rules sink); NULL until the rules see it */
-	uint32_t alert_hits;          /* rule hits on this flow */
-	struct ev_flow *evidence;     /* its ring of recent packets (sensor/output/evidence.c) */
-	struct flow_smb *smb;         /* SMB hints (sensor/smb_seen.h); NULL: none */
-	struct flow_rdp *rdp;         /* RDP negotiation (sensor/rdp_seen.h); NULL: none */
 	uint8_t evidence_denied;      /* no ring: memory cap reached when it started */
 	uint8_t attempt_counted;      /* opened by a bare SYN that the rules count in its
 				       * destination's backlog until it is answered or ends
 				       * (rules_sink_attempt_*, sensor/rules_sink.h) */
+	struct ndpi_summary ndpi_res;
+
+	/* fabmon's own dissector, when one has claimed the flow */
+	const struct dissector *app;
+	void *app_state;
+	struct app_stream_buf app_buf[2];
+
+	struct rules_flow *rules;     /* the rule engine's state of this flow (owned by the
+				       * pipeline's rules sink); NULL until the rules see it */
+	struct ev_flow *evidence;     /* its ring of recent packets (sensor/output/evidence.c) */
+	struct flow_smb *smb;         /* SMB hints (sensor/smb_seen.h); NULL: none */
+	struct flow_rdp *rdp;         /* RDP negotiation (sensor/rdp_seen.h); NULL: none */
 };
 
 struct flow_config {
