@@ -64,14 +64,14 @@ struct rules_flow {
 	uint8_t inter_zone;
 	int16_t conduit;              /* allowing conduit, -1 none */
 	uint16_t violated_conduit;    /* a conduit between the zones that does not allow it, +1; 0 none */
+	uint8_t verdict;              /* enum rules_verdict */
+	uint8_t exposed;              /* its service in the server's exposure entry +1
+				       * (rules/exposure.h); 0 not counted */
 	uint32_t allow_mask;          /* its allow entries that matched */
 	uint32_t slot[2];             /* learned-host entries of client, server (+1; 0 unknown) */
 	int16_t zone[2];              /* zones of client and server, -1 none */
-	uint8_t verdict;              /* enum rules_verdict */
 	int32_t baseline;             /* its policy baseline entry +1; -1 none; 0 not looked up */
 	uint32_t baseline_gen;        /* the policy generation it was looked up for */
-	uint8_t exposed;              /* its service in the server's exposure entry +1
-				       * (rules/exposure.h); 0 not counted */
 };
 
 /* What the zone/conduit policy says of a flow (its record's "policy"). */

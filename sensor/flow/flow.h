@@ -74,7 +74,7 @@ struct app_stream_buf {
 	uint64_t skip;       /* bytes the dissector asked to skip unseen */
 };
 
-/* Fields are ordered so that they pack without holes (pahole): 728 bytes,
+/* Fields are ordered so that they pack without holes (pahole): 712 bytes,
  * where the same fields in the order they were added took 784. A table of
  * a million flows is that many entries (README, flow floods). */
 struct flow {

@@ -39,11 +39,12 @@ struct tcp_stream {
 	uint8_t state;        /* TCPS_* */
 	uint16_t ooo_count;
 	uint32_t ooo_bytes;
+	uint32_t gaps;        /* holes skipped: a counter of the flow record, kept here
+			       * so that the struct packs into 64 bytes */
 	struct tcp_seg *ooo;  /* sorted by seq, non-overlapping, all after next_seq */
 
 	/* per-direction counters for the flow record */
 	uint64_t bytes;       /* delivered to the sink */
-	uint32_t gaps;
 	uint64_t gap_bytes;
 	uint32_t ooo_segs;    /* segments that arrived ahead of a hole */
 	uint32_t retrans;     /* segments entirely before next_seq */
