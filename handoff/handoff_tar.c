@@ -24,7 +24,8 @@ static int tar_member(struct ustar *t, const char *name, bool dir, uint64_t size
 
 #define COPY_BUF (1 << 16) /* bytes read and archived at a time */
 
-/* -1 with why set; buf: the caller's, COPY_BUF bytes */
+/* -1 with why set, or with the archive's error in t; buf: the caller's,
+ * COPY_BUF bytes */
 static int tar_file(struct ustar *t, const char *path, const char *name, int64_t mtime, char *buf,
 		    char *why, size_t whylen)
 {
@@ -48,8 +49,6 @@ static int tar_file(struct ustar *t, const char *path, const char *name, int64_t
 	if (!rc && (ferror(in) || total != (uint64_t)st.st_size || fgetc(in) != EOF)) {
 		snprintf(why, whylen, "%s changed while it was archived", path);
 		rc = -1;
-	} else if (rc) {
-		snprintf(why, whylen, "%s", ustar_error(t));
 	}
 	fclose(in);
 	return rc;
@@ -64,23 +63,21 @@ int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 	}
 	struct ustar *t = malloc(sizeof(*t));
 	char *buf = malloc(COPY_BUF);
-	char why[HO_PATH + 256] = "out of memory";
+	char why[HO_PATH + 256] = ""; /* empty: the archive's error (ustar_error) */
 	int rc = t && buf ? 0 : -1;
 	if (!rc)
 		ustar_open(t, fd);
 	char name[HO_PATH], path[HO_PATH];
 	snprintf(name, sizeof(name), "%s/", top);
-	if (!rc && (rc = tar_member(t, name, true, 0, h->mtime)) != 0)
-		snprintf(why, sizeof(why), "%s", ustar_error(t));
+	if (!rc)
+		rc = tar_member(t, name, true, 0, h->mtime);
 	bool evdir = false;
 	for (size_t i = 0; i < h->nfiles && !rc; i++) {
 		const char *rel = h->files[i].rel;
 		if (!strncmp(rel, "evidence/", 9) && !evdir) {
 			snprintf(name, sizeof(name), "%s/evidence/", top);
-			if ((rc = tar_member(t, name, true, 0, h->mtime)) != 0) {
-				snprintf(why, sizeof(why), "%s", ustar_error(t));
+			if ((rc = tar_member(t, name, true, 0, h->mtime)) != 0)
 				break;
-			}
 			evdir = true;
 		}
 		snprintf(name, sizeof(name), "%s/%s", top, rel);
@@ -92,12 +89,14 @@ int ho_write_tar(struct ho *h, const char *tarpath, const char *top)
 		}
 	}
 	/* the end-of-archive blocks and the last record */
-	if (!rc && (rc = ustar_close(t)) != 0)
-		snprintf(why, sizeof(why), "%s", ustar_error(t));
+	if (!rc)
+		rc = ustar_close(t);
 	if (close(fd) != 0 && !rc) {
 		snprintf(why, sizeof(why), "%s", strerror(errno));
 		rc = -1;
 	}
+	if (rc && !why[0])
+		snprintf(why, sizeof(why), "%s", t && buf ? ustar_error(t) : "out of memory");
 	free(t);
 	free(buf);
 	if (rc) {
