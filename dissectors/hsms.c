@@ -350,13 +350,20 @@ static void learn_identity(struct hsms_flow *fs, struct dissect_ctx *ctx, const 
 	}
 }
 
+/* S1F2, S1F13, S1F14: the messages where equipment names its model
+ * (MDLN, SOFTREV). */
+static bool identification(uint8_t stream, uint8_t function)
+{
+	return stream == 1 && (function == 2 || function == 13 || function == 14);
+}
+
 /* Evidence of who is who from what a side sends. */
 static void role_evidence(struct hsms_flow *fs, struct dissect_ctx *ctx, int dir, uint8_t stream,
 			  uint8_t function, const struct gem_msg *gm, const struct gem_fields *gf)
 {
 	int vote = 0; /* +1: the sender is the equipment; -1: the host */
 	const struct gem_field *m = gf ? gem_field(gf, "mdln") : NULL;
-	if ((stream == 1 && (function == 2 || function == 13 || function == 14)) && m && m->text[0])
+	if (identification(stream, function) && m && m->text[0])
 		vote = 2; /* only equipment names its model */
 	else if (function & 1) {
 		if (gm && gm->dir == GEM_DIR_E2H)
@@ -746,6 +753,7 @@ bool hsms_message_routine(const struct hsms_message *m)
 
 struct hsms_fields_memo {
 	bool done;
+	const struct secs2_limits *limits; /* the decoding's */
 	struct gem_fields f;
 };
 
@@ -757,7 +765,7 @@ const struct gem_fields *hsms_message_fields(const struct hsms_message *m)
 	if (!x)
 		return NULL;
 	if (!x->done) {
-		gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, m->limits, &x->f);
+		gem_extract(m->stream, m->function, m->body, m->body_len, m->body_total, x->limits, &x->f);
 		x->done = true;
 	}
 	return &x->f;
@@ -792,11 +800,11 @@ static void data_message(struct hsms_flow *fs, struct dissect_ctx *ctx, struct h
 			secs2_err_name(m->check.err), m->check.err_offset, m->body_total);
 	/* the message's fields, extracted where they are first read (here
 	 * for an identification, else by a sink as it is emitted below) */
-	struct hsms_fields_memo fields;
+	struct hsms_fields_memo fields; /* not zeroed: f is filled when extracted */
 	fields.done = false;
+	fields.limits = &cfg->limits;
 	m->fields_memo = &fields;
-	m->limits = &cfg->limits;
-	bool identifies = m->stream == 1 && (m->function == 2 || m->function == 13 || m->function == 14);
+	bool identifies = identification(m->stream, m->function);
 	m->sml_limits = cfg->sml ? &cfg->limits : NULL;
 
 	/* the inventory counts it (shared by the workers: after the decoding,

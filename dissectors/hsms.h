@@ -98,7 +98,6 @@ struct hsms_message {
 	 * made elsewhere (a test) may set fields itself. */
 	const struct gem_fields *fields;
 	struct hsms_fields_memo *fields_memo; /* the dissector's, while emitted */
-	const struct secs2_limits *limits;    /* the decoding's, for the fields */
 	/* transaction (replies) */
 	bool is_reply;
 	bool matched;             /* the primary was seen */
