@@ -112,6 +112,7 @@ static void *fan_main(void *arg)
 {
 	struct fan_worker *fw = arg;
 	struct fanout *f = fw->all;
+	worker_thread_begin(fw->w, false);
 	int fd = pcap_get_selectable_fd(fw->cap.pcap);
 	while (!atomic_load(&f->stop)) {
 		if (atomic_load(&f->pause_req)) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cpu_list.h"
 #include "util/log.h"
 #include "sensor/output/nats_options.h"
 #include "sensor/output/publish.h"
@@ -99,6 +100,8 @@ void options_usage(void)
 	       "Flows and reassembly:\n"
 	       "      --workers N          worker threads, each with 1/N of the flows; live: one\n"
 	       "                           socket each (PACKET_FANOUT) (default 1; 0: one per CPU)\n"
+	       "      --cpus LIST          pin worker i to the i-th CPU of LIST (0,2 or 0-3; the\n"
+	       "                           list repeats for more workers); other threads stay free\n"
 	       "      --flows N            flow table capacity, preallocated (default 131072)\n"
 	       "      --timeout CLASS=S    idle timeout in seconds for CLASS: tcp-new (60),\n"
 	       "                           tcp-established (3600), tcp-closed (30), udp (120),\n"
@@ -377,6 +380,26 @@ static enum set_result set_timeout(struct options *o, const char *arg)
 	return parse_timeout(o, arg) ? SET_OK : SET_BAD;
 }
 
+static enum set_result set_cpus(struct options *o, const char *arg)
+{
+	char why[128];
+	int n = cpu_list_parse(arg, o->cpus, OPT_MAX_WORKERS, why, sizeof(why));
+	if (n < 0) {
+		log_error("bad value '%s': --cpus: %s", arg, why);
+		return SET_FAILED;
+	}
+	for (int i = 0; i < n; i++)
+		if (!cpu_list_is_allowed(o->cpus[i])) {
+			char allowed[256] = "";
+			cpu_list_allowed(allowed, sizeof(allowed));
+			log_error("bad value '%s': --cpus: fabmon may not run on CPU %u (it may on %s)",
+				  arg, (unsigned)o->cpus[i], allowed[0] ? allowed : "none the kernel names");
+			return SET_FAILED;
+		}
+	o->n_cpus = (unsigned)n;
+	return SET_OK;
+}
+
 static enum set_result set_hsms_ports(struct options *o, const char *arg)
 {
 	return parse_ports(arg, o->hsms_ports, 16) ? SET_OK : SET_BAD;
@@ -525,6 +548,7 @@ static const struct opt_spec opt_specs[] = {
 	NUMBER("reassembly-memcap", 0, reasm_memcap, 1, 1u << 20, MIB,
 	       "--reassembly-memcap takes 1..1048576 (MiB)"),
 	NUMBER("workers", 0, workers, 0, OPT_MAX_WORKERS, 1, "--workers takes 0..64 (0: the online CPUs)"),
+	SETTER("cpus", 0, true, set_cpus, NULL),
 	NUMBER("frag-max", 0, frag_max, 1, 1u << 20, 1, "--frag-max takes 1..1048576"),
 	NUMBER("frag-timeout", 0, frag_timeout, 1, 3600, 1, "--frag-timeout takes 1..3600 seconds"),
 	NUMBER("ndpi-tcp-packets", 0, ndpi_tcp_pkts, 1, 65535, 1, "--ndpi-tcp-packets takes 1..65535"),

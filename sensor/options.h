@@ -38,6 +38,10 @@ struct options {
 	uint64_t app_memcap;          /* --app-memcap: the dissectors' per-flow memory */
 	uint32_t frag_max;
 	uint32_t workers;             /* --workers: 0 = the online CPUs (pipeline_worker_count) */
+	/* --cpus: worker i's thread on CPU cpus[i % n_cpus]; n_cpus 0: where
+	 * the kernel puts it */
+	uint16_t cpus[OPT_MAX_WORKERS];
+	unsigned n_cpus;
 	uint32_t frag_timeout;
 	uint16_t ndpi_tcp_pkts, ndpi_udp_pkts;
 	bool ndpi_guess;

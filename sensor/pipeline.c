@@ -18,6 +18,7 @@
 #include "sensor/output/eve_sink.h"
 #include "sensor/output/evidence.h"
 #include "sensor/output/stats.h"
+#include "util/cpu_list.h"
 #include "util/log.h"
 #include "util/sha256.h"
 #include "sensor/output/publish.h"
@@ -383,6 +384,22 @@ int pipeline_start_live_workers(struct pipeline *pl, struct capture *first, char
 		return 0;
 	pl->fanout = fanout_start(pl->w, pl->nworkers, first, pl->source, pl->opt, err, errlen);
 	return pl->fanout ? 0 : -1;
+}
+
+void pipeline_pin_reader(struct pipeline *pl)
+{
+	if (!pl->opt->n_cpus || pl->reader_pinned)
+		return;
+	pl->reader_pinned = cpu_save_self(&pl->reader_cpus) == 0;
+	worker_thread_begin(&pl->w[0], true);
+}
+
+void pipeline_unpin_reader(struct pipeline *pl)
+{
+	if (!pl->reader_pinned)
+		return;
+	pl->reader_pinned = false;
+	cpu_restore_self(&pl->reader_cpus);
 }
 
 void pipeline_pause(struct pipeline *pl)

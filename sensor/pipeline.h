@@ -16,6 +16,7 @@
 #define FABMON_PIPELINE_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +68,8 @@ struct pipeline {
 	struct publisher *publisher;  /* --publish: started once eve.json is open (run.c) */
 	uint64_t publish_left;        /* bytes not acknowledged when the final stats were written */
 	bool policy_failed;           /* pipeline_init failed on the policy */
+	cpu_set_t reader_cpus;        /* this thread's CPUs before --cpus pinned it */
+	bool reader_pinned;
 	pthread_t release_thread;     /* pipeline_release_classifiers_start's */
 	bool releasing;
 };
@@ -115,6 +118,11 @@ int pipeline_start_workers(struct pipeline *pl, char *err, size_t errlen);
 struct capture;
 int pipeline_start_live_workers(struct pipeline *pl, struct capture *first, char *err,
 				size_t errlen);
+/* This thread reads the capture and is worker 0: pinned to its CPU of
+ * --cpus (after the output threads have started, so that they stay free)
+ * until pipeline_unpin_reader, before the threads of the run's end start. */
+void pipeline_pin_reader(struct pipeline *pl);
+void pipeline_unpin_reader(struct pipeline *pl);
 /* Wait until the worker threads have done what they were given, and keep
  * them waiting until pipeline_resume: the pipeline may be used from this
  * thread in between (a reload, a stats record). Pairs may nest. */

@@ -492,6 +492,7 @@ static int read_files(struct pipeline *pl, struct capture *cap, const struct opt
 	char err[1024] = "";
 	if (pipeline_start_workers(pl, err, sizeof(err)) < 0)
 		log_warn("%s: reading with one worker", err);
+	pipeline_pin_reader(pl);
 	/* evidence pcaps read from the capture files (evidence.c) when each
 	 * of them can be read again: not standard input, not compressed */
 	bool rereadable = pl->evidence != NULL;
@@ -519,6 +520,7 @@ static int read_files(struct pipeline *pl, struct capture *cap, const struct opt
 		capture_close(cap);
 	}
 	pipeline_stop_workers(pl);
+	pipeline_unpin_reader(pl);
 	return code;
 }
 
@@ -536,7 +538,9 @@ static int read_inputs(struct pipeline *pl, struct capture *cap, const struct op
 		log_warn("%s: capturing with one worker", err);
 	else if (pl->fanout)
 		log_info("%u workers share '%s' (PACKET_FANOUT_HASH)", pl->nworkers, cap->name);
+	pipeline_pin_reader(pl);
 	int code = read_live(pl, cap, o);
+	pipeline_unpin_reader(pl);
 	capture_close(cap);
 	return code;
 }

@@ -131,6 +131,7 @@ static void *worker_main(void *arg)
 {
 	struct shard *sh = arg;
 	struct worker *w = sh->w;
+	worker_thread_begin(w, false);
 	for (;;) {
 		struct batch *b;
 		unsigned spins = 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "sensor/worker.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 #include "sensor/options.h"
 #include "sensor/rdp_seen.h"
 #include "sensor/smb_seen.h"
+#include "util/cpu_list.h"
+#include "util/log.h"
 
 /* A 1/n share of a limit, never 0 where the limit is not. */
 static uint64_t share(uint64_t total, unsigned n)
@@ -131,6 +134,25 @@ void worker_register_sinks(struct worker *w)
 	event_sinks_add(l, eve_event_sink(w->sh.eve_sink));
 	w->app.enter_shared = threads ? gate_dissector : NULL;
 	w->app.enter_ctx = w;
+}
+
+void worker_thread_begin(const struct worker *w, bool main_thread)
+{
+	const struct options *o = w->sh.opt;
+	if (!main_thread) {
+		char name[16];
+		snprintf(name, sizeof(name), "fabmon-w%u", w->index);
+		pthread_setname_np(pthread_self(), name);
+	}
+	if (!o->n_cpus)
+		return;
+	unsigned cpu = o->cpus[w->index % o->n_cpus];
+	int rc = cpu_pin_self(cpu);
+	if (rc < 0)
+		log_warn("--cpus: worker %u cannot be pinned to CPU %u: %s; it runs where the "
+			 "kernel puts it", w->index, cpu, strerror(-rc));
+	else
+		log_debug("worker %u runs on CPU %u", w->index, cpu);
 }
 
 void worker_set_turn(struct worker *w, struct worker_turn turn)

@@ -82,6 +82,11 @@ void worker_release_classifier(struct worker *w);
  * when the learner or the turn changes. */
 void worker_register_sinks(struct worker *w);
 
+/* The calling thread works for w from here on: pinned to w's CPU of
+ * --cpus (if given), and named fabmon-wN (top -H, /proc/PID/task/TID/comm)
+ * unless it is the process's main thread, whose name is the process's. */
+void worker_thread_begin(const struct worker *w, bool main_thread);
+
 /* Run on a thread of its own (turn.enter set) or not (NULL). */
 void worker_set_turn(struct worker *w, struct worker_turn turn);
 
