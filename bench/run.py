@@ -20,7 +20,13 @@
 
 each run --runs times in rounds (every tool once a round: paired runs); the
 median wall time is reported with packets per second, CPU time, peak RSS,
-and the ratio to fabmon.
+and the ratio to fabmon. Virtual CPUs need not be equal (on the development
+VM one is 40% slower than the other): the benchmark first times fabmon on
+each CPU, then runs every tool's packet thread on the fastest (fabmon with
+--cpus, its second worker on the next; the others pinned whole), and says
+what two workers could give on those two CPUs at best, and what a cache
+line costs to move between them (bench/core_pingpong.c). --no-pin runs every
+tool where the kernel puts it.
 
 --profile flood (issue 17 item 4) measures memory under flow floods
 instead: the demo capture with 1,000,000 handshakes that complete and go
@@ -47,6 +53,7 @@ nats-server, and with the capture thread on a core of its own), and
 cluster of scripts/nats/ while `fabmon collect --follow` gathers them.
 
 usage: bench/run.py [--packets N] [--runs R] [--capture FILE] [--builddir DIR] [--instructions]
+                    [--no-pin]
        bench/run.py --profile flood [--builddir DIR]
        bench/run.py --profile live [--packets N] [--builddir DIR]
        bench/run.py --profile fleet [--packets N] [--runs R] [--sensors S] [--sensor-packets N]
@@ -65,10 +72,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
-def measure(cmd):
-    """Run cmd; return (wall seconds, cpu seconds, peak RSS MiB)."""
+def measure(cmd, cpu=None):
+    """Run cmd (on CPU cpu alone, if given); return (wall seconds, cpu
+    seconds, peak RSS MiB)."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=pin)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     err = p.stderr.read().decode(errors="replace")
@@ -105,6 +114,20 @@ def eve_figures(out):
             elif '"event_type":"stats"' in line:
                 flow = json.loads(line)["stats"]["flow"]
     return hsms, alerts, flow
+
+
+def cpu_speeds(cmd, runs=3):
+    """{cpu: median wall seconds} of cmd (fabmon's packet path) pinned to
+    each CPU this process may use in turn, paired round by round. A VM's
+    virtual CPUs need not be equal: on the development VM one ran fabmon
+    0.62 s and the other 0.88 s (its host shares that core), so which CPU
+    a tool lands on moved its time by 40%."""
+    cpus = sorted(os.sched_getaffinity(0))
+    times = {c: [] for c in cpus}
+    for _ in range(runs):
+        for c in cpus:
+            times[c].append(measure(cmd + ["--cpus", str(c)])[0])
+    return {c: statistics.median(t) for c, t in times.items()}
 
 
 def packets(loop, cap):
@@ -159,6 +182,9 @@ def main():
     ap.add_argument("--capture")
     ap.add_argument("--builddir", default=os.path.join(ROOT, "build-release"))
     ap.add_argument("--instructions", action="store_true")
+    ap.add_argument("--no-pin", action="store_true",
+                    help="run every tool where the kernel puts it, instead of the packet thread "
+                         "of each on the fastest CPU (and fabmon's second worker on the next)")
     ap.add_argument("--profile", choices=["fab", "modbus", "flood", "live", "fleet"],
                     default="fab",
                     help="fab: HSMS-heavy equipment network; modbus: PLC polling only; "
@@ -264,12 +290,27 @@ def main():
             print(f"{name}: not installed, skipped")
             continue
         present.append((name, cmd))
+    # Every tool's packet thread on the same, fastest CPU: fabmon's with
+    # --cpus (its other threads stay free), the others' whole process; a
+    # second fabmon worker on the next fastest.
+    speeds = {} if a.no_pin else cpu_speeds(fm)
+    fast = sorted(speeds, key=speeds.get)
+    pinned = []
+    for name, cmd in present:
+        if not fast:
+            pinned.append((name, cmd, None))
+        elif cmd[0] == fabmon:
+            two = "--workers" in cmd and cmd[cmd.index("--workers") + 1] == "2" and len(fast) > 1
+            pinned.append((name, cmd + ["--cpus", ",".join(map(str, fast[:2] if two else fast[:1]))],
+                           None))
+        else:
+            pinned.append((name, cmd, fast[0]))
     # paired runs: round after round, every tool once, so that a slow spell
     # of the machine weighs on every tool alike
     runs = {name: [] for name, _ in present}
     for _ in range(a.runs):
-        for name, cmd in present:
-            runs[name].append(measure(cmd))
+        for name, cmd, cpu in pinned:
+            runs[name].append(measure(cmd, cpu))
     for name, _ in present:
         wall = statistics.median(r[0] for r in runs[name])
         cpu = statistics.median(r[1] for r in runs[name])
@@ -280,6 +321,26 @@ def main():
     size = os.path.getsize(cap) / 1e6
     print(f"capture: {cap} ({npk} packets, {size:.1f} MB), median of {a.runs} runs, "
           f"{os.cpu_count()} CPUs")
+    if speeds:
+        f0 = speeds[fast[0]]
+        print("CPUs, fabmon's packet path pinned to each (median of 3): " +
+              ", ".join(f"CPU {c} {speeds[c]:.3f} s ({f0 / speeds[c]:.2f}x CPU {fast[0]}'s speed)"
+                        for c in fast))
+        print(f"every tool's packet thread ran on CPU {fast[0]}"
+              + (f", fabmon's second worker on CPU {fast[1]}" if len(fast) > 1 else ""))
+        if len(fast) > 1:
+            r = f0 / speeds[fast[1]]
+            print(f"two workers on CPUs {fast[0]} and {fast[1]} can give at most {1 + r:.2f}x the "
+                  f"throughput of one on CPU {fast[0]} (each core's work in proportion to its "
+                  f"speed), {2 * r:.2f}x with the flows shared out evenly (--workers shares them "
+                  f"by address pair)")
+            pp = os.path.join(a.builddir, "bench", "core-pingpong")
+            rt = subprocess.run([pp, str(fast[0]), str(fast[1])], capture_output=True, text=True)
+            if rt.returncode == 0:
+                print(f"a cache line's round trip between CPUs {fast[0]} and {fast[1]}: "
+                      f"{rt.stdout.strip()} ns (bench/core_pingpong.c; fabmon takes "
+                      f"{1e9 * speeds[fast[0]] / npk:.0f} ns a frame on CPU {fast[0]}, and with "
+                      f"two workers the turn moves such lines for most frames)")
     print(f"{'tool':<22}{'wall s':>9}{'cpu s':>9}{'kpkt/s':>10}{'peak RSS MiB':>14}"
           f"{'time vs fabmon':>16}")
     base = results.get("fabmon", (None,))[0]
