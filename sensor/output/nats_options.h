@@ -23,9 +23,11 @@ natsStatus publish_nats_servers(natsOptions *o, const char *spec);
  * tls_ca into o; either NULL: not used. */
 natsStatus publish_nats_security(natsOptions *o, const char *creds, const char *tls_ca);
 
-/* --nats-creds and --nats-tls-ca checked before a run: a credentials file
- * that cannot be read or holds no user JWT and seed, a CA file nats.c
- * cannot load; false with err naming the option and file. NULL: not given. */
+/* Before a run that publishes (or `fabmon collect`): libnats loaded
+ * (nats_load.c; false with err "NATS: cannot load libnats.so.3.4: ..."),
+ * then --nats-creds and --nats-tls-ca checked: a credentials file that
+ * cannot be read or holds no user JWT and seed, a CA file nats.c cannot
+ * load; false with err naming the option and file. NULL: not given. */
 bool publish_check_security(const char *creds, const char *tls_ca, char *err, size_t errlen);
 
 /* nats.c's error text without the source location it puts first
