@@ -87,6 +87,16 @@ def flows(records):
     return [r for r in records if r.get("event_type") == "flow"]
 
 
+def run_record_written(eve):
+    """Has fabmon written eve.json's first record (the run record, written
+    once its setup is done, right before it reads the first packet)?"""
+    try:
+        with open(eve, encoding="utf-8") as f:
+            return '"event_type":"run"' in f.readline()
+    except FileNotFoundError:
+        return False
+
+
 def final_stats(records):
     st = [r for r in records if r.get("event_type") == "stats" and r["stats"].get("final")]
     assert st, "no final stats record"

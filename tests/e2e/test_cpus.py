@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fabmon_test_util import Check, read_eve  # noqa: E402
+from fabmon_test_util import Check, read_eve, run_record_written  # noqa: E402
 
 FABMON, SRC = sys.argv[1], sys.argv[2]
 DEMO = os.path.join(SRC, "demo", "fab-demo.pcap")
@@ -71,14 +71,6 @@ def wait_for(cond, secs):
             return True
         time.sleep(0.05)
     return False
-
-
-def run_record_written(eve):
-    try:
-        with open(eve, encoding="utf-8") as f:
-            return '"event_type":"run"' in f.readline()
-    except FileNotFoundError:
-        return False
 
 
 def as_set(recs):

@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fabmon_test_util import Check, final_stats, read_eve  # noqa: E402
+from fabmon_test_util import Check, final_stats, read_eve, run_record_written  # noqa: E402
 
 FABMON, SRC = sys.argv[1], sys.argv[2]
 FIRST = 100
@@ -44,14 +44,6 @@ def packets(path):
         out.append(buf[off:off + 16 + incl])
         off += 16 + incl
     return buf[:24], out
-
-
-def run_record_written(eve):
-    try:
-        with open(eve, encoding="utf-8") as f:
-            return '"event_type":"run"' in f.readline()
-    except FileNotFoundError:
-        return False
 
 
 def mid_stats(eve):
