@@ -40,13 +40,6 @@ static void frame_of(int i, uint8_t *buf)
 		buf[k] = (uint8_t)(i * 7 + k);
 }
 
-static int rm_tree(const char *dir)
-{
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
 /* The evidence file an alert named, opened with libpcap (NULL: checked). */
 static pcap_t *open_written(const char *dir, const struct evidence_ref *ref)
 {
@@ -139,7 +132,7 @@ static void run_case(int before, bool reread)
 		CHECK_EQ(n, kept + AFTER);
 		pcap_close(p);
 	}
-	rm_tree(dir);
+	test_remove_tree(dir);
 }
 
 /* Notes of alert hits (what a repeat record names when its window closes):
@@ -196,7 +189,7 @@ static void test_notes(void)
 	evidence_flow_end(ev, &a);
 	evidence_flow_end(ev, &b);
 	evidence_destroy(ev);
-	rm_tree(dir);
+	test_remove_tree(dir);
 
 	/* a ring bigger than the memcap: no ring, "memcap"; a cap of one
 	 * file's bytes: the older file is rotated away before it is named */
@@ -229,7 +222,7 @@ static void test_notes(void)
 	evidence_flow_end(ev, &a);
 	evidence_flow_end(ev, &b);
 	evidence_destroy(ev);
-	rm_tree(dir);
+	test_remove_tree(dir);
 }
 
 static void test_ring(void)
@@ -328,7 +321,7 @@ static void test_empty_share(void)
 	evidence_flow_end(ev, &c);
 	evidence_flow_end(ev, &u);
 	evidence_destroy(ev);
-	rm_tree(dir);
+	test_remove_tree(dir);
 }
 
 /* Reread: the capture file cut short under the ring (it changed while
@@ -403,7 +396,7 @@ static void test_reread_cut(void)
 		evidence_flow_end(ev, &f);
 		evidence_destroy(ev);
 	}
-	rm_tree(dir);
+	test_remove_tree(dir);
 }
 
 /* Many input files (`-r DIR`): only the last few read keep a descriptor;
@@ -471,7 +464,7 @@ static void test_reread_many_files(void)
 		CHECK_EQ(n, SOURCES - 1);
 		pcap_close(p);
 	}
-	rm_tree(dir);
+	test_remove_tree(dir);
 }
 
 int main(void)

@@ -31,13 +31,16 @@ static int test_checks;
 #define RUN(fn) do { int _before = test_failures; fn(); \
 	fprintf(stderr, "%s %s\n", test_failures == _before ? "ok  " : "FAIL", #fn); } while (0)
 
-/* Remove a test's temporary directory and what it holds. */
-static inline void test_remove_tree(const char *dir)
+/* Remove a test's temporary directory and what it holds: 0, or rm's
+ * status (said on stderr). */
+static inline int test_remove_tree(const char *dir)
 {
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	int rc = system(cmd);
+	if (rc != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
+	return rc;
 }
 
 static inline int test_done(void)
