@@ -87,6 +87,17 @@ def flows(records):
     return [r for r in records if r.get("event_type") == "flow"]
 
 
+def wait_for(cond, timeout=10.0, step=0.05):
+    """Poll cond() until it holds or timeout seconds have passed; its last
+    value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return bool(cond())
+
+
 def run_record_written(eve):
     """Has fabmon written eve.json's first record (the run record, written
     once its setup is done, right before it reads the first packet)?"""

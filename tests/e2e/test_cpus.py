@@ -25,10 +25,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fabmon_test_util import Check, read_eve, run_record_written  # noqa: E402
+from fabmon_test_util import Check, read_eve, run_record_written, wait_for  # noqa: E402
 
 FABMON, SRC = sys.argv[1], sys.argv[2]
 DEMO = os.path.join(SRC, "demo", "fab-demo.pcap")
@@ -62,15 +61,6 @@ def threads(pid):
             continue  # a thread that ended meanwhile
         out[int(tid)] = (name, kernel_list(allowed))
     return out
-
-
-def wait_for(cond, secs):
-    deadline = time.time() + secs
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def as_set(recs):

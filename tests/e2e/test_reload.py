@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fabmon_test_util import Check, read_eve, final_stats  # noqa: E402
+from fabmon_test_util import Check, read_eve, final_stats, wait_for  # noqa: E402
 
 FABMON = sys.argv[1]
 
@@ -64,15 +64,6 @@ def zc001_ports(eve):
         return []
     return sorted(r["dest_port"] for r in read_eve(eve)
                   if r.get("event_type") == "alert" and r["alert"]["rule_id"] == "FAB-ZC-001")
-
-
-def wait_for(cond, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return cond()
 
 
 def main():
